@@ -1,0 +1,198 @@
+/*
+ * Documented defaults. Each figure says where it comes from: FACTS.md (with
+ * its seed document) when calibrated, "assumption" otherwise; docs/model.md
+ * repeats the table for readers who do not read C.
+ */
+#include "scenario/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* FACTS.md: the 16 prefecture-level cities of Shandong. */
+static const char *const shandong_cities[] = {
+    "Jinan", "Qingdao", "Zibo", "Zaozhuang", "Dongying", "Yantai", "Weifang", "Jining",
+    "Taian", "Weihai", "Rizhao", "Linyi", "Dezhou", "Liaocheng", "Binzhou", "Heze",
+};
+
+/* Seed 002: the ten challenge (揭榜) industries; the document names nine and
+ * ends in "……". The tenth, building materials, is an assumption (a large
+ * traditional Shandong industry); "other" holds every remaining sector. */
+static const char *const shandong_industries[] = {
+    "electronics", "light_industry", "chemicals", "machinery", "automotive", "steel",
+    "textiles", "nonferrous", "food", "building_materials", "other",
+};
+
+static void set_names(char dst[][ZZ_NAME_LEN], const char *const *src, int n)
+{
+    for (int i = 0; i < n; i++)
+        snprintf(dst[i], ZZ_NAME_LEN, "%s", src[i]);
+}
+
+void zz_config_defaults(zz_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->name, sizeof cfg->name, "unnamed");
+    snprintf(cfg->start, sizeof cfg->start, "2026-01-01");
+    cfg->start_day = 20454; /* 2026-01-01 in days since 1970-01-01 */
+    cfg->years = 3;
+    cfg->horizon = 3 * 365.0;
+    cfg->seed = 1;
+    cfg->replications = 8;
+
+    cfg->ncities = (int)(sizeof shandong_cities / sizeof *shandong_cities);
+    cfg->nindustries = (int)(sizeof shandong_industries / sizeof *shandong_industries);
+    set_names(cfg->city, shandong_cities, cfg->ncities);
+    set_names(cfg->industry, shandong_industries, cfg->nindustries);
+
+    zz_population_cfg *p = &cfg->population;
+    p->firms = 40000;             /* assumption: order of Shandong's 规上 industrial firms */
+    p->initial_adoption = 0.35;   /* FACTS 002/004: > 35% of 规上 manufacturing firms, 2025 */
+    p->initial_aware = 0.5;       /* assumption */
+    /* size classes by annual revenue (2017 SME standard, industry, revenue
+     * criterion): micro < 3m, small 3-20m, medium 20-400m, large >= 400m
+     * yuan; 规上 = revenue >= 20m. Shares: assumption. */
+    const double size_share[ZZ_NSIZES] = {0.35, 0.30, 0.28, 0.07};
+    const double adoption_mult[ZZ_NSIZES] = {0.3, 0.6, 0.85, 1.6}; /* large adopt more (FACTS: EU, BTOS) */
+    const double credit[ZZ_NSIZES] = {0.35, 0.55, 0.85, 0.98};     /* assumption */
+    const double liquidity[ZZ_NSIZES] = {0.02, 0.03, 0.04, 0.05};  /* assumption */
+    const double readiness[ZZ_NSIZES] = {0.30, 0.40, 0.55, 0.70};  /* assumption; FACTS 003: 80% of 规上 digitalised */
+    memcpy(p->size_share, size_share, sizeof size_share);
+    memcpy(p->adoption_mult, adoption_mult, sizeof adoption_mult);
+    memcpy(p->credit_access, credit, sizeof credit);
+    memcpy(p->liquidity_share, liquidity, sizeof liquidity);
+    memcpy(p->readiness_mean, readiness, sizeof readiness);
+    /* hurdle and gain calibrated so that without policy 规上 adoption grows
+     * 35% -> ~47% in three years: ~6-7% of non-adopters a year, the EU rate
+     * (FACTS lit.: 6.0% and 7.5%); faster paths must come from policy. */
+    p->hurdle_mean = 0.9;         /* 不敢投/不愿投 (FACTS 000) as a required return */
+    p->hurdle_sd = 0.4;
+    p->leader_share = 0.05;       /* assumption: share of large firms that lead a chain */
+
+    zz_decision_cfg *d = &cfg->decision;
+    d->rule = ZZ_RULE_ECONOMIC;
+    d->p = 0.03;                  /* FACTS (lit.): Sultan, Farley, Lehmann 1990 */
+    d->q = 0.38;
+    d->peers = ZZ_PEERS_ALL;
+    d->review_days = 365;
+    const double review[ZZ_NSIZES] = {365, 270, 180, 120}; /* assumption */
+    memcpy(d->review_days_size, review, sizeof review);
+    d->awareness_rate = 0.25;     /* assumption */
+    const double cost[ZZ_NSIZES] = {0.06, 0.03, 0.015, 0.006}; /* assumption: cost / revenue */
+    memcpy(d->cost_share, cost, sizeof cost);
+    d->cost_min = 50000;
+    /* assumption: compute, model, data, integration, other */
+    const double comp[ZZ_NCOMPONENTS] = {0.25, 0.20, 0.10, 0.30, 0.15};
+    memcpy(d->component_share, comp, sizeof comp);
+    d->gain_rate = 0.008;         /* annual gain / revenue at readiness 0.5 (calibrated, above) */
+    d->gain_readiness = 0.02;
+    d->horizon_years = 5;
+    d->discount_rate = 0.08;
+    d->success_base = 0.45;
+    d->success_peer_local = 0.30;
+    d->success_peer_industry = 0.15;
+    d->success_chain = 0.10;
+    d->success_demo = 0.02;       /* per live benchmark success in the industry */
+    d->success_max = 0.95;
+    d->true_success_base = 0.55;
+    d->true_success_readiness = 0.35;
+    d->loss_share = 0.6;
+    d->market_rate = 0.045;       /* assumption: SME loan rate, 1-3 years */
+    d->loan_years = 3;
+    d->temperature = 0.25;
+    d->impl_days_mean = 180;
+    d->impl_days_shape = 4;
+    d->cooldown_days = 365;
+    d->hurdle_raise = 0.2;
+    d->scale_cost_mult = 2.0;
+    d->scale_review_days = 365;
+    d->scale_gain_mult = 1.5;
+
+    /* Two targets every run reports: the plan's own measure (规上 firms,
+     * FACTS 002) and all firms. Scenarios add their own. */
+    cfg->ntargets = 2;
+    snprintf(cfg->target[0].name, ZZ_NAME_LEN, "province_gsz");
+    cfg->target[0].filter.gsz_only = 1;
+    cfg->target[0].share = 0.5;
+    snprintf(cfg->target[1].name, ZZ_NAME_LEN, "all_firms");
+    cfg->target[1].share = 0.5;
+}
+
+/* Per-kind defaults of a programme; the registry lists which fields a kind
+ * accepts. Sources in docs/model.md. */
+void zz_programme_defaults(zz_programme_cfg *g, int kind)
+{
+    memset(g, 0, sizeof *g);
+    g->kind = kind;
+    g->enabled = 1;
+    g->end = -1;
+    switch (kind) {
+    case ZZ_VOUCHER_COMPUTE:
+    case ZZ_VOUCHER_CORPUS:
+        g->rate = 0.3;            /* FACTS: Shanghai compute/corpus <= 30% */
+        g->cap = 2e6;
+        break;
+    case ZZ_VOUCHER_MODEL:
+        g->rate = 0.5;            /* FACTS: Shanghai model voucher <= 50%, cap 5m */
+        g->cap = 5e6;
+        break;
+    case ZZ_VOUCHER_SCENARIO:
+        g->rate = 0.3;            /* assumption */
+        g->cap = 2e6;
+        break;
+    case ZZ_SUBSIDY_INVESTMENT:
+        g->rate = 0.2;            /* assumption: 智能化改造 rewards */
+        g->cap = 5e6;
+        break;
+    case ZZ_SUBSIDY_INTEREST:
+        g->points = 2.0;          /* assumption: percentage points */
+        g->cap = 1e6;
+        break;
+    case ZZ_RISK_COMPENSATION:
+        g->loss_share = 0.5;
+        g->cap = 2e6;
+        break;
+    case ZZ_INSURANCE:
+        g->premium_rate = 0.03;
+        g->premium_share = 0.8;   /* FACTS: central finance pays 80% of the premium */
+        g->cover = 0.8;
+        g->cap = 1e6;
+        break;
+    case ZZ_EQUITY:
+        g->amount = 5e6;
+        g->per_year = 20;
+        g->cap = 2e7;
+        break;
+    case ZZ_CAMPAIGN:
+        g->firms = 300;           /* FACTS 002: about 300 firms trained, May 2026 */
+        break;
+    case ZZ_CHAIN_LEADER:
+        g->onboard_rate = 500.0 / 3; /* FACTS 004: Weichai, 500 partners in 3 years */
+        g->cost_cut = 0.2;
+        g->peer_boost = 0.1;
+        g->partners = 50;
+        break;
+    case ZZ_CONTEST:
+        g->winners = 30;          /* FACTS 004: 30 benchmark projects a year */
+        g->reward_rate = 0.5;     /* FACTS 000: up to 50% of actual investment */
+        g->reward_cap = 5e6;
+        g->bid_cost = 50000;
+        g->jury_noise = 0.1;
+        g->demo_boost = 1.0;
+        g->demo_half_life = 365;
+        g->demo_city_mult = 2.0;
+        g->acceptance_days = 60;
+        g->rounds = 1;
+        break;
+    default:
+        break;
+    }
+    if (kind <= ZZ_VOUCHER_SCENARIO) {
+        g->review_days = 30;      /* assumption: application decided in a month */
+        g->valid_days = 365;      /* FACTS: Qingyang vouchers valid 12 months */
+    }
+}
+
+int zz_filter_match_city(const zz_filter *f, int city)
+{
+    return f->cities == 0 || (f->cities >> city & 1u);
+}

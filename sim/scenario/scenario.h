@@ -1,0 +1,67 @@
+/*
+ * The scenario binding: Lua 5.4 scripts in, a validated zz_config out, and
+ * the per-replication runtime that calls a script's at()/when() functions.
+ *
+ * A scenario is executed twice in its life:
+ *  1. once at load (zz_scenario_open), in a sandbox, to build and validate
+ *     the configuration; every declaration records its line number;
+ *  2. once per replication (zz_script_open), in a fresh sandbox on that
+ *     replication's thread, only to recover the at()/when() functions in
+ *     their registration order. Replications never share a lua_State.
+ */
+#ifndef ZZ_SCENARIO_H
+#define ZZ_SCENARIO_H
+
+#include "scenario/config.h"
+#include "zhizao/zhizao.h"
+
+struct zz_scenario {
+    zz_config cfg;
+    char errmsg[2048];
+};
+
+/* Runtime side: one per replication that has actions or triggers. */
+typedef struct zz_script zz_script;
+
+/* Re-executes the scenario in a sandbox bound to `sim`. math.random inside
+ * the script draws from the replication's own stream (zz_sim_uniform). */
+int zz_script_open(zz_script **out, const zz_config *cfg, zz_sim *sim,
+                   char *err, size_t errlen);
+/* Runs action `index` (cfg->action[index]): an at() function, or a when()
+ * trigger whose condition is evaluated and, if true the first time, its
+ * function run. *fired tells which (may be NULL). Errors name the
+ * scenario's line and are returned as ZZ_SCENARIO or ZZ_LIMIT. */
+int zz_script_action(zz_script *s, int index, int *fired, char *err, size_t errlen);
+void zz_script_close(zz_script *s);
+
+/* What a scenario-defined decision rule (decision "lua") sees of a firm at
+ * a review; the function returns an adoption probability in [0, 1]. */
+typedef struct zz_firm_view {
+    int64_t id;
+    int city, industry, size, gsz, credit, leader, failures;
+    double revenue, readiness, liquidity, hurdle, capability;
+    double day;                        /* now, days since start */
+    double share_all, share_city, share_industry, share_local; /* adopted shares */
+} zz_firm_view;
+int zz_script_decide(zz_script *s, const zz_firm_view *f, double *prob,
+                     char *err, size_t errlen);
+
+/* ---- what scenario functions may read and change (sim/sim_access.c) ---- */
+
+/* Adopted (pilot or scaled) share of the firms matching f; 0 if none. */
+double zz_sim_share(const zz_sim *sim, const zz_filter *f);
+/* Index of a programme by name ("voucher.compute"), or -1. */
+int zz_sim_programme(const zz_sim *sim, const char *name);
+/* Money left in a programme's pot (not committed, not disbursed). */
+double zz_sim_budget_left(const zz_sim *sim, int programme);
+/* Sets a parameter of the live run: "voucher.compute.rate" etc., checked
+ * by the same registry as the file. A budget change adds to or takes from
+ * the remaining pot (never below what is committed). */
+int zz_sim_set(zz_sim *sim, const char *key, double value, char *err, size_t errlen);
+/* Opens a contest round now (its window then runs for closes - opens days). */
+int zz_sim_open_round(zz_sim *sim, int programme, char *err, size_t errlen);
+/* Uniform in [0,1) from the replication's scenario stream. */
+double zz_sim_uniform(zz_sim *sim);
+const zz_config *zz_sim_config(const zz_sim *sim);
+
+#endif
