@@ -1,0 +1,82 @@
+/*
+ * Shared between the HDF5 writer's files (h5writer.c, h5dims.c); not part
+ * of the interface. Only the writer thread includes HDF5 (see results.h).
+ */
+#ifndef ZZ_H5INTERNAL_H
+#define ZZ_H5INTERNAL_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/results.h"
+
+/* Dimensions of a result set, in the order they are created (netCDF-C
+ * numbers dimensions in creation order, so this is the order ncdump shows). */
+enum zz_h5_dim {
+    ZZ_D_REPLICATE, ZZ_D_TIME, ZZ_D_CITY, ZZ_D_INDUSTRY, ZZ_D_SIZE,
+    ZZ_D_INSTRUMENT, ZZ_D_TARGET, ZZ_D_STATE, ZZ_NDIMS
+};
+
+/* The per-replicate variables, in creation order. firms/firms_gsz are not
+ * here: they describe the population, which both twins share. */
+enum zz_h5_var {
+    ZZ_V_ADOPTED, ZZ_V_IMPLEMENTING, ZZ_V_SCALED, ZZ_V_ADOPTED_GSZ,
+    ZZ_V_COMMITTED, ZZ_V_SPENT, ZZ_V_RETURNED, ZZ_V_BUDGET,
+    ZZ_V_TARGET_SHARE, ZZ_V_TIME_TO_TARGET, ZZ_V_EVENTS, ZZ_NVARS
+};
+
+#define ZZ_H5_MAX_PREFIXES 4
+
+/* The datasets of one prefix ("" or "cf_") in the current group. */
+typedef struct zz_h5_varset {
+    char prefix[16];
+    hid_t var[ZZ_NVARS];
+    uint8_t *written;          /* [R] replicate already stored             */
+    int nwritten;
+} zz_h5_varset;
+
+/* The group being written, between zz_writer_begin and zz_writer_end. */
+typedef struct zz_h5_scope {
+    int open;
+    hid_t loc;                 /* group, or the file itself for the root   */
+    hsize_t len[ZZ_NDIMS];
+    hid_t dim[ZZ_NDIMS];       /* coordinate variables = dimension scales   */
+    int nsets;
+    zz_h5_varset set[ZZ_H5_MAX_PREFIXES];
+    int done;                  /* value of replications_done last written   */
+} zz_h5_scope;
+
+/* Failure report: "<path>: <what> (<innermost HDF5 message>)". */
+void zz_h5_fail(char *buf, size_t len, const char *path, const char *what, ...);
+
+/* Closes any HDF5 id (ignoring id < 0) without clearing the error stack,
+ * so that cleanup after a failure keeps the message explaining it. */
+void zz_h5_close(hid_t id);
+
+/* Attributes; each replaces an existing attribute of the same name, so the
+ * same calls set `complete` and `replications_done` repeatedly. */
+int zz_h5_attr_str(hid_t loc, const char *name, const char *value);
+int zz_h5_attr_i32(hid_t loc, const char *name, int32_t value);
+int zz_h5_attr_i64(hid_t loc, const char *name, int64_t value);
+int zz_h5_attr_f64(hid_t loc, const char *name, double value);
+
+/* Variable-length UTF-8 string type (caller closes). */
+hid_t zz_h5_vlen_str(void);
+
+/* Creation property list for a dataset that netCDF-C reads back with its
+ * attributes in the order written. */
+hid_t zz_h5_dcpl(void);
+
+/* Creates the coordinate variables of one group from the layout; fills
+ * s->len and s->dim. 0 on success, else -1 with msg set. */
+int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen,
+                    const char *path);
+
+/* Creates a chunked, compressed variable with dimensions dims[0..rank-1]
+ * (indices into s->dim), one replicate per chunk when dims[0] is the
+ * replicate, and attaches the dimension scales. Returns the dataset or -1. */
+hid_t zz_h5_make_var(zz_h5_scope *s, const char *name, hid_t ftype, int rank,
+                     const int *dims, const double *fill);
+
+#endif

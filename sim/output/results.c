@@ -1,0 +1,76 @@
+/*
+ * Per-replication result buffers. Filled by a simulation thread, handed to
+ * the writer thread, freed after zz_writer_put.
+ */
+#include "output/results.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* calloc(0) may legally return NULL, which would look like a failure for a
+ * scenario without targets or programmes; one spare element avoids that. */
+static void *alloc_n(size_t n, size_t size)
+{
+    if (n > SIZE_MAX / size - 1)
+        return NULL;
+    return calloc(n + 1, size);
+}
+
+zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets)
+{
+    if (ntime < 0 || ncells < 0 || nprogrammes < 0 || ntargets < 0)
+        return NULL;
+    zz_rep_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->ntime = ntime;
+    r->ncells = ncells;
+    r->nprogrammes = nprogrammes;
+    r->ntargets = ntargets;
+
+    size_t t = (size_t)ntime;
+    if (ncells && t > SIZE_MAX / (size_t)ncells)
+        goto fail;
+    size_t tc = t * (size_t)ncells;
+    size_t tp = t * (size_t)nprogrammes;
+    size_t tg = t * (size_t)ntargets;
+    r->adopted = alloc_n(tc, sizeof(int32_t));
+    r->implementing = alloc_n(tc, sizeof(int32_t));
+    r->scaled = alloc_n(tc, sizeof(int32_t));
+    r->adopted_gsz = alloc_n(tc, sizeof(int32_t));
+    r->committed = alloc_n(tp, sizeof(double));
+    r->spent = alloc_n(tp, sizeof(double));
+    r->returned = alloc_n(tp, sizeof(double));
+    r->budget = alloc_n(tp, sizeof(double));
+    r->target_share = alloc_n(tg, sizeof(double));
+    r->time_to_target = alloc_n((size_t)ntargets, sizeof(double));
+    if (!r->adopted || !r->implementing || !r->scaled || !r->adopted_gsz ||
+        !r->committed || !r->spent || !r->returned || !r->budget ||
+        !r->target_share || !r->time_to_target)
+        goto fail;
+    /* A target nobody reaches must read as "not reached", not as day 0. */
+    for (int g = 0; g < ntargets; g++)
+        r->time_to_target[g] = NAN;
+    return r;
+fail:
+    zz_rep_result_free(r);
+    return NULL;
+}
+
+void zz_rep_result_free(zz_rep_result *r)
+{
+    if (!r)
+        return;
+    free(r->adopted);
+    free(r->implementing);
+    free(r->scaled);
+    free(r->adopted_gsz);
+    free(r->committed);
+    free(r->spent);
+    free(r->returned);
+    free(r->budget);
+    free(r->target_share);
+    free(r->time_to_target);
+    free(r);
+}

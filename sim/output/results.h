@@ -1,0 +1,93 @@
+/*
+ * What one replication hands to the writer, and the static layout of a
+ * result file. The simulation fills zz_rep_result on its own thread; only
+ * the writer thread touches HDF5 (the Debian HDF5 build is not thread-safe,
+ * and one writer keeps the file's layout deterministic).
+ *
+ * File layout (netCDF-4 compatible: every dimension is an HDF5 dimension
+ * scale with a coordinate variable, so xarray.open_dataset labels them):
+ *
+ *   dims      replicate(R) time(T) city(C) industry(I) size(S=4)
+ *             instrument(P) target(G) state(4) [round(K)]
+ *   coords    time: float64 days, units "days since <start>",
+ *             calendar "proleptic_gregorian" (month ends, first = start)
+ *             city/industry/size/instrument/target: variable-length strings
+ *             replicate: int32 replicate number
+ *   data      adopted, implementing, scaled       int32 [R,T,C,I,S]
+ *             adopted_gsz                         int32 [R,T,C,I,S]
+ *             firms, firms_gsz                    int32 [C,I,S]
+ *             committed, spent, returned          float64 [R,T,P]  yuan, cumulative
+ *                                                 except `committed`: outstanding
+ *             budget                              float64 [R,T,P]  pot remaining
+ *             target_share                        float64 [R,T,G]
+ *             time_to_target                      float64 [R,G] days, NaN = not reached
+ *             events                              int64 [R]
+ *   attrs     title, scenario_name, scenario_path, scenario_source,
+ *             parameters (resolved, "key = value" lines), overrides, seed,
+ *             replications, program_version, start_date, complete (0/1),
+ *             replications_done, Conventions = "CF-1.8"
+ *
+ * A `compare` file holds one such set per scenario, each in a group named
+ * after the scenario; a paired counterfactual adds the same variables with
+ * the prefix `cf_` in the same group.
+ */
+#ifndef ZZ_RESULTS_H
+#define ZZ_RESULTS_H
+
+#include <stdint.h>
+#include "../scenario/config.h"
+#include "../model/population.h"
+
+typedef struct zz_layout {
+    int ntime;                 /* observations: start + each month end      */
+    double *time;              /* [ntime] days since start                   */
+    int ncities, nindustries, nprogrammes, ntargets;
+    const char *const *city;       /* names */
+    const char *const *industry;
+    const char *const *programme;
+    const char *const *target;
+    const int32_t *firms;      /* [C][I][S] */
+    const int32_t *firms_gsz;
+    int replications;
+    /* attributes */
+    const char *scenario_name, *scenario_path, *source, *parameters;
+    const char *overrides, *start_date;
+    int64_t seed;
+} zz_layout;
+
+typedef struct zz_rep_result {
+    int replicate;
+    int ntime, ncells, nprogrammes, ntargets;
+    int32_t *adopted;          /* [T][cells] */
+    int32_t *implementing;
+    int32_t *scaled;
+    int32_t *adopted_gsz;
+    double *committed;         /* [T][P] */
+    double *spent;
+    double *returned;
+    double *budget;
+    double *target_share;      /* [T][G] */
+    double *time_to_target;    /* [G] days; NAN if not reached */
+    uint64_t events;
+} zz_rep_result;
+
+zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets);
+void zz_rep_result_free(zz_rep_result *r);
+
+/* The writer (sim/output/h5writer.c). Writes to "<path>.partial" and renames
+ * to <path> in zz_writer_close(w, complete=1); an incomplete file keeps the
+ * temporary name with attribute complete = 0. */
+typedef struct zz_writer zz_writer;
+/* On failure *out is NULL and err says why. err must stay valid until
+ * zz_writer_close: close frees the handle, so its own failure (flush,
+ * rename) is reported in err rather than through zz_writer_errmsg. */
+int zz_writer_open(zz_writer **out, const char *path, char *err, size_t errlen);
+/* group == NULL writes at the root (a `run` file); compare files use one
+ * group per scenario. prefix "" or "cf_" (the counterfactual twin). */
+int zz_writer_begin(zz_writer *w, const char *group, const zz_layout *layout);
+int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r);
+int zz_writer_end(zz_writer *w);
+int zz_writer_close(zz_writer *w, int complete);
+const char *zz_writer_errmsg(const zz_writer *w);
+
+#endif
