@@ -1,0 +1,76 @@
+/*
+ * The implementation lifecycle: none -> implementing -> adopted (pilot),
+ * or back to none on failure; adopted -> scaled for the scale-up, which a
+ * firm implements while staying adopted. Money promised at the start is
+ * paid or released at the end, by each instrument's own rule.
+ */
+#include "sim.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+
+#include "policy/policy.h"
+
+void zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    sim->invest[f] = (float)v->cost;
+    if (sim->vouchers)
+        zz_voucher_redeem(sim, f);
+    zz_subsidy_commit(sim, f, v->cost);
+    zz_finance_commit(sim, f, v);
+    if (sim->chain_start)
+        zz_chain_commit(sim, f, d->component_share[ZZ_C_INTEGRATION] * zz_project_cost(sim, f));
+    if (v->scale) {
+        sim->dflags[f] |= ZZ_D_SCALING;
+    } else {
+        zz_firm_set_state(sim, f, ZZ_S_IMPLEMENTING);
+        zz_compute_use(sim, f, +1);
+    }
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_IMPLEMENT, sim->impls[f]);
+    double days = gsl_ran_gamma(g, d->impl_days_shape, d->impl_days_mean / d->impl_days_shape);
+    if (sim->impls[f] < UINT8_MAX)
+        sim->impls[f]++;
+    zz_firm_schedule(sim, f, ZZ_EV_IMPL_DONE, sim->now + days);
+}
+
+/* The true success probability is a separate draw from what the firm
+ * perceived: it rises with digital readiness, not with peers' adoption. */
+void zz_finish_implementation(zz_sim *sim, uint32_t f)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    double ps = d->true_success_base + d->true_success_readiness * (sim->pop->readiness[f] - 0.5);
+    ps = fmin(0.99, fmax(0.01, ps));
+    uint32_t k = sim->impls[f] ? sim->impls[f] - 1u : 0u;
+    int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
+    int scaling = (sim->dflags[f] & ZZ_D_SCALING) != 0;
+
+    zz_subsidy_settle(sim, f, success);
+    zz_finance_settle(sim, f, success);
+    if (sim->reward_due)
+        zz_contest_settle(sim, f, success);
+    sim->dflags[f] &= (uint8_t)~(ZZ_D_WINNER | ZZ_D_SCALING);
+    if (success) {
+        zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);
+        if (!scaling) {
+            if (sim->chain_start)
+                zz_chain_on_adopt(sim, f);
+            zz_schedule_scale_review(sim, f);
+        }
+        return;
+    }
+    if (sim->failures[f] < UINT8_MAX)
+        sim->failures[f]++;
+    if (scaling) {
+        /* a failed scale-up leaves the pilot in place */
+        zz_schedule_scale_review(sim, f);
+        return;
+    }
+    /* Failure: back to none, a cool-down before the next review, and a
+     * higher hurdle (the "dare not invest" attitude hardens). */
+    zz_compute_use(sim, f, -1);
+    zz_firm_set_state(sim, f, ZZ_S_NONE);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->reviews[f]);
+    double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
+    zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
+}

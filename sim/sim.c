@@ -1,0 +1,460 @@
+/*
+ * One replication: set-up from the population and the scenario, the event
+ * loop, and the monthly observations.
+ */
+#include "sim.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/date.h"
+#include "policy/policy.h"
+#include "sim_internal.h"
+
+static void *zalloc(size_t n, size_t size, int *bad)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        *bad = 1;
+    return p;
+}
+
+static int has_kind(const zz_config *cfg, int lo, int hi)
+{
+    for (int g = 0; g < cfg->nprogrammes; g++)
+        if (cfg->programme[g].kind >= lo && cfg->programme[g].kind <= hi)
+            return 1;
+    return 0;
+}
+
+int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s)
+{
+    if (flt->cities && !(flt->cities >> c & 1u))
+        return 0;
+    if (flt->industries && !(flt->industries >> i & 1u))
+        return 0;
+    if (flt->sizes && !(flt->sizes >> s & 1u))
+        return 0;
+    if (flt->pioneer_only) {
+        for (int k = 0; k < sim->cfg.npioneers; k++)
+            if (sim->cfg.pioneer[k].city == c && sim->cfg.pioneer[k].industry == i)
+                return 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Adopted share of a group, summed over the cells it covers. */
+static void group_counts(const zz_sim *sim, const zz_filter *flt, int64_t *adopted, int64_t *firms)
+{
+    const zz_population *p = sim->pop;
+    const int32_t *count = flt->gsz_only ? sim->count_gsz : sim->count;
+    const int32_t *cell_firms = flt->gsz_only ? p->cell_firms_gsz : p->cell_firms;
+    *adopted = *firms = 0;
+    for (int c = 0; c < p->ncities; c++)
+        for (int i = 0; i < p->nindustries; i++)
+            for (int s = 0; s < ZZ_NSIZES; s++) {
+                if (!zz_cell_match(sim, flt, c, i, s))
+                    continue;
+                int64_t cell = zz_cell(p, c, i, s);
+                *adopted += count[cell * ZZ_NSTATES + ZZ_S_ADOPTED] +
+                            count[cell * ZZ_NSTATES + ZZ_S_SCALED];
+                *firms += cell_firms[cell];
+            }
+}
+
+double zz_sim_share(const zz_sim *sim, const zz_filter *f)
+{
+    int64_t a, n;
+    group_counts(sim, f, &a, &n);
+    return n > 0 ? (double)a / (double)n : 0.0;
+}
+
+/* Called on every adoption: a target is reached the instant its share
+ * first meets it, not at the next month end. */
+void zz_targets_on_adopt(zz_sim *sim, uint32_t f)
+{
+    const zz_population *p = sim->pop;
+    for (int g = 0; g < sim->cfg.ntargets; g++) {
+        const zz_target_cfg *t = &sim->cfg.target[g];
+        if (t->filter.gsz_only && !(p->flags[f] & ZZ_F_GSZ))
+            continue;
+        if (!zz_cell_match(sim, &t->filter, p->city[f], p->industry[f], p->size[f]))
+            continue;
+        sim->target_adopted[g]++;
+        if (isnan(sim->target_reached[g]) && sim->target_firms[g] > 0 &&
+            sim->target_adopted[g] >= t->share * sim->target_firms[g])
+            sim->target_reached[g] = sim->now;
+    }
+}
+
+static void init_targets(zz_sim *sim)
+{
+    for (int g = 0; g < sim->cfg.ntargets; g++) {
+        int64_t a, n;
+        group_counts(sim, &sim->cfg.target[g].filter, &a, &n);
+        sim->target_adopted[g] = (int32_t)a;
+        sim->target_firms[g] = (int32_t)n;
+        sim->target_reached[g] =
+            n > 0 && a >= sim->cfg.target[g].share * n ? 0.0 : NAN;
+    }
+}
+
+static int alloc_state(zz_sim *sim)
+{
+    const zz_population *p = sim->pop;
+    const size_t n = (size_t)p->n;
+    const int C = p->ncities, I = p->nindustries;
+    int bad = 0;
+    sim->ncells = C * I * ZZ_NSIZES;
+    sim->state = zalloc(n, 1, &bad);
+    sim->dflags = zalloc(n, 1, &bad);
+    sim->failures = zalloc(n, 1, &bad);
+    sim->impls = zalloc(n, 1, &bad);
+    sim->gen = zalloc(n, sizeof *sim->gen, &bad);
+    sim->reviews = zalloc(n, sizeof *sim->reviews, &bad);
+    sim->t_adopt = zalloc(n, sizeof *sim->t_adopt, &bad);
+    sim->count = zalloc((size_t)sim->ncells * ZZ_NSTATES, sizeof *sim->count, &bad);
+    sim->count_gsz = zalloc((size_t)sim->ncells * ZZ_NSTATES, sizeof *sim->count_gsz, &bad);
+    sim->adopted_ci = zalloc((size_t)C * I, sizeof(int32_t), &bad);
+    sim->firms_ci = zalloc((size_t)C * I, sizeof(int32_t), &bad);
+    sim->adopted_i = zalloc((size_t)I, sizeof(int32_t), &bad);
+    sim->firms_i = zalloc((size_t)I, sizeof(int32_t), &bad);
+    sim->adopted_c = zalloc((size_t)C, sizeof(int32_t), &bad);
+    sim->firms_c = zalloc((size_t)C, sizeof(int32_t), &bad);
+    const int G = sim->cfg.ntargets;
+    sim->target_reached = zalloc((size_t)G, sizeof(double), &bad);
+    sim->target_firms = zalloc((size_t)G, sizeof(int32_t), &bad);
+    sim->target_adopted = zalloc((size_t)G, sizeof(int32_t), &bad);
+    sim->action_done = zalloc((size_t)sim->cfg.nactions, 1, &bad);
+
+    /* What only the economic rule and its instruments need is allocated
+     * only for it: the bass benchmark's bytes per firm stay small. */
+    if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC) {
+        sim->invest = zalloc(n, sizeof *sim->invest, &bad);
+        if (has_kind(&sim->cfg, ZZ_VOUCHER_COMPUTE, ZZ_VOUCHER_SCENARIO)) {
+            sim->vouchers = zalloc(n, sizeof *sim->vouchers, &bad);
+            sim->vexpiry = zalloc(n, sizeof *sim->vexpiry, &bad);
+        }
+        if (has_kind(&sim->cfg, ZZ_SUBSIDY_INVESTMENT, ZZ_SUBSIDY_INVESTMENT)) {
+            sim->subsidy_due = zalloc(n, sizeof *sim->subsidy_due, &bad);
+            sim->subsidy_prog = zalloc(n, 1, &bad);
+        }
+        if (has_kind(&sim->cfg, ZZ_CONTEST, ZZ_CONTEST)) {
+            sim->reward_due = zalloc(n, sizeof *sim->reward_due, &bad);
+            sim->reward_prog = zalloc(n, 1, &bad);
+            sim->round_of = zalloc(n, 1, &bad);
+        }
+        if (has_kind(&sim->cfg, ZZ_SUBSIDY_INTEREST, ZZ_INSURANCE))
+            sim->finance = zalloc(n, sizeof *sim->finance, &bad);
+        if (has_kind(&sim->cfg, ZZ_EQUITY, ZZ_EQUITY))
+            sim->equity = zalloc(n, sizeof *sim->equity, &bad);
+        if (has_kind(&sim->cfg, ZZ_CHAIN_LEADER, ZZ_CHAIN_LEADER) && zz_chain_init(sim))
+            bad = 1;
+        if (sim->cfg.nprogrammes > 0)
+            sim->received = zalloc(n * (size_t)sim->cfg.nprogrammes, sizeof(double), &bad);
+        sim->demo_i = zalloc((size_t)I, sizeof(double), &bad);
+        sim->demo_i_t = zalloc((size_t)I, sizeof(double), &bad);
+        sim->demo_ci = zalloc((size_t)C * I, sizeof(double), &bad);
+        sim->demo_ci_t = zalloc((size_t)C * I, sizeof(double), &bad);
+    }
+    if (bad)
+        return -1;
+    if (sim->vexpiry)
+        for (size_t f = 0; f < n; f++)
+            sim->vexpiry[f] = INFINITY;
+    return 0;
+}
+
+/* Initial states from the population; counts start with every firm in
+ * `none` and move through zz_firm_set_state like any later change. */
+static void init_firms(zz_sim *sim)
+{
+    const zz_population *p = sim->pop;
+    for (int64_t cell = 0; cell < sim->ncells; cell++) {
+        sim->count[cell * ZZ_NSTATES + ZZ_S_NONE] = p->cell_firms[cell];
+        sim->count_gsz[cell * ZZ_NSTATES + ZZ_S_NONE] = p->cell_firms_gsz[cell];
+    }
+    for (int c = 0; c < p->ncities; c++)
+        for (int i = 0; i < p->nindustries; i++)
+            for (int s = 0; s < ZZ_NSIZES; s++) {
+                int32_t k = p->cell_firms[zz_cell(p, c, i, s)];
+                sim->firms_ci[c * p->nindustries + i] += k;
+                sim->firms_i[i] += k;
+                sim->firms_c[c] += k;
+            }
+    /* bass has no awareness: every firm is in the market */
+    const int all_aware = sim->cfg.decision.rule != ZZ_RULE_ECONOMIC;
+    for (int64_t f = 0; f < p->n; f++) {
+        sim->t_adopt[f] = -1;
+        if (all_aware || (p->flags[f] & (ZZ_F_AWARE0 | ZZ_F_ADOPTED0)))
+            sim->dflags[f] |= ZZ_D_AWARE;
+        if (p->flags[f] & ZZ_F_ADOPTED0)
+            zz_firm_set_state(sim, (uint32_t)f, ZZ_S_ADOPTED);
+    }
+}
+
+static int schedule_calendar(zz_sim *sim)
+{
+    zz_queue *q = &sim->queue;
+    int rc = 0;
+    for (int k = 0; k < sim->nobs; k++)
+        rc |= zz_queue_push(q, (zz_event){sim->obs_time[k], (uint32_t)k, ZZ_EV_OBSERVE, 0});
+    /* fiscal years start on January 1 */
+    int y, m, d;
+    zz_civil_from_days(sim->cfg.start_day, &y, &m, &d);
+    for (int year = y + 1;; year++) {
+        double t = (double)(zz_days_from_civil(year, 1, 1) - sim->cfg.start_day);
+        if (t > sim->cfg.horizon)
+            break;
+        rc |= zz_queue_push(q, (zz_event){t, (uint32_t)year, ZZ_EV_FISCAL_YEAR, 0});
+    }
+    if (!sim->counterfactual)
+        for (int a = 0; a < sim->cfg.nactions; a++)
+            if (sim->cfg.action[a].when >= 0)
+                rc |= zz_queue_push(q, (zz_event){sim->cfg.action[a].when, (uint32_t)a, ZZ_EV_ACTION, 0});
+    /* Instruments act through the economic rule only; under bass they
+     * would have nothing to act on. */
+    if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC)
+        for (int g = 0; g < sim->cfg.nprogrammes; g++) {
+            const zz_programme_cfg *pc = &sim->cfg.programme[g];
+            if (!pc->enabled)
+                continue;
+            if (pc->kind == ZZ_CONTEST)
+                for (int r = 0; r < pc->rounds; r++)
+                    rc |= zz_queue_push(q, (zz_event){pc->opens + pc->round_interval * r,
+                                                       (uint32_t)g, ZZ_EV_CONTEST_OPEN, 0});
+            if (pc->kind == ZZ_CAMPAIGN)
+                rc |= zz_queue_push(q, (zz_event){pc->date, (uint32_t)g, ZZ_EV_CAMPAIGN, 0});
+            if (pc->kind == ZZ_EQUITY) /* first selection now, then each year */
+                rc |= zz_queue_push(q, (zz_event){fmax(0, pc->start), (uint32_t)g, ZZ_EV_EQUITY, 0});
+        }
+    return rc;
+}
+
+int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, int replicate,
+                int counterfactual)
+{
+    gsl_set_error_handler_off();
+    zz_sim *sim = calloc(1, sizeof *sim);
+    *out = sim;
+    if (!sim)
+        return ZZ_NOMEM;
+    sim->pop = pop;
+    sim->cfg = sc->cfg;
+    sim->replicate = replicate;
+    sim->counterfactual = counterfactual;
+    /* The twin: every programme off, same random numbers. */
+    if (counterfactual)
+        for (int g = 0; g < sim->cfg.nprogrammes; g++) {
+            sim->cfg.programme[g].enabled = 0;
+            sim->cfg.programme[g].budget = 0;
+        }
+    switch (sim->cfg.decision.rule) {
+    case ZZ_RULE_BASS: sim->rule = &zz_rule_bass; break;
+    case ZZ_RULE_LUA: sim->rule = &zz_rule_lua; break;
+    default: sim->rule = &zz_rule_economic; break;
+    }
+    if (zz_rng_init(&sim->rng, sim->cfg.seed, (uint32_t)replicate))
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory");
+    sim->nobs = zz_month_ends(sim->cfg.start_day, sim->cfg.horizon, NULL);
+    sim->obs_time = malloc((size_t)sim->nobs * sizeof *sim->obs_time);
+    sim->nprog = sim->cfg.nprogrammes;
+    if (!sim->obs_time || alloc_state(sim) ||
+        zz_queue_init(&sim->queue, (size_t)pop->n + (size_t)sim->nobs + 64))
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for %lld firms", (long long)pop->n);
+    zz_month_ends(sim->cfg.start_day, sim->cfg.horizon, sim->obs_time);
+    /* The run ends at its last observation, so the last month-end snapshot
+     * holds every flow of the run (no payment falls after it unseen). */
+    sim->cfg.horizon = sim->obs_time[sim->nobs - 1];
+    sim->res = zz_rep_result_alloc(sim->nobs, sim->ncells, sim->nprog, sim->cfg.ntargets,
+                                   zz_config_rounds(&sim->cfg));
+    if (!sim->res)
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for results");
+    sim->res->replicate = replicate;
+    for (int g = 0; g < sim->nprog; g++)
+        zz_ledger_open(&sim->prog[g].ledger, sim->cfg.programme[g].budget);
+
+    init_firms(sim);
+    init_targets(sim);
+    if (schedule_calendar(sim) || sim->rule->start(sim))
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for events");
+    if (!counterfactual && (sim->cfg.nactions > 0 || sim->cfg.decision.rule == ZZ_RULE_LUA)) {
+        char err[1024];
+        int rc = zz_script_open(&sim->script, &sim->cfg, sim, err, sizeof err);
+        if (rc)
+            return zz_sim_fail(sim, rc, "%s", err);
+    }
+    return ZZ_OK;
+}
+
+void zz_sim_observe(zz_sim *sim, int k)
+{
+    zz_rep_result *r = sim->res;
+    const int64_t cells = sim->ncells;
+    for (int64_t cell = 0; cell < cells; cell++) {
+        const int32_t *c = &sim->count[cell * ZZ_NSTATES];
+        const int32_t *cg = &sim->count_gsz[cell * ZZ_NSTATES];
+        r->adopted[k * cells + cell] = c[ZZ_S_ADOPTED] + c[ZZ_S_SCALED];
+        r->implementing[k * cells + cell] = c[ZZ_S_IMPLEMENTING];
+        r->scaled[k * cells + cell] = c[ZZ_S_SCALED];
+        r->adopted_gsz[k * cells + cell] = cg[ZZ_S_ADOPTED] + cg[ZZ_S_SCALED];
+    }
+    for (int g = 0; g < sim->nprog; g++) {
+        const zz_ledger *l = &sim->prog[g].ledger;
+        r->committed[k * sim->nprog + g] = l->committed;
+        r->spent[k * sim->nprog + g] = l->disbursed;
+        r->returned[k * sim->nprog + g] = l->returned;
+        r->budget[k * sim->nprog + g] = zz_ledger_available(l);
+    }
+    if (sim->cfg.compute.enabled) {
+        double cap = zz_compute_capacity(sim);
+        r->compute_price[k] = zz_compute_price(sim);
+        r->compute_utilisation[k] = cap > 0 ? sim->compute_demand / cap : 0;
+    }
+    for (int g = 0; g < sim->cfg.ntargets; g++)
+        r->target_share[k * sim->cfg.ntargets + g] =
+            sim->target_firms[g] ? (double)sim->target_adopted[g] / sim->target_firms[g] : 0.0;
+    sim->obs_next = k + 1;
+}
+
+static void run_action(zz_sim *sim, int a)
+{
+    char err[1024];
+    int fired = 0;
+    int rc = zz_script_action(sim->script, a, &fired, err, sizeof err);
+    if (rc)
+        zz_sim_fail(sim, rc, "%s", err);
+    else if (fired)
+        sim->action_done[a] = 1;
+}
+
+static void dispatch(zz_sim *sim, const zz_event *e)
+{
+    switch (e->kind) {
+    case ZZ_EV_OBSERVE:
+        zz_sim_observe(sim, (int)e->id);
+        /* when() triggers are checked at observations, in declaration order */
+        if (sim->script)
+            for (int a = 0; a < sim->cfg.nactions && !sim->stop; a++)
+                if (sim->cfg.action[a].when < 0 && !sim->action_done[a])
+                    run_action(sim, a);
+        break;
+    case ZZ_EV_FISCAL_YEAR:
+        zz_policy_new_year(sim);
+        for (int g = 0; g < sim->nprog; g++)
+            if (sim->cfg.programme[g].kind == ZZ_EQUITY && sim->now > sim->cfg.programme[g].start)
+                zz_equity_select(sim, g);
+        break;
+    case ZZ_EV_EQUITY: zz_equity_select(sim, (int)e->id); break;
+    case ZZ_EV_CAMPAIGN: zz_campaign_run(sim, (int)e->id); break;
+    case ZZ_EV_ONBOARD: zz_chain_onboard(sim, e->id); break;
+    case ZZ_EV_ACCEPT: zz_contest_accept(sim, e->id); break;
+    case ZZ_EV_ACTION:
+        if (sim->script)
+            run_action(sim, (int)e->id);
+        break;
+    case ZZ_EV_CONTEST_OPEN: {
+        const zz_programme_cfg *pc = &sim->cfg.programme[e->id];
+        if (pc->enabled && !zz_contest_open(sim, (int)e->id))
+            zz_queue_push(&sim->queue, (zz_event){sim->now + (pc->closes - pc->opens), e->id,
+                                                  ZZ_EV_CONTEST_CLOSE, 0});
+        break;
+    }
+    case ZZ_EV_CONTEST_CLOSE: zz_contest_close(sim, (int)e->id); break;
+    case ZZ_EV_REVIEW: sim->rule->review(sim, e->id); break;
+    case ZZ_EV_AWARE:
+        sim->dflags[e->id] |= ZZ_D_AWARE;
+        zz_sim_first_review(sim, e->id);
+        break;
+    case ZZ_EV_VOUCHER_DECIDED:
+        zz_voucher_decide(sim, e->id);
+        zz_economic_decide(sim, e->id);
+        break;
+    case ZZ_EV_IMPL_DONE: zz_finish_implementation(sim, e->id); break;
+    default: break;
+    }
+}
+
+int zz_sim_run(zz_sim *sim)
+{
+    if (sim->rc)
+        return sim->rc;
+    zz_event e;
+    while (!sim->stop && zz_queue_take(&sim->queue, &e)) {
+        if (e.t > sim->cfg.horizon)
+            break;
+        /* a firm's superseded event: its generation moved on */
+        if (e.kind >= ZZ_EV_REVIEW && e.gen != sim->gen[e.id])
+            continue;
+        sim->now = e.t;
+        sim->events++;
+        dispatch(sim, &e);
+        if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
+            zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
+    }
+    if (sim->rc)
+        return sim->rc;
+    /* Stopped early by the scenario: the remaining months hold the state
+     * at the stop. */
+    for (int k = sim->obs_next; k < sim->nobs; k++)
+        zz_sim_observe(sim, k);
+    for (int g = 0; g < sim->cfg.ntargets; g++)
+        sim->res->time_to_target[g] = sim->target_reached[g];
+    sim->res->events = sim->events;
+    for (int g = 0; g < sim->nprog && sim->res->nrounds; g++)
+        for (int k = 0; k < sim->res->nrounds; k++) {
+            const zz_prog_state *ps = &sim->prog[g];
+            size_t i = (size_t)g * sim->res->nrounds + k;
+            sim->res->round_bids[i] = ps->round_bids[k];
+            sim->res->round_winners[i] = ps->round_winners[k];
+            sim->res->round_successes[i] = ps->round_successes[k];
+            sim->res->round_rewards[i] = ps->round_rewards[k];
+        }
+    return ZZ_OK;
+}
+
+/* Hands the finished result to the caller (who frees it). */
+zz_rep_result *zz_sim_take_result(zz_sim *sim)
+{
+    zz_rep_result *r = sim->res;
+    sim->res = NULL;
+    return r;
+}
+
+const char *zz_errmsg(const zz_sim *sim)
+{
+    return sim ? sim->errmsg : "out of memory";
+}
+
+double zz_sim_now(const zz_sim *sim) { return sim->now; }
+uint64_t zz_sim_events(const zz_sim *sim) { return sim->events; }
+void zz_sim_stop(zz_sim *sim) { sim->stop = 1; }
+const zz_config *zz_sim_config(const zz_sim *sim) { return &sim->cfg; }
+
+void zz_sim_close(zz_sim *sim)
+{
+    if (!sim)
+        return;
+    if (sim->script)
+        zz_script_close(sim->script);
+    zz_queue_free(&sim->queue);
+    zz_rng_free(&sim->rng);
+    zz_rng_free(&sim->scenario_rng);
+    zz_rep_result_free(sim->res);
+    for (int g = 0; g < sim->nprog; g++)
+        free(sim->prog[g].bidders);
+    void *arrays[] = {sim->state, sim->dflags, sim->failures, sim->impls, sim->gen, sim->reviews,
+                      sim->t_adopt, sim->invest, sim->subsidy_due, sim->subsidy_prog,
+                      sim->reward_due, sim->reward_prog, sim->round_of, sim->finance, sim->equity,
+                      sim->chain_start, sim->chain, sim->vouchers, sim->vexpiry, sim->received, sim->count,
+                      sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
+                      sim->adopted_c, sim->firms_c, sim->demo_i, sim->demo_ci, sim->demo_i_t,
+                      sim->demo_ci_t, sim->target_reached, sim->target_firms, sim->target_adopted,
+                      sim->action_done, sim->obs_time};
+    for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
+        free(arrays[k]);
+    free(sim);
+}

@@ -1,0 +1,16 @@
+/* Internal links between the replication's parts that are not part of the
+ * model's vocabulary in sim.h. */
+#ifndef ZZ_SIM_INTERNAL_H
+#define ZZ_SIM_INTERNAL_H
+
+#include "sim.h"
+
+int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s);
+void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
+/* A firm that just became aware schedules its first review. */
+void zz_sim_first_review(zz_sim *sim, uint32_t f);
+zz_rep_result *zz_sim_take_result(zz_sim *sim);
+/* Set by zz_request_interrupt (a signal handler); checked by event loops. */
+int zz_interrupt_pending(void);
+
+#endif
