@@ -1,0 +1,414 @@
+/*
+ * Every instrument acts through its own mechanism: each test changes one
+ * firm's valuation by what the instrument's formula says, computed here by
+ * hand. Then, over whole runs and for every instrument: the ledger identity
+ * at every observation, caps, and a zero budget identical to no programme.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+#include "sim.h"
+#include "sim_internal.h"
+#include "zz_fixture.h"
+#include "zz_test.h"
+
+static zz_population *pop;
+
+static zz_scenario *base(void)
+{
+    zz_scenario *sc = zz_fixture_scenario();
+    sc->cfg.population.firms = 20000;
+    sc->cfg.seed = 5;
+    return sc;
+}
+
+static zz_sim *open_sim(zz_scenario *sc)
+{
+    zz_sim *sim;
+    int rc = zz_sim_open(&sim, sc, pop, 0, 0);
+    CHECKF(rc == 0, "%s", zz_errmsg(sim));
+    return sim;
+}
+
+/* First non-adopter that satisfies want(v, flags). */
+static uint32_t find_firm(zz_sim *sim, int need_credit, int need_borrowing)
+{
+    for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
+        if (sim->state[f] != ZZ_S_NONE)
+            continue;
+        zz_valuation v;
+        zz_value_project(sim, f, &v);
+        int credit = (pop->flags[f] & ZZ_F_CREDIT) != 0;
+        if (credit == need_credit && (v.borrowed > 0) == need_borrowing)
+            return f;
+    }
+    return UINT32_MAX;
+}
+
+static void interest_subsidy(void)
+{
+    zz_scenario *none = base(), *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_SUBSIDY_INTEREST, "subsidy.interest", 1e12);
+    g->points = 1.5;
+    g->cap = 1e12;
+    zz_sim *a = open_sim(none), *b = open_sim(sc);
+    uint32_t f = find_firm(a, 1, 1);
+    CHECK(f != UINT32_MAX);
+    zz_valuation va, vb;
+    zz_value_project(a, f, &va);
+    zz_value_project(b, f, &vb);
+    /* B x points/100 x loan_years, exactly */
+    double by_hand = va.borrowed * 0.015 * sc->cfg.decision.loan_years;
+    CHECK_NEAR(va.financing - vb.financing, by_hand, 1e-6 * by_hand);
+    CHECK_NEAR(vb.rate, sc->cfg.decision.market_rate - 0.015, 1e-12);
+    CHECK_NEAR(vb.value - va.value, by_hand / va.cost, 1e-9);
+    CHECK(vb.probability > va.probability);
+    /* committed at the start, paid when the project ends */
+    zz_finance_commit(b, f, &vb);
+    CHECK_NEAR(b->prog[0].ledger.committed, by_hand, 1e-6);
+    zz_finance_settle(b, f, 0);
+    CHECK_NEAR(b->prog[0].ledger.disbursed, by_hand, 1e-6);
+    CHECK_NEAR(zz_received(b, 0, f), by_hand, 1e-6);
+    zz_sim_close(a);
+    zz_sim_close(b);
+    free(none);
+    free(sc);
+}
+
+static void risk_compensation(void)
+{
+    zz_scenario *none = base(), *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_RISK_COMPENSATION, "risk_compensation", 1e12);
+    g->loss_share = 0.4;
+    g->cap = 1e12;
+    zz_sim *a = open_sim(none), *b = open_sim(sc);
+    uint32_t f = find_firm(a, 0, 1);
+    CHECK(f != UINT32_MAX);
+    zz_valuation va, vb;
+    zz_value_project(a, f, &va);
+    zz_value_project(b, f, &vb);
+    /* without credit access the firm cannot borrow; with the programme the
+     * bank lends, nothing else in the valuation changes */
+    CHECK(!va.can_finance && vb.can_finance && vb.risk_backed);
+    CHECK_NEAR(vb.value, va.value, 1e-12);
+    /* on failure the bank gets loss_share x the loan; on success, nothing */
+    zz_finance_commit(b, f, &vb);
+    CHECK_NEAR(b->prog[0].ledger.committed, 0.4 * vb.borrowed, 1e-6);
+    zz_finance_settle(b, f, 0);
+    CHECK_NEAR(b->prog[0].ledger.disbursed, 0.4 * vb.borrowed, 1e-6);
+    zz_finance_commit(b, f, &vb);
+    zz_finance_settle(b, f, 1);
+    CHECK_NEAR(b->prog[0].ledger.returned, 0.4 * vb.borrowed, 1e-6);
+    CHECK_NEAR(b->prog[0].ledger.committed, 0, 1e-9);
+    zz_sim_close(a);
+    zz_sim_close(b);
+    free(none);
+    free(sc);
+}
+
+static void insurance(void)
+{
+    zz_scenario *none = base(), *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_INSURANCE, "insurance", 1e12);
+    g->premium_rate = 0.03;
+    g->premium_share = 0.8;
+    g->cover = 0.7;
+    g->cap = 1e12;
+    zz_sim *a = open_sim(none), *b = open_sim(sc);
+    uint32_t f = find_firm(a, 1, 0);
+    CHECK(f != UINT32_MAX);
+    zz_valuation va, vb;
+    zz_value_project(a, f, &va);
+    zz_value_project(b, f, &vb);
+    CHECK_NEAR(vb.downside, va.downside * (1 - 0.7), 1e-6);
+    CHECK_NEAR(vb.own_premium, 0.2 * 0.03 * va.cost, 1e-6);
+    CHECK(vb.value > va.value);
+    zz_finance_commit(b, f, &vb);
+    CHECK_NEAR(b->prog[0].ledger.disbursed, 0.8 * 0.03 * va.cost, 1e-6);
+    zz_sim_close(a);
+    zz_sim_close(b);
+    free(none);
+    free(sc);
+}
+
+static void equity_fund(void)
+{
+    zz_scenario *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_EQUITY, "equity", 1e12);
+    g->per_year = 25;
+    g->amount = 3e6;
+    g->cap = 1e12;
+    zz_sim *b = open_sim(sc);
+    /* who is constrained before the fund moves */
+    uint8_t *constrained = calloc((size_t)pop->n, 1);
+    double *borrowed = calloc((size_t)pop->n, sizeof *borrowed);
+    for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
+        zz_valuation v;
+        zz_value_project(b, f, &v);
+        constrained[f] = v.borrowed > 0 && (b->dflags[f] & ZZ_D_AWARE) && b->state[f] == ZZ_S_NONE;
+        borrowed[f] = v.borrowed;
+    }
+    zz_equity_select(b, 0);
+    int selected = 0, all_constrained = 1, borrow_less = 1;
+    for (uint32_t f = 0; f < (uint32_t)pop->n; f++)
+        if (b->equity[f] > 0) {
+            selected++;
+            all_constrained &= constrained[f];
+            CHECK_NEAR(b->equity[f], 3e6, 1);
+            zz_valuation v;
+            zz_value_project(b, f, &v);
+            borrow_less &= fabs(v.borrowed - fmax(0, borrowed[f] - 3e6)) < 2;
+        }
+    CHECKF(selected == 25, "selected %d", selected);
+    CHECK(all_constrained && borrow_less);
+    CHECK_NEAR(b->prog[0].ledger.disbursed, 25 * 3e6, 1e-3);
+    free(constrained);
+    free(borrowed);
+    zz_sim_close(b);
+    free(sc);
+}
+
+static void campaign(void)
+{
+    zz_scenario *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_CAMPAIGN, "campaign.training", 1e12);
+    g->firms = 300;
+    g->amount = 1000;
+    g->filter.cities = 1u << 0; /* Jinan */
+    zz_sim *b = open_sim(sc);
+    int64_t aware_before = 0, aware_after = 0, outside = 0;
+    uint8_t *was = malloc((size_t)pop->n);
+    for (int64_t f = 0; f < pop->n; f++) {
+        was[f] = b->dflags[f] & ZZ_D_AWARE;
+        aware_before += was[f] != 0;
+    }
+    zz_campaign_run(b, 0);
+    for (int64_t f = 0; f < pop->n; f++) {
+        aware_after += (b->dflags[f] & ZZ_D_AWARE) != 0;
+        if (!was[f] && (b->dflags[f] & ZZ_D_AWARE) && pop->city[f] != 0)
+            outside++;
+    }
+    CHECKF(aware_after - aware_before == 300, "made aware: %lld", (long long)(aware_after - aware_before));
+    CHECK(outside == 0);
+    CHECK_NEAR(b->prog[0].ledger.disbursed, 300 * 1000, 1e-6);
+    free(was);
+    zz_sim_close(b);
+    free(sc);
+}
+
+static void chain_leader(void)
+{
+    zz_scenario *none = base(), *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_CHAIN_LEADER, "chain_leader", 1e12);
+    g->cost_cut = 0.5;
+    g->peer_boost = 0.1;
+    g->cap = 1e12;
+    zz_sim *a = open_sim(none), *b = open_sim(sc);
+    /* a partner whose leader has adopted */
+    uint32_t f = UINT32_MAX;
+    for (uint32_t k = 0; k < (uint32_t)pop->n && f == UINT32_MAX; k++)
+        if (pop->leader[k] != ZZ_NO_LEADER && b->state[k] == ZZ_S_NONE &&
+            b->state[pop->leader[k]] == ZZ_S_ADOPTED)
+            f = k;
+    CHECK(f != UINT32_MAX);
+    if (f == UINT32_MAX)
+        return;
+    zz_chain_onboard(b, f);
+    CHECK(b->dflags[f] & ZZ_D_ONBOARDED);
+    zz_valuation va, vb;
+    zz_value_project(a, f, &va);
+    zz_value_project(b, f, &vb);
+    double integration = sc->cfg.decision.component_share[ZZ_C_INTEGRATION] * va.cost;
+    CHECK_NEAR(vb.support - va.support, 0.5 * integration, 1e-6);
+    CHECK_NEAR(vb.perceived_success - va.perceived_success,
+               fmin(0.1, sc->cfg.decision.success_max - va.perceived_success), 1e-12);
+    zz_sim_close(a);
+    zz_sim_close(b);
+    free(none);
+    free(sc);
+}
+
+static void compute_market(void)
+{
+    zz_scenario *sc = base();
+    zz_config *c = &sc->cfg;
+    c->compute.enabled = 1;
+    c->compute.capacity = 100;
+    c->compute.base_utilisation = 0.5;
+    c->compute.price_elasticity = 2;
+    c->compute.max_price = 10;
+    c->compute.nexpansions = 1;
+    c->compute.expansion_day[0] = 400;
+    c->compute.expansion_pflops[0] = 100;
+    zz_sim *b = open_sim(sc);
+    /* utilisation u = demand / capacity; price = 1 + 2 (u - 0.5) / 0.5 */
+    b->compute_demand = 80;
+    CHECK_NEAR(zz_compute_price(b), 1 + 2 * (0.8 - 0.5) / 0.5, 1e-12);
+    b->compute_demand = 30;
+    CHECK_NEAR(zz_compute_price(b), 1, 1e-12);
+    b->compute_demand = 160;
+    b->now = 400; /* the expansion doubles capacity */
+    CHECK_NEAR(zz_compute_capacity(b), 200, 1e-12);
+    CHECK_NEAR(zz_compute_price(b), 1 + 2 * (0.8 - 0.5) / 0.5, 1e-12);
+    /* the firm pays the compute component at that price */
+    zz_valuation v1, v2;
+    b->compute_demand = 0;
+    zz_value_project(b, 0, &v1);
+    b->compute_demand = 160;
+    zz_value_project(b, 0, &v2);
+    double compute = c->decision.component_share[ZZ_C_COMPUTE] * v1.cost;
+    CHECK_NEAR(v2.cost - v1.cost, compute * (zz_compute_price(b) - 1), 1e-6);
+    zz_sim_close(b);
+    free(sc);
+}
+
+/* ---- whole runs ---- */
+
+static void add_everything(zz_scenario *sc, double scale)
+{
+    const char *vn[] = {"voucher.compute", "voucher.model", "voucher.corpus", "voucher.scenario"};
+    for (int k = 0; k < 4; k++) {
+        zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_VOUCHER_COMPUTE + k, vn[k], 1e7 * scale);
+        g->cap = 2e5;
+        g->firm_cap = 3e5;
+        g->valid_days = 120;
+    }
+    zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 3e7 * scale);
+    s->cap = 1e6;
+    zz_fixture_programme(sc, ZZ_SUBSIDY_INTEREST, "subsidy.interest", 1e7 * scale);
+    zz_fixture_programme(sc, ZZ_RISK_COMPENSATION, "risk_compensation", 1e7 * scale);
+    zz_fixture_programme(sc, ZZ_INSURANCE, "insurance", 1e7 * scale);
+    zz_programme_cfg *e = zz_fixture_programme(sc, ZZ_EQUITY, "equity", 3e7 * scale);
+    e->amount = 1e6;
+    e->cap = 1e6;
+    zz_programme_cfg *cp = zz_fixture_programme(sc, ZZ_CAMPAIGN, "campaign.may", 1e6 * scale);
+    cp->date = 135;
+    cp->amount = 2000;
+    zz_programme_cfg *ch = zz_fixture_programme(sc, ZZ_CHAIN_LEADER, "chain_leader", 2e7 * scale);
+    ch->cap = 5e5;
+    zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_CONTEST, "contest.benchmark", 3e7 * scale);
+    c->opens = 59;
+    c->closes = 120;
+    c->rounds = 4;
+    c->round_interval = 182;
+    c->reward_cap = 2e6;
+    sc->cfg.compute.enabled = 1;
+}
+
+static int same_path(const zz_sim *a, const zz_sim *b)
+{
+    const zz_rep_result *x = a->res, *y = b->res;
+    size_t cells = (size_t)x->ntime * (size_t)x->ncells * sizeof(int32_t);
+    return !memcmp(x->adopted, y->adopted, cells) && !memcmp(x->scaled, y->scaled, cells) &&
+           !memcmp(x->implementing, y->implementing, cells) &&
+           !memcmp(a->t_adopt, b->t_adopt, (size_t)pop->n * sizeof(float));
+}
+
+static void run(zz_sim *sim)
+{
+    int rc = zz_sim_run(sim);
+    CHECKF(rc == 0, "%s", zz_errmsg(sim));
+}
+
+static void whole_runs(void)
+{
+    zz_scenario *sc = base();
+    add_everything(sc, 1);
+    zz_sim *sim = open_sim(sc);
+    run(sim);
+    const zz_rep_result *r = sim->res;
+    const int P = r->nprogrammes, T = r->ntime;
+    for (int g = 0; g < P; g++) {
+        const zz_programme_cfg *pc = &sc->cfg.programme[g];
+        int ok = 1;
+        for (int k = 0; k < T; k++) {
+            double sum = r->committed[k * P + g] + r->spent[k * P + g] + r->budget[k * P + g];
+            ok &= fabs(sum - pc->budget) <= 1e-6 * (1 + pc->budget) && r->budget[k * P + g] >= 0;
+        }
+        CHECKF(ok, "%s: committed + disbursed + remaining = initial at every month", pc->name);
+        double cap = pc->kind == ZZ_CONTEST ? pc->reward_cap : pc->cap;
+        if (pc->firm_cap > 0)
+            cap = pc->firm_cap;
+        int capped = 1;
+        double total = 0;
+        for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
+            double got = zz_received(sim, g, f);
+            total += got;
+            if (pc->kind != ZZ_CAMPAIGN && pc->kind != ZZ_RISK_COMPENSATION && cap > 0)
+                capped &= got <= cap * (1 + 1e-12);
+        }
+        CHECKF(capped, "%s: no firm above its cap", pc->name);
+        CHECKF(fabs(total - r->spent[(T - 1) * P + g]) <= 1e-6 * (1 + total),
+               "%s: firms received %.2f, disbursed %.2f", pc->name, total, r->spent[(T - 1) * P + g]);
+        CHECKF(r->spent[(T - 1) * P + g] > 0 || pc->kind == ZZ_RISK_COMPENSATION,
+               "%s disbursed nothing", pc->name);
+    }
+    /* vouchers lapse and return to the pot; scale-ups happen; the compute
+     * market is used; contest statistics per round add up */
+    double returned = 0;
+    for (int g = 0; g < 4; g++)
+        returned += r->returned[(T - 1) * P + g];
+    CHECK(returned > 0);
+    int64_t scaled = 0;
+    for (int c = 0; c < r->ncells; c++)
+        scaled += r->scaled[(int64_t)(T - 1) * r->ncells + c];
+    CHECK(scaled > 0);
+    CHECK(r->compute_utilisation[T - 1] > 0);
+    int cg = P - 1;
+    int32_t bids = 0, winners = 0, successes = 0;
+    double rewards = 0;
+    CHECKF(r->nrounds == 4, "nrounds %d", r->nrounds);
+    for (int k = 0; k < r->nrounds; k++) {
+        bids += r->round_bids[cg * r->nrounds + k];
+        winners += r->round_winners[cg * r->nrounds + k];
+        successes += r->round_successes[cg * r->nrounds + k];
+        rewards += r->round_rewards[cg * r->nrounds + k];
+        CHECK(r->round_winners[cg * r->nrounds + k] <= 30);
+    }
+    CHECK(winners > 0 && bids >= winners && successes <= winners);
+    CHECK_NEAR(rewards, r->spent[(T - 1) * P + cg], 1e-6 * (1 + rewards));
+    zz_sim_close(sim);
+    free(sc);
+
+    /* each instrument alone with a zero budget: the path without it */
+    zz_scenario *none = base();
+    none->cfg.compute.enabled = 1;
+    zz_sim *ref = open_sim(none);
+    run(ref);
+    zz_scenario *all = base();
+    add_everything(all, 0);
+    for (int g = 0; g < all->cfg.nprogrammes; g++) {
+        zz_scenario *one = base();
+        one->cfg.compute.enabled = 1;
+        one->cfg.programme[0] = all->cfg.programme[g];
+        one->cfg.nprogrammes = 1;
+        zz_sim *s = open_sim(one);
+        run(s);
+        CHECKF(same_path(ref, s), "%s with zero budget changes the path", one->cfg.programme[0].name);
+        zz_sim_close(s);
+        free(one);
+    }
+    zz_sim_close(ref);
+    free(none);
+    free(all);
+}
+
+int main(void)
+{
+    zz_scenario *sc = base();
+    char err[512];
+    CHECK(zz_population_build(&pop, sc, err, sizeof err) == 0);
+    free(sc);
+    interest_subsidy();
+    risk_compensation();
+    insurance();
+    equity_fund();
+    campaign();
+    chain_leader();
+    compute_market();
+    whole_runs();
+    zz_population_free(pop);
+    return zz_test_finish();
+}
