@@ -324,14 +324,20 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
     s->len[ZZ_D_INSTRUMENT] = (hsize_t)L->nprogrammes;
     s->len[ZZ_D_TARGET] = (hsize_t)L->ntargets;
     s->len[ZZ_D_STATE] = ZZ_NSTATES;
+    s->len[ZZ_D_ROUND] = (hsize_t)L->nrounds;
 
     int32_t *rep = calloc((size_t)L->replications + 1, sizeof *rep);
-    if (!rep) {
+    int32_t *round = calloc((size_t)L->nrounds + 1, sizeof *round);
+    if (!rep || !round) {
+        free(rep);
+        free(round);
         snprintf(msg, msglen, "%s: out of memory", path);
         return -1;
     }
     for (int i = 0; i < L->replications; i++)
         rep[i] = i;
+    for (int i = 0; i < L->nrounds; i++)
+        round[i] = i + 1;
     const char *what = NULL;
     if (make_coord(s, ZZ_D_REPLICATE, "replicate", H5T_STD_I32LE, H5T_NATIVE_INT32, rep,
                    NULL, "replicate number") < 0)
@@ -355,7 +361,11 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
     else if (make_coord(s, ZZ_D_STATE, "state", 0, 0, NULL, state_label,
                         "adoption state") < 0)
         what = "state";
+    else if (make_coord(s, ZZ_D_ROUND, "round", H5T_STD_I32LE, H5T_NATIVE_INT32, round, NULL,
+                        "contest round (1 = first)") < 0)
+        what = "round";
     free(rep);
+    free(round);
     if (what) {
         zz_h5_fail(msg, msglen, path, "cannot write coordinate variable '%s'", what);
         return -1;

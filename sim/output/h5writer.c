@@ -44,7 +44,8 @@ struct zz_writer {
     zz_h5_scope cur;
 };
 
-enum var_shape { SH_CELLS, SH_INSTRUMENT, SH_TARGET_T, SH_TARGET, SH_REPLICATE };
+enum var_shape { SH_CELLS, SH_INSTRUMENT, SH_TARGET_T, SH_TARGET, SH_REPLICATE, SH_TIME,
+                 SH_ROUND };
 
 static const struct var_def {
     const char *name, *long_name, *units;
@@ -69,6 +70,18 @@ static const struct var_def {
                               "days from start until the target share is reached "
                               "(NaN: not reached)", "days", SH_TARGET },
     [ZZ_V_EVENTS] = { "events", "events processed", NULL, SH_REPLICATE },
+    [ZZ_V_COMPUTE_PRICE] = { "compute_price",
+                             "compute price relative to the list price (1 when the market is off)",
+                             NULL, SH_TIME },
+    [ZZ_V_COMPUTE_UTILISATION] = { "compute_utilisation",
+                                   "regional compute demand over capacity", NULL, SH_TIME },
+    [ZZ_V_ROUND_BIDS] = { "round_bids", "contest bids per round", "firms", SH_ROUND },
+    [ZZ_V_ROUND_WINNERS] = { "round_winners", "contest winners per round", "firms", SH_ROUND },
+    [ZZ_V_ROUND_SUCCESSES] = { "round_successes",
+                               "winners' projects accepted as successful, per round", "firms",
+                               SH_ROUND },
+    [ZZ_V_ROUND_REWARDS] = { "round_rewards", "contest rewards paid per round", "yuan",
+                             SH_ROUND },
 };
 
 static int shape_dims(int shape, int *dims)
@@ -79,6 +92,8 @@ static int shape_dims(int shape, int *dims)
     static const int targt[] = { ZZ_D_REPLICATE, ZZ_D_TIME, ZZ_D_TARGET };
     static const int targ[] = { ZZ_D_REPLICATE, ZZ_D_TARGET };
     static const int rep[] = { ZZ_D_REPLICATE };
+    static const int tim[] = { ZZ_D_REPLICATE, ZZ_D_TIME };
+    static const int rnd[] = { ZZ_D_REPLICATE, ZZ_D_INSTRUMENT, ZZ_D_ROUND };
     const int *src;
     int n;
     switch (shape) {
@@ -86,15 +101,22 @@ static int shape_dims(int shape, int *dims)
     case SH_INSTRUMENT: src = instr; n = 3; break;
     case SH_TARGET_T: src = targt; n = 3; break;
     case SH_TARGET: src = targ; n = 2; break;
+    case SH_TIME: src = tim; n = 2; break;
+    case SH_ROUND: src = rnd; n = 3; break;
     default: src = rep; n = 1; break;
     }
     memcpy(dims, src, (size_t)n * sizeof *dims);
     return n;
 }
 
+static int is_int32(int v)
+{
+    return v <= ZZ_V_ADOPTED_GSZ || (v >= ZZ_V_ROUND_BIDS && v <= ZZ_V_ROUND_SUCCESSES);
+}
+
 static hid_t var_ftype(int v)
 {
-    if (v <= ZZ_V_ADOPTED_GSZ)
+    if (is_int32(v))
         return H5T_STD_I32LE;
     if (v == ZZ_V_EVENTS)
         return H5T_STD_I64LE;
@@ -103,7 +125,7 @@ static hid_t var_ftype(int v)
 
 static hid_t var_mtype(int v)
 {
-    if (v <= ZZ_V_ADOPTED_GSZ)
+    if (is_int32(v))
         return H5T_NATIVE_INT32;
     if (v == ZZ_V_EVENTS)
         return H5T_NATIVE_INT64;
@@ -443,6 +465,12 @@ static const void *var_data(int v, const zz_rep_result *r, int64_t *events)
     case ZZ_V_BUDGET: return r->budget;
     case ZZ_V_TARGET_SHARE: return r->target_share;
     case ZZ_V_TIME_TO_TARGET: return r->time_to_target;
+    case ZZ_V_COMPUTE_PRICE: return r->compute_price;
+    case ZZ_V_COMPUTE_UTILISATION: return r->compute_utilisation;
+    case ZZ_V_ROUND_BIDS: return r->round_bids;
+    case ZZ_V_ROUND_WINNERS: return r->round_winners;
+    case ZZ_V_ROUND_SUCCESSES: return r->round_successes;
+    case ZZ_V_ROUND_REWARDS: return r->round_rewards;
     default:
         /* The file type is signed (netCDF-3 readers and xarray handle int64
          * best); no run processes 2^63 events. */

@@ -17,9 +17,10 @@ static void *alloc_n(size_t n, size_t size)
     return calloc(n + 1, size);
 }
 
-zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets)
+zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets,
+                                   int nrounds)
 {
-    if (ntime < 0 || ncells < 0 || nprogrammes < 0 || ntargets < 0)
+    if (ntime < 0 || ncells < 0 || nprogrammes < 0 || ntargets < 0 || nrounds < 0)
         return NULL;
     zz_rep_result *r = calloc(1, sizeof *r);
     if (!r)
@@ -28,6 +29,7 @@ zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int n
     r->ncells = ncells;
     r->nprogrammes = nprogrammes;
     r->ntargets = ntargets;
+    r->nrounds = nrounds;
 
     size_t t = (size_t)ntime;
     if (ncells && t > SIZE_MAX / (size_t)ncells)
@@ -45,10 +47,22 @@ zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int n
     r->budget = alloc_n(tp, sizeof(double));
     r->target_share = alloc_n(tg, sizeof(double));
     r->time_to_target = alloc_n((size_t)ntargets, sizeof(double));
+    size_t pk = (size_t)nprogrammes * (size_t)nrounds;
+    r->compute_price = alloc_n(t, sizeof(double));
+    r->compute_utilisation = alloc_n(t, sizeof(double));
+    r->round_bids = alloc_n(pk, sizeof(int32_t));
+    r->round_winners = alloc_n(pk, sizeof(int32_t));
+    r->round_successes = alloc_n(pk, sizeof(int32_t));
+    r->round_rewards = alloc_n(pk, sizeof(double));
     if (!r->adopted || !r->implementing || !r->scaled || !r->adopted_gsz ||
         !r->committed || !r->spent || !r->returned || !r->budget ||
-        !r->target_share || !r->time_to_target)
+        !r->target_share || !r->time_to_target || !r->compute_price ||
+        !r->compute_utilisation || !r->round_bids || !r->round_winners ||
+        !r->round_successes || !r->round_rewards)
         goto fail;
+    /* without a compute market the price is the list price */
+    for (size_t k = 0; k < t; k++)
+        r->compute_price[k] = 1;
     /* A target nobody reaches must read as "not reached", not as day 0. */
     for (int g = 0; g < ntargets; g++)
         r->time_to_target[g] = NAN;
@@ -72,5 +86,11 @@ void zz_rep_result_free(zz_rep_result *r)
     free(r->budget);
     free(r->target_share);
     free(r->time_to_target);
+    free(r->compute_price);
+    free(r->compute_utilisation);
+    free(r->round_bids);
+    free(r->round_winners);
+    free(r->round_successes);
+    free(r->round_rewards);
     free(r);
 }

@@ -8,7 +8,7 @@
  * scale with a coordinate variable, so xarray.open_dataset labels them):
  *
  *   dims      replicate(R) time(T) city(C) industry(I) size(S=4)
- *             instrument(P) target(G) state(4) [round(K)]
+ *             instrument(P) target(G) state(4) round(K)
  *   coords    time: float64 days, units "days since <start>",
  *             calendar "proleptic_gregorian" (month ends, first = start)
  *             city/industry/size/instrument/target: variable-length strings
@@ -22,6 +22,9 @@
  *             target_share                        float64 [R,T,G]
  *             time_to_target                      float64 [R,G] days, NaN = not reached
  *             events                              int64 [R]
+ *             compute_price, compute_utilisation  float64 [R,T]
+ *             round_bids, round_winners, round_successes  int32 [R,P,K]
+ *             round_rewards                       float64 [R,P,K]  yuan
  *   attrs     title, scenario_name, scenario_path, scenario_source,
  *             parameters (resolved, "key = value" lines), overrides, seed,
  *             replications, program_version, start_date, complete (0/1),
@@ -42,6 +45,7 @@ typedef struct zz_layout {
     int ntime;                 /* observations: start + each month end      */
     double *time;              /* [ntime] days since start                   */
     int ncities, nindustries, nprogrammes, ntargets;
+    int nrounds;               /* contest rounds reported (max over contests) */
     const char *const *city;       /* names */
     const char *const *industry;
     const char *const *programme;
@@ -57,7 +61,7 @@ typedef struct zz_layout {
 
 typedef struct zz_rep_result {
     int replicate;
-    int ntime, ncells, nprogrammes, ntargets;
+    int ntime, ncells, nprogrammes, ntargets, nrounds;
     int32_t *adopted;          /* [T][cells] */
     int32_t *implementing;
     int32_t *scaled;
@@ -69,9 +73,16 @@ typedef struct zz_rep_result {
     double *target_share;      /* [T][G] */
     double *time_to_target;    /* [G] days; NAN if not reached */
     uint64_t events;
+    double *compute_price;     /* [T] price multiplier, 1 if no market */
+    double *compute_utilisation; /* [T] */
+    int32_t *round_bids;       /* [P][K] contest statistics per round */
+    int32_t *round_winners;
+    int32_t *round_successes;
+    double *round_rewards;
 } zz_rep_result;
 
-zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets);
+zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets,
+                                   int nrounds);
 void zz_rep_result_free(zz_rep_result *r);
 
 /* The writer (sim/output/h5writer.c). Writes to "<path>.partial" and renames

@@ -107,6 +107,17 @@ void zz_config_defaults(zz_config *cfg)
     d->scale_review_days = 365;
     d->scale_gain_mult = 1.5;
 
+    /* Compute market (FACTS 004: ~23,180 PFLOPS of intelligent compute in
+     * Shandong; 000: Jinan 5,365 PFLOPS). Off unless a scenario declares
+     * `compute {}`. The demand per million yuan is an assumption, chosen so
+     * that the default population's adopters use about half the capacity
+     * available to them. */
+    cfg->compute.capacity = 2000;
+    cfg->compute.pflops_per_myuan = 0.5;
+    cfg->compute.base_utilisation = 0.6;
+    cfg->compute.price_elasticity = 1.0;
+    cfg->compute.max_price = 3.0;
+
     /* Two targets every run reports: the plan's own measure (规上 firms,
      * FACTS 002) and all firms. Scenarios add their own. */
     cfg->ntargets = 2;
@@ -182,6 +193,7 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
         g->demo_city_mult = 2.0;
         g->acceptance_days = 60;
         g->rounds = 1;
+        g->round_interval = 365;
         break;
     default:
         break;
@@ -195,4 +207,13 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
 int zz_filter_match_city(const zz_filter *f, int city)
 {
     return f->cities == 0 || (f->cities >> city & 1u);
+}
+
+int zz_config_rounds(const zz_config *cfg)
+{
+    int k = 0;
+    for (int g = 0; g < cfg->nprogrammes; g++)
+        if (cfg->programme[g].kind == ZZ_CONTEST && cfg->programme[g].rounds > k)
+            k = cfg->programme[g].rounds;
+    return k < 32 ? k : 32; /* ZZ_MAX_ROUNDS: later rounds add to the last */
 }

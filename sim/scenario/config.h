@@ -100,7 +100,8 @@ typedef struct zz_programme_cfg {
     int winners;
     double reward_rate, reward_cap, bid_cost, jury_noise;
     double demo_boost, demo_half_life, demo_city_mult, acceptance_days;
-    int rounds;               /* rounds (repeats of the window each year)   */
+    int rounds;               /* rounds in all, one every round_interval    */
+    double round_interval;    /* days between round openings (365: yearly)  */
 } zz_programme_cfg;
 
 typedef struct zz_target_cfg {
@@ -161,6 +162,22 @@ typedef struct zz_population_cfg {
     double leader_share;      /* share of large firms that are chain leaders */
 } zz_population_cfg;
 
+/* The regional compute market: capacity in PFLOPS, scheduled expansions,
+ * and a price that rises with utilisation. */
+#define ZZ_MAX_EXPANSIONS 16
+typedef struct zz_compute_cfg {
+    int enabled;
+    double capacity;          /* PFLOPS available to the firms modelled     */
+    int nexpansions;
+    double expansion_day[ZZ_MAX_EXPANSIONS];
+    double expansion_pflops[ZZ_MAX_EXPANSIONS];
+    double pflops_per_myuan;  /* PFLOPS a firm uses per million yuan of its
+                                 project's compute cost, while adopted      */
+    double base_utilisation;  /* below it the price is the list price       */
+    double price_elasticity;  /* price rises by this x (u - base)/(1 - base) */
+    double max_price;         /* price multiplier ceiling                   */
+} zz_compute_cfg;
+
 typedef struct zz_action_cfg {
     double when;              /* days; < 0 for a trigger checked monthly    */
     int line;                 /* scenario line                               */
@@ -188,6 +205,7 @@ typedef struct zz_config {
     zz_target_cfg target[ZZ_MAX_TARGETS];
     int npioneers;
     zz_pioneer_cfg pioneer[ZZ_MAX_CITIES];
+    zz_compute_cfg compute;
     int nactions;             /* at(...) and when(...) callbacks             */
     zz_action_cfg action[ZZ_MAX_ACTIONS];
     /* provenance */
@@ -200,6 +218,8 @@ typedef struct zz_config {
 void zz_config_defaults(zz_config *cfg);
 /* Per-kind defaults of a programme (config.c). */
 void zz_programme_defaults(zz_programme_cfg *g, int kind);
+/* Contest rounds the output reports: the most of any contest (<= 32). */
+int zz_config_rounds(const zz_config *cfg);
 int zz_filter_match_city(const zz_filter *f, int city);
 
 #endif

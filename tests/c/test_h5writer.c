@@ -49,7 +49,7 @@ static double dval(int var, int rep, int t, int p, int cf)
 
 static zz_rep_result *make_result(int rep, int cf)
 {
-    zz_rep_result *r = zz_rep_result_alloc(T, CELLS, P, G);
+    zz_rep_result *r = zz_rep_result_alloc(T, CELLS, P, G, 0);
     CHECK(r != NULL);
     if (!r)
         exit(1);
@@ -469,7 +469,7 @@ static void test_run_file(const char *path)
     CHECK(zz_writer_put(w, "", r) == ZZ_ERROR);
     CHECK(strstr(zz_writer_errmsg(w), partial) != NULL);
     zz_rep_result_free(r);
-    r = zz_rep_result_alloc(T + 1, CELLS, P, G);
+    r = zz_rep_result_alloc(T + 1, CELLS, P, G, 0);
     CHECK(zz_writer_put(w, "", r) == ZZ_ERROR);
     zz_rep_result_free(r);
     CHECK(zz_writer_begin(w, NULL, &L) == ZZ_ERROR);
@@ -574,7 +574,7 @@ static void test_no_targets(const char *path, int keep)
     L.target = NULL;
     rc = zz_writer_begin(w, NULL, &L);
     CHECKF(rc == ZZ_OK, "begin: %s", zz_writer_errmsg(w));
-    zz_rep_result *r = zz_rep_result_alloc(T, CELLS, P, 0);
+    zz_rep_result *r = zz_rep_result_alloc(T, CELLS, P, 0, 0);
     r->adopted[5] = 77;
     r->replicate = 1;
     rc = zz_writer_put(w, "", r);
