@@ -1,0 +1,30 @@
+"""zhizao (智造): analysis of the simulator's HDF5 result files.
+
+    import zhizao
+    ds = zhizao.open("run.h5")                 # one scenario
+    zhizao.adoption(ds, by="city")             # share over time, mean and CI
+    zhizao.time_to_target(ds)                  # days/years, months gained
+    zhizao.additionality(ds)                   # needs the cf_ twin
+    zhizao.cost_effectiveness(ds)              # yuan per additional adopter
+    zhizao.compare("compare.h5")               # ranking of scenarios
+
+Modules: io (reading files), stats (intervals), tables (summaries), plots
+(matplotlib figures), report (``python3 -m zhizao.report``).
+
+Conventions: intervals are Student-t intervals across replicates at
+`level` (default 95%); durations (time_to_target) are float days, NaN =
+not reached; money is in yuan.
+"""
+
+__version__ = "0.1.0"
+
+from .io import firm_record, groups, has_twin, open_all, open_result as open  # noqa: E402
+from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
+from .stats import mean_ci  # noqa: E402
+from .tables import (NoTwinError, additionality, adoption, compare,  # noqa: E402
+                     cost_effectiveness, summary, target_share, time_to_target)
+
+__all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "adoption",
+           "target_share", "time_to_target", "additionality", "cost_effectiveness",
+           "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
+           "plot_spending", "plot_comparison", "__version__"]

@@ -1,0 +1,630 @@
+"""Tests of the Python analysis package `zhizao` (analysis/zhizao).
+
+Result files are built by hand with h5py following the layout documented
+in sim/output/results.h (dimension scales, "days since" time, cf_ twin,
+one group per scenario in a comparison file), with numbers chosen so that
+every expected value below can be worked out on paper:
+
+  2 replicates, 3 observations (2026-01-01, 01-31, 02-28), 2 cities x
+  2 industries x 4 sizes = 16 cells, firms per cell by size 10/20/40/80
+  (150 per city x industry, 600 in all).
+  adopted  = K[r][t] in every cell, K = [[0,2,4],[1,3,5]]
+  scaled   = 1 in the 8 Qingdao cells at the last observation, else 0
+  => adopters (adopted+scaled) in all: rep0 0, 32, 72; rep1 16, 48, 88
+  twin: cf_adopted = [[0,1,2],[1,2,2]] per cell, cf_scaled = 0
+  => twin adopters at the end: 32 and 32; additional: 40 and 56
+  spent at the end: rep0 1000+3000 = 4000, rep1 2000+5000 = 7000
+  => yuan per additional adopter: 100 and 125
+  time_to_target (days) [rep][target]: [[100, NaN], [200, 300]],
+  twin [[250, NaN], [290, NaN]]
+
+With two replicates the 95% t-interval is mean +/- T1 * |x1 - x0| / 2
+where T1 = t_{0.975, 1} = tan(0.475 pi) = 12.7062047361747.
+"""
+
+import base64
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+matplotlib.use("Agg")
+
+import zhizao  # noqa: E402
+from zhizao import report as zreport  # noqa: E402
+
+# t quantile 0.975 with 1 degree of freedom: closed form tan(pi * (0.975 - 1/2))
+T1 = math.tan(math.pi * 0.475)   # 12.7062047361747
+DPM = 365.25 / 12                # days per month used for "months gained"
+ANALYSIS_DIR = Path(zhizao.__file__).resolve().parents[1]
+
+CITIES = ["Jinan", "Qingdao"]
+INDUSTRIES = ["electronics", "light_industry"]
+SIZES = ["micro", "small", "medium", "large"]
+INSTRUMENTS = ["voucher.compute", "contest.jiebang"]
+TARGETS = ["jinan_electronics", "overall"]
+TIME = [0.0, 30.0, 58.0]
+SOURCE = ('scenario { name = "shandong_2026", start = "2026-01-01" }\n'
+          '-- trigger when a < b && c > d: "quoted"\n'
+          'target("jinan_electronics", { share = 0.5 }) -- 济南 <script>alert(1)</script>\n')
+
+
+# ---- building files by hand ------------------------------------------------
+
+def scenario_arrays(time_to_target=((100.0, np.nan), (200.0, 300.0)), spent_mult=1.0,
+                    twin=True):
+    """The arrays of one scenario, as described in the module docstring."""
+    R, T, C, I, S = 2, 3, 2, 2, 4
+    firms = np.broadcast_to(np.array([10, 20, 40, 80], np.int32), (C, I, S)).copy()
+    firms_gsz = np.broadcast_to(np.array([0, 2, 10, 40], np.int32), (C, I, S)).copy()
+    K = np.array([[0, 2, 4], [1, 3, 5]], np.int32)
+    adopted = np.broadcast_to(K[:, :, None, None, None], (R, T, C, I, S)).copy()
+    scaled = np.zeros((R, T, C, I, S), np.int32)
+    scaled[:, 2, 1] = 1
+    implementing = np.ones((R, T, C, I, S), np.int32)
+    adopted_gsz = adopted.copy()
+    adopted_gsz[..., :2] = 0          # only medium and large firms count as 规上 adopters
+    spent = np.array([[[0, 0], [500, 1000], [1000, 3000]],
+                      [[0, 0], [1000, 2000], [2000, 5000]]], float) * spent_mult
+    committed = np.array([[[0, 0], [200, 0], [100, 0]],
+                          [[0, 0], [300, 0], [0, 0]]], float)
+    returned = np.zeros((R, T, 2))
+    budget = 1e5 - committed - spent + returned
+    d = {"firms": firms, "firms_gsz": firms_gsz, "adopted": adopted, "scaled": scaled,
+         "implementing": implementing, "adopted_gsz": adopted_gsz, "spent": spent,
+         "committed": committed, "returned": returned, "budget": budget,
+         "time_to_target": np.array(time_to_target, float),
+         "events": np.array([1234, 1301], np.int64)}
+    if twin:
+        Kc = np.array([[0, 1, 2], [1, 2, 2]], np.int32)
+        d["cf_adopted"] = np.broadcast_to(Kc[:, :, None, None, None], (R, T, C, I, S)).copy()
+        d["cf_scaled"] = np.zeros((R, T, C, I, S), np.int32)
+        d["cf_implementing"] = np.zeros((R, T, C, I, S), np.int32)
+        d["cf_adopted_gsz"] = d["cf_adopted"].copy()
+        for k in ("spent", "committed", "returned"):
+            d["cf_" + k] = np.zeros((R, T, 2))
+        d["cf_budget"] = np.full((R, T, 2), 1e5)
+        d["cf_time_to_target"] = np.array([[250.0, np.nan], [290.0, np.nan]])
+        d["cf_events"] = np.array([900, 950], np.int64)
+    # target shares from the cells: Jinan x electronics (150 firms) and all (600)
+    for p in ("", "cf_") if twin else ("",):
+        a = (d[p + "adopted"] + d[p + "scaled"]).astype(float)
+        d[p + "target_share"] = np.stack([a[:, :, 0, 0].sum(-1) / 150.0,
+                                          a.sum((2, 3, 4)) / 600.0], axis=-1)
+    d["target_firms"] = np.array([150, 600], np.int32)
+    return d
+
+
+DIMS = {"adopted": "RTCIS", "implementing": "RTCIS", "scaled": "RTCIS", "adopted_gsz": "RTCIS",
+        "firms": "CIS", "firms_gsz": "CIS", "committed": "RTP", "spent": "RTP",
+        "returned": "RTP", "budget": "RTP", "target_share": "RTG", "time_to_target": "RG",
+        "events": "R", "target_firms": "G"}
+DIM_NAMES = {"R": "replicate", "T": "time", "C": "city", "I": "industry", "S": "size",
+             "P": "instrument", "G": "target"}
+
+
+def without_programmes_and_targets(arrays):
+    """The same scenario with zero-length instrument and target dimensions
+    (a no-policy baseline without targets)."""
+    out = {}
+    for var, data in arrays.items():
+        base = var[3:] if var.startswith("cf_") else var
+        axes = [i for i, c in enumerate(DIMS[base]) if c in "PG"]
+        out[var] = data[tuple(slice(0, 0) if i in axes else slice(None)
+                              for i in range(data.ndim))]
+    return out
+
+
+def write_scenario(node, arrays, name="shandong_2026", fixed_strings=False, complete=1,
+                   instruments=INSTRUMENTS, targets=TARGETS):
+    """Write one scenario's variables into an h5py File or Group, netCDF-4 style."""
+    def labels(values):
+        if fixed_strings:    # as a C writer using fixed-length H5T_C_S1 might
+            return np.array([v.encode() for v in values])
+        return np.array(values, dtype=h5py.string_dtype())
+
+    scales = {}
+    r = node.create_dataset("replicate", data=np.arange(2, dtype=np.int32))
+    t = node.create_dataset("time", data=np.array(TIME))
+    t.attrs["units"] = "days since 2026-01-01"
+    t.attrs["calendar"] = "proleptic_gregorian"
+    scales["replicate"], scales["time"] = r, t
+    def dataset(name, data):
+        # as the C writer: a zero-length dimension is stored unlimited (chunked)
+        if 0 in data.shape:
+            return node.create_dataset(name, shape=data.shape, dtype=data.dtype, chunks=True,
+                                       maxshape=tuple(n or None for n in data.shape))
+        return node.create_dataset(name, data=data)
+
+    for dim, vals in (("city", CITIES), ("industry", INDUSTRIES), ("size", SIZES),
+                      ("instrument", instruments), ("target", targets),
+                      ("state", ["none", "implementing", "adopted", "scaled"])):
+        scales[dim] = dataset(dim, labels(vals))
+    for dim, ds in scales.items():
+        ds.make_scale(dim)
+    for var, data in arrays.items():
+        base = var[3:] if var.startswith("cf_") else var
+        d = dataset(var, data)
+        for i, code in enumerate(DIMS[base]):
+            d.dims[i].attach_scale(scales[DIM_NAMES[code]])
+        if base == "time_to_target":
+            d.attrs["units"] = "days"
+        if base in ("spent", "committed", "returned", "budget"):
+            d.attrs["units"] = "yuan"
+    text = (lambda s: np.bytes_(s.encode())) if fixed_strings else (lambda s: s)
+    node.attrs["title"] = text(f"zhizao results: {name}")
+    node.attrs["scenario_name"] = text(name)
+    node.attrs["scenario_path"] = text(f"scenarios/{name}.lua")
+    node.attrs["scenario_source"] = text(SOURCE.replace("shandong_2026", name))
+    node.attrs["parameters"] = text("population.firms = 600\ndecision.rule = economic\n")
+    node.attrs["overrides"] = text("")
+    node.attrs["seed"] = np.int64(42)
+    node.attrs["replications"] = np.int32(2)
+    node.attrs["replications_done"] = np.int32(2 if complete else 1)
+    node.attrs["complete"] = np.int32(complete)
+    node.attrs["program_version"] = text("0.1.0")
+    node.attrs["start_date"] = text("2026-01-01")
+    node.attrs["Conventions"] = text("CF-1.8")
+
+
+def write_run(path, **kw):
+    twin = kw.pop("twin", True)
+    with h5py.File(path, "w") as f:
+        write_scenario(f, scenario_arrays(twin=twin), **kw)
+    return path
+
+
+def write_compare(path):
+    """A comparison file: shandong_2026 (the arrays above) and a slower,
+    dearer baseline (times 300/400 days and NaN; spending x3), created in
+    that order with creation order tracked."""
+    with h5py.File(path, "w", track_order=True) as f:
+        write_scenario(f.create_group("shandong_2026"), scenario_arrays(), "shandong_2026")
+        write_scenario(f.create_group("baseline"),
+                       scenario_arrays(time_to_target=((300.0, np.nan), (400.0, np.nan)),
+                                       spent_mult=3.0), "baseline")
+    return path
+
+
+@pytest.fixture
+def run_file(tmp_path):
+    return write_run(tmp_path / "run.h5")
+
+
+@pytest.fixture
+def run_ds(run_file):
+    ds = zhizao.open(run_file)
+    yield ds
+    ds.close()
+
+
+@pytest.fixture
+def notwin_ds(tmp_path):
+    ds = zhizao.open(write_run(tmp_path / "notwin.h5", twin=False))
+    yield ds
+    ds.close()
+
+
+@pytest.fixture
+def compare_file(tmp_path):
+    return write_compare(tmp_path / "compare.h5")
+
+
+def ci(values):
+    """Hand formula for two values: (mean, lo, hi)."""
+    a, b = values
+    m, half = (a + b) / 2, T1 * abs(b - a) / 2
+    return m, m - half, m + half
+
+
+def close(a, b):
+    # scipy's t quantile agrees with the closed form to about 1e-11
+    return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+# ---- io ------------------------------------------------------------------
+
+@pytest.mark.parametrize("fixed", [False, True], ids=["vlen-strings", "fixed-strings"])
+def test_open_labels_dates_and_days(tmp_path, fixed):
+    path = write_run(tmp_path / "r.h5", fixed_strings=fixed)
+    ds = zhizao.open(path)
+    assert dict(ds.sizes) == {"replicate": 2, "time": 3, "city": 2, "industry": 2, "size": 4,
+                              "instrument": 2, "target": 2, "state": 4}
+    assert list(ds["city"].values) == CITIES and list(ds["size"].values) == SIZES
+    assert list(ds["target"].values) == TARGETS
+    assert list(ds["instrument"].values) == INSTRUMENTS
+    assert np.issubdtype(ds["time"].dtype, np.datetime64)
+    assert list(pd.DatetimeIndex(ds["time"].values).strftime("%Y-%m-%d")) == \
+        ["2026-01-01", "2026-01-31", "2026-02-28"]
+    # durations are float days, NaN = not reached, whatever the file's units
+    assert ds["time_to_target"].dtype == np.float64
+    assert ds["time_to_target"].values[0, 0] == 100.0 and np.isnan(ds["time_to_target"].values[0, 1])
+    assert ds["cf_time_to_target"].dtype == np.float64
+    assert ds["adopted"].dims == ("replicate", "time", "city", "industry", "size")
+    assert ds.attrs["scenario_name"] == "shandong_2026" and ds.attrs["seed"] == 42
+    assert isinstance(ds.attrs["scenario_source"], str) and "济南" in ds.attrs["scenario_source"]
+    assert zhizao.has_twin(ds)
+    ds.close()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+def test_functions_accept_xarray_default_decoding(run_file, run_ds):
+    # plain xarray decodes units="days" to timedelta64: results must not change
+    raw = xr.open_dataset(run_file, engine="h5netcdf")
+    assert np.issubdtype(raw["time_to_target"].dtype, np.timedelta64)
+    pd.testing.assert_frame_equal(zhizao.time_to_target(raw), zhizao.time_to_target(run_ds))
+    raw.close()
+
+
+def test_groups_open_all_and_root_error(compare_file, run_file):
+    assert zhizao.groups(compare_file) == ["shandong_2026", "baseline"]   # creation order
+    assert zhizao.groups(run_file) == []
+    with pytest.raises(ValueError, match="comparison file.*baseline"):
+        zhizao.open(compare_file)
+    with pytest.raises(KeyError):
+        zhizao.open(compare_file, group="nope")
+    ds = zhizao.open(compare_file, group="baseline")
+    assert ds.attrs["scenario_name"] == "baseline" and ds["spent"].values[0, -1].sum() == 12000
+    ds.close()
+    data = zhizao.open_all(compare_file)
+    assert list(data) == ["shandong_2026", "baseline"]
+    single = zhizao.open_all(run_file)
+    assert list(single) == ["shandong_2026"]
+
+
+def test_groups_without_creation_order_are_alphabetical(tmp_path):
+    path = tmp_path / "c.h5"
+    with h5py.File(path, "w") as f:
+        for name in ("zeta", "alpha"):
+            write_scenario(f.create_group(name), scenario_arrays(), name)
+        f.create_group("firm")          # not a scenario: no `adopted`
+    assert zhizao.groups(path) == ["alpha", "zeta"]
+
+
+def test_incomplete_file_warns_and_drops_unwritten_replicates(tmp_path):
+    path = write_run(tmp_path / "partial.h5", complete=0)
+    with pytest.warns(UserWarning, match="incomplete run.*1 of 2.*0 replicate"):
+        zhizao.open(path).close()
+    # the writer has no fill value for counts: a replicate never written
+    # reads as zeros, with events = 0
+    with h5py.File(path, "a") as f:
+        f["events"][1] = 0
+        f["adopted"][1] = 0
+    with pytest.warns(UserWarning, match="1 replicate.*never written"):
+        ds = zhizao.open(path)
+    assert list(ds["replicate"].values) == [0]
+    assert close(zhizao.adoption(ds)["mean"].iloc[-1], 72 / 600)
+    ds.close()
+
+
+def test_firm_record_absent_and_present(tmp_path, run_file):
+    assert zhizao.firm_record(run_file) is None
+    # variables named firm_* next to the aggregates, 1-D per firm and 2-D per replicate
+    path = write_run(tmp_path / "firms.h5")
+    with h5py.File(path, "a") as f:
+        f["firm_city"] = np.array([0, 1, 1], np.uint8)
+        f["firm_city"].attrs["labels"] = np.array(CITIES, dtype=h5py.string_dtype())
+        f["firm_revenue"] = np.array([1.0, 2.0, 3.0])
+        f["firm_adopted_day"] = np.array([[10.0, np.nan, 30.0], [11.0, 21.0, np.nan]])
+    df = zhizao.firm_record(path)
+    assert df.index.names == ["replicate", "firm"] and len(df) == 6
+    assert list(df.loc[1, "city"]) == ["Jinan", "Qingdao", "Qingdao"]
+    assert df.loc[(1, 1), "adopted_day"] == 21.0 and df.loc[(0, 2), "revenue"] == 3.0
+    # or a `firm` group of 1-D columns
+    with h5py.File(path, "a") as f:
+        g = f.create_group("firm")
+        g["size"] = np.array([3, 0], np.int8)
+        g["gsz"] = np.array([1, 0], np.int8)
+    df = zhizao.firm_record(path)
+    assert list(df.columns) == ["gsz", "size"] and len(df) == 2 and df.index.name == "firm"
+
+
+# ---- stats -----------------------------------------------------------------
+
+def test_mean_ci_formula():
+    assert close(zhizao.stats.t_quantile(0.95, 2), T1)
+    c = zhizao.mean_ci([1.0, 3.0, np.nan])
+    assert (c["n"], c["mean"]) == (2, 2.0)
+    assert close(c["lo"], 2 - T1) and close(c["hi"], 2 + T1)
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    c = zhizao.mean_ci(x, level=0.9)
+    half = 2.3533634348018264 * x.std(ddof=1) / 2      # t_{0.95, 3}
+    assert close(c["hi"] - c["mean"], half)
+    one = zhizao.mean_ci([5.0])
+    assert one["mean"] == 5.0 and math.isnan(one["lo"]) and math.isnan(one["hi"])
+    assert zhizao.mean_ci([])["n"] == 0
+
+
+def test_normal_quantile_without_scipy(monkeypatch):
+    monkeypatch.setattr(zhizao.stats, "_scipy_stats", None)
+    assert close(zhizao.stats.t_quantile(0.95, 2), 1.959963984540054)
+
+
+def test_public_functions_have_docstrings():
+    for name in zhizao.__all__:
+        obj = getattr(zhizao, name)
+        if callable(obj):
+            assert (obj.__doc__ or "").strip(), name
+    assert (zreport.build_report.__doc__ or "").strip() and (zreport.main.__doc__ or "").strip()
+
+
+# ---- adoption ------------------------------------------------------------
+
+def test_adoption_whole_population(run_ds):
+    df = zhizao.adoption(run_ds)
+    assert list(df.columns[:3]) == ["mean", "lo", "hi"] and df.index.name == "time"
+    for t, (a, b) in enumerate([(0, 16), (32, 48), (72, 88)]):
+        m, lo, hi = ci((a / 600, b / 600))
+        row = df.iloc[t]
+        assert close(row["mean"], m) and close(row["lo"], lo) and close(row["hi"], hi)
+    assert close(df.iloc[1]["mean"], 40 / 600)
+    assert close(df.iloc[1]["hi"], 40 / 600 + T1 * 8 / 600)
+
+
+def test_adoption_by_city_size_and_cells(run_ds):
+    df = zhizao.adoption(run_ds, by="city")
+    assert df.index.names == ["city", "time"]
+    last = df.xs(df.index.get_level_values("time")[-1], level="time")
+    # Jinan: 8 cells x K = 32 and 40 of 300; Qingdao adds 8 scaled: 40 and 48
+    assert close(last.loc["Jinan", "mean"], 36 / 300)
+    assert close(last.loc["Qingdao", "mean"], 44 / 300)
+    assert close(last.loc["Qingdao", "lo"], 44 / 300 - T1 * 4 / 300)
+    by_size = zhizao.adoption(run_ds, by="size").xs("micro", level="size")
+    # micro: 4 cells of 10 firms; 4*4+2 = 18 and 4*5+2 = 22 adopters of 40
+    assert close(by_size["mean"].iloc[-1], 20 / 40)
+    cells = zhizao.adoption(run_ds, by=["city", "industry", "size"])
+    assert cells.index.names == ["city", "industry", "size", "time"] and len(cells) == 16 * 3
+    assert close(cells.loc[("Qingdao", "light_industry", "large"), "mean"].iloc[-1], 5.5 / 80)
+    with pytest.raises(ValueError, match="by must be"):
+        zhizao.adoption(run_ds, by="province")
+
+
+def test_adoption_gsz_and_counterfactual(run_ds, notwin_ds):
+    gsz = zhizao.adoption(run_ds, gsz=True)
+    # 规上: medium+large, 8 cells with K adopters, 208 规上 firms in all
+    assert close(gsz["mean"].iloc[-1], (32 / 208 + 40 / 208) / 2)
+    micro = zhizao.adoption(run_ds, by="size", gsz=True).xs("micro", level="size")
+    assert micro["mean"].isna().all()           # no 规上 micro firms: undefined, not 0
+    cf = zhizao.adoption(run_ds, counterfactual=True)
+    assert close(cf["mean"].iloc[-1], 32 / 600) and close(cf["lo"].iloc[-1], 32 / 600)
+    with pytest.raises(zhizao.NoTwinError, match="no cf_ variables"):
+        zhizao.adoption(notwin_ds, counterfactual=True)
+
+
+def test_target_share(run_ds):
+    one = zhizao.target_share(run_ds, "jinan_electronics")
+    assert close(one["mean"].iloc[-1], 18 / 150)         # 16 and 20 of 150
+    both = zhizao.target_share(run_ds)
+    assert both.index.names == ["target", "time"]
+    pd.testing.assert_series_equal(both.xs("overall", level="target")["mean"],
+                                   zhizao.adoption(run_ds)["mean"], check_names=False)
+
+
+# ---- time to target, additionality, cost ----------------------------------
+
+def test_time_to_target(run_ds, notwin_ds):
+    df = zhizao.time_to_target(run_ds)
+    assert list(df.index) == TARGETS
+    je = df.loc["jinan_electronics"]
+    m, lo, hi = ci((100.0, 200.0))
+    assert close(je["days"], m) and close(je["days_lo"], lo) and close(je["days_hi"], hi)
+    assert close(je["years"], 150 / 365.25) and close(je["years_hi"], hi / 365.25)
+    assert je["reached"] == 1.0 and je["n_reached"] == 2
+    m, lo, hi = ci((150 / DPM, 90 / DPM))                 # gains 250-100, 290-200 days
+    assert close(je["months_gained"], m) and close(je["months_gained_lo"], lo)
+    assert close(je["months_gained_hi"], hi) and je["n_paired"] == 2
+    assert close(je["cf_years"], 270 / 365.25) and je["cf_reached"] == 1.0
+    ov = df.loc["overall"]
+    assert ov["days"] == 300.0 and ov["reached"] == 0.5 and np.isnan(ov["days_lo"])
+    assert ov["cf_reached"] == 0.0 and np.isnan(ov["months_gained"]) and ov["n_paired"] == 0
+    plain = zhizao.time_to_target(notwin_ds)
+    assert "months_gained" not in plain.columns
+    assert close(plain.loc["jinan_electronics", "days"], 150.0)
+
+
+def test_additionality(run_ds, notwin_ds):
+    df = zhizao.additionality(run_ds)
+    assert list(df.index) == TARGETS + ["all firms"]
+    a = df.loc["all firms"]
+    m, lo, hi = ci((72 - 32, 88 - 32))
+    assert close(a["additional"], 48.0) and close(a["additional_lo"], lo)
+    assert close(a["additional_hi"], hi) and m == 48.0
+    assert close(a["additional_share"], 48 / 600) and a["n"] == 2
+    assert a["adopters"] == 80.0 and a["cf_adopters"] == 32.0
+    je = df.loc["jinan_electronics"]       # 16 and 20 against 8 and 8, of 150 firms
+    assert close(je["additional"], 10.0) and close(je["additional_share"], 10 / 150)
+    assert close(je["additional_hi"], 10 + T1 * 2)
+    assert close(df.loc["overall", "additional"], 48.0)
+    with pytest.raises(zhizao.NoTwinError, match="additionality needs the paired no-policy"):
+        zhizao.additionality(notwin_ds)
+
+
+def test_additionality_without_target_firms(run_ds):
+    df = zhizao.additionality(run_ds.drop_vars("target_firms"))
+    assert np.isnan(df.loc["jinan_electronics", "additional"])
+    assert close(df.loc["jinan_electronics", "additional_share"], 10 / 150)
+
+
+def test_cost_effectiveness(run_ds, notwin_ds):
+    df = zhizao.cost_effectiveness(run_ds)
+    m, lo, hi = ci((4000 / 40, 7000 / 56))
+    row = df.loc["all firms"]
+    assert close(row["mean"], 112.5) and close(row["lo"], lo) and close(row["hi"], hi)
+    assert row["n"] == 2 and row["spent"] == 5500.0 and row["additional"] == 48.0
+    per = zhizao.cost_effectiveness(run_ds, per_replicate=True)
+    assert list(per["yuan_per_additional"]) == [100.0, 125.0]
+    with pytest.raises(zhizao.NoTwinError):
+        zhizao.cost_effectiveness(notwin_ds)
+
+
+def test_compare_ranking(compare_file):
+    r = zhizao.compare(compare_file)
+    assert r.index.names == ["measure", "rank"]
+    measures = list(dict.fromkeys(r.index.get_level_values("measure")))
+    assert measures == ["years to jinan_electronics", "years to overall",
+                        "yuan per additional adopter"]
+    je = r.loc["years to jinan_electronics"]
+    assert list(je["scenario"]) == ["shandong_2026", "baseline"]
+    assert close(je.loc[2, "mean"], 350 / 365.25)
+    assert close(je.loc[2, "lo"], (350 - T1 * 50) / 365.25)
+    ov = r.loc["years to overall"]          # reached in 1 of 2 replicates beats never
+    assert list(ov["scenario"]) == ["shandong_2026", "baseline"]
+    assert list(ov["reached"]) == [0.5, 0.0] and np.isnan(ov.loc[2, "mean"])
+    cost = r.loc["yuan per additional adopter"]
+    assert list(cost["scenario"]) == ["shandong_2026", "baseline"]
+    assert close(cost.loc[1, "mean"], 112.5) and close(cost.loc[2, "mean"], 337.5)
+    m, lo, hi = ci((300.0, 375.0))
+    assert close(cost.loc[2, "lo"], lo) and close(cost.loc[2, "hi"], hi)
+    # a dict of Datasets gives the same table
+    pd.testing.assert_frame_equal(zhizao.compare(zhizao.open_all(compare_file)), r)
+
+
+def test_compare_lists_every_scenario_under_every_measure(tmp_path):
+    # a baseline without twin and without the jinan target still appears, last
+    path = tmp_path / "c.h5"
+    with h5py.File(path, "w", track_order=True) as f:
+        write_scenario(f.create_group("baseline"), {
+            k: (v[..., 1:] if k in ("target_share", "time_to_target", "target_firms") else v)
+            for k, v in scenario_arrays(twin=False).items()}, "baseline", targets=TARGETS[1:])
+        write_scenario(f.create_group("shandong_2026"), scenario_arrays(), "shandong_2026")
+    r = zhizao.compare(path)
+    je = r.loc["years to jinan_electronics"]
+    assert list(je["scenario"]) == ["shandong_2026", "baseline"]
+    assert je.loc[2, "reached"] == 0.0 and np.isnan(je.loc[2, "mean"]) and je.loc[2, "n"] == 0
+    cost = r.loc["yuan per additional adopter"]
+    assert list(cost["scenario"]) == ["shandong_2026", "baseline"] and np.isnan(cost.loc[2, "mean"])
+
+
+def test_no_programmes_and_no_targets(tmp_path):
+    # zero-length instrument and target dimensions (stored unlimited)
+    path = tmp_path / "bare.h5"
+    with h5py.File(path, "w") as f:
+        write_scenario(f, without_programmes_and_targets(scenario_arrays()), "bare",
+                       instruments=[], targets=[])
+    ds = zhizao.open(path)
+    assert ds.sizes["instrument"] == 0 and ds.sizes["target"] == 0
+    assert close(zhizao.adoption(ds)["mean"].iloc[-1], 80 / 600)
+    tt = zhizao.time_to_target(ds)
+    assert len(tt) == 0 and "months_gained" in tt.columns
+    add = zhizao.additionality(ds)
+    assert list(add.index) == ["all firms"] and add.loc["all firms", "additional"] == 48.0
+    # nothing spent: zero yuan per additional adopter
+    assert zhizao.cost_effectiveness(ds).loc["all firms", "mean"] == 0.0
+    r = zhizao.compare({"bare": ds})
+    assert list(r.index.get_level_values("measure")) == ["yuan per additional adopter"]
+    ax = zhizao.plot_spending(ds)
+    assert len(ax.lines) == 0 and ax.texts[0].get_text() == "no policy programmes"
+    ds.close()
+    out = tmp_path / "rep"
+    assert zreport.main([str(path), "-o", str(out)]) == 0
+    assert len(list(out.glob("*.png"))) == 2      # all firms, spending
+
+
+# ---- plots -----------------------------------------------------------------
+
+def test_plots(run_ds, compare_file):
+    import matplotlib.pyplot as plt
+    ax = zhizao.plot_pathways(run_ds, target=0.5)
+    # policy line, twin line, target line
+    assert len(ax.lines) == 3
+    assert list(ax.lines[-1].get_ydata()) == [0.5, 0.5]
+    assert close(ax.lines[0].get_ydata()[-1], 80 / 600)
+    assert len(ax.collections) == 2                 # two bands
+    data = zhizao.open_all(compare_file)
+    ax = zhizao.plot_pathways(data, target=0.5, group="jinan_electronics", counterfactual=False)
+    assert [l.get_label() for l in ax.lines] == ["shandong_2026", "baseline", "target 50%"]
+    assert close(ax.lines[0].get_ydata()[-1], 18 / 150)
+    ax = zhizao.plot_spending(run_ds)
+    assert [l.get_label() for l in ax.lines] == INSTRUMENTS
+    assert list(ax.lines[1].get_ydata()) == [0.0, 1500.0, 4000.0]     # yuan, mean
+    fig = zhizao.plot_comparison(data)
+    assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 2
+    plt.close("all")
+
+
+# ---- report ----------------------------------------------------------------
+
+def _check_report(outdir: Path, expected_pngs: int, names):
+    index = outdir / "index.html"
+    assert index.is_file()
+    page = index.read_text(encoding="utf-8")
+    pngs = sorted(outdir.glob("*.png"))
+    assert len(pngs) == expected_pngs
+    uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(uris) == len(pngs)                  # every figure embedded, once
+    assert sorted(base64.b64decode(u) for u in uris) == sorted(p.read_bytes() for p in pngs)
+    assert all(base64.b64decode(u).startswith(b"\x89PNG") for u in uris)
+    # self-contained: nothing fetched from elsewhere
+    assert not re.search(r'(src|href)="(?!data:)', page)
+    assert '<table id="ranking"' in page and "yuan per additional adopter" in page
+    for n in names:
+        assert n in page
+    # the scenario source is shown escaped inside a <pre>
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "a &lt; b &amp;&amp; c &gt; d: &quot;quoted&quot;" in page
+    pre = re.findall(r'<pre class="source">(.*?)</pre>', page, re.S)
+    assert len(pre) == len(names) and all("济南" in p for p in pre)
+    return index
+
+
+def test_report_single_run(run_file, tmp_path):
+    out = tmp_path / "rep"
+    assert zreport.main([str(run_file), "-o", str(out)]) == 0
+    # all firms + 2 target groups + 1 spending; no comparison figure for one run
+    _check_report(out, 4, ["shandong_2026"])
+
+
+def test_report_comparison_cli(compare_file, tmp_path):
+    out = tmp_path / "rep"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ANALYSIS_DIR)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        MPLBACKEND="Agg")
+    res = subprocess.run([sys.executable, "-m", "zhizao.report", str(compare_file), "-o", str(out)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert Path(res.stdout.strip()) == out / "index.html"
+    # all firms + 2 target groups + 2 spending + comparison
+    index = _check_report(out, 6, ["shandong_2026", "baseline"])
+    page = index.read_text(encoding="utf-8")
+    ranking = page[page.index('<table id="ranking"'):]
+    ranking = ranking[:ranking.index("</table>")]
+    assert ranking.index("shandong_2026") < ranking.index("baseline")
+    assert "112.5" in ranking and "337.5" in ranking          # yuan per additional adopter
+
+
+def test_report_errors(tmp_path):
+    assert zreport.main([str(tmp_path / "missing.h5"), "-o", str(tmp_path / "r")]) == 5
+    bad = tmp_path / "empty.h5"
+    with h5py.File(bad, "w") as f:
+        f.attrs["x"] = 1
+    assert zreport.main([str(bad), "-o", str(tmp_path / "r")]) == 1
+
+
+def _chromium():
+    for c in ("/usr/bin/chromium", shutil.which("chromium") or ""):
+        if c and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium (/usr/bin/chromium) to render the page")
+def test_report_renders_in_headless_chromium(compare_file, tmp_path):
+    out = tmp_path / "rep"
+    index = zreport.build_report(compare_file, out)
+    shot = tmp_path / "page.png"
+    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+           f"--screenshot={shot}", "--window-size=1280,2000", index.resolve().as_uri()]
+    subprocess.run(cmd, capture_output=True, timeout=120)
+    assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG")
