@@ -10,6 +10,10 @@ void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
 /* A firm that just became aware schedules its first review. */
 void zz_sim_first_review(zz_sim *sim, uint32_t f);
 zz_rep_result *zz_sim_take_result(zz_sim *sim);
+/* Paired accounting against the twin, and the per-firm record, into the
+ * replication's result (accounting.c). 0 on success. */
+int zz_account_pair(zz_sim *pol, zz_sim *twin);
+int zz_record_firms(zz_sim *sim);
 /* Set by zz_request_interrupt (a signal handler); checked by event loops. */
 int zz_interrupt_pending(void);
 

@@ -1,0 +1,6 @@
+#ifndef ZZ_CLI_H
+#define ZZ_CLI_H
+int zz_cli_run(int argc, char **argv, int compare);
+int zz_cli_check(int argc, char **argv);
+int zz_cli_report(int argc, char **argv);
+#endif

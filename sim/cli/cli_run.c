@@ -1,0 +1,185 @@
+/* zhizao run / compare / check. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ensemble.h"
+#include "output/results.h"
+#include "scenario/scenario.h"
+#include "zhizao/zhizao.h"
+
+#define MAX_SETS 128
+#define MAX_SCENARIOS 32
+
+typedef struct cli_args {
+    zz_run_options opt;
+    const char *sets[MAX_SETS];
+    int nsets;
+    const char *files[MAX_SCENARIOS];
+    int nfiles;
+} cli_args;
+
+static int parse_int(const char *s, const char *what, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) {
+        fprintf(stderr, "zhizao: %s must be an integer in [%lld, %lld], got '%s'\n", what, lo, hi, s);
+        return ZZ_USAGE;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, cli_args *a)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'},   {"replications", required_argument, 0, 'r'},
+        {"threads", required_argument, 0, 't'},  {"seed", required_argument, 0, 's'},
+        {"set", required_argument, 0, 'S'},      {"counterfactual", no_argument, 0, 'c'},
+        {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->opt.seed = -1;
+    a->opt.progress = 1;
+    optind = 1;
+    int c;
+    long long v;
+    while ((c = getopt_long(argc, argv, "o:r:t:s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': a->opt.output = optarg; break;
+        case 'r':
+            if (parse_int(optarg, "--replications", 1, 1000000, &v))
+                return ZZ_USAGE;
+            a->opt.replications = (int)v;
+            break;
+        case 't':
+            if (parse_int(optarg, "--threads", 1, 4096, &v))
+                return ZZ_USAGE;
+            a->opt.threads = (int)v;
+            break;
+        case 's':
+            if (parse_int(optarg, "--seed", 0, 0xffffffffffffLL, &v))
+                return ZZ_USAGE;
+            a->opt.seed = v;
+            break;
+        case 'S':
+            if (a->nsets == MAX_SETS) {
+                fprintf(stderr, "zhizao: at most %d --set options\n", MAX_SETS);
+                return ZZ_USAGE;
+            }
+            a->sets[a->nsets++] = optarg;
+            break;
+        case 'c': a->opt.counterfactual = 1; break;
+        case 'F': a->opt.firms_record = 1; break;
+        case 'q': a->opt.progress = 0; break;
+        case 'h': return -1;
+        default: return ZZ_USAGE;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (a->nfiles == MAX_SCENARIOS) {
+            fprintf(stderr, "zhizao: at most %d scenarios\n", MAX_SCENARIOS);
+            return ZZ_USAGE;
+        }
+        a->files[a->nfiles++] = argv[i];
+    }
+    return 0;
+}
+
+/* Loads a scenario and applies the --set overrides; prints the error. */
+static int load(const cli_args *a, const char *path, zz_scenario **out)
+{
+    int rc = zz_scenario_open(out, path);
+    for (int i = 0; !rc && i < a->nsets; i++)
+        rc = zz_scenario_set(*out, a->sets[i]);
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", *out ? zz_scenario_errmsg(*out) : "out of memory");
+    return rc;
+}
+
+int zz_cli_check(int argc, char **argv)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc || a.nfiles != 1) {
+        fprintf(stderr, "usage: zhizao check SCENARIO.lua [--set KEY=VALUE]...\n");
+        return rc < 0 ? 0 : ZZ_USAGE;
+    }
+    zz_scenario *sc;
+    rc = load(&a, a.files[0], &sc);
+    if (!rc) {
+        char *text = zz_scenario_describe(sc);
+        printf("# %s: valid\n%s", a.files[0], text ? text : "");
+        free(text);
+    }
+    zz_scenario_close(sc);
+    return rc;
+}
+
+int zz_cli_run(int argc, char **argv, int compare)
+{
+    cli_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) {
+        printf("usage: zhizao %s SCENARIO.lua%s [-o OUT.h5] [options]; see zhizao --help\n",
+               compare ? "compare" : "run", compare ? " ..." : "");
+        return ZZ_OK;
+    }
+    if (rc)
+        return rc;
+    if ((!compare && a.nfiles != 1) || (compare && (a.nfiles < 1 || !a.opt.output))) {
+        fprintf(stderr, compare ? "usage: zhizao compare A.lua B.lua ... -o OUT.h5\n"
+                                : "usage: zhizao run SCENARIO.lua [-o OUT.h5]\n");
+        return ZZ_USAGE;
+    }
+    /* Validate every scenario before running any: a typo in the third
+     * file must not cost the first two runs. */
+    zz_scenario *sc[MAX_SCENARIOS] = {0};
+    for (int i = 0; i < a.nfiles && !rc; i++)
+        rc = load(&a, a.files[i], &sc[i]);
+    for (int i = 0; i < a.nfiles && !rc; i++)
+        for (int j = 0; j < i && !rc; j++)
+            if (!strcmp(sc[i]->cfg.name, sc[j]->cfg.name)) {
+                fprintf(stderr, "zhizao: %s and %s have the same scenario name '%s'; "
+                                "give each a distinct scenario { name = ... }\n",
+                        a.files[j], a.files[i], sc[i]->cfg.name);
+                rc = ZZ_USAGE;
+            }
+    char out[1100], err[2048] = "";
+    if (!rc) {
+        if (a.opt.output)
+            snprintf(out, sizeof out, "%s", a.opt.output);
+        else
+            snprintf(out, sizeof out, "%s.h5", sc[0]->cfg.name);
+        a.opt.output = out;
+        if (!compare) {
+            rc = zz_ensemble_run(sc[0], &a.opt, err, sizeof err);
+        } else {
+            /* Same seeds for every scenario (common random numbers across
+             * mixes), and each beside its no-policy twin. */
+            a.opt.counterfactual = 1;
+            zz_writer *w;
+            rc = zz_writer_open(&w, out, err, sizeof err);
+            for (int i = 0; i < a.nfiles && !rc; i++)
+                rc = zz_ensemble_into(w, sc[i]->cfg.name, sc[i], &a.opt, err, sizeof err);
+            if (w) {
+                int crc = zz_writer_close(w, rc == ZZ_OK);
+                if (!rc && crc) {
+                    rc = crc;
+                    snprintf(err, sizeof err, "cannot finish %s", out);
+                }
+            }
+        }
+        if (rc)
+            fprintf(stderr, "zhizao: %s%s\n", err,
+                    rc == ZZ_INTERRUPTED ? "; finished replications kept in the .partial file" : "");
+        else if (a.opt.progress)
+            printf("wrote %s\n", out);
+    }
+    for (int i = 0; i < a.nfiles; i++)
+        zz_scenario_close(sc[i]);
+    return rc;
+}

@@ -1,0 +1,337 @@
+#define _POSIX_C_SOURCE 200809L
+/*
+ * Ensembles: replications in parallel (OpenMP), one HDF5 writer.
+ *
+ * Replications are handed out dynamically to threads; each owns its
+ * zz_sim, its random streams (keyed by replicate number, never by thread)
+ * and its result buffer, so the numbers do not depend on which thread ran
+ * what. Finished results are parked in a slot per replicate; only thread 0
+ * writes, in replicate order, whenever it finishes one of its own, and once
+ * more after the loop. The Debian HDF5 build is not thread-safe, and a
+ * fixed writing order keeps the file's bytes independent of the schedule.
+ * Each written replicate is flushed, so a crash or Ctrl-C keeps them.
+ */
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/date.h"
+#include "ensemble.h"
+#include "sim_internal.h"
+
+/* The only mutable file-scope state: a signal handler can reach nothing
+ * else. It asks every running replication to stop at its next check. */
+static volatile sig_atomic_t interrupt_requested;
+
+void zz_request_interrupt(void) { interrupt_requested = 1; }
+int zz_interrupt_pending(void) { return interrupt_requested != 0; }
+
+typedef struct ensemble {
+    const zz_scenario *sc;
+    const zz_population *pop;
+    const zz_run_options *opt;
+    int R;
+    zz_rep_result **done, **done_cf;
+    int next_write;
+    int failed_rc;
+    char failed_msg[1024];
+    zz_writer *w;
+    double t0;
+    /* kept for the summary after the results are freed */
+    double *final_share;     /* [R][G] */
+    double *time_to_target;  /* [R][G] */
+    double *spent;           /* [R][P] */
+    uint64_t events;
+} ensemble;
+
+static void keep_summary(ensemble *e, const zz_rep_result *r)
+{
+    const int G = r->ntargets, P = r->nprogrammes, T = r->ntime;
+    for (int g = 0; g < G; g++) {
+        e->final_share[r->replicate * G + g] = r->target_share[(T - 1) * G + g];
+        e->time_to_target[r->replicate * G + g] = r->time_to_target[g];
+    }
+    for (int p = 0; p < P; p++)
+        e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
+    e->events += r->events;
+}
+
+/* Writes every finished replicate that is next in order. Thread 0 only. */
+static void drain(ensemble *e, const char *group)
+{
+    for (;;) {
+        zz_rep_result *r, *cf;
+#pragma omp critical(zz_slots)
+        {
+            r = e->next_write < e->R ? e->done[e->next_write] : NULL;
+            cf = r ? e->done_cf[e->next_write] : NULL;
+        }
+        if (!r || (e->opt->counterfactual && !cf))
+            return;
+        if (!e->failed_rc) {
+            int rc = zz_writer_put(e->w, "", r);
+            if (!rc && cf)
+                rc = zz_writer_put(e->w, "cf_", cf);
+            if (rc) {
+                e->failed_rc = rc;
+                snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->w));
+            }
+        }
+        keep_summary(e, r);
+        zz_rep_result_free(r);
+        zz_rep_result_free(cf);
+        e->done[e->next_write] = e->done_cf[e->next_write] = NULL;
+        e->next_write++;
+        if (e->opt->progress && isatty(2))
+            fprintf(stderr, "\rzhizao: %s%s%d/%d replications done, %.1f s ", group ? group : "",
+                    group ? ": " : "", e->next_write, e->R, omp_get_wtime() - e->t0);
+    }
+}
+
+static int run_one(ensemble *e, int r, int counterfactual, zz_sim **out, char *err,
+                   size_t errlen)
+{
+    int rc = zz_sim_open(out, e->sc, e->pop, r, counterfactual);
+    if (!rc)
+        rc = zz_sim_run(*out);
+    if (rc)
+        snprintf(err, errlen, "replicate %d%s: %s", r, counterfactual ? " (no-policy twin)" : "",
+                 zz_errmsg(*out));
+    return rc;
+}
+
+/* A replication and, if asked, its no-policy twin, both kept alive until
+ * the paired accounting and the per-firm record are taken from them. */
+static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf, char *err,
+                    size_t errlen)
+{
+    zz_sim *pol = NULL, *twin = NULL;
+    int rc = run_one(e, r, 0, &pol, err, errlen);
+    if (!rc && e->opt->counterfactual)
+        rc = run_one(e, r, 1, &twin, err, errlen);
+    if (!rc && twin && zz_account_pair(pol, twin)) {
+        rc = ZZ_NOMEM;
+        snprintf(err, errlen, "out of memory for the paired accounting");
+    }
+    if (!rc && e->opt->firms_record &&
+        (zz_record_firms(pol) || (twin && zz_record_firms(twin)))) {
+        rc = ZZ_NOMEM;
+        snprintf(err, errlen, "out of memory for the per-firm record");
+    }
+    if (!rc) {
+        *res = zz_sim_take_result(pol);
+        *cf = twin ? zz_sim_take_result(twin) : NULL;
+    }
+    zz_sim_close(pol);
+    zz_sim_close(twin);
+    return rc;
+}
+
+static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
+                         int64_t nfirms,
+                         const char **prog_names, const char **target_names,
+                         const char **city_names, const char **industry_names, char *parameters,
+                         double *time, int ntime)
+{
+    for (int g = 0; g < cfg->nprogrammes; g++)
+        prog_names[g] = cfg->programme[g].name;
+    for (int g = 0; g < cfg->ntargets; g++)
+        target_names[g] = cfg->target[g].name;
+    for (int c = 0; c < cfg->ncities; c++)
+        city_names[c] = cfg->city[c];
+    for (int i = 0; i < cfg->nindustries; i++)
+        industry_names[i] = cfg->industry[i];
+    *L = (zz_layout){
+        .ntime = ntime, .time = time, .ncities = cfg->ncities, .nindustries = cfg->nindustries,
+        .nprogrammes = cfg->nprogrammes, .ntargets = cfg->ntargets,
+        .nrounds = zz_config_rounds(cfg), .nfirms = nfirms, .city = city_names,
+        .industry = industry_names, .programme = prog_names, .target = target_names,
+        .firms = pop->cell_firms, .firms_gsz = pop->cell_firms_gsz,
+        .replications = cfg->replications, .scenario_name = cfg->name,
+        .scenario_path = cfg->path, .source = cfg->source ? cfg->source : "",
+        .parameters = parameters ? parameters : "", .overrides = cfg->overrides ? cfg->overrides : "",
+        .start_date = cfg->start, .seed = cfg->seed,
+    };
+}
+
+static void print_spread(FILE *out, const char *label, const double *x, size_t stride, int n,
+                         double scale, const char *fmt_unit)
+{
+    double *v = malloc((size_t)n * sizeof *v);
+    int k = 0;
+    for (int r = 0; r < n; r++)
+        if (!isnan(x[r * stride]))
+            v[k++] = x[r * stride] * scale;
+    if (k == 0) {
+        fprintf(out, "  %-28s not reached in any replication\n", label);
+    } else {
+        double lo, hi;
+        gsl_stats_minmax(&lo, &hi, v, 1, (size_t)k);
+        double mean = gsl_stats_mean(v, 1, (size_t)k);
+        double sd = k > 1 ? gsl_stats_sd(v, 1, (size_t)k) : 0;
+        fprintf(out, "  %-28s %10.4g%s  sd %.3g  [%.4g, %.4g]", label, mean, fmt_unit, sd, lo, hi);
+        if (k < n)
+            fprintf(out, "  (reached in %d/%d)", k, n);
+        fputc('\n', out);
+    }
+    free(v);
+}
+
+static void print_summary(const ensemble *e, const zz_config *cfg, double seconds)
+{
+    FILE *out = stdout;
+    const int R = e->R, G = cfg->ntargets, P = cfg->nprogrammes;
+    char end[11];
+    zz_date_format(cfg->start_day + (int64_t)cfg->horizon, end);
+    fprintf(out, "\nscenario %s: %d replications, %lld firms, %s to %s, seed %lld, %.1f s, %.3g events/s\n",
+            cfg->name, R, (long long)e->pop->n, cfg->start, end, (long long)cfg->seed, seconds,
+            seconds > 0 ? (double)e->events / seconds : 0.0);
+    fprintf(out, "adoption share at the end (mean, sd, [min, max] over replications):\n");
+    for (int g = 0; g < G; g++)
+        print_spread(out, cfg->target[g].name, e->final_share + g, (size_t)G, R, 100, "%");
+    fprintf(out, "years to target:\n");
+    for (int g = 0; g < G; g++) {
+        char label[96];
+        snprintf(label, sizeof label, "%s (%.0f%%)", cfg->target[g].name, 100 * cfg->target[g].share);
+        print_spread(out, label, e->time_to_target + g, (size_t)G, R, 1 / 365.25, " y");
+    }
+    if (P > 0) {
+        fprintf(out, "money disbursed (million yuan):\n");
+        for (int p = 0; p < P; p++)
+            print_spread(out, cfg->programme[p].name, e->spent + p, (size_t)P, R, 1e-6, "");
+    }
+}
+
+/* Runs one scenario's replications into `group` of an open writer. */
+int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
+                     const zz_run_options *opt, char *err, size_t errlen)
+{
+    int rc = ZZ_OK;
+    zz_scenario *sc = malloc(sizeof *sc);
+    if (!sc)
+        return ZZ_NOMEM;
+    *sc = *sc_in;
+    zz_config *cfg = &sc->cfg;
+    if (opt->replications > 0)
+        cfg->replications = opt->replications;
+    if (opt->seed >= 0)
+        cfg->seed = opt->seed;
+
+    zz_population *pop = NULL;
+    rc = zz_population_build(&pop, sc, err, errlen);
+    if (rc) {
+        free(sc);
+        return rc;
+    }
+    const int R = cfg->replications, G = cfg->ntargets, P = cfg->nprogrammes;
+    int ntime = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
+    double *time = malloc((size_t)ntime * sizeof *time);
+    ensemble e = {.sc = sc, .pop = pop, .opt = opt, .R = R, .w = w, .t0 = omp_get_wtime()};
+    e.done = calloc((size_t)R, sizeof *e.done);
+    e.done_cf = calloc((size_t)R, sizeof *e.done_cf);
+    e.final_share = calloc((size_t)R * (G ? G : 1), sizeof(double));
+    e.time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
+    e.spent = calloc((size_t)R * (P ? P : 1), sizeof(double));
+    char *parameters = zz_scenario_describe(sc);
+    if (!time || !e.done || !e.done_cf || !e.final_share || !e.time_to_target || !e.spent) {
+        rc = ZZ_NOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    zz_month_ends(cfg->start_day, cfg->horizon, time);
+    const char *prog_names[ZZ_MAX_PROGRAMMES], *target_names[ZZ_MAX_TARGETS];
+    const char *city_names[ZZ_MAX_CITIES], *industry_names[ZZ_MAX_INDUSTRIES];
+    zz_layout layout;
+    build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, prog_names, target_names, city_names, industry_names,
+                 parameters, time, ntime);
+    if ((rc = zz_writer_begin(w, group, &layout))) {
+        snprintf(err, errlen, "%s", zz_writer_errmsg(w));
+        goto out;
+    }
+
+    if (opt->threads > 0)
+        omp_set_num_threads(opt->threads);
+#pragma omp parallel
+    {
+#pragma omp for schedule(dynamic, 1)
+        for (int r = 0; r < R; r++) {
+            int stop;
+#pragma omp atomic read
+            stop = e.failed_rc;
+            if (stop || zz_interrupt_pending())
+                continue;
+            char msg[1024];
+            zz_rep_result *res = NULL, *cf = NULL;
+            int rrc = run_pair(&e, r, &res, &cf, msg, sizeof msg);
+#pragma omp critical(zz_slots)
+            {
+                if (rrc) {
+                    if (!e.failed_rc) {
+                        e.failed_rc = rrc;
+                        snprintf(e.failed_msg, sizeof e.failed_msg, "%s", msg);
+                    }
+                    zz_rep_result_free(res);
+                    zz_rep_result_free(cf);
+                } else {
+                    e.done[r] = res;
+                    e.done_cf[r] = cf;
+                }
+            }
+            if (omp_get_thread_num() == 0)
+                drain(&e, group);
+        }
+    }
+    drain(&e, group);
+    if (opt->progress && isatty(2))
+        fputc('\n', stderr);
+    if (zz_interrupt_pending() && !e.failed_rc) {
+        e.failed_rc = ZZ_INTERRUPTED;
+        snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted after %d of %d replications",
+                 e.next_write, R);
+    }
+    if (e.failed_rc) {
+        rc = e.failed_rc;
+        snprintf(err, errlen, "%s", e.failed_msg);
+    }
+    if ((!rc || rc == ZZ_INTERRUPTED) && zz_writer_end(w) && !rc) {
+        rc = ZZ_IO;
+        snprintf(err, errlen, "%s", zz_writer_errmsg(w));
+    }
+    if (!rc && opt->progress)
+        print_summary(&e, cfg, omp_get_wtime() - e.t0);
+out:
+    for (int r = 0; e.done && r < R; r++) {
+        zz_rep_result_free(e.done[r]);
+        zz_rep_result_free(e.done_cf[r]);
+    }
+    free(e.done);
+    free(e.done_cf);
+    free(e.final_share);
+    free(e.time_to_target);
+    free(e.spent);
+    free(time);
+    free(parameters);
+    zz_population_free(pop);
+    free(sc);
+    return rc;
+}
+
+int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt, char *err, size_t errlen)
+{
+    zz_writer *w;
+    int rc = zz_writer_open(&w, opt->output, err, errlen);
+    if (rc)
+        return rc;
+    rc = zz_ensemble_into(w, NULL, sc, opt, err, errlen);
+    int crc = zz_writer_close(w, rc == ZZ_OK);
+    if (!rc && crc) {
+        rc = crc;
+        snprintf(err, errlen, "cannot finish %s", opt->output);
+    }
+    return rc;
+}

@@ -1,0 +1,70 @@
+/*
+ * What scenario functions (at/when) may read and change in a running
+ * replication. Built on the same registry as the scenario file, so a
+ * change from a script is checked exactly as strictly.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/rng.h"
+#include "policy/policy.h"
+#include "scenario/params.h"
+
+int zz_sim_programme(const zz_sim *sim, const char *name)
+{
+    for (int g = 0; g < sim->cfg.nprogrammes; g++)
+        if (strcmp(sim->cfg.programme[g].name, name) == 0)
+            return g;
+    return -1;
+}
+
+double zz_sim_budget_left(const zz_sim *sim, int g)
+{
+    return g >= 0 && g < sim->nprog ? zz_ledger_available(&sim->prog[g].ledger) : 0;
+}
+
+int zz_sim_set(zz_sim *sim, const char *key, double value, char *err, size_t errlen)
+{
+    /* Budgets are ledgers at run time: remember the old figure so the pot
+     * moves by the difference. */
+    double old_budget[ZZ_MAX_PROGRAMMES];
+    for (int g = 0; g < sim->nprog; g++)
+        old_budget[g] = sim->cfg.programme[g].budget;
+    int rc = zz_param_set_number(&sim->cfg, key, value, err, errlen);
+    if (rc)
+        return rc;
+    for (int g = 0; g < sim->nprog; g++)
+        if (sim->cfg.programme[g].budget != old_budget[g] && !sim->cfg.programme[g].budget_per_year)
+            zz_ledger_adjust(&sim->prog[g].ledger, sim->cfg.programme[g].budget - old_budget[g]);
+    return ZZ_OK;
+}
+
+int zz_sim_open_round(zz_sim *sim, int g, char *err, size_t errlen)
+{
+    if (g < 0 || g >= sim->nprog || sim->cfg.programme[g].kind != ZZ_CONTEST) {
+        snprintf(err, errlen, "not a contest programme");
+        return ZZ_SCENARIO;
+    }
+    zz_programme_cfg *pc = &sim->cfg.programme[g];
+    if (sim->cfg.decision.rule != ZZ_RULE_ECONOMIC || !pc->enabled)
+        return ZZ_OK;
+    if (zz_contest_open(sim, g))
+        return sim->rc;
+    return zz_queue_push(&sim->queue, (zz_event){sim->now + (pc->closes - pc->opens), (uint32_t)g,
+                                                 ZZ_EV_CONTEST_CLOSE, 0})
+               ? ZZ_NOMEM
+               : ZZ_OK;
+}
+
+/* The scenario's own sequential stream: entity "global", kind SCENARIO;
+ * the micro-RNG supplies 2^32 x 4 draws from this one counter. */
+double zz_sim_uniform(zz_sim *sim)
+{
+    if (!sim->scenario_rng.gsl) {
+        zz_rng_init(&sim->scenario_rng, sim->cfg.seed, (uint32_t)sim->replicate);
+        zz_rng_at(&sim->scenario_rng, ZZ_RNG_GLOBAL_ENTITY, ZZ_RNG_SCENARIO, 0);
+    }
+    return gsl_rng_uniform(sim->scenario_rng.gsl);
+}
