@@ -325,12 +325,15 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
     s->len[ZZ_D_TARGET] = (hsize_t)L->ntargets;
     s->len[ZZ_D_STATE] = ZZ_NSTATES;
     s->len[ZZ_D_ROUND] = (hsize_t)L->nrounds;
+    s->len[ZZ_D_FIRM] = (hsize_t)L->nfirms;
 
     int32_t *rep = calloc((size_t)L->replications + 1, sizeof *rep);
     int32_t *round = calloc((size_t)L->nrounds + 1, sizeof *round);
-    if (!rep || !round) {
+    int64_t *firm = calloc((size_t)L->nfirms + 1, sizeof *firm);
+    if (!rep || !round || !firm) {
         free(rep);
         free(round);
+        free(firm);
         snprintf(msg, msglen, "%s: out of memory", path);
         return -1;
     }
@@ -338,6 +341,8 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
         rep[i] = i;
     for (int i = 0; i < L->nrounds; i++)
         round[i] = i + 1;
+    for (int64_t i = 0; i < L->nfirms; i++)
+        firm[i] = i;
     const char *what = NULL;
     if (make_coord(s, ZZ_D_REPLICATE, "replicate", H5T_STD_I32LE, H5T_NATIVE_INT32, rep,
                    NULL, "replicate number") < 0)
@@ -364,8 +369,13 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
     else if (make_coord(s, ZZ_D_ROUND, "round", H5T_STD_I32LE, H5T_NATIVE_INT32, round, NULL,
                         "contest round (1 = first)") < 0)
         what = "round";
+    /* the per-firm record's dimension exists only when one is asked for */
+    else if (L->nfirms > 0 && make_coord(s, ZZ_D_FIRM, "firm", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                         firm, NULL, "firm index (row of the firm file)") < 0)
+        what = "firm";
     free(rep);
     free(round);
+    free(firm);
     if (what) {
         zz_h5_fail(msg, msglen, path, "cannot write coordinate variable '%s'", what);
         return -1;

@@ -15,7 +15,7 @@
  * numbers dimensions in creation order, so this is the order ncdump shows). */
 enum zz_h5_dim {
     ZZ_D_REPLICATE, ZZ_D_TIME, ZZ_D_CITY, ZZ_D_INDUSTRY, ZZ_D_SIZE,
-    ZZ_D_INSTRUMENT, ZZ_D_TARGET, ZZ_D_STATE, ZZ_D_ROUND, ZZ_NDIMS
+    ZZ_D_INSTRUMENT, ZZ_D_TARGET, ZZ_D_STATE, ZZ_D_ROUND, ZZ_D_FIRM, ZZ_NDIMS
 };
 
 /* The per-replicate variables, in creation order. firms/firms_gsz are not
@@ -25,7 +25,11 @@ enum zz_h5_var {
     ZZ_V_COMMITTED, ZZ_V_SPENT, ZZ_V_RETURNED, ZZ_V_BUDGET,
     ZZ_V_TARGET_SHARE, ZZ_V_TIME_TO_TARGET, ZZ_V_EVENTS,
     ZZ_V_COMPUTE_PRICE, ZZ_V_COMPUTE_UTILISATION,
-    ZZ_V_ROUND_BIDS, ZZ_V_ROUND_WINNERS, ZZ_V_ROUND_SUCCESSES, ZZ_V_ROUND_REWARDS, ZZ_NVARS
+    ZZ_V_ROUND_BIDS, ZZ_V_ROUND_WINNERS, ZZ_V_ROUND_SUCCESSES, ZZ_V_ROUND_REWARDS,
+    /* paired with the no-policy twin (only in the policy run's set) */
+    ZZ_V_ADDITIONAL, ZZ_V_SUPPORTED, ZZ_V_DEADWEIGHT, ZZ_V_DEADWEIGHT_LAG, ZZ_V_TARGET_FIRMS,
+    /* the optional per-firm record */
+    ZZ_V_FIRM_DAY, ZZ_V_FIRM_SUPPORT, ZZ_NVARS
 };
 
 #define ZZ_H5_MAX_PREFIXES 4

@@ -45,7 +45,7 @@ struct zz_writer {
 };
 
 enum var_shape { SH_CELLS, SH_INSTRUMENT, SH_TARGET_T, SH_TARGET, SH_REPLICATE, SH_TIME,
-                 SH_ROUND };
+                 SH_ROUND, SH_FIRM, SH_FIRM_INSTRUMENT };
 
 static const struct var_def {
     const char *name, *long_name, *units;
@@ -82,6 +82,22 @@ static const struct var_def {
                                SH_ROUND },
     [ZZ_V_ROUND_REWARDS] = { "round_rewards", "contest rewards paid per round", "yuan",
                              SH_ROUND },
+    [ZZ_V_ADDITIONAL] = { "additional",
+                          "adopters at the end minus the no-policy twin's, in the target group",
+                          "firms", SH_TARGET },
+    [ZZ_V_SUPPORTED] = { "supported", "adopters at the end that received any support",
+                         "firms", SH_TARGET },
+    [ZZ_V_DEADWEIGHT] = { "deadweight",
+                          "supported adopters that adopt in the no-policy twin too", "firms",
+                          SH_TARGET },
+    [ZZ_V_DEADWEIGHT_LAG] = { "deadweight_lag",
+                              "mean days the twin adopts after the policy run, over deadweight "
+                              "firms (NaN: none)", "days", SH_TARGET },
+    [ZZ_V_TARGET_FIRMS] = { "target_firms", "firms in the target group", "firms", SH_TARGET },
+    [ZZ_V_FIRM_DAY] = { "firm_day", "day the firm adopted (NaN: not by the end)", "days",
+                        SH_FIRM },
+    [ZZ_V_FIRM_SUPPORT] = { "firm_support", "money the firm received, by programme", "yuan",
+                            SH_FIRM_INSTRUMENT },
 };
 
 static int shape_dims(int shape, int *dims)
@@ -94,6 +110,8 @@ static int shape_dims(int shape, int *dims)
     static const int rep[] = { ZZ_D_REPLICATE };
     static const int tim[] = { ZZ_D_REPLICATE, ZZ_D_TIME };
     static const int rnd[] = { ZZ_D_REPLICATE, ZZ_D_INSTRUMENT, ZZ_D_ROUND };
+    static const int frm[] = { ZZ_D_REPLICATE, ZZ_D_FIRM };
+    static const int frp[] = { ZZ_D_REPLICATE, ZZ_D_FIRM, ZZ_D_INSTRUMENT };
     const int *src;
     int n;
     switch (shape) {
@@ -103,6 +121,8 @@ static int shape_dims(int shape, int *dims)
     case SH_TARGET: src = targ; n = 2; break;
     case SH_TIME: src = tim; n = 2; break;
     case SH_ROUND: src = rnd; n = 3; break;
+    case SH_FIRM: src = frm; n = 2; break;
+    case SH_FIRM_INSTRUMENT: src = frp; n = 3; break;
     default: src = rep; n = 1; break;
     }
     memcpy(dims, src, (size_t)n * sizeof *dims);
@@ -111,7 +131,9 @@ static int shape_dims(int shape, int *dims)
 
 static int is_int32(int v)
 {
-    return v <= ZZ_V_ADOPTED_GSZ || (v >= ZZ_V_ROUND_BIDS && v <= ZZ_V_ROUND_SUCCESSES);
+    return v <= ZZ_V_ADOPTED_GSZ || (v >= ZZ_V_ROUND_BIDS && v <= ZZ_V_ROUND_SUCCESSES) ||
+           v == ZZ_V_ADDITIONAL || v == ZZ_V_SUPPORTED || v == ZZ_V_DEADWEIGHT ||
+           v == ZZ_V_TARGET_FIRMS;
 }
 
 static hid_t var_ftype(int v)
@@ -243,6 +265,47 @@ static void scope_close(zz_writer *w)
 }
 
 /* Creates the per-replicate variables of one prefix in the current group. */
+static const void *var_data(int v, const zz_rep_result *r, int64_t *events);
+
+/* Variables only some results carry: the paired accounting (not the twin's)
+ * and the per-firm record (only when asked for). */
+static int optional_var(int v)
+{
+    return v >= ZZ_V_ADDITIONAL;
+}
+
+static int make_one(zz_writer *w, zz_h5_varset *vs, int v)
+{
+    zz_h5_scope *s = &w->cur;
+    const struct var_def *def = &var_def[v];
+    if ((def->shape == SH_FIRM || def->shape == SH_FIRM_INSTRUMENT) && s->dim[ZZ_D_FIRM] < 0)
+        return ZZ_OK; /* no per-firm dimension in this group */
+    const double nan = NAN;
+    char name[64], long_name[192];
+    snprintf(name, sizeof name, "%s%s", vs->prefix, def->name);
+    snprintf(long_name, sizeof long_name, "%s%s",
+             vs->prefix[0] ? "no-policy counterfactual: " : "", def->long_name);
+    int dims[ZZ_NDIMS];
+    int rank = shape_dims(def->shape, dims);
+    hid_t d = zz_h5_make_var(s, name, var_ftype(v), rank, dims,
+                             var_ftype(v) == H5T_IEEE_F64LE ? &nan : NULL);
+    if (d < 0) {
+        char what[96];
+        snprintf(what, sizeof what, "cannot create variable '%s'", name);
+        return fail(w, ZZ_IO, what);
+    }
+    vs->var[v] = d;
+    if (zz_h5_attr_str(d, "long_name", long_name) < 0 ||
+        (def->units && zz_h5_attr_str(d, "units", def->units) < 0)) {
+        char what[96];
+        snprintf(what, sizeof what, "cannot write attributes of '%s'", name);
+        return fail(w, ZZ_IO, what);
+    }
+    return ZZ_OK;
+}
+
+/* Creates the always-present variables of one prefix in the current group;
+ * optional ones come with the first result that carries them. */
 static int add_varset(zz_writer *w, const char *prefix, zz_h5_varset **out)
 {
     zz_h5_scope *s = &w->cur;
@@ -257,30 +320,10 @@ static int add_varset(zz_writer *w, const char *prefix, zz_h5_varset **out)
     if (!vs->written)
         return misuse(w, "out of memory");
     s->nsets++; /* from here scope_close frees it, whatever fails below */
-
-    const double nan = NAN;
     for (int v = 0; v < ZZ_NVARS; v++) {
-        const struct var_def *def = &var_def[v];
-        char name[64], long_name[160];
-        snprintf(name, sizeof name, "%s%s", prefix, def->name);
-        snprintf(long_name, sizeof long_name, "%s%s",
-                 prefix[0] ? "no-policy counterfactual: " : "", def->long_name);
-        int dims[ZZ_NDIMS];
-        int rank = shape_dims(def->shape, dims);
-        hid_t d = zz_h5_make_var(s, name, var_ftype(v), rank, dims,
-                                 v == ZZ_V_TIME_TO_TARGET ? &nan : NULL);
-        if (d < 0) {
-            char what[96];
-            snprintf(what, sizeof what, "cannot create variable '%s'", name);
-            return fail(w, ZZ_IO, what);
-        }
-        vs->var[v] = d;
-        if (zz_h5_attr_str(d, "long_name", long_name) < 0 ||
-            (def->units && zz_h5_attr_str(d, "units", def->units) < 0)) {
-            char what[96];
-            snprintf(what, sizeof what, "cannot write attributes of '%s'", name);
-            return fail(w, ZZ_IO, what);
-        }
+        int rc = optional_var(v) ? ZZ_OK : make_one(w, vs, v);
+        if (rc != ZZ_OK)
+            return rc;
     }
     *out = vs;
     return ZZ_OK;
@@ -471,6 +514,13 @@ static const void *var_data(int v, const zz_rep_result *r, int64_t *events)
     case ZZ_V_ROUND_WINNERS: return r->round_winners;
     case ZZ_V_ROUND_SUCCESSES: return r->round_successes;
     case ZZ_V_ROUND_REWARDS: return r->round_rewards;
+    case ZZ_V_ADDITIONAL: return r->additional;
+    case ZZ_V_SUPPORTED: return r->supported;
+    case ZZ_V_DEADWEIGHT: return r->deadweight;
+    case ZZ_V_DEADWEIGHT_LAG: return r->deadweight_lag;
+    case ZZ_V_TARGET_FIRMS: return r->target_firms;
+    case ZZ_V_FIRM_DAY: return r->firm_day;
+    case ZZ_V_FIRM_SUPPORT: return r->firm_support;
     default:
         /* The file type is signed (netCDF-3 readers and xarray handle int64
          * best); no run processes 2^63 events. */
@@ -505,6 +555,12 @@ int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
     for (int v = 0; v < ZZ_NVARS; v++) {
         int64_t events;
         const void *buf = var_data(v, r, &events);
+        if (!buf)
+            continue;
+        if (vs->var[v] < 0 && optional_var(v) && (rc = make_one(w, vs, v)) != ZZ_OK)
+            return rc;
+        if (vs->var[v] < 0)
+            continue;
         if (write_slab(vs->var[v], var_mtype(v), (hsize_t)r->replicate, buf) < 0) {
             char what[96];
             snprintf(what, sizeof what, "cannot write variable '%s%s', replicate %d", prefix,

@@ -72,10 +72,39 @@ fail:
     return NULL;
 }
 
+int zz_rep_result_add_accounting(zz_rep_result *r)
+{
+    size_t g = (size_t)r->ntargets;
+    r->additional = alloc_n(g, sizeof(int32_t));
+    r->supported = alloc_n(g, sizeof(int32_t));
+    r->deadweight = alloc_n(g, sizeof(int32_t));
+    r->target_firms = alloc_n(g, sizeof(int32_t));
+    r->deadweight_lag = alloc_n(g, sizeof(double));
+    return r->additional && r->supported && r->deadweight && r->target_firms && r->deadweight_lag
+               ? 0
+               : -1;
+}
+
+int zz_rep_result_add_firms(zz_rep_result *r, int64_t nfirms)
+{
+    r->nfirms = nfirms;
+    r->firm_day = alloc_n((size_t)nfirms, sizeof(double));
+    if (r->nprogrammes > 0)
+        r->firm_support = alloc_n((size_t)nfirms * (size_t)r->nprogrammes, sizeof(double));
+    return r->firm_day && (r->nprogrammes == 0 || r->firm_support) ? 0 : -1;
+}
+
 void zz_rep_result_free(zz_rep_result *r)
 {
     if (!r)
         return;
+    free(r->additional);
+    free(r->supported);
+    free(r->deadweight);
+    free(r->target_firms);
+    free(r->deadweight_lag);
+    free(r->firm_day);
+    free(r->firm_support);
     free(r->adopted);
     free(r->implementing);
     free(r->scaled);

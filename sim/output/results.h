@@ -25,6 +25,12 @@
  *             compute_price, compute_utilisation  float64 [R,T]
  *             round_bids, round_winners, round_successes  int32 [R,P,K]
  *             round_rewards                       float64 [R,P,K]  yuan
+ *   paired with the no-policy twin (run with --counterfactual, compare):
+ *             additional, supported, deadweight, target_firms  int32 [R,G]
+ *             deadweight_lag                      float64 [R,G] days
+ *   per-firm record (--firms): dim firm(N)
+ *             firm_day, cf_firm_day               float64 [R,N] days, NaN = never
+ *             firm_support                        float64 [R,N,P] yuan
  *   attrs     title, scenario_name, scenario_path, scenario_source,
  *             parameters (resolved, "key = value" lines), overrides, seed,
  *             replications, program_version, start_date, complete (0/1),
@@ -46,6 +52,7 @@ typedef struct zz_layout {
     double *time;              /* [ntime] days since start                   */
     int ncities, nindustries, nprogrammes, ntargets;
     int nrounds;               /* contest rounds reported (max over contests) */
+    int64_t nfirms;            /* > 0: the per-firm record is written       */
     const char *const *city;       /* names */
     const char *const *industry;
     const char *const *programme;
@@ -79,7 +86,18 @@ typedef struct zz_rep_result {
     int32_t *round_winners;
     int32_t *round_successes;
     double *round_rewards;
+    /* paired with the twin, per target group; NULL when not computed */
+    int32_t *additional, *supported, *deadweight, *target_firms;
+    double *deadweight_lag;
+    /* per-firm record; NULL unless asked for */
+    int64_t nfirms;
+    double *firm_day;          /* [N] NAN if not adopted */
+    double *firm_support;      /* [N][P] */
 } zz_rep_result;
+
+/* Adds the paired-accounting arrays, or the per-firm record; 0 on success. */
+int zz_rep_result_add_accounting(zz_rep_result *r);
+int zz_rep_result_add_firms(zz_rep_result *r, int64_t nfirms);
 
 zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets,
                                    int nrounds);
