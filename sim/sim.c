@@ -234,6 +234,18 @@ static int schedule_calendar(zz_sim *sim)
     return rc;
 }
 
+/* The delay between scheduling a firm's event and its firing, roughly:
+ * the event queue sizes its buckets by it. */
+static double typical_delay(const zz_config *cfg)
+{
+    if (cfg->decision.rule != ZZ_RULE_ECONOMIC)
+        return cfg->decision.review_days;
+    double sum = 0;
+    for (int s = 0; s < ZZ_NSIZES; s++)
+        sum += cfg->decision.review_days_size[s];
+    return sum / ZZ_NSIZES;
+}
+
 int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, int replicate,
                 int counterfactual)
 {
@@ -263,7 +275,7 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
     sim->obs_time = malloc((size_t)sim->nobs * sizeof *sim->obs_time);
     sim->nprog = sim->cfg.nprogrammes;
     if (!sim->obs_time || alloc_state(sim) ||
-        zz_queue_init(&sim->queue, (size_t)pop->n + (size_t)sim->nobs + 64))
+        zz_queue_init(&sim->queue, (size_t)pop->n + (size_t)sim->nobs + 64, typical_delay(&sim->cfg)))
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for %lld firms", (long long)pop->n);
     zz_month_ends(sim->cfg.start_day, sim->cfg.horizon, sim->obs_time);
     /* The run ends at its last observation, so the last month-end snapshot
@@ -383,7 +395,8 @@ int zz_sim_run(zz_sim *sim)
     if (sim->rc)
         return sim->rc;
     zz_event e;
-    while (!sim->stop && zz_queue_take(&sim->queue, &e)) {
+    int got;
+    while (!sim->stop && (got = zz_queue_take(&sim->queue, &e)) > 0) {
         if (e.t > sim->cfg.horizon)
             break;
         /* a firm's superseded event: its generation moved on */
@@ -395,6 +408,8 @@ int zz_sim_run(zz_sim *sim)
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
     }
+    if (!sim->stop && got < 0)
+        zz_sim_fail(sim, ZZ_NOMEM, "out of memory in the event queue");
     if (sim->rc)
         return sim->rc;
     /* Stopped early by the scenario: the remaining months hold the state

@@ -1,15 +1,25 @@
 /*
- * The event queue: a 4-ary min-heap of small fixed-size entries.
+ * The event queue: a calendar queue (Brown 1988) with a sorted front.
+ *
+ * A discrete-event simulation never schedules into the past, and most of
+ * what it schedules (the next review of a firm) lands some typical delay
+ * ahead. Time is cut into buckets of width w = delay / 256; a ring of
+ * buckets holds the pending events in plain arrays, so pushing is an append
+ * to one of a few hundred hot arrays (no heap to sift, no cache miss per
+ * level). When the clock reaches a bucket, the events that belong to it
+ * (not those a lap of the ring later) are moved into the front array and
+ * sorted once; events scheduled into the bucket being drained are inserted
+ * into the front in place. A bad guess of the delay costs speed, never
+ * order.
  *
  * Order is total and deterministic: time, then event kind (so that at one
  * instant an observation sees the state before that instant's scheduled
  * actions), then target id, then generation. Two runs that push the same
- * events therefore pop them in the same order on any machine.
+ * events therefore take them in the same order on any machine.
  *
  * Firms hold at most one live event each; rescheduling a firm bumps its
  * generation and the stale entry is dropped when it surfaces (lazy
- * deletion), which keeps an entry at 16 bytes and the heap at about one
- * entry per firm.
+ * deletion), which keeps an entry at 16 bytes.
  */
 #ifndef ZZ_QUEUE_H
 #define ZZ_QUEUE_H
@@ -18,28 +28,37 @@
 #include <stdint.h>
 
 typedef struct zz_event {
-    double t;        /* days since start                                    */
+    double t;        /* days since start, >= 0                              */
     uint32_t id;     /* firm index, or programme/action/observation index   */
     uint16_t kind;   /* enum zz_event_kind (sim.h)                           */
     uint16_t gen;    /* firm events: the firm's generation when scheduled    */
 } zz_event;
 
+typedef struct zz_qbucket {
+    zz_event *e;
+    uint32_t n, cap;
+} zz_qbucket;
+
 typedef struct zz_queue {
-    zz_event *heap;
-    size_t n, cap;
-    int root_free;   /* the root was taken and not yet refilled (see below) */
+    double width;          /* days per bucket                               */
+    uint64_t nbuckets;     /* ring size, a power of two                      */
+    zz_qbucket *bucket;    /* [nbuckets]                                     */
+    uint64_t cur;          /* absolute index of the bucket being drained     */
+    zz_event *front;       /* its events, sorted; taken from front_pos       */
+    size_t front_n, front_pos, front_cap;
+    size_t n;              /* events pending in all                          */
+    size_t in_ring;        /* of which in the ring's lists                   */
 } zz_queue;
 
-int zz_queue_init(zz_queue *q, size_t cap);
+/* `expected` events pending at a time, `delay` the typical days between a
+ * push and its take: together they set the bucket width. */
+int zz_queue_init(zz_queue *q, size_t expected, double delay);
 void zz_queue_free(zz_queue *q);
+/* Schedules e; e.t must not be earlier than the last event taken. */
 int zz_queue_push(zz_queue *q, zz_event e);
-/* Removes the earliest event into *e; 0 if the queue is empty. The root is
- * left free: a push before the next take fills it by one sift-down instead
- * of a pop's sift-down plus a push's sift-up. Most events schedule exactly
- * one successor, so this halves the heap work of the common case. */
+/* Removes the earliest event into *e: 1, or 0 if the queue is empty, or
+ * -1 if it ran out of memory reorganising itself. */
 int zz_queue_take(zz_queue *q, zz_event *e);
-/* Earliest pending time, or +inf. */
-double zz_queue_next_time(zz_queue *q);
 size_t zz_queue_size(const zz_queue *q);
 
 #endif

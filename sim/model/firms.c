@@ -7,6 +7,7 @@
 #include "sim.h"
 #include "sim_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +50,7 @@ void zz_firm_set_state(zz_sim *sim, uint32_t f, int state)
  * bumping the generation (queue.h explains the lazy deletion). */
 int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t)
 {
+    assert(t >= sim->now); /* the queue is monotone: nothing into the past */
     sim->gen[f]++;
     if (t > sim->cfg.horizon)
         return 0; /* beyond the run: nothing to do, and the heap stays small */

@@ -107,6 +107,9 @@ static void schedule_next_review(zz_sim *sim, uint32_t f)
 {
     double t = sim->now + review_interval(sim, f);
     if (sim->vouchers) {
+        /* vouchers that lapsed meanwhile go back first: the next lapse
+         * must lie ahead, never behind the clock */
+        zz_voucher_expire(sim, f);
         double lapse = zz_voucher_expiry(sim, f);
         if (lapse < t)
             t = lapse;

@@ -11,7 +11,7 @@
 static void queue_orders_events_totally(void)
 {
     zz_queue q;
-    CHECK(zz_queue_init(&q, 4) == 0);
+    CHECK(zz_queue_init(&q, 4, 1.0) == 0);
     /* ties in time resolved by kind, then id, then generation */
     zz_event in[] = {{5.0, 3, 2, 0}, {1.0, 9, 1, 0}, {5.0, 1, 2, 0}, {5.0, 7, 0, 0},
                      {0.5, 2, 4, 1}, {5.0, 1, 2, 3}, {2.0, 0, 0, 0}};
@@ -35,7 +35,7 @@ static void queue_orders_events_totally(void)
 static void queue_stays_sorted_under_churn(void)
 {
     zz_queue q;
-    zz_queue_init(&q, 16);
+    zz_queue_init(&q, 16, 1.0);
     srand(7);
     for (uint32_t i = 0; i < 5000; i++)
         zz_queue_push(&q, (zz_event){rand() / (double)RAND_MAX, i, 6, 0});
