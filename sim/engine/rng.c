@@ -43,11 +43,24 @@ gsl_rng *zz_rng_at(zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k)
     return r->gsl;
 }
 
+/* 53 random bits, shifted by half an ulp: never 0, never 1 */
+static inline double to_unit(uint32_t hi, uint32_t lo)
+{
+    uint64_t bits = ((uint64_t)hi << 21) ^ (lo >> 11);
+    return ((double)bits + 0.5) / 9007199254740992.0;
+}
+
 double zz_rng_uniform(const zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k)
 {
     philox4x32_key_t key = {{r->key[0], r->key[1]}};
     philox4x32_ctr_t out = philox4x32(counter(r, entity, kind, k), key);
-    /* 53 random bits, shifted by half an ulp: never 0, never 1 */
-    uint64_t bits = ((uint64_t)out.v[0] << 21) ^ (out.v[1] >> 11);
-    return ((double)bits + 0.5) / 9007199254740992.0;
+    return to_unit(out.v[0], out.v[1]);
+}
+
+void zz_rng_uniform2(const zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k, double u[2])
+{
+    philox4x32_key_t key = {{r->key[0], r->key[1]}};
+    philox4x32_ctr_t out = philox4x32(counter(r, entity, kind, k), key);
+    u[0] = to_unit(out.v[0], out.v[1]);
+    u[1] = to_unit(out.v[2], out.v[3]);
 }

@@ -47,5 +47,8 @@ void zz_rng_free(zz_rng *r);
 gsl_rng *zz_rng_at(zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k);
 /* A single uniform in (0, 1) at that address; faster than going via GSL. */
 double zz_rng_uniform(const zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k);
+/* Two independent uniforms in (0, 1) from one Philox block at that
+ * address: for hot loops that need two numbers per step. */
+void zz_rng_uniform2(const zz_rng *r, uint32_t entity, uint32_t kind, uint32_t k, double u[2]);
 
 #endif
