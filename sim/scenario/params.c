@@ -1,0 +1,1384 @@
+/*
+ * The parameter registry (see params.h): the table, storing a value into a
+ * parameter with its checks, key lookup for --set and sim:set, describe,
+ * and the cross-field consistency checks.
+ *
+ * Defaults are not here: zz_config_defaults and zz_programme_defaults
+ * (config.c) own them; describe prints whatever the config holds.
+ */
+#include "scenario/params.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/date.h"
+#include "zhizao/zhizao.h"
+
+const char *const zz_size_names[ZZ_NSIZES] = {"micro", "small", "medium", "large"};
+const char *const zz_component_names[ZZ_NCOMPONENTS] = {"compute", "model", "data",
+                                                        "integration", "other"};
+const char *const zz_state_names[ZZ_NSTATES] = {"none", "implementing", "adopted", "scaled"};
+const char *const zz_rule_names[3] = {"economic", "bass", "lua"};
+const char *const zz_kind_names[ZZ_NINSTRUMENT_KINDS] = {
+    "voucher.compute",    "voucher.model",     "voucher.corpus", "voucher.scenario",
+    "subsidy.investment", "subsidy.interest",  "risk_compensation", "insurance",
+    "equity",             "campaign",          "chain_leader",   "contest",
+};
+
+/* ---- the table ---------------------------------------------------------- */
+
+#define KB(k) (1u << (k))
+#define K_VOUCHER                                                                      \
+    (KB(ZZ_VOUCHER_COMPUTE) | KB(ZZ_VOUCHER_MODEL) | KB(ZZ_VOUCHER_CORPUS) |           \
+     KB(ZZ_VOUCHER_SCENARIO))
+#define K_INV KB(ZZ_SUBSIDY_INVESTMENT)
+#define K_INT KB(ZZ_SUBSIDY_INTEREST)
+#define K_RISK KB(ZZ_RISK_COMPENSATION)
+#define K_INS KB(ZZ_INSURANCE)
+#define K_EQ KB(ZZ_EQUITY)
+#define K_CAMP KB(ZZ_CAMPAIGN)
+#define K_CHAIN KB(ZZ_CHAIN_LEADER)
+#define K_CONT KB(ZZ_CONTEST)
+#define K_ALL (KB(ZZ_NINSTRUMENT_KINDS) - 1u)
+#define K_MONEY K_ALL                         /* every kind spends from a pot    */
+#define K_STAGE (K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_CONT)
+#define R_ECON KB(ZZ_RULE_ECONOMIC)
+#define R_BASS KB(ZZ_RULE_BASS)
+#define R_LUA KB(ZZ_RULE_LUA)
+
+#define MSIZE(T, m) sizeof(((T *)0)->m)
+#define ENTRY(blk, T, fld, m, type, n, mask, lo, hi, flags, choices, doc)                 \
+    {fld, blk, type, flags, mask, offsetof(T, m), MSIZE(T, m) / (n), n, lo, hi, choices, doc}
+
+#define SCN(fld, m, type, lo, hi, flags, doc)                                           \
+    ENTRY(ZZ_PB_SCENARIO, zz_config, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
+#define POP(fld, m, type, n, lo, hi, flags, doc)                                        \
+    ENTRY(ZZ_PB_POPULATION, zz_population_cfg, fld, m, type, n, 0, lo, hi, flags, NULL, doc)
+#define DEC(fld, m, n, rules, lo, hi, flags, doc)                                       \
+    ENTRY(ZZ_PB_DECISION, zz_decision_cfg, fld, m, ZZ_PT_NUMBER, n, rules, lo, hi,      \
+          (flags) | ZZ_PF_LIVE, NULL, doc)
+#define DECC(fld, m, rules, flags, choices, doc)                                        \
+    ENTRY(ZZ_PB_DECISION, zz_decision_cfg, fld, m, ZZ_PT_CHOICE, 1, rules, 0, 0, flags, \
+          choices, doc)
+#define PRG(fld, m, type, kinds, lo, hi, flags, doc)                                    \
+    ENTRY(ZZ_PB_PROGRAMME, zz_programme_cfg, fld, m, type, 1, kinds, lo, hi, flags, NULL, doc)
+#define PRGC(fld, m, kinds, flags, choices, doc)                                        \
+    ENTRY(ZZ_PB_PROGRAMME, zz_programme_cfg, fld, m, ZZ_PT_CHOICE, 1, kinds, 0, 0, flags, \
+          choices, doc)
+#define TGT(fld, m, type, lo, hi, flags, doc)                                           \
+    ENTRY(ZZ_PB_TARGET, zz_target_cfg, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
+#define PIO(fld, m, type, lo, hi, flags, doc)                                           \
+    ENTRY(ZZ_PB_PIONEER, zz_pioneer_cfg, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
+#define CMP(fld, m, type, lo, hi, flags, doc)                                           \
+    ENTRY(ZZ_PB_COMPUTE, zz_compute_cfg, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
+
+#define NUM ZZ_PT_NUMBER
+#define INT ZZ_PT_INTEGER
+#define BOOL ZZ_PT_BOOLEAN
+#define DATE ZZ_PT_DATE
+#define LIVE ZZ_PF_LIVE
+#define MONEY_MAX 1e13 /* yuan: far above any provincial budget, below float trouble */
+
+static const zz_param registry[] = {
+    /* scenario */
+    SCN("name", name, ZZ_PT_STRING, 0, 0, ZZ_PF_NAME, "run name, used for output groups"),
+    SCN("start", start, DATE, 0, 0, ZZ_PF_START | ZZ_PF_FIXED,
+        "start date; every date in the scenario is counted from it"),
+    SCN("years", years, NUM, 0.01, 100, 0,
+        "length of the run in years (a whole number: calendar years)"),
+    SCN("horizon", horizon, NUM, 0, 0, ZZ_PF_DERIVED, "length of the run in days, from start and years"),
+    SCN("seed", seed, INT, 0, 9007199254740991.0, 0, "random seed of the ensemble"),
+    SCN("replications", replications, INT, 1, 100000, 0, "replications in the ensemble"),
+
+    /* population */
+    POP("firms", firms, INT, 1, 1, 1e8, 0, "synthetic firms (ignored when file is given)"),
+    POP("file", file, ZZ_PT_STRING, 1, 0, 0, ZZ_PF_PATH,
+        "CSV of real firms, relative to the scenario file; empty = synthetic"),
+    POP("initial_adoption", initial_adoption, NUM, 1, 0, 1, 0,
+        "share of above-size (gsz) firms adopted at the start"),
+    POP("initial_aware", initial_aware, NUM, 1, 0, 1, 0,
+        "share of non-adopters aware of AI at the start"),
+    POP("size_share", size_share, NUM, ZZ_NSIZES, 0, 1, 0, "share of firms in each size class (adds to 1)"),
+    POP("adoption_mult", adoption_mult, NUM, ZZ_NSIZES, 0, 100, 0,
+        "relative initial adoption by size"),
+    POP("credit_access", credit_access, NUM, ZZ_NSIZES, 0, 1, 0, "share of firms with bank credit, by size"),
+    POP("liquidity_share", liquidity_share, NUM, ZZ_NSIZES, 0, 10, 0,
+        "liquid funds / annual revenue, by size"),
+    POP("readiness_mean", readiness_mean, NUM, ZZ_NSIZES, 0, 1, 0, "mean digital readiness, by size"),
+    POP("hurdle_mean", hurdle_mean, NUM, 1, -10, 10, 0, "mean required return over cost"),
+    POP("hurdle_sd", hurdle_sd, NUM, 1, 0, 10, 0, "spread of the hurdle across firms"),
+    POP("leader_share", leader_share, NUM, 1, 0, 1, 0, "share of large firms that lead a chain"),
+
+    /* decision: rule-specific fields name their rules; --set checks them */
+    DECC("rule", rule, 0, ZZ_PF_NOLUA, "economic|bass|lua",
+         "decision rule (the block's kind: decision \"bass\" { ... })"),
+    DEC("p", p, 1, R_BASS, 0, 1, 0, "bass: innovation coefficient, per year"),
+    DEC("q", q, 1, R_BASS, 0, 5, 0, "bass: imitation coefficient, per year"),
+    DECC("peers", peers, R_BASS, LIVE, "all|industry|city|city_industry",
+         "bass: peer group whose adopted share drives imitation"),
+    DEC("review_days", review_days, 1, R_BASS | R_LUA, 1, 3650, 0,
+        "bass, lua: mean days between a firm's reviews"),
+    DEC("review_days", review_days_size, ZZ_NSIZES, R_ECON, 1, 3650, 0,
+        "economic: mean days between reviews, by size"),
+    DEC("awareness_rate", awareness_rate, 1, R_ECON, 0, 100, 0,
+        "economic: rate at which unaware firms become aware, per year"),
+    DEC("cost_share", cost_share, ZZ_NSIZES, R_ECON, 0, 10, 0,
+        "economic: project cost / annual revenue, by size"),
+    DEC("cost_min", cost_min, 1, R_ECON, 0, 1e10, 0, "economic: smallest project cost, yuan"),
+    DEC("component_share", component_share, ZZ_NCOMPONENTS, R_ECON, 0, 1, 0,
+        "economic: split of a project's cost by component (adds to 1)"),
+    DEC("gain_rate", gain_rate, 1, R_ECON, 0, 10, 0,
+        "economic: annual gain / revenue at readiness 0.5"),
+    DEC("gain_readiness", gain_readiness, 1, R_ECON, 0, 10, 0, "economic: slope of the gain in readiness"),
+    DEC("horizon_years", horizon_years, 1, R_ECON, 0.1, 100, 0,
+        "economic: years over which a firm values the gain"),
+    DEC("discount_rate", discount_rate, 1, R_ECON, 0, 1, 0, "economic: firms' discount rate, per year"),
+    DEC("success_base", success_base, 1, R_ECON, 0, 1, 0, "economic: perceived success probability, base"),
+    DEC("success_peer_local", success_peer_local, 1, R_ECON, 0, 1, 0,
+        "economic: added per unit adopted share in the firm's city x industry"),
+    DEC("success_peer_industry", success_peer_industry, 1, R_ECON, 0, 1, 0,
+        "economic: added per unit adopted share in the firm's industry"),
+    DEC("success_chain", success_chain, 1, R_ECON, 0, 1, 0,
+        "economic: added when the firm's chain leader has adopted"),
+    DEC("success_demo", success_demo, 1, R_ECON, 0, 1, 0,
+        "economic: added per live benchmark success in the industry"),
+    DEC("success_max", success_max, 1, R_ECON, 0, 1, 0, "economic: ceiling of the perceived probability"),
+    DEC("true_success_base", true_success_base, 1, R_ECON, 0, 1, 0,
+        "economic: true success probability, base"),
+    DEC("true_success_readiness", true_success_readiness, 1, R_ECON, 0, 1, 0,
+        "economic: true success probability added per unit readiness"),
+    DEC("loss_share", loss_share, 1, R_ECON, 0, 1, 0, "economic: share of the cost lost on failure"),
+    DEC("market_rate", market_rate, 1, R_ECON, 0, 1, 0, "economic: borrowing rate, per year"),
+    DEC("loan_years", loan_years, 1, R_ECON, 0.1, 50, 0, "economic: loan term, years"),
+    DEC("temperature", temperature, 1, R_ECON, 0, 100, ZZ_PF_LO_OPEN,
+        "economic: logit temperature of the adopt decision"),
+    DEC("impl_days_mean", impl_days_mean, 1, R_ECON, 1, 3650, 0, "economic: mean implementation days"),
+    DEC("impl_days_shape", impl_days_shape, 1, R_ECON, 0.1, 1000, 0,
+        "economic: gamma shape of implementation days"),
+    DEC("cooldown_days", cooldown_days, 1, R_ECON, 0, 36500, 0, "economic: days before a failed firm retries"),
+    DEC("hurdle_raise", hurdle_raise, 1, R_ECON, 0, 100, 0, "economic: hurdle added by a failure"),
+    DEC("scale_cost_mult", scale_cost_mult, 1, R_ECON, 0, 100, 0, "economic: scale-up cost / pilot cost"),
+    DEC("scale_review_days", scale_review_days, 1, R_ECON, 1, 36500, 0,
+        "economic: mean days between scale-up reviews"),
+    DEC("scale_gain_mult", scale_gain_mult, 1, R_ECON, 0, 100, 0, "economic: scale-up gain / pilot gain"),
+
+    /* the compute market: declaring compute { ... } switches it on */
+    CMP("enabled", enabled, BOOL, 0, 1, 0, "true: firms compete for compute and its price moves"),
+    CMP("capacity", capacity, NUM, 0, 1e9, LIVE, "PFLOPS available to the firms modelled"),
+    CMP("expansions", nexpansions, ZZ_PT_EXPANSIONS, 0, 1e9, 0,
+        "capacity added on given dates, PFLOPS: { [\"2027-06-01\"] = 5000 }"),
+    CMP("pflops_per_myuan", pflops_per_myuan, NUM, 0, 1e6, 0,
+        "PFLOPS an adopter uses per million yuan of its project's compute cost"),
+    CMP("base_utilisation", base_utilisation, NUM, 0, 0.999, LIVE,
+        "utilisation below which compute sells at list price"),
+    CMP("price_elasticity", price_elasticity, NUM, 0, 1000, LIVE,
+        "price rise per unit of (u - base) / (1 - base)"),
+    CMP("max_price", max_price, NUM, 1, 1000, LIVE, "price ceiling, times the list price"),
+
+    /* programmes */
+    PRG("enabled", enabled, BOOL, K_ALL, 0, 1, LIVE, "false switches the programme off"),
+    PRG("start", start, DATE, K_ALL, 0, 0, 0, "first day the programme is open"),
+    PRG("end", end, DATE, K_ALL, 0, 0, ZZ_PF_OPTIONAL | LIVE,
+        "day it closes; none = open to the horizon"),
+    PRG("budget", budget, NUM, K_MONEY, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
+    PRG("budget_per_year", budget_per_year, BOOL, K_MONEY, 0, 1, 0,
+        "true: the pot is the yearly amount and resets each January 1"),
+    PRG("rate", rate, NUM, K_VOUCHER | K_INV, 0, 1, LIVE, "share of the cost covered"),
+    PRG("cap", cap, NUM, K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_EQ | K_CHAIN, 0, 1e12, LIVE,
+        "most paid for one award (chain leader: per partner), yuan"),
+    PRG("firm_cap", firm_cap, NUM, K_VOUCHER | K_INV, 0, 1e12, LIVE,
+        "most one firm receives across awards, yuan; 0 = no limit"),
+    PRG("review_days", review_days, NUM, K_VOUCHER, 0, 3650, LIVE,
+        "days until an application is decided"),
+    PRG("valid_days", valid_days, NUM, K_VOUCHER, 1, 3650, LIVE,
+        "days a voucher stays valid; unused ones return to the pot"),
+    PRG("points", points, NUM, K_INT, 0, 20, LIVE, "percentage points off the borrowing rate"),
+    PRG("loss_share", loss_share, NUM, K_RISK, 0, 1, LIVE, "share of a failed project's loss paid"),
+    PRG("premium_rate", premium_rate, NUM, K_INS, 0, 1, LIVE, "premium / insured cost"),
+    PRG("premium_share", premium_share, NUM, K_INS, 0, 1, LIVE, "share of the premium paid"),
+    PRG("cover", cover, NUM, K_INS, 0, 1, LIVE, "share of the loss the insurance covers"),
+    PRG("amount", amount, NUM, K_EQ | K_CAMP, 0, 1e11, LIVE,
+        "equity: liquidity added per selected firm; campaign: cost per firm reached, yuan"),
+    PRG("per_year", per_year, INT, K_EQ, 0, 1e7, LIVE, "firms selected per year"),
+    PRG("firms", firms, INT, K_CAMP, 0, 1e8, 0, "firms made aware on the campaign date"),
+    PRG("date", date, DATE, K_CAMP, 0, 0, 0, "campaign date"),
+    PRG("onboard_rate", onboard_rate, NUM, K_CHAIN, 0, 1e6, LIVE,
+        "partners an adopted leader onboards per year"),
+    PRG("cost_cut", cost_cut, NUM, K_CHAIN, 0, 1, LIVE, "integration cost saved by onboarded partners"),
+    PRG("peer_boost", peer_boost, NUM, K_CHAIN, 0, 1, LIVE, "success probability added for partners"),
+    PRG("partners", partners, INT, K_CHAIN, 0, 1e6, 0, "synthetic partners per leader"),
+    PRGC("stage", stage, K_STAGE, 0, "adoption|scale", "which step it supports: adoption (pilot) or scale"),
+    PRG("opens", opens, DATE, K_CONT, 0, 0, 0, "first day of the application window"),
+    PRG("closes", closes, DATE, K_CONT, 0, 0, 0, "last day of the application window"),
+    PRG("winners", winners, INT, K_CONT, 0, 1e5, LIVE, "winners per round"),
+    PRG("reward_rate", reward_rate, NUM, K_CONT, 0, 0.5, LIVE,
+        "reward / actual investment (MODEL.md: at most 50%)"),
+    PRG("reward_cap", reward_cap, NUM, K_CONT, 0, 1e12, LIVE, "largest reward, yuan"),
+    PRG("bid_cost", bid_cost, NUM, K_CONT, 0, 1e9, LIVE, "a firm's cost of bidding, yuan"),
+    PRG("jury_noise", jury_noise, NUM, K_CONT, 0, 10, LIVE, "spread of the jury's error in scoring"),
+    PRG("demo_boost", demo_boost, NUM, K_CONT, 0, 100, LIVE,
+        "weight of a successful benchmark on its industry's perceived success"),
+    PRG("demo_half_life", demo_half_life, NUM, K_CONT, 1, 36500, LIVE, "days for that effect to halve"),
+    PRG("demo_city_mult", demo_city_mult, NUM, K_CONT, 0, 100, LIVE,
+        "multiplier of the effect in the winner's own city"),
+    PRG("acceptance_days", acceptance_days, NUM, K_CONT, 0, 3650, LIVE,
+        "days from completion to the acceptance review"),
+    PRG("rounds", rounds, INT, K_CONT, 1, 100, 0, "rounds in all, one every round_interval"),
+    PRG("round_interval", round_interval, NUM, K_CONT, 1, 3650, 0, "days between round openings"),
+    PRG("cities", filter.cities, ZZ_PT_CITIES, K_ALL, 0, 0, 0, "eligible cities; all if omitted"),
+    PRG("industries", filter.industries, ZZ_PT_INDUSTRIES, K_ALL, 0, 0, 0,
+        "eligible industries (contest: its challenge list); all if omitted"),
+    PRG("sizes", filter.sizes, ZZ_PT_SIZES, K_ALL, 0, 0, 0, "eligible size classes; all if omitted"),
+    PRG("states", filter.states, ZZ_PT_STATES, K_ALL, 0, 0, 0, "eligible adoption states; all if omitted"),
+    PRG("gsz_only", filter.gsz_only, BOOL, K_ALL, 0, 1, 0, "true: above-size (gsz) firms only"),
+    PRG("pioneer_only", filter.pioneer_only, BOOL, K_ALL, 0, 1, 0,
+        "true: only the pioneer cities' chosen industries"),
+
+    /* targets (reported groups) */
+    TGT("name", name, ZZ_PT_STRING, 0, 0, ZZ_PF_IDENT | ZZ_PF_NAME, "target name"),
+    TGT("city", filter.cities, ZZ_PT_CITIES, 0, 0, 0, "cities of the group; all if omitted"),
+    TGT("industry", filter.industries, ZZ_PT_INDUSTRIES, 0, 0, 0, "industries of the group; all if omitted"),
+    TGT("size", filter.sizes, ZZ_PT_SIZES, 0, 0, 0, "size classes of the group; all if omitted"),
+    TGT("gsz_only", filter.gsz_only, BOOL, 0, 1, 0, "true: above-size (gsz) firms only"),
+    TGT("share", share, NUM, 0, 1, ZZ_PF_LO_OPEN, "adoption share to reach"),
+
+    /* pioneer cities (一业一市) */
+    PIO("city", city, ZZ_PT_CITY, 0, 0, ZZ_PF_IDENT, "the pioneer city"),
+    PIO("industry", industry, ZZ_PT_INDUSTRY, 0, 0, ZZ_PF_IDENT, "its chosen industry"),
+    PIO("share", share, NUM, 0, 1, ZZ_PF_LO_OPEN, "share of its gsz firms to bring to AI"),
+    PIO("within_days", within_days, NUM, 0, 36500, 0, "the plan's deadline, days from the start"),
+};
+
+static const char *const block_names[ZZ_PB_COUNT] = {"scenario", "population", "decision",
+                                                     "compute",  "programme",  "target",
+                                                     "pioneer"};
+
+const zz_param *zz_params_all(int *n)
+{
+    *n = (int)(sizeof registry / sizeof *registry);
+    return registry;
+}
+
+const char *zz_param_block_name(int block)
+{
+    return block >= 0 && block < ZZ_PB_COUNT ? block_names[block] : "?";
+}
+
+static int applies(const zz_param *p, int kind)
+{
+    return p->mask == 0 || kind < 0 || (p->mask >> kind & 1u);
+}
+
+const zz_param *zz_param_field(int block, int kind, const char *field)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof *registry; i++) {
+        const zz_param *p = &registry[i];
+        if (p->block == block && strcmp(p->field, field) == 0 && applies(p, kind))
+            return p;
+    }
+    return NULL;
+}
+
+const char *zz_param_expect(const zz_param *p)
+{
+    switch (p->type) {
+    case ZZ_PT_NUMBER: return p->count > 1 ? "a number or a table of numbers" : "a number";
+    case ZZ_PT_INTEGER: return "an integer";
+    case ZZ_PT_BOOLEAN: return "true or false";
+    case ZZ_PT_DATE: return p->flags & ZZ_PF_OPTIONAL ? "a date \"YYYY-MM-DD\" or false" : "a date \"YYYY-MM-DD\"";
+    case ZZ_PT_STRING: return "a string";
+    case ZZ_PT_CHOICE: return "one of the words listed";
+    case ZZ_PT_CITIES: return "a city name or a list of city names";
+    case ZZ_PT_INDUSTRIES: return "an industry name or a list of industry names";
+    case ZZ_PT_SIZES: return "a size class or a list of them";
+    case ZZ_PT_STATES: return "an adoption state or a list of them";
+    case ZZ_PT_CITY: return "a city name";
+    case ZZ_PT_INDUSTRY: return "an industry name";
+    case ZZ_PT_EXPANSIONS: return "a table of dates and PFLOPS { [\"2027-06-01\"] = 5000 }";
+    }
+    return "a value";
+}
+
+void *zz_param_base(zz_config *cfg, int block, int index)
+{
+    switch (block) {
+    case ZZ_PB_SCENARIO: return cfg;
+    case ZZ_PB_POPULATION: return &cfg->population;
+    case ZZ_PB_DECISION: return &cfg->decision;
+    case ZZ_PB_COMPUTE: return &cfg->compute;
+    case ZZ_PB_PROGRAMME: return &cfg->programme[index];
+    case ZZ_PB_TARGET: return &cfg->target[index];
+    case ZZ_PB_PIONEER: return &cfg->pioneer[index];
+    }
+    return NULL;
+}
+
+/* ---- names and suggestions ---------------------------------------------- */
+
+static int lev(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 127 || lb > 127)
+        return 1000;
+    int row[128], prev;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+int zz_nearest(const char *word, const char *const *cands, int n)
+{
+    size_t len = strlen(word);
+    int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, best = -1, bestd = limit + 1;
+    for (int i = 0; i < n; i++) {
+        int d = lev(word, cands[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void zz_join_names(char *buf, size_t len, const char *const *names, int n)
+{
+    size_t at = strlen(buf);
+    for (int i = 0; i < n && at < len; i++) {
+        int w = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0 || (size_t)w >= len - at) {
+            if (len >= 4)
+                memcpy(buf + len - 4, "...", 4);
+            return;
+        }
+        at += (size_t)w;
+    }
+}
+
+static void fmt(char *buf, size_t len, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, len, f, ap);
+    va_end(ap);
+}
+
+/* "'Jinnan' is not a city; did you mean 'Jinan'? valid: Jinan, Qingdao, ..." */
+static int bad_name(char *msg, size_t len, const char *item, const char *what,
+                    const char *const *names, int n)
+{
+    int near = zz_nearest(item, names, n);
+    if (near >= 0)
+        fmt(msg, len, "'%s' is not %s; did you mean '%s'? valid: ", item, what, names[near]);
+    else
+        fmt(msg, len, "'%s' is not %s; valid: ", item, what);
+    zz_join_names(msg, len, names, n);
+    return ZZ_SCENARIO;
+}
+
+static int find_name(const char *item, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(item, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The choices of a CHOICE parameter as an array of words (at most 8). */
+static int split_choices(const char *choices, char words[8][24], const char *ptrs[8])
+{
+    int n = 0;
+    for (const char *s = choices; *s && n < 8; n++) {
+        size_t w = strcspn(s, "|");
+        snprintf(words[n], sizeof words[n], "%.*s", (int)w, s);
+        ptrs[n] = words[n];
+        s += w + (s[w] == '|');
+    }
+    return n;
+}
+
+/* The name table a list parameter draws from. */
+static int names_of(const zz_config *cfg, int type, const char *const **names, const char **what,
+                    const char *ptrs[ZZ_MAX_CITIES])
+{
+    switch (type) {
+    case ZZ_PT_CITIES:
+    case ZZ_PT_CITY:
+        for (int i = 0; i < cfg->ncities; i++)
+            ptrs[i] = cfg->city[i];
+        *names = ptrs;
+        *what = "a city";
+        return cfg->ncities;
+    case ZZ_PT_INDUSTRIES:
+    case ZZ_PT_INDUSTRY:
+        for (int i = 0; i < cfg->nindustries; i++)
+            ptrs[i] = cfg->industry[i];
+        *names = ptrs;
+        *what = "an industry";
+        return cfg->nindustries;
+    case ZZ_PT_SIZES:
+        *names = zz_size_names;
+        *what = "a size class";
+        return ZZ_NSIZES;
+    case ZZ_PT_STATES:
+        *names = zz_state_names;
+        *what = "an adoption state";
+        return ZZ_NSTATES;
+    }
+    return 0;
+}
+
+/* ---- storing ------------------------------------------------------------ */
+
+static const char *pv_kind_name(int kind)
+{
+    static const char *const names[] = {"number", "boolean", "string", "list", "none"};
+    return kind >= 0 && kind <= ZZ_PV_NONE ? names[kind] : "value";
+}
+
+static int expect(const zz_param *p, const zz_pvalue *v, char *msg, size_t len)
+{
+    fmt(msg, len, "expected %s, got %s", zz_param_expect(p), pv_kind_name(v->kind));
+    return ZZ_SCENARIO;
+}
+
+static void fmt_number(char *buf, size_t len, double x);
+
+static int out_of_range(const zz_param *p, double x, char *msg, size_t len)
+{
+    char v[32], lo[32], hi[32];
+    fmt_number(v, sizeof v, x);
+    fmt_number(lo, sizeof lo, p->lo);
+    fmt_number(hi, sizeof hi, p->hi);
+    fmt(msg, len, "%s is outside %c%s, %s]", v, p->flags & ZZ_PF_LO_OPEN ? '(' : '[', lo, hi);
+    return ZZ_SCENARIO;
+}
+
+static int in_range(const zz_param *p, double x)
+{
+    return (p->flags & ZZ_PF_LO_OPEN ? x > p->lo : x >= p->lo) && x <= p->hi;
+}
+
+static int store_mask(const zz_config *cfg, const zz_param *p, char *at, const zz_pvalue *v,
+                      char *msg, size_t len)
+{
+    const char *ptrs[ZZ_MAX_CITIES], *what = "";
+    const char *const *names = NULL;
+    int n = names_of(cfg, p->type, &names, &what, ptrs);
+    const char *single[1];
+    const char *const *items;
+    int nitems;
+    if (v->kind == ZZ_PV_STRING) {
+        if (strcmp(v->str, "all") == 0) {
+            nitems = 0;
+            items = NULL;
+        } else {
+            single[0] = v->str;
+            items = single;
+            nitems = 1;
+        }
+    } else if (v->kind == ZZ_PV_LIST) {
+        if (v->nitems == 0) {
+            fmt(msg, len, "the list is empty; leave the field out (or write \"all\") to cover every one");
+            return ZZ_SCENARIO;
+        }
+        items = v->items;
+        nitems = v->nitems;
+    } else {
+        return expect(p, v, msg, len);
+    }
+    uint64_t mask = 0;
+    for (int i = 0; i < nitems; i++) {
+        int k = find_name(items[i], names, n);
+        if (k < 0)
+            return bad_name(msg, len, items[i], what, names, n);
+        mask |= (uint64_t)1 << k;
+    }
+    if (p->size == sizeof(uint64_t))
+        memcpy(at, &mask, sizeof mask);
+    else
+        *(uint8_t *)at = (uint8_t)mask;
+    return ZZ_OK;
+}
+
+/* Expansions arrive as items "YYYY-MM-DD:pflops" (from a Lua table or
+ * from text), kept in date order; "none" or an empty list clears them. */
+static int store_expansions(const zz_config *cfg, const zz_param *p, void *base,
+                            const zz_pvalue *v, char *msg, size_t len)
+{
+    zz_compute_cfg *c = base, next = *c;
+    const char *single[1];
+    const char *const *items = v->items;
+    int n = v->nitems;
+    if (v->kind == ZZ_PV_STRING || v->kind == ZZ_PV_NONE) {
+        single[0] = v->str;
+        items = single;
+        n = v->kind == ZZ_PV_NONE || strcmp(v->str, "none") == 0 ? 0 : 1;
+    } else if (v->kind != ZZ_PV_LIST) {
+        return expect(p, v, msg, len);
+    }
+    if (n > ZZ_MAX_EXPANSIONS) {
+        fmt(msg, len, "%d expansions; at most %d", n, ZZ_MAX_EXPANSIONS);
+        return ZZ_SCENARIO;
+    }
+    next.nexpansions = 0;
+    for (int i = 0; i < n; i++) {
+        char date[16];
+        int64_t day;
+        const char *colon = strchr(items[i], ':');
+        char *end;
+        double pf = colon ? strtod(colon + 1, &end) : 0;
+        if (!colon || colon - items[i] >= (long)sizeof date || end == colon + 1 || *end) {
+            fmt(msg, len, "'%s' is not date:PFLOPS, e.g. 2027-06-01:5000", items[i]);
+            return ZZ_SCENARIO;
+        }
+        fmt(date, sizeof date, "%.*s", (int)(colon - items[i]), items[i]);
+        if (zz_date_parse(date, &day) != 0) {
+            fmt(msg, len, "'%s' is not a date; expected \"YYYY-MM-DD\"", date);
+            return ZZ_SCENARIO;
+        }
+        if (!in_range(p, pf))
+            return out_of_range(p, pf, msg, len);
+        /* insertion in date order: the market adds what is due by now */
+        int k = next.nexpansions++;
+        while (k > 0 && next.expansion_day[k - 1] > (double)(day - cfg->start_day)) {
+            next.expansion_day[k] = next.expansion_day[k - 1];
+            next.expansion_pflops[k] = next.expansion_pflops[k - 1];
+            k--;
+        }
+        next.expansion_day[k] = (double)(day - cfg->start_day);
+        next.expansion_pflops[k] = pf;
+    }
+    *c = next;
+    return ZZ_OK;
+}
+
+int zz_param_store(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                   const zz_pvalue *v, char *msg, size_t len)
+{
+    char *at = (char *)base + p->offset;
+    switch (p->type) {
+    case ZZ_PT_NUMBER: {
+        if (v->kind != ZZ_PV_NUMBER)
+            return expect(p, v, msg, len);
+        if (isnan(v->num)) {
+            fmt(msg, len, "nan is not a number");
+            return ZZ_SCENARIO;
+        }
+        if (!in_range(p, v->num))
+            return out_of_range(p, v->num, msg, len);
+        double *d = (double *)at;
+        for (int i = 0; i < p->count; i++)
+            if (sub < 0 || sub == i)
+                d[i] = v->num;
+        return ZZ_OK;
+    }
+    case ZZ_PT_INTEGER: {
+        if (v->kind != ZZ_PV_NUMBER)
+            return expect(p, v, msg, len);
+        if (v->num != floor(v->num)) {
+            fmt(msg, len, "expected an integer, got %.10g", v->num);
+            return ZZ_SCENARIO;
+        }
+        if (!in_range(p, v->num))
+            return out_of_range(p, v->num, msg, len);
+        if (p->size == sizeof(int64_t)) {
+            int64_t x = (int64_t)v->num;
+            memcpy(at, &x, sizeof x);
+        } else {
+            *(int *)at = (int)v->num;
+        }
+        return ZZ_OK;
+    }
+    case ZZ_PT_BOOLEAN:
+        if (v->kind != ZZ_PV_BOOLEAN && !(v->kind == ZZ_PV_NUMBER && (v->num == 0 || v->num == 1)))
+            return expect(p, v, msg, len);
+        if (p->size == 1)
+            *(uint8_t *)at = v->num != 0;
+        else
+            *(int *)at = v->num != 0;
+        return ZZ_OK;
+    case ZZ_PT_DATE: {
+        int64_t day;
+        if (v->kind == ZZ_PV_NONE && (p->flags & ZZ_PF_OPTIONAL)) {
+            *(double *)at = -1;
+            return ZZ_OK;
+        }
+        if (v->kind == ZZ_PV_NUMBER && !(p->flags & ZZ_PF_START)) {
+            /* days since the start: from zz_param_set_number */
+            if (!isfinite(v->num) || v->num > 36500 || (v->num < 0 && !(p->flags & ZZ_PF_OPTIONAL))) {
+                fmt(msg, len, "%.10g is not a day of the run", v->num);
+                return ZZ_SCENARIO;
+            }
+            *(double *)at = v->num < 0 ? -1 : v->num;
+            return ZZ_OK;
+        }
+        if (v->kind != ZZ_PV_STRING)
+            return expect(p, v, msg, len);
+        if (zz_date_parse(v->str, &day) != 0) {
+            fmt(msg, len, "'%s' is not a date; expected \"YYYY-MM-DD\"", v->str);
+            return ZZ_SCENARIO;
+        }
+        if (p->flags & ZZ_PF_START) {
+            zz_config *c = base;
+            snprintf(c->start, sizeof c->start, "%s", v->str);
+            c->start_day = day;
+        } else {
+            *(double *)at = (double)(day - cfg->start_day);
+        }
+        return ZZ_OK;
+    }
+    case ZZ_PT_STRING: {
+        if (v->kind != ZZ_PV_STRING)
+            return expect(p, v, msg, len);
+        size_t n = strlen(v->str);
+        if (n >= p->size) {
+            fmt(msg, len, "longer than %zu characters", p->size - 1);
+            return ZZ_SCENARIO;
+        }
+        if (p->flags & ZZ_PF_NAME) {
+            if (n == 0) {
+                fmt(msg, len, "empty; give a name");
+                return ZZ_SCENARIO;
+            }
+            for (const char *s = v->str; *s; s++)
+                if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.') {
+                    fmt(msg, len, "'%s' contains '%c'; use letters, digits, '_', '-' and '.'",
+                        v->str, *s);
+                    return ZZ_SCENARIO;
+                }
+        }
+        memcpy(at, v->str, n + 1);
+        return ZZ_OK;
+    }
+    case ZZ_PT_CHOICE: {
+        char words[8][24];
+        const char *ptrs[8];
+        int n = split_choices(p->choices, words, ptrs), k;
+        if (v->kind == ZZ_PV_NUMBER && v->num == floor(v->num) && v->num >= 0 && v->num < n)
+            k = (int)v->num;
+        else if (v->kind == ZZ_PV_STRING) {
+            k = find_name(v->str, ptrs, n);
+            if (k < 0)
+                return bad_name(msg, len, v->str, "a valid choice", ptrs, n);
+        } else {
+            fmt(msg, len, "expected one of ");
+            zz_join_names(msg, len, ptrs, n);
+            return ZZ_SCENARIO;
+        }
+        *(int *)at = k;
+        return ZZ_OK;
+    }
+    case ZZ_PT_CITIES:
+    case ZZ_PT_INDUSTRIES:
+    case ZZ_PT_SIZES:
+    case ZZ_PT_STATES:
+        return store_mask(cfg, p, at, v, msg, len);
+    case ZZ_PT_EXPANSIONS:
+        return store_expansions(cfg, p, base, v, msg, len);
+    case ZZ_PT_CITY:
+    case ZZ_PT_INDUSTRY: {
+        const char *ptrs[ZZ_MAX_CITIES], *what = "";
+        const char *const *names = NULL;
+        int n = names_of(cfg, p->type, &names, &what, ptrs);
+        if (v->kind != ZZ_PV_STRING)
+            return expect(p, v, msg, len);
+        int k = find_name(v->str, names, n);
+        if (k < 0)
+            return bad_name(msg, len, v->str, what, names, n);
+        *(int *)at = k;
+        return ZZ_OK;
+    }
+    }
+    return expect(p, v, msg, len);
+}
+
+/* ---- instances and keys --------------------------------------------------- */
+
+/* One block instance: scenario, population, decision, each programme, each
+ * target, each pioneer. Its key prefix is "voucher.compute" etc. */
+typedef struct inst {
+    int block, index, kind;
+    char prefix[ZZ_NAME_LEN * 2 + 16];
+} inst;
+
+#define MAX_INST (4 + ZZ_MAX_PROGRAMMES + ZZ_MAX_TARGETS + ZZ_MAX_CITIES)
+
+static int instances(const zz_config *cfg, inst *out)
+{
+    int n = 0;
+    for (int b = ZZ_PB_SCENARIO; b <= ZZ_PB_COMPUTE; b++) {
+        out[n] = (inst){b, 0, b == ZZ_PB_DECISION ? cfg->decision.rule : -1, ""};
+        snprintf(out[n].prefix, sizeof out[n].prefix, "%s", block_names[b]);
+        n++;
+    }
+    for (int g = 0; g < cfg->nprogrammes; g++) {
+        out[n] = (inst){ZZ_PB_PROGRAMME, g, cfg->programme[g].kind, ""};
+        snprintf(out[n].prefix, sizeof out[n].prefix, "%s", cfg->programme[g].name);
+        n++;
+    }
+    for (int t = 0; t < cfg->ntargets; t++) {
+        out[n] = (inst){ZZ_PB_TARGET, t, -1, ""};
+        snprintf(out[n].prefix, sizeof out[n].prefix, "target.%s", cfg->target[t].name);
+        n++;
+    }
+    for (int k = 0; k < cfg->npioneers; k++) {
+        const zz_pioneer_cfg *pc = &cfg->pioneer[k];
+        out[n] = (inst){ZZ_PB_PIONEER, k, -1, ""};
+        if (pc->city >= 0 && pc->city < cfg->ncities && pc->industry >= 0 &&
+            pc->industry < cfg->nindustries)
+            snprintf(out[n].prefix, sizeof out[n].prefix, "pioneer.%s_%s", cfg->city[pc->city],
+                     cfg->industry[pc->industry]);
+        else
+            snprintf(out[n].prefix, sizeof out[n].prefix, "pioneer.%d", k);
+        n++;
+    }
+    return n;
+}
+
+/* Parameters an instance shows: its block's, those that apply to its kind
+ * (programmes only: a decision shows every rule's so --set can name them). */
+static int shows(const zz_param *p, const inst *in)
+{
+    if (p->block != in->block || (p->flags & ZZ_PF_IDENT))
+        return 0;
+    return in->block != ZZ_PB_PROGRAMME || applies(p, in->kind);
+}
+
+/* Calls fn for every key of cfg, in describe order. */
+typedef int (*key_fn)(void *ud, const char *key, const zz_param *p, const inst *in, int sub);
+
+static int each_key(const zz_config *cfg, key_fn fn, void *ud)
+{
+    inst *ins = malloc(MAX_INST * sizeof *ins);
+    if (!ins)
+        return -1;
+    int n = instances(cfg, ins), rc = 0;
+    char key[256];
+    for (int i = 0; i < n && !rc; i++)
+        for (size_t r = 0; r < sizeof registry / sizeof *registry && !rc; r++) {
+            const zz_param *p = &registry[r];
+            if (!shows(p, &ins[i]))
+                continue;
+            if (p->count == 1) {
+                snprintf(key, sizeof key, "%s.%s", ins[i].prefix, p->field);
+                rc = fn(ud, key, p, &ins[i], -1);
+            } else {
+                const char *const *parts = p->count == ZZ_NSIZES ? zz_size_names : zz_component_names;
+                for (int s = 0; s < p->count && !rc; s++) {
+                    snprintf(key, sizeof key, "%s.%s.%s", ins[i].prefix, p->field, parts[s]);
+                    rc = fn(ud, key, p, &ins[i], s);
+                }
+            }
+        }
+    free(ins);
+    return rc;
+}
+
+/* Collects keys (optionally only those under one prefix) for suggestions. */
+typedef struct keylist {
+    char (*key)[128];
+    const char **ptr;
+    int n, cap;
+    const char *under;
+} keylist;
+
+static int collect_key(void *ud, const char *key, const zz_param *p, const inst *in, int sub)
+{
+    (void)p, (void)in, (void)sub;
+    keylist *k = ud;
+    if (k->under && strncmp(key, k->under, strlen(k->under)) != 0)
+        return 0;
+    if (k->n == k->cap) {
+        int cap = k->cap ? 2 * k->cap : 256;
+        void *nk = realloc(k->key, (size_t)cap * sizeof *k->key);
+        if (!nk)
+            return -1;
+        k->key = nk;
+        k->cap = cap;
+    }
+    snprintf(k->key[k->n++], sizeof *k->key, "%s", key);
+    return 0;
+}
+
+/* "did you mean 'x'?" or ", e.g. its parameters: a, b, c" for an unknown key */
+static void suggest_key(const zz_config *cfg, const char *key, const char *under, char *err,
+                        size_t errlen)
+{
+    keylist k = {NULL, NULL, 0, 0, under};
+    if (each_key(cfg, collect_key, &k) == 0 && k.n > 0 && (k.ptr = malloc((size_t)k.n * sizeof *k.ptr))) {
+        /* Within one instance compare only the field part: the shared
+         * prefix would make any two keys look alike. */
+        size_t skip = under ? strlen(under) : 0;
+        for (int i = 0; i < k.n; i++)
+            k.ptr[i] = k.key[i] + skip;
+        int near = zz_nearest(strlen(key) >= skip ? key + skip : key, k.ptr, k.n);
+        size_t at = strlen(err);
+        if (near >= 0)
+            fmt(err + at, errlen - at, "; did you mean '%s'?", k.key[near]);
+        else if (under) {
+            fmt(err + at, errlen - at, "; %.*s has: ", (int)skip - 1, under);
+            zz_join_names(err, errlen, k.ptr, k.n);
+        } else {
+            fmt(err + at, errlen - at, "; `zhizao check` lists every key");
+        }
+        free(k.ptr);
+    }
+    free(k.key);
+}
+
+/* Resolves key to an instance and parameter. sub = element or -1 (all). */
+static const zz_param *resolve_key(const zz_config *cfg, const char *key, inst *found, int *sub,
+                                   char *err, size_t errlen)
+{
+    inst *ins = malloc(MAX_INST * sizeof *ins);
+    if (!ins) {
+        fmt(err, errlen, "out of memory");
+        return NULL;
+    }
+    int n = instances(cfg, ins), best = -1;
+    size_t bestlen = 0;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(ins[i].prefix);
+        if (strncmp(key, ins[i].prefix, l) == 0 && key[l] == '.' && l > bestlen) {
+            best = i;
+            bestlen = l;
+        }
+    }
+    if (best < 0) {
+        free(ins);
+        /* Say what is declared when the key names a kind of block that
+         * this scenario does not have, rather than guessing a spelling. */
+        static const char *const kinds[] = {"voucher.", "subsidy.", "campaign.", "contest.",
+                                            "risk_compensation.", "insurance.", "equity.",
+                                            "chain_leader."};
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+            size_t l = strlen(kinds[k]);
+            if (strncmp(key, kinds[k], l) != 0)
+                continue;
+            /* the programme's name: one more part for the two-word kinds */
+            const char *end = k < 4 ? strchr(key + l, '.') : key + l - 1;
+            int nl = end ? (int)(end - key) : (int)strlen(key);
+            fmt(err, errlen, "the scenario declares no programme '%.*s'; declared: ", nl, key);
+            if (cfg->nprogrammes == 0)
+                fmt(err + strlen(err), errlen - strlen(err), "none");
+            for (int g = 0; g < cfg->nprogrammes; g++) {
+                size_t at = strlen(err);
+                fmt(err + at, errlen - at, "%s%s", g ? ", " : "", cfg->programme[g].name);
+            }
+            return NULL;
+        }
+        if (strncmp(key, "target.", 7) == 0 || strncmp(key, "pioneer.", 8) == 0) {
+            int t = key[0] == 't';
+            const char *end = strchr(key + (t ? 7 : 8), '.');
+            fmt(err, errlen, "the scenario has no %s '%.*s'; it has: ", t ? "target" : "pioneer",
+                end ? (int)(end - key) : (int)strlen(key), key);
+            int m = t ? cfg->ntargets : cfg->npioneers;
+            if (m == 0)
+                fmt(err + strlen(err), errlen - strlen(err), "none");
+            ins = malloc(MAX_INST * sizeof *ins);
+            if (ins) {
+                int ni = instances(cfg, ins), first = 1;
+                for (int i = 0; i < ni; i++)
+                    if (ins[i].block == (t ? ZZ_PB_TARGET : ZZ_PB_PIONEER)) {
+                        size_t at = strlen(err);
+                        fmt(err + at, errlen - at, "%s%s", first ? "" : ", ", ins[i].prefix);
+                        first = 0;
+                    }
+                free(ins);
+            }
+            return NULL;
+        }
+        fmt(err, errlen, "unknown parameter '%s'", key);
+        suggest_key(cfg, key, NULL, err, errlen);
+        return NULL;
+    }
+    *found = ins[best];
+    free(ins);
+    char field[64], part[64] = "";
+    const char *rest = key + bestlen + 1, *dot = strchr(rest, '.');
+    if (dot) {
+        fmt(field, sizeof field, "%.*s", (int)(dot - rest), rest);
+        fmt(part, sizeof part, "%s", dot + 1);
+    } else {
+        fmt(field, sizeof field, "%s", rest);
+    }
+    /* A per-size entry and a scalar may share a field name
+     * (decision.review_days and decision.review_days.micro): the part
+     * decides, and without one the scalar wins. */
+    const zz_param *p = NULL;
+    for (size_t r = 0; r < sizeof registry / sizeof *registry; r++) {
+        const zz_param *q = &registry[r];
+        if (!shows(q, found) || strcmp(q->field, field) != 0)
+            continue;
+        if (!p || (part[0] ? q->count > 1 : q->count == 1))
+            p = q;
+    }
+    if (!p) {
+        fmt(err, errlen, "unknown parameter '%s'", key);
+        char under[ZZ_NAME_LEN * 2 + 20];
+        fmt(under, sizeof under, "%s.", found->prefix);
+        suggest_key(cfg, key, under, err, errlen);
+        return NULL;
+    }
+    *sub = -1;
+    if (part[0]) {
+        if (p->count == 1) {
+            fmt(err, errlen, "'%s.%s' has no part '%s'", found->prefix, field, part);
+            return NULL;
+        }
+        const char *const *parts = p->count == ZZ_NSIZES ? zz_size_names : zz_component_names;
+        *sub = find_name(part, parts, p->count);
+        if (*sub < 0) {
+            bad_name(err, errlen, part, p->count == ZZ_NSIZES ? "a size class" : "a cost component",
+                     parts, p->count);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+const zz_param *zz_param_find(const zz_config *cfg, const char *key, char *err, size_t errlen)
+{
+    inst in;
+    int sub;
+    return resolve_key(cfg, key, &in, &sub, err, errlen);
+}
+
+/* ---- setting -------------------------------------------------------------- */
+
+/* Keeps a pioneer's own target in step with its share. */
+static void sync_pioneer(zz_config *cfg, int k)
+{
+    const zz_pioneer_cfg *pc = &cfg->pioneer[k];
+    char name[ZZ_NAME_LEN * 2 + 16];
+    if (pc->city < 0 || pc->city >= cfg->ncities || pc->industry < 0 || pc->industry >= cfg->nindustries)
+        return;
+    snprintf(name, sizeof name, "pioneer_%s_%s", cfg->city[pc->city], cfg->industry[pc->industry]);
+    for (int t = 0; t < cfg->ntargets; t++)
+        if (strcmp(cfg->target[t].name, name) == 0)
+            cfg->target[t].share = pc->share;
+}
+
+/* Store, derive, check; on any failure put the old bytes back so cfg is
+ * unchanged (a --set that fails must not half-apply). */
+static int apply(zz_config *cfg, const char *key, const zz_param *p, const inst *in, int sub,
+                 const zz_pvalue *v, char *err, size_t errlen)
+{
+    if (p->flags & (ZZ_PF_DERIVED | ZZ_PF_FIXED | ZZ_PF_IDENT)) {
+        if (p->flags & ZZ_PF_DERIVED)
+            fmt(err, errlen, "%s is computed (%s); it cannot be set", key, p->doc);
+        else
+            fmt(err, errlen, "%s can only be set in the scenario file (%s)", key, p->doc);
+        return ZZ_SCENARIO;
+    }
+    if (in->block == ZZ_PB_DECISION && p->mask && !applies(p, cfg->decision.rule)) {
+        char rules[64] = "";
+        for (int r = 0; r < 3; r++)
+            if (p->mask >> r & 1u)
+                fmt(rules + strlen(rules), sizeof rules - strlen(rules), "%sdecision \"%s\"",
+                    rules[0] ? " or " : "", zz_rule_names[r]);
+        fmt(err, errlen, "%s belongs to %s; this scenario uses decision \"%s\"", key, rules,
+            zz_rule_names[cfg->decision.rule]);
+        return ZZ_SCENARIO;
+    }
+    void *base = zz_param_base(cfg, in->block, in->index);
+    char *at = (char *)base + p->offset;
+    size_t bytes = p->size * (size_t)p->count;
+    if (p->type == ZZ_PT_EXPANSIONS) { /* the list spans the struct's arrays */
+        at = base;
+        bytes = sizeof(zz_compute_cfg);
+    }
+    char old[sizeof(zz_compute_cfg) > 1024 ? sizeof(zz_compute_cfg) : 1024];
+    if (bytes > sizeof old) {
+        fmt(err, errlen, "%s: internal error (parameter too large)", key);
+        return ZZ_ERROR;
+    }
+    memcpy(old, at, bytes);
+    char msg[768];
+    int rc = zz_param_store(cfg, p, base, sub, v, msg, sizeof msg);
+    if (rc) {
+        fmt(err, errlen, "%s", msg);
+        return rc;
+    }
+    if (in->block == ZZ_PB_PIONEER)
+        sync_pioneer(cfg, in->index);
+    zz_params_resolve(cfg);
+    int block, index;
+    if (zz_params_check(cfg, &block, &index, msg, sizeof msg)) {
+        memcpy(at, old, bytes);
+        if (in->block == ZZ_PB_PIONEER)
+            sync_pioneer(cfg, in->index);
+        zz_params_resolve(cfg);
+        fmt(err, errlen, "%s", msg);
+        return ZZ_SCENARIO;
+    }
+    return ZZ_OK;
+}
+
+int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err, size_t errlen)
+{
+    inst in;
+    int sub;
+    char msg[768];
+    const zz_param *p = resolve_key(cfg, key, &in, &sub, msg, sizeof msg);
+    if (!p) {
+        fmt(err, errlen, "%s", msg);
+        return ZZ_SCENARIO;
+    }
+    zz_pvalue v = {ZZ_PV_NUMBER, value, NULL, NULL, 0};
+    if (p->type == ZZ_PT_BOOLEAN)
+        v.kind = ZZ_PV_BOOLEAN;
+    if (p->type == ZZ_PT_BOOLEAN && value != 0 && value != 1) {
+        fmt(err, errlen, "%s: expected true or false (1 or 0), got %.10g", key, value);
+        return ZZ_SCENARIO;
+    }
+    if (p->type != ZZ_PT_NUMBER && p->type != ZZ_PT_INTEGER && p->type != ZZ_PT_BOOLEAN &&
+        p->type != ZZ_PT_DATE && p->type != ZZ_PT_CHOICE) {
+        fmt(err, errlen, "%s is %s; it cannot be set to a number", key, zz_param_expect(p));
+        return ZZ_SCENARIO;
+    }
+    int rc = apply(cfg, key, p, &in, sub, &v, msg, sizeof msg);
+    if (rc)
+        fmt(err, errlen, "%s: %s", key, msg);
+    return rc;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int zz_param_set_text(zz_config *cfg, const char *assignment, char *err, size_t errlen)
+{
+    char buf[2048], msg[1024];
+    if (strlen(assignment) >= sizeof buf) {
+        fmt(err, errlen, "'%.40s...': too long", assignment);
+        return ZZ_SCENARIO;
+    }
+    snprintf(buf, sizeof buf, "%s", assignment);
+    char *eq = strchr(buf, '=');
+    if (!eq) {
+        fmt(err, errlen, "'%s': expected key=value, e.g. voucher.compute.rate=0.4", assignment);
+        return ZZ_SCENARIO;
+    }
+    *eq = '\0';
+    char *key = trim(buf), *val = trim(eq + 1);
+    size_t vl = strlen(val);
+    if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+        val[vl - 1] = '\0';
+        val++;
+    }
+    inst in;
+    int sub;
+    const zz_param *p = resolve_key(cfg, key, &in, &sub, msg, sizeof msg);
+    if (!p) {
+        fmt(err, errlen, "'%s': %s", assignment, msg);
+        return ZZ_SCENARIO;
+    }
+    zz_pvalue v = {ZZ_PV_STRING, 0, val, NULL, 0};
+    const char *items[256];
+    char *end;
+    switch (p->type) {
+    case ZZ_PT_NUMBER:
+    case ZZ_PT_INTEGER:
+        v.num = strtod(val, &end);
+        if (end == val || *end != '\0') {
+            fmt(err, errlen, "'%s': expected %s, got '%s'", assignment, zz_param_expect(p), val);
+            return ZZ_SCENARIO;
+        }
+        v.kind = ZZ_PV_NUMBER;
+        break;
+    case ZZ_PT_BOOLEAN:
+        if (strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
+            v = (zz_pvalue){ZZ_PV_BOOLEAN, 1, NULL, NULL, 0};
+        else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
+            v = (zz_pvalue){ZZ_PV_BOOLEAN, 0, NULL, NULL, 0};
+        else {
+            fmt(err, errlen, "'%s': expected true or false, got '%s'", assignment, val);
+            return ZZ_SCENARIO;
+        }
+        break;
+    case ZZ_PT_DATE:
+        if (strcmp(val, "none") == 0 && (p->flags & ZZ_PF_OPTIONAL))
+            v.kind = ZZ_PV_NONE;
+        break;
+    case ZZ_PT_CITIES:
+    case ZZ_PT_INDUSTRIES:
+    case ZZ_PT_SIZES:
+    case ZZ_PT_STATES:
+    case ZZ_PT_EXPANSIONS:
+        if (strchr(val, ',')) {
+            v.kind = ZZ_PV_LIST;
+            for (char *s = strtok(val, ","); s; s = strtok(NULL, ",")) {
+                if (v.nitems == (int)(sizeof items / sizeof *items)) {
+                    fmt(err, errlen, "'%s': too many items", assignment);
+                    return ZZ_SCENARIO;
+                }
+                items[v.nitems++] = trim(s);
+            }
+            v.items = items;
+        }
+        break;
+    default:
+        break;
+    }
+    int rc = apply(cfg, key, p, &in, sub, &v, msg, sizeof msg);
+    if (rc)
+        fmt(err, errlen, "'%s': %s", assignment, msg);
+    return rc;
+}
+
+/* ---- describe ------------------------------------------------------------ */
+
+/* Whole numbers as such (budgets in yuan read better as 600000000 than
+ * 6e+08); otherwise the shortest text that reads back to the same double. */
+static void fmt_number(char *buf, size_t len, double x)
+{
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(buf, len, "%.0f", x);
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+static void fmt_mask(char *buf, size_t len, const zz_config *cfg, int type, uint64_t mask)
+{
+    const char *ptrs[ZZ_MAX_CITIES], *what;
+    const char *const *names = NULL;
+    int n = names_of(cfg, type, &names, &what, ptrs);
+    buf[0] = '\0';
+    if (mask == 0) {
+        snprintf(buf, len, "all");
+        return;
+    }
+    const char *sel[ZZ_MAX_CITIES];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (mask >> i & 1u)
+            sel[k++] = names[i];
+    zz_join_names(buf, len, sel, k);
+}
+
+static void fmt_value(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                      const void *base, int sub)
+{
+    const char *at = (const char *)base + p->offset;
+    switch (p->type) {
+    case ZZ_PT_NUMBER: fmt_number(buf, len, ((const double *)at)[sub < 0 ? 0 : sub]); return;
+    case ZZ_PT_INTEGER:
+        if (p->size == sizeof(int64_t)) {
+            int64_t x;
+            memcpy(&x, at, sizeof x);
+            snprintf(buf, len, "%lld", (long long)x);
+        } else {
+            snprintf(buf, len, "%d", *(const int *)at);
+        }
+        return;
+    case ZZ_PT_BOOLEAN:
+        snprintf(buf, len, "%s", (p->size == 1 ? *(const uint8_t *)at : *(const int *)at) ? "true" : "false");
+        return;
+    case ZZ_PT_DATE: {
+        if (p->flags & ZZ_PF_START) {
+            snprintf(buf, len, "%s", cfg->start);
+            return;
+        }
+        double d = *(const double *)at;
+        if (d < 0 && (p->flags & ZZ_PF_OPTIONAL)) {
+            snprintf(buf, len, "none");
+            return;
+        }
+        char date[11];
+        zz_date_format(cfg->start_day + (int64_t)floor(d), date);
+        snprintf(buf, len, "%s", date);
+        return;
+    }
+    case ZZ_PT_STRING: snprintf(buf, len, "%s", at); return;
+    case ZZ_PT_CHOICE: {
+        char words[8][24];
+        const char *ptrs[8];
+        int n = split_choices(p->choices, words, ptrs), k = *(const int *)at;
+        snprintf(buf, len, "%s", k >= 0 && k < n ? ptrs[k] : "?");
+        return;
+    }
+    case ZZ_PT_CITIES:
+    case ZZ_PT_INDUSTRIES: {
+        uint64_t m;
+        memcpy(&m, at, sizeof m);
+        fmt_mask(buf, len, cfg, p->type, m);
+        return;
+    }
+    case ZZ_PT_SIZES:
+    case ZZ_PT_STATES: fmt_mask(buf, len, cfg, p->type, *(const uint8_t *)at); return;
+    case ZZ_PT_CITY: {
+        int k = *(const int *)at;
+        snprintf(buf, len, "%s", k >= 0 && k < cfg->ncities ? cfg->city[k] : "?");
+        return;
+    }
+    case ZZ_PT_EXPANSIONS: {
+        const zz_compute_cfg *c = base;
+        size_t at_ = 0;
+        snprintf(buf, len, "none");
+        for (int k = 0; k < c->nexpansions && at_ < len; k++) {
+            char date[11], pf[32];
+            zz_date_format(cfg->start_day + (int64_t)floor(c->expansion_day[k]), date);
+            fmt_number(pf, sizeof pf, c->expansion_pflops[k]);
+            at_ += (size_t)snprintf(buf + at_, len - at_, "%s%s:%s", k ? "," : "", date, pf);
+        }
+        return;
+    }
+    case ZZ_PT_INDUSTRY: {
+        int k = *(const int *)at;
+        snprintf(buf, len, "%s", k >= 0 && k < cfg->nindustries ? cfg->industry[k] : "?");
+        return;
+    }
+    }
+    buf[0] = '\0';
+}
+
+typedef struct text {
+    char *s;
+    size_t n, cap;
+    const zz_config *cfg;
+} text;
+
+static int describe_key(void *ud, const char *key, const zz_param *p, const inst *in, int sub)
+{
+    text *t = ud;
+    char val[1200];
+    fmt_value(val, sizeof val, t->cfg, p, zz_param_base((zz_config *)t->cfg, in->block, in->index), sub);
+    size_t need = strlen(key) + strlen(val) + 5;
+    if (t->n + need >= t->cap) {
+        size_t cap = (t->cap + need) * 2;
+        char *s = realloc(t->s, cap);
+        if (!s)
+            return -1;
+        t->s = s;
+        t->cap = cap;
+    }
+    t->n += (size_t)sprintf(t->s + t->n, "%s = %s\n", key, val);
+    return 0;
+}
+
+char *zz_params_describe(const zz_config *cfg)
+{
+    text t = {NULL, 0, 0, cfg};
+    if (each_key(cfg, describe_key, &t) != 0) {
+        free(t.s);
+        return NULL;
+    }
+    if (!t.s)
+        t.s = calloc(1, 1);
+    return t.s;
+}
+
+/* ---- derived values and consistency ---------------------------------------- */
+
+void zz_params_resolve(zz_config *cfg)
+{
+    /* A whole number of years means calendar years (2026-01-01 + 3 years
+     * = 2029-01-01, 1096 days with the leap day); otherwise 365.25 a year. */
+    if (cfg->years == floor(cfg->years)) {
+        int y, m, d;
+        zz_civil_from_days(cfg->start_day, &y, &m, &d);
+        cfg->horizon = (double)(zz_days_from_civil(y + (int)cfg->years, m, d) - cfg->start_day);
+    } else {
+        cfg->horizon = cfg->years * 365.25;
+    }
+    for (int g = 0; g < cfg->nprogrammes; g++)
+        if (cfg->programme[g].kind == ZZ_CONTEST)
+            cfg->programme[g].contest_industries = cfg->programme[g].filter.industries;
+}
+
+static void fmt_date(const zz_config *cfg, double d, char *buf)
+{
+    zz_date_format(cfg->start_day + (int64_t)floor(d), buf);
+}
+
+int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, size_t len)
+{
+    double sum = 0;
+    for (int s = 0; s < ZZ_NSIZES; s++)
+        sum += cfg->population.size_share[s];
+    if (fabs(sum - 1) > 1e-6) {
+        *block = ZZ_PB_POPULATION, *index = 0;
+        fmt(msg, len, "population: size_share adds to %.10g; the shares of micro, small, medium "
+                      "and large firms must add to 1", sum);
+        return 1;
+    }
+    sum = 0;
+    for (int c = 0; c < ZZ_NCOMPONENTS; c++)
+        sum += cfg->decision.component_share[c];
+    if (fabs(sum - 1) > 1e-6) {
+        *block = ZZ_PB_DECISION, *index = 0;
+        fmt(msg, len, "decision: component_share adds to %.10g; the cost shares of compute, model, "
+                      "data, integration and other must add to 1", sum);
+        return 1;
+    }
+    if (cfg->decision.rule == ZZ_RULE_LUA && cfg->decision.lua_rule_line <= 0) {
+        *block = ZZ_PB_DECISION, *index = 0;
+        fmt(msg, len, "decision \"lua\" needs its function: decision \"lua\" { fn = function(firm) "
+                      "... end }");
+        return 1;
+    }
+    for (int g = 0; g < cfg->nprogrammes; g++) {
+        const zz_programme_cfg *pc = &cfg->programme[g];
+        char desc[ZZ_NAME_LEN + 16], a[11], b[11];
+        zz_programme_desc(pc, desc, sizeof desc);
+        *block = ZZ_PB_PROGRAMME, *index = g;
+        if (pc->end >= 0 && pc->end <= pc->start) {
+            fmt_date(cfg, pc->start, a), fmt_date(cfg, pc->end, b);
+            fmt(msg, len, "%s: end (%s) must come after start (%s)", desc, b, a);
+            return 1;
+        }
+        if (pc->kind == ZZ_CONTEST) {
+            fmt_date(cfg, pc->opens, a), fmt_date(cfg, pc->closes, b);
+            if (pc->closes <= pc->opens) {
+                fmt(msg, len, "%s: closes (%s) must come after opens (%s); give both dates", desc, b, a);
+                return 1;
+            }
+            if (pc->opens < 0) {
+                fmt(msg, len, "%s: opens (%s) is before the scenario starts (%s)", desc, a, cfg->start);
+                return 1;
+            }
+        }
+        if (pc->kind == ZZ_CAMPAIGN && pc->date < 0) {
+            fmt_date(cfg, pc->date, a);
+            fmt(msg, len, "%s: date (%s) is before the scenario starts (%s)", desc, a, cfg->start);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void zz_programme_desc(const zz_programme_cfg *g, char *buf, size_t len)
+{
+    const char *dot = strchr(g->name, '.');
+    if (dot)
+        snprintf(buf, len, "%.*s \"%s\"", (int)(dot - g->name), g->name, dot + 1);
+    else
+        snprintf(buf, len, "%s", g->name);
+}

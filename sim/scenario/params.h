@@ -1,0 +1,167 @@
+/*
+ * The parameter registry: one table (params.c) describes every parameter a
+ * scenario can set -- its key, type, place in zz_config, valid range or
+ * choices, and a line of documentation. Everything that reads or writes a
+ * parameter goes through it:
+ *   - the Lua declarations (lua_fields.c) validate a block's fields;
+ *   - `--set key=value` overrides (zz_param_set_text, zz_scenario_set);
+ *   - changes from a running scenario (zz_param_set_number via zz_sim_set);
+ *   - `zhizao check` and the output's `parameters` attribute
+ *     (zz_params_describe).
+ * So a parameter added to zz_config needs one line here and nothing else.
+ *
+ * Keys are "<instance>.<field>[.<part>]": scenario.seed, population.firms,
+ * population.size_share.micro, decision.q, compute.capacity, voucher.compute.rate,
+ * contest.jiebang_2026.winners, target.jinan_electronics.share,
+ * pioneer.Jinan_electronics.within_days.
+ */
+#ifndef ZZ_PARAMS_H
+#define ZZ_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario/config.h"
+
+/* Which struct a parameter lives in; also the order of zz_params_describe. */
+enum zz_param_block {
+    ZZ_PB_SCENARIO,   /* zz_config                 */
+    ZZ_PB_POPULATION, /* zz_population_cfg         */
+    ZZ_PB_DECISION,   /* zz_decision_cfg           */
+    ZZ_PB_COMPUTE,    /* zz_compute_cfg            */
+    ZZ_PB_PROGRAMME,  /* zz_programme_cfg, by name */
+    ZZ_PB_TARGET,     /* zz_target_cfg, by name    */
+    ZZ_PB_PIONEER,    /* zz_pioneer_cfg            */
+    ZZ_PB_COUNT
+};
+
+enum zz_param_type {
+    ZZ_PT_NUMBER,     /* double (count > 1: one per size or per component) */
+    ZZ_PT_INTEGER,    /* int or int64_t (by size)                         */
+    ZZ_PT_BOOLEAN,    /* int or uint8_t (by size)                         */
+    ZZ_PT_DATE,       /* double days since the scenario's start           */
+    ZZ_PT_STRING,     /* char[size]                                       */
+    ZZ_PT_CHOICE,     /* int index into `choices`                         */
+    ZZ_PT_CITIES,     /* uint64_t mask of cfg->city; 0 = all              */
+    ZZ_PT_INDUSTRIES, /* uint64_t mask of cfg->industry; 0 = all          */
+    ZZ_PT_SIZES,      /* uint8_t mask of enum zz_size; 0 = all            */
+    ZZ_PT_STATES,     /* uint8_t mask of enum zz_state; 0 = all           */
+    ZZ_PT_CITY,       /* int index of one city (pioneer)                  */
+    ZZ_PT_INDUSTRY,   /* int index of one industry (pioneer)              */
+    ZZ_PT_EXPANSIONS  /* zz_compute_cfg's dated capacity additions: in the
+                         file { ["2027-06-01"] = 5000, ... }, as text
+                         "2027-06-01:5000,2028-01-01:3000" or "none"      */
+};
+
+enum zz_param_flag {
+    ZZ_PF_LIVE = 1 << 0,     /* may change while a replication runs (sim:set)   */
+    ZZ_PF_IDENT = 1 << 1,    /* names its instance (target name, pioneer city):
+                                given in the file, part of the key, never set  */
+    ZZ_PF_DERIVED = 1 << 2,  /* computed (scenario.horizon): shown, never set   */
+    ZZ_PF_NOLUA = 1 << 3,    /* not a field in the file (decision.rule is the
+                                block's string: decision "bass" { ... })        */
+    ZZ_PF_FIXED = 1 << 4,    /* only the file sets it (scenario.start: every
+                                date in the file is written against it)         */
+    ZZ_PF_OPTIONAL = 1 << 5, /* date that may be "none" (stored as -1)          */
+    ZZ_PF_LO_OPEN = 1 << 6,  /* the range excludes lo: (lo, hi]                 */
+    ZZ_PF_NAME = 1 << 7,     /* string of letters, digits, '_', '-', '.'        */
+    ZZ_PF_PATH = 1 << 8,     /* a file path (resolved against the scenario)     */
+    ZZ_PF_START = 1 << 9     /* scenario.start: stored as text and start_day    */
+};
+
+typedef struct zz_param {
+    const char *field;   /* name in the Lua block, last part of the key    */
+    unsigned char block; /* enum zz_param_block                            */
+    unsigned char type;  /* enum zz_param_type                             */
+    unsigned short flags;
+    unsigned mask;       /* PROGRAMME: kinds (1 << kind) that accept it;
+                            DECISION: rules (1 << rule) it applies to;
+                            0 = every instance of the block               */
+    size_t offset;       /* into the block's struct                        */
+    size_t size;         /* of one element                                 */
+    int count;           /* elements: 1, ZZ_NSIZES or ZZ_NCOMPONENTS       */
+    double lo, hi;       /* NUMBER, INTEGER: valid range                   */
+    const char *choices; /* CHOICE: "a|b|c" in enum order                  */
+    const char *doc;
+} zz_param;
+
+/* A value on its way into a parameter, from Lua or from text. */
+enum zz_pvalue_kind { ZZ_PV_NUMBER, ZZ_PV_BOOLEAN, ZZ_PV_STRING, ZZ_PV_LIST, ZZ_PV_NONE };
+typedef struct zz_pvalue {
+    int kind;
+    double num;               /* NUMBER; BOOLEAN: 0 or 1     */
+    const char *str;          /* STRING                      */
+    const char *const *items; /* LIST                        */
+    int nitems;
+} zz_pvalue;
+
+/* Constant name tables, in enum order. */
+extern const char *const zz_size_names[ZZ_NSIZES];
+extern const char *const zz_component_names[ZZ_NCOMPONENTS];
+extern const char *const zz_state_names[ZZ_NSTATES];
+extern const char *const zz_rule_names[3];
+/* Programme name of each kind ("voucher.compute"; campaign and contest add
+ * ".<name>"), and the word a scenario declares it with. */
+extern const char *const zz_kind_names[ZZ_NINSTRUMENT_KINDS];
+
+/* The whole registry, in describe order. */
+const zz_param *zz_params_all(int *n);
+const char *zz_param_block_name(int block);
+
+/* The entry of `field` in `block` that applies to `kind` (programme kind or
+ * decision rule; -1 = any). Entries flagged NOLUA or DERIVED are returned
+ * too: the caller explains why they cannot be given. */
+const zz_param *zz_param_field(int block, int kind, const char *field);
+/* "a number", "true or false", "a date \"YYYY-MM-DD\"", ... */
+const char *zz_param_expect(const zz_param *p);
+/* The struct a block's parameters live in (index: programme, target or
+ * pioneer number; ignored otherwise). */
+void *zz_param_base(zz_config *cfg, int block, int index);
+
+/* Checks v against p's type and range and stores it at base (sub: element,
+ * or -1 for every element). On error returns ZZ_SCENARIO and puts a message
+ * without position in msg ("1.5 is outside [0, 1]"). Dates are stored as
+ * days since cfg->start_day. */
+int zz_param_store(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                   const zz_pvalue *v, char *msg, size_t msglen);
+
+/* The parameter `key` names in cfg ("voucher.compute.rate"); NULL with a
+ * message (unknown key with a suggestion, undeclared programme listing the
+ * declared ones). */
+const zz_param *zz_param_find(const zz_config *cfg, const char *key, char *err, size_t errlen);
+
+/* Sets a numeric parameter ("voucher.compute.rate", 0.4) with the file's
+ * checks. Booleans take 0 or 1, choices their index, dates days since the
+ * start. Used at run time on a replication's copy of the config (zz_sim_set);
+ * does not check ZZ_PF_LIVE (lua_runtime.c does, before calling zz_sim_set).
+ * On error cfg is unchanged. */
+int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err, size_t errlen);
+/* Applies "key=value" (a --set override): numbers, true/false, dates
+ * YYYY-MM-DD or none, choice words, comma-separated lists or "all". On error
+ * cfg is unchanged. Does not record the override (zz_scenario_set does). */
+int zz_param_set_text(zz_config *cfg, const char *assignment, char *err, size_t errlen);
+
+/* Every resolved parameter as "key = value" lines, registry order within
+ * scenario, population, decision, compute, then programmes, targets and
+ * pioneers in declaration order. Caller frees; NULL when out of memory. */
+char *zz_params_describe(const zz_config *cfg);
+
+/* Recomputes what follows from other parameters: the horizon (from start and
+ * years), each contest's challenge industries (= its industry filter). */
+void zz_params_resolve(zz_config *cfg);
+/* Consistency across fields (shares that must add to 1, windows that must
+ * close after they open, ...). Returns 0 when consistent; otherwise names
+ * the offending block and instance (*index) and explains in msg. */
+int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, size_t msglen);
+
+/* "voucher \"compute\"", "campaign \"may\"", "insurance": how the file
+ * declares programme g. */
+void zz_programme_desc(const zz_programme_cfg *g, char *buf, size_t len);
+
+/* Nearest candidate to `word` by edit distance (case-insensitive), or -1 if
+ * none is close enough to be worth suggesting. Ties go to the earlier one. */
+int zz_nearest(const char *word, const char *const *cands, int n);
+/* Appends "a, b, c" to buf (truncating with "..."). */
+void zz_join_names(char *buf, size_t len, const char *const *names, int n);
+
+#endif

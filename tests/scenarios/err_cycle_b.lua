@@ -1,0 +1,2 @@
+-- see err_cycle_a.lua
+include "err_cycle_a.lua"
