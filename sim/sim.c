@@ -293,7 +293,8 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
     init_targets(sim);
     if (schedule_calendar(sim) || sim->rule->start(sim))
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for events");
-    if (!counterfactual && (sim->cfg.nactions > 0 || sim->cfg.decision.rule == ZZ_RULE_LUA)) {
+    /* The twin needs the script only for a scenario-defined rule. */
+    if ((!counterfactual && sim->cfg.nactions > 0) || sim->cfg.decision.rule == ZZ_RULE_LUA) {
         char err[1024];
         int rc = zz_script_open(&sim->script, &sim->cfg, sim, err, sizeof err);
         if (rc)
@@ -348,8 +349,16 @@ static void dispatch(zz_sim *sim, const zz_event *e)
     switch (e->kind) {
     case ZZ_EV_OBSERVE:
         zz_sim_observe(sim, (int)e->id);
-        /* when() triggers are checked at observations, in declaration order */
-        if (sim->script)
+        /* The run ends with its last observation: anything at that same
+         * instant (a fiscal year starting, say) belongs to the next period,
+         * which the file does not show. */
+        if ((int)e->id == sim->nobs - 1) {
+            sim->stop = 1;
+            break;
+        }
+        /* when() triggers are checked at observations, in declaration order;
+         * the no-policy twin runs no scenario actions */
+        if (sim->script && !sim->counterfactual)
             for (int a = 0; a < sim->cfg.nactions && !sim->stop; a++)
                 if (sim->cfg.action[a].when < 0 && !sim->action_done[a])
                     run_action(sim, a);

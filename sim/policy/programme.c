@@ -54,7 +54,9 @@ int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
     const zz_programme_cfg *pc = &sim->cfg.programme[g];
     if (!pc->enabled || sim->now < pc->start || (pc->end >= 0 && sim->now >= pc->end))
         return 0;
-    if (!pc->filter.states && sim->state[f] != ZZ_S_NONE)
+    /* Without a states filter a programme reaches the stage it targets:
+     * non-adopters (stage 0), or adopted firms not yet scaled (stage 1). */
+    if (!pc->filter.states && sim->state[f] != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
         return 0;
     return zz_filter_match(sim, &pc->filter, f);
 }

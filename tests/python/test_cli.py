@@ -157,14 +157,17 @@ def test_counterfactual_accounting(tmp_path):
 
 def test_zero_budget_has_no_additional_adopters(tmp_path):
     # includes must lie beside or below the including file (sandbox rule)
-    for name in ("baseline.lua", "shandong_2026.lua"):
+    for name in ("baseline.lua", "shandong_2026.lua", "pioneers.lua"):
         (tmp_path / name).write_text((SCEN / name).read_text())
     zero = tmp_path / "zero.lua"
-    zero.write_text('include "shandong_2026.lua"\n'
-                    'scenario { name = "zero" }\n'
-                    'voucher "compute" { budget = 0 }\nvoucher "model" { budget = 0 }\n'
-                    'voucher "corpus" { budget = 0 }\nvoucher "scenario" { budget = 0 }\n'
-                    'subsidy "investment" { budget = 0 }\ncontest "benchmark" { budget = 0 }\n')
+    # every programme of the default scenario, with its budget set to zero
+    zeroed = "\n".join(
+        line.split("{")[0] + "{ budget = 0 }"
+        for line in (SCEN / "shandong_2026.lua").read_text().splitlines()
+        if line.split(" ")[0] in ("voucher", "subsidy", "contest", "campaign", "risk_compensation",
+                                  "insurance", "equity", "chain_leader"))
+    assert zeroed.count("budget = 0") >= 12
+    zero.write_text('include "shandong_2026.lua"\nscenario { name = "zero" }\n' + zeroed + "\n")
     out = tmp_path / "zero.h5"
     zhizao("run", zero, "-o", out, "--replications", 2, "--counterfactual", *SMALL)
     ds = xr.open_dataset(out)
