@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages zhizao needs, only those missing, so it is
 # cheap to call before every build. Works as root or through sudo.
+#   deps.sh        what building and running need (make run)
+#   deps.sh test   that, plus what the test suite needs (make test):
+#                  pytest, the notebook runner, and Chromium, in which the
+#                  report's HTML page is rendered headless
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libgsl-dev libhdf5-dev liblua5.4-dev librandom123-dev
   python3 python3-h5py python3-xarray python3-pandas python3-matplotlib
-  python3-netcdf4 python3-h5netcdf python3-scipy python3-pytest
-  python3-nbclient python3-nbconvert python3-nbformat python3-ipykernel
+  python3-netcdf4 python3-h5netcdf python3-scipy
 )
+if [ "${1:-}" = test ]; then
+  packages+=(python3-pytest python3-nbclient python3-nbconvert python3-nbformat
+             python3-ipykernel chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -25,3 +25,7 @@ population {
 }
 
 decision "economic" {}        -- the model's documented defaults
+
+-- The 13 pioneer city x industry targets: reported here too, so that every
+-- scenario built on this baseline is compared with it on the same groups.
+include "pioneers.lua"

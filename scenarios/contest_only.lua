@@ -16,5 +16,3 @@ contest "benchmark" {
                  "steel", "textiles", "nonferrous", "food", "building_materials" },
   winners = 130, reward_rate = 0.5, reward_cap = 1e7, budget = 7.9e9,
 }
-
-include "pioneers.lua"

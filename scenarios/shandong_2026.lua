@@ -74,5 +74,3 @@ equity { amount = 5e6, per_year = 100, cap = 5e6, budget = 2.0e9 }
 
 -- The province's intelligent compute: 23,180 PFLOPS (seed 004).
 compute { capacity = 23180 }
-
-include "pioneers.lua"

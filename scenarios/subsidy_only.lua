@@ -8,5 +8,3 @@ include "baseline.lua"
 scenario { name = "subsidy_only" }
 
 subsidy "investment" { rate = 0.20, cap = 5e6, budget = 7.9e9 }
-
-include "pioneers.lua"

@@ -15,5 +15,3 @@ voucher "compute"  { rate = 0.30, cap = 2e6, budget = 2.633e9 }
 voucher "model"    { rate = 0.50, cap = 5e6, budget = 1.580e9 }
 voucher "corpus"   { rate = 0.30, cap = 1e6, budget = 1.054e9 }
 voucher "scenario" { rate = 0.30, cap = 2e6, budget = 2.633e9 }
-
-include "pioneers.lua"

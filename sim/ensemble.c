@@ -46,6 +46,8 @@ typedef struct ensemble {
     double *final_share;     /* [R][G] */
     double *time_to_target;  /* [R][G] */
     double *spent;           /* [R][P] */
+    double *additional;      /* [R] all firms, NAN without a twin */
+    int all_firms;           /* index of the all_firms target, or -1 */
     uint64_t events;
 } ensemble;
 
@@ -58,6 +60,8 @@ static void keep_summary(ensemble *e, const zz_rep_result *r)
     }
     for (int p = 0; p < P; p++)
         e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
+    e->additional[r->replicate] =
+        r->additional && e->all_firms >= 0 ? (double)r->additional[e->all_firms] : NAN;
     e->events += r->events;
 }
 
@@ -208,8 +212,47 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
 }
 
 /* Runs one scenario's replications into `group` of an open writer. */
+/* Moves what a comparison ranks by into `s`. */
+static int fill_summary(zz_summary *s, const ensemble *e, const zz_config *cfg)
+{
+    const int R = e->R, G = cfg->ntargets, P = cfg->nprogrammes;
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", cfg->name);
+    s->R = R;
+    s->G = G;
+    s->target = calloc((size_t)(G ? G : 1), sizeof *s->target);
+    s->target_share = calloc((size_t)(G ? G : 1), sizeof(double));
+    s->time_to_target = malloc((size_t)R * (G ? G : 1) * sizeof(double));
+    s->spent = calloc((size_t)R, sizeof(double));
+    s->additional = malloc((size_t)R * sizeof(double));
+    if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional)
+        return ZZ_NOMEM;
+    for (int g = 0; g < G; g++) {
+        memcpy(s->target[g], cfg->target[g].name, ZZ_NAME_LEN);
+        s->target_share[g] = cfg->target[g].share;
+    }
+    memcpy(s->time_to_target, e->time_to_target, (size_t)R * G * sizeof(double));
+    memcpy(s->additional, e->additional, (size_t)R * sizeof(double));
+    for (int r = 0; r < R; r++)
+        for (int p = 0; p < P; p++)
+            s->spent[r] += e->spent[r * P + p];
+    return ZZ_OK;
+}
+
+void zz_summary_free(zz_summary *s)
+{
+    if (!s)
+        return;
+    free(s->target);
+    free(s->target_share);
+    free(s->time_to_target);
+    free(s->spent);
+    free(s->additional);
+    memset(s, 0, sizeof *s);
+}
+
 int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
-                     const zz_run_options *opt, char *err, size_t errlen)
+                     const zz_run_options *opt, char *err, size_t errlen, zz_summary *summary)
 {
     int rc = ZZ_OK;
     zz_scenario *sc = malloc(sizeof *sc);
@@ -237,8 +280,14 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     e.final_share = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.spent = calloc((size_t)R * (P ? P : 1), sizeof(double));
+    e.additional = calloc((size_t)R, sizeof(double));
+    e.all_firms = -1;
+    for (int g = 0; g < G; g++)
+        if (!strcmp(cfg->target[g].name, "all_firms"))
+            e.all_firms = g;
     char *parameters = zz_scenario_describe(sc);
-    if (!time || !e.done || !e.done_cf || !e.final_share || !e.time_to_target || !e.spent) {
+    if (!time || !e.done || !e.done_cf || !e.final_share || !e.time_to_target || !e.spent ||
+        !e.additional) {
         rc = ZZ_NOMEM;
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -304,6 +353,8 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     }
     if (!rc && opt->progress)
         print_summary(&e, cfg, omp_get_wtime() - e.t0);
+    if (!rc && summary)
+        rc = fill_summary(summary, &e, cfg);
 out:
     for (int r = 0; e.done && r < R; r++) {
         zz_rep_result_free(e.done[r]);
@@ -314,6 +365,7 @@ out:
     free(e.final_share);
     free(e.time_to_target);
     free(e.spent);
+    free(e.additional);
     free(time);
     free(parameters);
     zz_population_free(pop);
@@ -327,7 +379,7 @@ int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt, char *err,
     int rc = zz_writer_open(&w, opt->output, err, errlen);
     if (rc)
         return rc;
-    rc = zz_ensemble_into(w, NULL, sc, opt, err, errlen);
+    rc = zz_ensemble_into(w, NULL, sc, opt, err, errlen, NULL);
     int crc = zz_writer_close(w, rc == ZZ_OK);
     if (!rc && crc) {
         rc = crc;

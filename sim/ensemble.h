@@ -2,10 +2,30 @@
 #define ZZ_ENSEMBLE_H
 #include "output/results.h"
 #include "scenario/scenario.h"
+#include <stdio.h>
+
 #include "zhizao/zhizao.h"
 
+/* Per-replicate figures a comparison ranks scenarios by. */
+typedef struct zz_summary {
+    char name[128];
+    int R, G;
+    char (*target)[ZZ_NAME_LEN]; /* [G] */
+    double *target_share;        /* [G] the target's share, e.g. 0.5 */
+    double *time_to_target;      /* [R][G] days, NAN = not reached */
+    double *spent;               /* [R] money disbursed, all programmes */
+    double *additional;          /* [R] additional adopters (all firms), NAN
+                                    without a twin */
+} zz_summary;
+
 /* Runs a scenario's replications into `group` (NULL = root) of an open
- * writer; `zhizao compare` calls it once per scenario on one file. */
+ * writer; `zhizao compare` calls it once per scenario on one file. If
+ * `summary` is not NULL it receives the figures to rank by (free with
+ * zz_summary_free). */
 int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc,
-                     const zz_run_options *opt, char *err, size_t errlen);
+                     const zz_run_options *opt, char *err, size_t errlen,
+                     zz_summary *summary);
+void zz_summary_free(zz_summary *s);
+/* Prints the ranking of several scenarios (cli_rank.c). */
+void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 #endif

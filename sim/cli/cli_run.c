@@ -162,9 +162,15 @@ int zz_cli_run(int argc, char **argv, int compare)
              * mixes), and each beside its no-policy twin. */
             a.opt.counterfactual = 1;
             zz_writer *w;
+            zz_summary sum[MAX_SCENARIOS];
+            memset(sum, 0, sizeof sum);
             rc = zz_writer_open(&w, out, err, sizeof err);
             for (int i = 0; i < a.nfiles && !rc; i++)
-                rc = zz_ensemble_into(w, sc[i]->cfg.name, sc[i], &a.opt, err, sizeof err);
+                rc = zz_ensemble_into(w, sc[i]->cfg.name, sc[i], &a.opt, err, sizeof err, &sum[i]);
+            if (!rc && a.opt.progress)
+                zz_print_ranking(stdout, sum, a.nfiles);
+            for (int i = 0; i < a.nfiles; i++)
+                zz_summary_free(&sum[i]);
             if (w) {
                 int crc = zz_writer_close(w, rc == ZZ_OK);
                 if (!rc && crc) {
