@@ -194,6 +194,7 @@ typedef struct zz_valuation {
     int can_finance, risk_backed, scale;
 } zz_valuation;
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v);
+void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v);
 void zz_economic_decide(zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
 void zz_schedule_scale_review(zz_sim *sim, uint32_t f);

@@ -52,6 +52,12 @@ double zz_project_cost(const zz_sim *sim, uint32_t f)
 
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
+    zz_value_project_with(sim, f, 0, v);
+}
+
+/* `prospect`: support the firm would count on if it applied now. */
+void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
+{
     const zz_population *p = sim->pop;
     const zz_decision_cfg *d = &sim->cfg.decision;
     v->scale = sim->state[f] >= ZZ_S_ADOPTED;
@@ -62,7 +68,7 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
     v->cost = list + compute * (zz_compute_price(sim) - 1);
 
     /* support that lowers the firm's own outlay */
-    v->support = 0;
+    v->support = prospect;
     if (sim->vouchers)
         v->support += zz_voucher_held(sim, f);
     v->support += zz_subsidy_expected(sim, f, v->cost);
@@ -164,13 +170,23 @@ static void economic_review(zz_sim *sim, uint32_t f)
         return;
     if (sim->vouchers) {
         zz_voucher_expire(sim, f);
-        /* Applying defers the decision until the applications are decided;
-         * with an empty pot nobody applies, so a zero-budget programme
-         * leaves every firm's path exactly as without it. */
-        double delay = zz_voucher_apply(sim, f);
-        if (delay >= 0) {
-            zz_firm_schedule(sim, f, ZZ_EV_VOUCHER_DECIDED, sim->now + delay);
-            return;
+        /* A firm applies for vouchers because it is considering a project:
+         * it values the project with the vouchers it could get and applies
+         * only if, on its own draw for this review, it would then go ahead.
+         * It decides on that same draw once the applications are decided
+         * (granted or not), review_days later. Firms that would not invest
+         * even with the vouchers lose no time, and an empty pot receives no
+         * applications, so a zero budget leaves every path as without it. */
+        double prospect = zz_voucher_prospect(sim, f);
+        if (prospect > 0) {
+            zz_valuation v;
+            zz_value_project_with(sim, f, prospect, &v);
+            double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->reviews[f]);
+            if (v.can_finance && u < v.probability) {
+                double delay = zz_voucher_apply(sim, f);
+                zz_firm_schedule(sim, f, ZZ_EV_VOUCHER_DECIDED, sim->now + fmax(0, delay));
+                return;
+            }
         }
     }
     zz_economic_decide(sim, f);

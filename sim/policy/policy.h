@@ -31,8 +31,11 @@ double zz_firm_room(const struct zz_sim *sim, int g, uint32_t f);
 double zz_voucher_apply(struct zz_sim *sim, uint32_t f);
 /* The applications are decided, first come first served. */
 void zz_voucher_decide(struct zz_sim *sim, uint32_t f);
-/* Voucher value held for one cost component, and in all. */
+/* Voucher value held, in all. */
 double zz_voucher_held(const struct zz_sim *sim, uint32_t f);
+/* What the vouchers the firm could apply for now would be worth: for each
+ * kind it lacks, is eligible for and whose pot can still pay the award. */
+double zz_voucher_prospect(const struct zz_sim *sim, uint32_t f);
 /* The project starts: held vouchers are redeemed (disbursed). */
 void zz_voucher_redeem(struct zz_sim *sim, uint32_t f);
 /* Unused vouchers whose validity ended return to their pots. */

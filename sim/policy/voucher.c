@@ -21,16 +21,51 @@ static int voucher_kind(int instrument)
 /* The cost component a voucher kind covers. */
 static const int covered_component[4] = {ZZ_C_COMPUTE, ZZ_C_MODEL, ZZ_C_DATA, ZZ_C_INTEGRATION};
 
+static double award_of(const zz_sim *sim, int g, uint32_t f, int k)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    const zz_programme_cfg *pc = &sim->cfg.programme[g];
+    double cost = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
+    double component = d->component_share[covered_component[k]] * cost;
+    return fmin(fmin(pc->rate * component, pc->cap), zz_firm_room(sim, g, f));
+}
+
+/* The programme that would award voucher kind k to firm f now (the first
+ * eligible one whose pot can pay the award), or -1; the firm must lack
+ * that kind. */
+static int offer(const zz_sim *sim, uint32_t f, int k, double *award)
+{
+    const zz_voucher_hold *h = &sim->vouchers[f];
+    if (h->amount[k] > 0)
+        return -1;
+    for (int g = 0; g < sim->cfg.nprogrammes; g++) {
+        if (voucher_kind(sim->cfg.programme[g].kind) != k || !zz_prog_eligible(sim, g, f))
+            continue;
+        double a = award_of(sim, g, f, k);
+        if (a > 0 && zz_ledger_available(&sim->prog[g].ledger) >= a) {
+            *award = a;
+            return g;
+        }
+    }
+    return -1;
+}
+
+double zz_voucher_prospect(const zz_sim *sim, uint32_t f)
+{
+    double sum = 0, a;
+    for (int k = 0; k < 4; k++)
+        if (offer(sim, f, k, &a) >= 0)
+            sum += a;
+    return sum;
+}
+
 double zz_voucher_apply(zz_sim *sim, uint32_t f)
 {
     zz_voucher_hold *h = &sim->vouchers[f];
-    double delay = -1;
-    for (int g = 0; g < sim->cfg.nprogrammes; g++) {
-        int k = voucher_kind(sim->cfg.programme[g].kind);
-        if (k < 0 || h->amount[k] > 0 || (h->applied >> k & 1u))
-            continue;
-        if (zz_ledger_available(&sim->prog[g].ledger) <= 0 || zz_firm_room(sim, g, f) <= 0 ||
-            !zz_prog_eligible(sim, g, f))
+    double delay = -1, a;
+    for (int k = 0; k < 4; k++) {
+        int g = offer(sim, f, k, &a);
+        if (g < 0)
             continue;
         h->applied |= (uint8_t)(1u << k);
         h->programme[k] = (uint8_t)g;
@@ -39,18 +74,16 @@ double zz_voucher_apply(zz_sim *sim, uint32_t f)
     return delay;
 }
 
+/* First come, first served: what the pot can no longer pay is refused. */
 void zz_voucher_decide(zz_sim *sim, uint32_t f)
 {
     zz_voucher_hold *h = &sim->vouchers[f];
-    const zz_decision_cfg *d = &sim->cfg.decision;
-    double cost = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
     for (int k = 0; k < 4; k++) {
         if (!(h->applied >> k & 1u))
             continue;
         int g = h->programme[k];
         const zz_programme_cfg *pc = &sim->cfg.programme[g];
-        double component = d->component_share[covered_component[k]] * cost;
-        double award = fmin(fmin(pc->rate * component, pc->cap), zz_firm_room(sim, g, f));
+        double award = award_of(sim, g, f, k);
         h->amount[k] = zz_ledger_commit(&sim->prog[g].ledger, award, award);
         if (h->amount[k] > 0)
             sim->vexpiry[f] = fminf(sim->vexpiry[f], (float)(sim->now + pc->valid_days));
