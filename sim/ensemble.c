@@ -172,13 +172,13 @@ static void print_spread(FILE *out, const char *label, const double *x, size_t s
         if (!isnan(x[r * stride]))
             v[k++] = x[r * stride] * scale;
     if (k == 0) {
-        fprintf(out, "  %-28s not reached in any replication\n", label);
+        fprintf(out, "  %-40s not reached in any replication\n", label);
     } else {
         double lo, hi;
         gsl_stats_minmax(&lo, &hi, v, 1, (size_t)k);
         double mean = gsl_stats_mean(v, 1, (size_t)k);
         double sd = k > 1 ? gsl_stats_sd(v, 1, (size_t)k) : 0;
-        fprintf(out, "  %-28s %10.4g%s  sd %.3g  [%.4g, %.4g]", label, mean, fmt_unit, sd, lo, hi);
+        fprintf(out, "  %-40s %10.4g%s  sd %.3g  [%.4g, %.4g]", label, mean, fmt_unit, sd, lo, hi);
         if (k < n)
             fprintf(out, "  (reached in %d/%d)", k, n);
         fputc('\n', out);

@@ -191,3 +191,30 @@ def test_compare_writes_a_group_per_scenario(tmp_path):
     np.testing.assert_array_equal(base.adopted.values, pol.cf_adopted.values)
     base.close()
     pol.close()
+
+
+def test_endless_loop_in_one_replication_keeps_the_others(tmp_path):
+    for name in ("baseline.lua", "pioneers.lua"):
+        (tmp_path / name).write_text((SCEN / name).read_text())
+    # math.random draws from each replication's own stream: some loop
+    (tmp_path / "loop.lua").write_text(
+        'include "baseline.lua"\nscenario { name = "loop" }\n'
+        'at("2027-06-01", function(sim)\n'
+        '  if math.random() < 0.3 then\n'
+        '    while true do end\n'
+        '  end\n'
+        'end)\n')
+    out = tmp_path / "loop.h5"
+    t0 = time.time()
+    r = zhizao("run", tmp_path / "loop.lua", "-o", out, "--replications", 12, "--threads", 1,
+               "--set", "population.firms=3000", "--quiet", check=False)
+    assert time.time() - t0 < 30
+    assert r.returncode == 7
+    assert "loop.lua:5" in r.stderr and "instruction limit" in r.stderr
+    partial = Path(str(out) + ".partial")
+    assert not out.exists() and partial.exists()
+    with h5py.File(partial, "r") as f:
+        assert f.attrs["complete"] == 0
+        done = int(f.attrs["replications_done"])
+        assert done >= 1
+        assert (f["events"][:done] > 0).all()
