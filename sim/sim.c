@@ -109,12 +109,7 @@ static int alloc_state(zz_sim *sim)
     const int C = p->ncities, I = p->nindustries;
     int bad = 0;
     sim->ncells = C * I * ZZ_NSIZES;
-    sim->state = zalloc(n, 1, &bad);
-    sim->dflags = zalloc(n, 1, &bad);
-    sim->failures = zalloc(n, 1, &bad);
-    sim->impls = zalloc(n, 1, &bad);
-    sim->gen = zalloc(n, sizeof *sim->gen, &bad);
-    sim->reviews = zalloc(n, sizeof *sim->reviews, &bad);
+    sim->firm = zalloc(n, sizeof *sim->firm, &bad);
     sim->t_adopt = zalloc(n, sizeof *sim->t_adopt, &bad);
     sim->count = zalloc((size_t)sim->ncells * ZZ_NSTATES, sizeof *sim->count, &bad);
     sim->count_gsz = zalloc((size_t)sim->ncells * ZZ_NSTATES, sizeof *sim->count_gsz, &bad);
@@ -190,7 +185,7 @@ static void init_firms(zz_sim *sim)
     for (int64_t f = 0; f < p->n; f++) {
         sim->t_adopt[f] = -1;
         if (all_aware || (p->flags[f] & (ZZ_F_AWARE0 | ZZ_F_ADOPTED0)))
-            sim->dflags[f] |= ZZ_D_AWARE;
+            sim->firm[f].dflags |= ZZ_D_AWARE;
         if (p->flags[f] & ZZ_F_ADOPTED0)
             zz_firm_set_state(sim, (uint32_t)f, ZZ_S_ADOPTED);
     }
@@ -387,7 +382,7 @@ static void dispatch(zz_sim *sim, const zz_event *e)
     case ZZ_EV_CONTEST_CLOSE: zz_contest_close(sim, (int)e->id); break;
     case ZZ_EV_REVIEW: sim->rule->review(sim, e->id); break;
     case ZZ_EV_AWARE:
-        sim->dflags[e->id] |= ZZ_D_AWARE;
+        sim->firm[e->id].dflags |= ZZ_D_AWARE;
         zz_sim_first_review(sim, e->id);
         break;
     case ZZ_EV_VOUCHER_DECIDED:
@@ -409,7 +404,7 @@ int zz_sim_run(zz_sim *sim)
         if (e.t > sim->cfg.horizon)
             break;
         /* a firm's superseded event: its generation moved on */
-        if (e.kind >= ZZ_EV_REVIEW && e.gen != sim->gen[e.id])
+        if (e.kind >= ZZ_EV_REVIEW && e.gen != sim->firm[e.id].gen)
             continue;
         sim->now = e.t;
         sim->events++;
@@ -470,8 +465,7 @@ void zz_sim_close(zz_sim *sim)
     zz_rep_result_free(sim->res);
     for (int g = 0; g < sim->nprog; g++)
         free(sim->prog[g].bidders);
-    void *arrays[] = {sim->state, sim->dflags, sim->failures, sim->impls, sim->gen, sim->reviews,
-                      sim->t_adopt, sim->invest, sim->subsidy_due, sim->subsidy_prog,
+    void *arrays[] = {sim->firm, sim->t_adopt, sim->invest, sim->subsidy_due, sim->subsidy_prog,
                       sim->reward_due, sim->reward_prog, sim->round_of, sim->finance, sim->equity,
                       sim->chain_start, sim->chain, sim->vouchers, sim->vexpiry, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,

@@ -8,6 +8,7 @@
 #include "ensemble.h"
 #include "output/results.h"
 #include "scenario/scenario.h"
+#include "scenario/params.h"
 #include "zhizao/zhizao.h"
 
 #define MAX_SETS 128
@@ -100,12 +101,32 @@ static int load(const cli_args *a, const char *path, zz_scenario **out)
     return rc;
 }
 
+/* zhizao check --reference: the registry as Markdown (docs/scenario-language.md),
+ * with the defaults of a scenario that declares one target and one pioneer. */
+static int print_reference(void)
+{
+    zz_scenario *sc;
+    int rc = zz_scenario_open_string(&sc, "reference.lua", "target { name = \"example\" }\n"
+                                     "pioneer { city = \"Jinan\", industry = \"electronics\" }\n");
+    char *text = rc ? NULL : zz_params_reference(&sc->cfg);
+    if (text)
+        fputs(text, stdout);
+    else
+        fprintf(stderr, "zhizao: %s\n", rc ? zz_scenario_errmsg(sc) : "out of memory");
+    free(text);
+    zz_scenario_close(sc);
+    return rc ? rc : text ? ZZ_OK : ZZ_NOMEM;
+}
+
 int zz_cli_check(int argc, char **argv)
 {
     cli_args a;
+    if (argc == 2 && !strcmp(argv[1], "--reference"))
+        return print_reference();
     int rc = parse_args(argc, argv, &a);
     if (rc || a.nfiles != 1) {
-        fprintf(stderr, "usage: zhizao check SCENARIO.lua [--set KEY=VALUE]...\n");
+        fprintf(stderr, "usage: zhizao check SCENARIO.lua [--set KEY=VALUE]...\n"
+                        "       zhizao check --reference   (every parameter, as Markdown)\n");
         return rc < 0 ? 0 : ZZ_USAGE;
     }
     zz_scenario *sc;

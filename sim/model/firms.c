@@ -20,7 +20,7 @@ static inline int is_adopted(int state)
 void zz_firm_set_state(zz_sim *sim, uint32_t f, int state)
 {
     const zz_population *p = sim->pop;
-    int old = sim->state[f];
+    int old = sim->firm[f].state;
     if (old == state)
         return;
     int c = p->city[f], i = p->industry[f];
@@ -43,7 +43,7 @@ void zz_firm_set_state(zz_sim *sim, uint32_t f, int state)
             zz_targets_on_adopt(sim, f);
         }
     }
-    sim->state[f] = (uint8_t)state;
+    sim->firm[f].state = (uint8_t)state;
 }
 
 /* A firm has one live event: scheduling a new one retires the old by
@@ -51,10 +51,10 @@ void zz_firm_set_state(zz_sim *sim, uint32_t f, int state)
 int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t)
 {
     assert(t >= sim->now); /* the queue is monotone: nothing into the past */
-    sim->gen[f]++;
+    sim->firm[f].gen++;
     if (t > sim->cfg.horizon)
         return 0; /* beyond the run: nothing to do, and the heap stays small */
-    zz_event e = {.t = t, .id = f, .kind = (uint16_t)kind, .gen = sim->gen[f]};
+    zz_event e = {.t = t, .id = f, .kind = (uint16_t)kind, .gen = sim->firm[f].gen};
     return zz_queue_push(&sim->queue, e);
 }
 

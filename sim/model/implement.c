@@ -22,15 +22,15 @@ void zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
     if (sim->chain_start)
         zz_chain_commit(sim, f, d->component_share[ZZ_C_INTEGRATION] * zz_project_cost(sim, f));
     if (v->scale) {
-        sim->dflags[f] |= ZZ_D_SCALING;
+        sim->firm[f].dflags |= ZZ_D_SCALING;
     } else {
         zz_firm_set_state(sim, f, ZZ_S_IMPLEMENTING);
         zz_compute_use(sim, f, +1);
     }
-    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_IMPLEMENT, sim->impls[f]);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_IMPLEMENT, sim->firm[f].impls);
     double days = gsl_ran_gamma(g, d->impl_days_shape, d->impl_days_mean / d->impl_days_shape);
-    if (sim->impls[f] < UINT8_MAX)
-        sim->impls[f]++;
+    if (sim->firm[f].impls < UINT8_MAX)
+        sim->firm[f].impls++;
     zz_firm_schedule(sim, f, ZZ_EV_IMPL_DONE, sim->now + days);
 }
 
@@ -41,15 +41,15 @@ void zz_finish_implementation(zz_sim *sim, uint32_t f)
     const zz_decision_cfg *d = &sim->cfg.decision;
     double ps = d->true_success_base + d->true_success_readiness * (sim->pop->readiness[f] - 0.5);
     ps = fmin(0.99, fmax(0.01, ps));
-    uint32_t k = sim->impls[f] ? sim->impls[f] - 1u : 0u;
+    uint32_t k = sim->firm[f].impls ? sim->firm[f].impls - 1u : 0u;
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
-    int scaling = (sim->dflags[f] & ZZ_D_SCALING) != 0;
+    int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
     zz_subsidy_settle(sim, f, success);
     zz_finance_settle(sim, f, success);
     if (sim->reward_due)
         zz_contest_settle(sim, f, success);
-    sim->dflags[f] &= (uint8_t)~(ZZ_D_WINNER | ZZ_D_SCALING);
+    sim->firm[f].dflags &= (uint8_t)~(ZZ_D_WINNER | ZZ_D_SCALING);
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);
         if (!scaling) {
@@ -59,8 +59,8 @@ void zz_finish_implementation(zz_sim *sim, uint32_t f)
         }
         return;
     }
-    if (sim->failures[f] < UINT8_MAX)
-        sim->failures[f]++;
+    if (sim->firm[f].failures < UINT8_MAX)
+        sim->firm[f].failures++;
     if (scaling) {
         /* a failed scale-up leaves the pilot in place */
         zz_schedule_scale_review(sim, f);
@@ -70,7 +70,7 @@ void zz_finish_implementation(zz_sim *sim, uint32_t f)
      * higher hurdle (the "dare not invest" attitude hardens). */
     zz_compute_use(sim, f, -1);
     zz_firm_set_state(sim, f, ZZ_S_NONE);
-    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->reviews[f]);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
     double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
     zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
 }

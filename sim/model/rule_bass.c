@@ -28,7 +28,7 @@ static void schedule_review(zz_sim *sim, uint32_t f, double u)
 static int bass_start(zz_sim *sim)
 {
     for (uint32_t f = 0; f < (uint32_t)sim->pop->n; f++)
-        if (sim->state[f] == ZZ_S_NONE)
+        if (sim->firm[f].state == ZZ_S_NONE)
             schedule_review(sim, f, zz_rng_uniform(&sim->rng, f, ZZ_RNG_REVIEW, FIRST_WAIT));
     return 0;
 }
@@ -36,12 +36,12 @@ static int bass_start(zz_sim *sim)
 static void bass_review(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    if (sim->state[f] != ZZ_S_NONE)
+    if (sim->firm[f].state != ZZ_S_NONE)
         return;
     double F = zz_firm_peer_share(sim, f, d->peers);
     double prob = (d->p + d->q * F) * (d->review_days / 365.0);
     double u[2];
-    zz_rng_uniform2(&sim->rng, f, ZZ_RNG_DECIDE, sim->reviews[f]++, u);
+    zz_rng_uniform2(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews++, u);
     if (u[0] < prob)
         zz_firm_set_state(sim, f, ZZ_S_ADOPTED);
     else

@@ -47,7 +47,7 @@ double zz_project_cost(const zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     double c = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
-    return sim->state[f] >= ZZ_S_ADOPTED ? c * d->scale_cost_mult : c;
+    return sim->firm[f].state >= ZZ_S_ADOPTED ? c * d->scale_cost_mult : c;
 }
 
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
@@ -60,7 +60,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 {
     const zz_population *p = sim->pop;
     const zz_decision_cfg *d = &sim->cfg.decision;
-    v->scale = sim->state[f] >= ZZ_S_ADOPTED;
+    v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
 
     /* cost: the compute component at the market's current price */
     double list = zz_project_cost(sim, f);
@@ -96,14 +96,14 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
     v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
 
-    v->hurdle = p->hurdle[f] + d->hurdle_raise * sim->failures[f];
+    v->hurdle = p->hurdle[f] + d->hurdle_raise * sim->firm[f].failures;
     v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
 }
 
 static double review_interval(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->reviews[f]);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
     return gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
 }
 
@@ -128,16 +128,16 @@ static int economic_start(zz_sim *sim)
     const zz_population *p = sim->pop;
     const double rate = sim->cfg.decision.awareness_rate;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (sim->state[f] == ZZ_S_ADOPTED) {
+        if (sim->firm[f].state == ZZ_S_ADOPTED) {
             /* initial adopters run AI at list cost and may scale up */
             sim->invest[f] = (float)zz_project_cost(sim, f);
             zz_compute_use(sim, f, +1);
             zz_schedule_scale_review(sim, f);
             continue;
         }
-        if (sim->state[f] != ZZ_S_NONE)
+        if (sim->firm[f].state != ZZ_S_NONE)
             continue;
-        if (sim->dflags[f] & ZZ_D_AWARE) {
+        if (sim->firm[f].dflags & ZZ_D_AWARE) {
             zz_firm_schedule(sim, f, ZZ_EV_REVIEW, review_interval(sim, f));
         } else if (rate > 0) {
             gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_AWARE, 0);
@@ -153,7 +153,7 @@ void zz_economic_decide(zz_sim *sim, uint32_t f)
 {
     zz_valuation v;
     zz_value_project(sim, f, &v);
-    uint32_t k = sim->reviews[f]++;
+    uint32_t k = sim->firm[f].reviews++;
     double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
     if (v.can_finance && u < v.probability)
         zz_start_implementation(sim, f, &v);
@@ -165,8 +165,8 @@ void zz_economic_decide(zz_sim *sim, uint32_t f)
 
 static void economic_review(zz_sim *sim, uint32_t f)
 {
-    if (sim->state[f] == ZZ_S_IMPLEMENTING || sim->state[f] == ZZ_S_SCALED ||
-        (sim->dflags[f] & ZZ_D_SCALING))
+    if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
+        (sim->firm[f].dflags & ZZ_D_SCALING))
         return;
     if (sim->vouchers) {
         zz_voucher_expire(sim, f);
@@ -181,7 +181,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
         if (prospect > 0) {
             zz_valuation v;
             zz_value_project_with(sim, f, prospect, &v);
-            double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->reviews[f]);
+            double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
             if (v.can_finance && u < v.probability) {
                 double delay = zz_voucher_apply(sim, f);
                 zz_firm_schedule(sim, f, ZZ_EV_VOUCHER_DECIDED, sim->now + fmax(0, delay));
@@ -199,7 +199,7 @@ void zz_schedule_scale_review(zz_sim *sim, uint32_t f)
     const zz_decision_cfg *d = &sim->cfg.decision;
     if (d->scale_review_days <= 0)
         return;
-    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_SCALE, sim->reviews[f]);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_SCALE, sim->firm[f].reviews);
     zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + gsl_ran_exponential(g, d->scale_review_days));
 }
 

@@ -11,7 +11,7 @@
 
 static void schedule_review(zz_sim *sim, uint32_t f)
 {
-    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->reviews[f]);
+    gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
     zz_firm_schedule(sim, f, ZZ_EV_REVIEW,
                      sim->now + gsl_ran_exponential(g, sim->cfg.decision.review_days));
 }
@@ -19,7 +19,7 @@ static void schedule_review(zz_sim *sim, uint32_t f)
 static int lua_start(zz_sim *sim)
 {
     for (uint32_t f = 0; f < (uint32_t)sim->pop->n; f++)
-        if (sim->state[f] == ZZ_S_NONE)
+        if (sim->firm[f].state == ZZ_S_NONE)
             schedule_review(sim, f);
     return 0;
 }
@@ -27,12 +27,12 @@ static int lua_start(zz_sim *sim)
 static void lua_review(zz_sim *sim, uint32_t f)
 {
     const zz_population *p = sim->pop;
-    if (sim->state[f] != ZZ_S_NONE || !sim->script)
+    if (sim->firm[f].state != ZZ_S_NONE || !sim->script)
         return;
     zz_firm_view v = {
         .id = f, .city = p->city[f], .industry = p->industry[f], .size = p->size[f],
         .gsz = !!(p->flags[f] & ZZ_F_GSZ), .credit = !!(p->flags[f] & ZZ_F_CREDIT),
-        .leader = !!(p->flags[f] & ZZ_F_LEADER), .failures = sim->failures[f],
+        .leader = !!(p->flags[f] & ZZ_F_LEADER), .failures = sim->firm[f].failures,
         .revenue = p->revenue[f], .readiness = p->readiness[f], .liquidity = p->liquidity[f],
         .hurdle = p->hurdle[f], .capability = p->capability[f], .day = sim->now,
         .share_all = zz_firm_peer_share(sim, f, ZZ_PEERS_ALL),
@@ -47,7 +47,7 @@ static void lua_review(zz_sim *sim, uint32_t f)
         zz_sim_fail(sim, rc, "%s", err);
         return;
     }
-    uint32_t k = sim->reviews[f]++;
+    uint32_t k = sim->firm[f].reviews++;
     if (zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k) < prob)
         zz_firm_set_state(sim, f, ZZ_S_ADOPTED);
     else

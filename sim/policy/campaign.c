@@ -37,7 +37,7 @@ void zz_campaign_run(zz_sim *sim, int g)
     }
     size_t m = 0;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++)
-        if (!(sim->dflags[f] & ZZ_D_AWARE) && zz_prog_eligible(sim, g, f)) {
+        if (!(sim->firm[f].dflags & ZZ_D_AWARE) && zz_prog_eligible(sim, g, f)) {
             ticket[m] = zz_rng_uniform(&sim->rng, f, ZZ_RNG_PROGRAMME, (uint32_t)g);
             who[m++] = f;
         }
@@ -51,7 +51,7 @@ void zz_campaign_run(zz_sim *sim, int g)
             if (sim->received)
                 sim->received[(size_t)g * (size_t)p->n + f] += pc->amount;
         }
-        sim->dflags[f] |= ZZ_D_AWARE;
+        sim->firm[f].dflags |= ZZ_D_AWARE;
         zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now);
     }
     free(ticket);

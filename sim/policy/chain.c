@@ -76,17 +76,17 @@ void zz_chain_on_adopt(zz_sim *sim, uint32_t leader)
 void zz_chain_onboard(zz_sim *sim, uint32_t f)
 {
     int g = chain_programme(sim);
-    if (g < 0 || sim->state[f] != ZZ_S_NONE || !zz_prog_eligible(sim, g, f) ||
+    if (g < 0 || sim->firm[f].state != ZZ_S_NONE || !zz_prog_eligible(sim, g, f) ||
         zz_ledger_available(&sim->prog[g].ledger) <= 0)
         return;
-    sim->dflags[f] |= ZZ_D_ONBOARDED | ZZ_D_AWARE;
+    sim->firm[f].dflags |= ZZ_D_ONBOARDED | ZZ_D_AWARE;
     zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now);
 }
 
 double zz_chain_cost_cut(const zz_sim *sim, uint32_t f, double integration)
 {
     int g = chain_programme(sim);
-    if (g < 0 || !(sim->dflags[f] & ZZ_D_ONBOARDED))
+    if (g < 0 || !(sim->firm[f].dflags & ZZ_D_ONBOARDED))
         return 0;
     const zz_programme_cfg *pc = &sim->cfg.programme[g];
     if (zz_received(sim, g, f) > 0)
@@ -110,9 +110,9 @@ double zz_chain_success(const zz_sim *sim, uint32_t f)
     const zz_population *p = sim->pop;
     if (!p->leader || p->leader[f] == ZZ_NO_LEADER)
         return 0;
-    int led = sim->state[p->leader[f]] >= ZZ_S_ADOPTED;
+    int led = sim->firm[p->leader[f]].state >= ZZ_S_ADOPTED;
     double s = led ? sim->cfg.decision.success_chain : 0;
-    if (led && (sim->dflags[f] & ZZ_D_ONBOARDED)) {
+    if (led && (sim->firm[f].dflags & ZZ_D_ONBOARDED)) {
         int g = chain_programme(sim);
         if (g >= 0)
             s += sim->cfg.programme[g].peer_boost;

@@ -64,7 +64,7 @@ int zz_contest_open(zz_sim *sim, int g)
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
     size_t m = 0;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++)
-        if ((sim->dflags[f] & ZZ_D_AWARE) && zz_prog_eligible(sim, g, f))
+        if ((sim->firm[f].dflags & ZZ_D_AWARE) && zz_prog_eligible(sim, g, f))
             cap[m++] = p->capability[f];
     if (m > (size_t)pc->winners) {
         double *top = malloc((size_t)pc->winners * sizeof *top);
@@ -79,7 +79,7 @@ int zz_contest_open(zz_sim *sim, int g)
     free(cap);
     const double spread = fmax(1e-9, M_SQRT2 * pc->jury_noise);
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (!(sim->dflags[f] & ZZ_D_AWARE) || !zz_prog_eligible(sim, g, f))
+        if (!(sim->firm[f].dflags & ZZ_D_AWARE) || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
         zz_value_project(sim, f, &v);
@@ -88,7 +88,7 @@ int zz_contest_open(zz_sim *sim, int g)
         if (gain > pc->bid_cost && v.can_finance) {
             if (push_bidder(ps, f))
                 return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
-            sim->dflags[f] |= ZZ_D_BID;
+            sim->firm[f].dflags |= ZZ_D_BID;
         }
     }
     ps->bids += ps->nbidders;
@@ -122,8 +122,8 @@ int zz_contest_close(zz_sim *sim, int g)
     int n = 0;
     for (int b = 0; b < ps->nbidders; b++) {
         uint32_t f = ps->bidders[b];
-        sim->dflags[f] &= (uint8_t)~ZZ_D_BID;
-        if (sim->state[f] != ZZ_S_NONE)
+        sim->firm[f].dflags &= (uint8_t)~ZZ_D_BID;
+        if (sim->firm[f].state != ZZ_S_NONE)
             continue; /* started a project of its own meanwhile */
         gsl_rng *r = zz_rng_at(&sim->rng, f, ZZ_RNG_CONTEST, (uint32_t)ps->rounds_opened);
         s[n].score = sim->pop->capability[f] + gsl_ran_gaussian(r, pc->jury_noise);
@@ -142,7 +142,7 @@ int zz_contest_close(zz_sim *sim, int g)
             break; /* the pot cannot fund another benchmark project */
         sim->reward_due[f] = got;
         sim->reward_prog[f] = (uint8_t)g;
-        sim->dflags[f] |= ZZ_D_WINNER;
+        sim->firm[f].dflags |= ZZ_D_WINNER;
         sim->round_of[f] = (uint8_t)round_index(ps);
         zz_start_implementation(sim, f, &v);
         won++;

@@ -31,7 +31,7 @@ void zz_equity_select(zz_sim *sim, int g)
         return;
     }
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (!(sim->dflags[f] & ZZ_D_AWARE) || sim->equity[f] > 0 || !zz_prog_eligible(sim, g, f))
+        if (!(sim->firm[f].dflags & ZZ_D_AWARE) || sim->equity[f] > 0 || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
         zz_value_project(sim, f, &v);

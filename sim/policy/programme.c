@@ -17,7 +17,7 @@ int zz_filter_match(const zz_sim *sim, const zz_filter *flt, uint32_t f)
         return 0;
     if (flt->gsz_only && !(p->flags[f] & ZZ_F_GSZ))
         return 0;
-    if (flt->states && !(flt->states >> sim->state[f] & 1u))
+    if (flt->states && !(flt->states >> sim->firm[f].state & 1u))
         return 0;
     if (flt->pioneer_only) {
         int hit = 0;
@@ -56,7 +56,7 @@ int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
         return 0;
     /* Without a states filter a programme reaches the stage it targets:
      * non-adopters (stage 0), or adopted firms not yet scaled (stage 1). */
-    if (!pc->filter.states && sim->state[f] != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
+    if (!pc->filter.states && sim->firm[f].state != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
         return 0;
     return zz_filter_match(sim, &pc->filter, f);
 }

@@ -189,7 +189,7 @@ static const zz_param registry[] = {
         "true: the pot is the yearly amount and resets each January 1"),
     PRG("rate", rate, NUM, K_VOUCHER | K_INV, 0, 1, LIVE, "share of the cost covered"),
     PRG("cap", cap, NUM, K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_EQ | K_CHAIN, 0, 1e12, LIVE,
-        "most paid for one award (chain leader: per partner), yuan"),
+        "most paid for one award, yuan (chain leader: per partner, 0 = no limit)"),
     PRG("firm_cap", firm_cap, NUM, K_VOUCHER | K_INV, 0, 1e12, LIVE,
         "most one firm receives across awards, yuan; 0 = no limit"),
     PRG("review_days", review_days, NUM, K_VOUCHER, 0, 3650, LIVE,
@@ -213,7 +213,7 @@ static const zz_param registry[] = {
     PRG("partners", partners, INT, K_CHAIN, 0, 1e6, 0, "synthetic partners per leader"),
     PRGC("stage", stage, K_STAGE, 0, "adoption|scale", "which step it supports: adoption (pilot) or scale"),
     PRG("opens", opens, DATE, K_CONT, 0, 0, 0, "first day of the application window"),
-    PRG("closes", closes, DATE, K_CONT, 0, 0, 0, "last day of the application window"),
+    PRG("closes", closes, DATE, K_CONT, 0, 0, 0, "last day of the application window (required: after opens)"),
     PRG("winners", winners, INT, K_CONT, 0, 1e5, LIVE, "winners per round"),
     PRG("reward_rate", reward_rate, NUM, K_CONT, 0, 0.5, LIVE,
         "reward / actual investment (MODEL.md: at most 50%)"),
@@ -1292,6 +1292,331 @@ char *zz_params_describe(const zz_config *cfg)
     }
     if (!t.s)
         t.s = calloc(1, 1);
+    return t.s;
+}
+
+/* ---- reference (zhizao check --reference) ---------------------------------- */
+
+#define K_DECL(first, n) (((1u << (n)) - 1u) << (first))
+
+/* Appends to t; -1 when out of memory. */
+static int tprintf(text *t, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int need = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    if (need < 0)
+        return -1;
+    if (t->n + (size_t)need + 1 > t->cap) {
+        size_t cap = (t->cap + (size_t)need + 1) * 2;
+        char *s = realloc(t->s, cap);
+        if (!s)
+            return -1;
+        t->s = s;
+        t->cap = cap;
+    }
+    va_start(ap, f);
+    vsnprintf(t->s + t->n, t->cap - t->n, f, ap);
+    va_end(ap);
+    t->n += (size_t)need;
+    return 0;
+}
+
+/* 6 significant digits, exponents as 1e9 rather than 1e+09. */
+static void ref_number(char *buf, size_t len, double x)
+{
+    char tmp[48], *e;
+    snprintf(tmp, sizeof tmp, "%.6g", x);
+    if (x == floor(x) && fabs(x) < 1e16 && strtod(tmp, NULL) != x)
+        snprintf(tmp, sizeof tmp, "%.0f", x); /* a whole number that 6 digits would round */
+    if ((e = strchr(tmp, 'e')) != NULL) {
+        const char *d = e + 1;
+        int neg = *d == '-';
+        d += *d == '+' || *d == '-';
+        while (*d == '0' && d[1])
+            d++;
+        snprintf(buf, len, "%.*se%s%s", (int)(e - tmp), tmp, neg ? "-" : "", d);
+    } else {
+        snprintf(buf, len, "%s", tmp);
+    }
+}
+
+static const char *ref_type(const zz_param *p)
+{
+    if (p->count == ZZ_NSIZES)
+        return "number, or one per size class";
+    if (p->count == ZZ_NCOMPONENTS)
+        return "number, or one per cost component";
+    switch (p->type) {
+    case ZZ_PT_NUMBER: return "number";
+    case ZZ_PT_INTEGER: return "whole number";
+    case ZZ_PT_BOOLEAN: return "true/false";
+    case ZZ_PT_DATE: return "date";
+    case ZZ_PT_STRING: return p->flags & ZZ_PF_PATH ? "file name" : "text";
+    case ZZ_PT_CHOICE: return "word";
+    case ZZ_PT_CITIES: return "city or list of cities";
+    case ZZ_PT_INDUSTRIES: return "industry or list";
+    case ZZ_PT_SIZES: return "size class or list";
+    case ZZ_PT_STATES: return "state or list";
+    case ZZ_PT_CITY: return "city";
+    case ZZ_PT_INDUSTRY: return "industry";
+    case ZZ_PT_EXPANSIONS: return "table date = PFLOPS";
+    }
+    return "value";
+}
+
+static void ref_valid(char *buf, size_t len, const zz_param *p)
+{
+    char lo[32], hi[32];
+    ref_number(lo, sizeof lo, p->lo);
+    ref_number(hi, sizeof hi, p->hi);
+    buf[0] = '\0';
+    if (p->flags & ZZ_PF_DERIVED) {
+        snprintf(buf, len, "computed");
+        return;
+    }
+    switch (p->type) {
+    case ZZ_PT_NUMBER:
+    case ZZ_PT_INTEGER:
+        snprintf(buf, len, "%c%s, %s]", p->flags & ZZ_PF_LO_OPEN ? '(' : '[', lo, hi);
+        return;
+    case ZZ_PT_BOOLEAN: snprintf(buf, len, "true, false"); return;
+    case ZZ_PT_DATE:
+        snprintf(buf, len, "\"YYYY-MM-DD\"%s", p->flags & ZZ_PF_OPTIONAL ? ", or false for none" : "");
+        return;
+    case ZZ_PT_STRING:
+        if (p->flags & ZZ_PF_PATH)
+            snprintf(buf, len, "a CSV file beside or below the scenario; \"\" for synthetic firms");
+        else
+            snprintf(buf, len, "letters, digits, `_` `-` `.`; at most %zu characters", p->size - 1);
+        return;
+    case ZZ_PT_CHOICE:
+        for (const char *s = p->choices; *s && strlen(buf) + 8 < len; s++) {
+            size_t at = strlen(buf);
+            if (*s == '|')
+                snprintf(buf + at, len - at, ", ");
+            else
+                buf[at] = *s, buf[at + 1] = '\0';
+        }
+        return;
+    case ZZ_PT_CITIES: snprintf(buf, len, "city names (below), or \"all\""); return;
+    case ZZ_PT_INDUSTRIES: snprintf(buf, len, "industry names (below), or \"all\""); return;
+    case ZZ_PT_SIZES: snprintf(buf, len, "micro, small, medium, large; or \"all\""); return;
+    case ZZ_PT_STATES: snprintf(buf, len, "none, implementing, adopted, scaled; or \"all\""); return;
+    case ZZ_PT_CITY: snprintf(buf, len, "one city name"); return;
+    case ZZ_PT_INDUSTRY: snprintf(buf, len, "one industry name"); return;
+    case ZZ_PT_EXPANSIONS:
+        snprintf(buf, len, "at most %d dates; PFLOPS in [%s, %s]", ZZ_MAX_EXPANSIONS, lo, hi);
+        return;
+    }
+}
+
+/* A parameter's value in base, as a reader would write it. */
+static void ref_value(char *buf, size_t len, const zz_config *cfg, const zz_param *p, const void *base)
+{
+    const char *at = (const char *)base + p->offset;
+    if (p->type == ZZ_PT_NUMBER) {
+        const double *d = (const double *)at;
+        int same = 1;
+        for (int i = 1; i < p->count; i++)
+            same &= d[i] == d[0];
+        if (same) {
+            ref_number(buf, len, d[0]);
+            return;
+        }
+        const char *const *parts = p->count == ZZ_NSIZES ? zz_size_names : zz_component_names;
+        buf[0] = '\0';
+        for (int i = 0; i < p->count; i++) {
+            char x[32];
+            size_t n = strlen(buf);
+            ref_number(x, sizeof x, d[i]);
+            snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "", parts[i], x);
+        }
+        return;
+    }
+    if (p->type == ZZ_PT_DATE && !(p->flags & ZZ_PF_START)) {
+        double d = *(const double *)at;
+        if (d < 0 && (p->flags & ZZ_PF_OPTIONAL))
+            snprintf(buf, len, "none");
+        else if (d == 0)
+            snprintf(buf, len, "the scenario's start");
+        else
+            snprintf(buf, len, "start + %g days", d);
+        return;
+    }
+    if (p->type == ZZ_PT_STRING && !*at) {
+        snprintf(buf, len, "\"\"");
+        return;
+    }
+    fmt_value(buf, len, cfg, p, base, -1);
+}
+
+static const char *ref_changes(const zz_param *p)
+{
+    if (p->flags & ZZ_PF_DERIVED)
+        return "computed";
+    if (p->flags & ZZ_PF_IDENT)
+        return "file (names it)";
+    if (p->flags & ZZ_PF_FIXED)
+        return "file";
+    return p->flags & ZZ_PF_LIVE ? "file, --set, sim:set" : "file, --set";
+}
+
+static int ref_row(text *t, const zz_param *p, const char *deflt)
+{
+    char valid[512];
+    const char *doc = p->doc, *colon = strstr(doc, ": ");
+    ref_valid(valid, sizeof valid, p);
+    /* a decision table is one rule's: drop the "economic: " of the doc */
+    if (p->block == ZZ_PB_DECISION && colon && strspn(doc, "abcdefghijklmnopqrstuvwxyz, ") == (size_t)(colon - doc))
+        doc = colon + 2;
+    return tprintf(t, "| `%s` | %s | %s | %s | %s | %s |\n", p->field, ref_type(p), valid, deflt,
+                   ref_changes(p), doc);
+}
+
+static int ref_head(text *t, const char *title, const char *keys)
+{
+    return tprintf(t, "\n### %s\n\nKeys: `%s`\n\n| field | type | valid | default | set in | meaning |\n"
+                      "|---|---|---|---|---|---|\n", title, keys);
+}
+
+/* The rows of one block instance whose defaults live in base. */
+static int ref_block(text *t, const zz_config *cfg, int block, int rule, const void *base)
+{
+    int np;
+    const zz_param *all = zz_params_all(&np);
+    for (int i = 0; i < np; i++) {
+        const zz_param *p = &all[i];
+        char v[1200];
+        if (p->block != block || (p->flags & ZZ_PF_NOLUA) || (rule >= 0 && !(p->mask >> rule & 1u)))
+            continue;
+        if (p->flags & (ZZ_PF_DERIVED | ZZ_PF_IDENT))
+            snprintf(v, sizeof v, "%s", p->flags & ZZ_PF_IDENT ? "must be given" : "-");
+        else
+            ref_value(v, sizeof v, cfg, p, base);
+        if (ref_row(t, p, v))
+            return -1;
+    }
+    return 0;
+}
+
+/* The rows a declaration (kinds first .. first + n - 1) adds to the fields
+ * of every programme; defaults by kind when they differ. */
+static int ref_programme(text *t, const zz_config *cfg, int first, int n, int shared)
+{
+    int np;
+    const zz_param *all = zz_params_all(&np);
+    unsigned decl = K_DECL(first, n);
+    for (int i = 0; i < np; i++) {
+        const zz_param *p = &all[i];
+        if (p->block != ZZ_PB_PROGRAMME || !(p->mask & decl) || (shared != (p->mask == K_ALL)))
+            continue;
+        char v[1200] = "", one[256], prev[256] = "";
+        int kinds = 0, differ = 0;
+        for (int k = first; k < first + n; k++) {
+            if (!(p->mask >> k & 1u))
+                continue;
+            zz_programme_cfg g;
+            zz_programme_defaults(&g, k);
+            ref_value(one, sizeof one, cfg, p, &g);
+            differ |= kinds++ && strcmp(one, prev) != 0;
+            snprintf(prev, sizeof prev, "%s", one);
+        }
+        int partial = (p->mask & decl) != decl;
+        for (int k = first; k < first + n; k++) {
+            if (!(p->mask >> k & 1u))
+                continue;
+            zz_programme_cfg g;
+            zz_programme_defaults(&g, k);
+            ref_value(one, sizeof one, cfg, p, &g);
+            size_t at = strlen(v);
+            if (differ || partial)
+                snprintf(v + at, sizeof v - at, "%s%s %s", at ? "; " : "",
+                         strchr(zz_kind_names[k], '.') + 1, one);
+            else if (!at)
+                snprintf(v, sizeof v, "%s", one);
+        }
+        if (strcmp(p->field, "budget") == 0)
+            snprintf(v, sizeof v, "must be given");
+        if (ref_row(t, p, v))
+            return -1;
+    }
+    return 0;
+}
+
+static int ref_names(text *t, const char *what, const char *const *names, int n)
+{
+    if (tprintf(t, "- %s: ", what))
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (tprintf(t, "%s`%s`", i ? ", " : "", names[i]))
+            return -1;
+    return tprintf(t, "\n");
+}
+
+char *zz_params_reference(const zz_config *cfg)
+{
+    static const struct {
+        const char *title, *keys;
+        int first, n;
+    } decls[] = {
+        {"voucher \"compute\" / \"model\" / \"corpus\" / \"scenario\"", "voucher.<kind>.<field>",
+         ZZ_VOUCHER_COMPUTE, 4},
+        {"subsidy \"investment\" / \"interest\"", "subsidy.<kind>.<field>", ZZ_SUBSIDY_INVESTMENT, 2},
+        {"risk_compensation", "risk_compensation.<field>", ZZ_RISK_COMPENSATION, 1},
+        {"insurance", "insurance.<field>", ZZ_INSURANCE, 1},
+        {"equity", "equity.<field>", ZZ_EQUITY, 1},
+        {"campaign \"<name>\"", "campaign.<name>.<field>", ZZ_CAMPAIGN, 1},
+        {"chain_leader", "chain_leader.<field>", ZZ_CHAIN_LEADER, 1},
+        {"contest \"<name>\"", "contest.<name>.<field>", ZZ_CONTEST, 1},
+    };
+    text t = {NULL, 0, 0, cfg};
+    int target = -1, rc = 0;
+    for (int k = cfg->ntargets - 1; k >= 2; k--)
+        if (strncmp(cfg->target[k].name, "pioneer_", 8) != 0)
+            target = k;
+    if (target < 0 || cfg->npioneers < 1)
+        return NULL;
+    rc |= tprintf(&t, "<!-- generated by `zhizao check --reference`: do not edit by hand -->\n");
+    rc |= ref_head(&t, "scenario { ... }", "scenario.<field>");
+    rc |= ref_block(&t, cfg, ZZ_PB_SCENARIO, -1, cfg);
+    rc |= ref_head(&t, "population { ... }", "population.<field>, population.<field>.<size>");
+    rc |= ref_block(&t, cfg, ZZ_PB_POPULATION, -1, &cfg->population);
+    for (int r = 0; r < 3; r++) {
+        char title[64];
+        snprintf(title, sizeof title, "decision \"%s\" { ... }", zz_rule_names[r]);
+        rc |= ref_head(&t, title, r == ZZ_RULE_ECONOMIC ? "decision.<field>, decision.<field>.<size>"
+                                                         : "decision.<field>");
+        rc |= ref_block(&t, cfg, ZZ_PB_DECISION, r, &cfg->decision);
+    }
+    rc |= ref_head(&t, "compute { ... }", "compute.<field>");
+    rc |= ref_block(&t, cfg, ZZ_PB_COMPUTE, -1, &cfg->compute);
+    rc |= ref_head(&t, "Fields of every programme", "<programme>.<field>");
+    rc |= ref_programme(&t, cfg, 0, ZZ_NINSTRUMENT_KINDS, 1);
+    for (size_t d = 0; d < sizeof decls / sizeof *decls; d++) {
+        rc |= ref_head(&t, decls[d].title, decls[d].keys);
+        rc |= ref_programme(&t, cfg, decls[d].first, decls[d].n, 0);
+    }
+    rc |= ref_head(&t, "target { ... }", "target.<name>.<field>");
+    rc |= ref_block(&t, cfg, ZZ_PB_TARGET, -1, &cfg->target[target]);
+    rc |= ref_head(&t, "pioneer { ... }", "pioneer.<City>_<industry>.<field>");
+    rc |= ref_block(&t, cfg, ZZ_PB_PIONEER, -1, &cfg->pioneer[0]);
+    const char *cities[ZZ_MAX_CITIES], *industries[ZZ_MAX_INDUSTRIES];
+    for (int i = 0; i < cfg->ncities; i++)
+        cities[i] = cfg->city[i];
+    for (int i = 0; i < cfg->nindustries; i++)
+        industries[i] = cfg->industry[i];
+    rc |= tprintf(&t, "\n### Names\n\n");
+    rc |= ref_names(&t, "cities", cities, cfg->ncities);
+    rc |= ref_names(&t, "industries", industries, cfg->nindustries);
+    rc |= ref_names(&t, "size classes", zz_size_names, ZZ_NSIZES);
+    rc |= ref_names(&t, "adoption states", zz_state_names, ZZ_NSTATES);
+    rc |= ref_names(&t, "cost components", zz_component_names, ZZ_NCOMPONENTS);
+    if (rc) {
+        free(t.s);
+        return NULL;
+    }
     return t.s;
 }
 

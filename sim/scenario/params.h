@@ -146,6 +146,15 @@ int zz_param_set_text(zz_config *cfg, const char *assignment, char *err, size_t 
  * pioneers in declaration order. Caller frees; NULL when out of memory. */
 char *zz_params_describe(const zz_config *cfg);
 
+/* The registry as Markdown (zhizao check --reference): a table per
+ * declaration with each field's type, valid range or choices, default, where
+ * it can be set and its documentation, then the names of cities, industries,
+ * sizes, states and cost components. Defaults are read from cfg, a scenario
+ * that declares one target and one pioneer and nothing else (so the loader's
+ * own defaults show), and from zz_programme_defaults. Caller frees; NULL
+ * when out of memory or cfg lacks the target or pioneer. */
+char *zz_params_reference(const zz_config *cfg);
+
 /* Recomputes what follows from other parameters: the horizon (from start and
  * years), each contest's challenge industries (= its industry filter). */
 void zz_params_resolve(zz_config *cfg);

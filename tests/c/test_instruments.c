@@ -36,7 +36,7 @@ static zz_sim *open_sim(zz_scenario *sc)
 static uint32_t find_firm(zz_sim *sim, int need_credit, int need_borrowing)
 {
     for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
-        if (sim->state[f] != ZZ_S_NONE)
+        if (sim->firm[f].state != ZZ_S_NONE)
             continue;
         zz_valuation v;
         zz_value_project(sim, f, &v);
@@ -147,7 +147,7 @@ static void equity_fund(void)
     for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
         zz_valuation v;
         zz_value_project(b, f, &v);
-        constrained[f] = v.borrowed > 0 && (b->dflags[f] & ZZ_D_AWARE) && b->state[f] == ZZ_S_NONE;
+        constrained[f] = v.borrowed > 0 && (b->firm[f].dflags & ZZ_D_AWARE) && b->firm[f].state == ZZ_S_NONE;
         borrowed[f] = v.borrowed;
     }
     zz_equity_select(b, 0);
@@ -181,13 +181,13 @@ static void campaign(void)
     int64_t aware_before = 0, aware_after = 0, outside = 0;
     uint8_t *was = malloc((size_t)pop->n);
     for (int64_t f = 0; f < pop->n; f++) {
-        was[f] = b->dflags[f] & ZZ_D_AWARE;
+        was[f] = b->firm[f].dflags & ZZ_D_AWARE;
         aware_before += was[f] != 0;
     }
     zz_campaign_run(b, 0);
     for (int64_t f = 0; f < pop->n; f++) {
-        aware_after += (b->dflags[f] & ZZ_D_AWARE) != 0;
-        if (!was[f] && (b->dflags[f] & ZZ_D_AWARE) && pop->city[f] != 0)
+        aware_after += (b->firm[f].dflags & ZZ_D_AWARE) != 0;
+        if (!was[f] && (b->firm[f].dflags & ZZ_D_AWARE) && pop->city[f] != 0)
             outside++;
     }
     CHECKF(aware_after - aware_before == 300, "made aware: %lld", (long long)(aware_after - aware_before));
@@ -209,14 +209,14 @@ static void chain_leader(void)
     /* a partner whose leader has adopted */
     uint32_t f = UINT32_MAX;
     for (uint32_t k = 0; k < (uint32_t)pop->n && f == UINT32_MAX; k++)
-        if (pop->leader[k] != ZZ_NO_LEADER && b->state[k] == ZZ_S_NONE &&
-            b->state[pop->leader[k]] == ZZ_S_ADOPTED)
+        if (pop->leader[k] != ZZ_NO_LEADER && b->firm[k].state == ZZ_S_NONE &&
+            b->firm[pop->leader[k]].state == ZZ_S_ADOPTED)
             f = k;
     CHECK(f != UINT32_MAX);
     if (f == UINT32_MAX)
         return;
     zz_chain_onboard(b, f);
-    CHECK(b->dflags[f] & ZZ_D_ONBOARDED);
+    CHECK(b->firm[f].dflags & ZZ_D_ONBOARDED);
     zz_valuation va, vb;
     zz_value_project(a, f, &va);
     zz_value_project(b, f, &vb);

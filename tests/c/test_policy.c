@@ -160,7 +160,7 @@ static void one_firm_mechanisms(const zz_population *pop)
     zz_sim_open(&a, sc, pop, 0, 0);
     zz_sim_open(&b, none, pop, 0, 0);
     uint32_t f = 0;
-    while (a->state[f] != ZZ_S_NONE)
+    while (a->firm[f].state != ZZ_S_NONE)
         f++;
     zz_valuation va, vb;
     zz_value_project(a, f, &va);
