@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zhizao/zhizao.h"
 
@@ -39,6 +40,7 @@ struct zz_writer {
     size_t user_errlen;
     char err[1024];
     int root_used;             /* a result set was written at the root      */
+    long puts;                 /* replicate results written, all groups     */
     char **groups;             /* groups begun, to mark complete at close   */
     int ngroups;
     zz_h5_scope cur;
@@ -568,6 +570,7 @@ int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
             return fail(w, ZZ_IO, what);
         }
     }
+    w->puts++;
     if (!vs->written[r->replicate]) {
         vs->written[r->replicate] = 1;
         vs->nwritten++;
@@ -632,6 +635,11 @@ int zz_writer_close(zz_writer *w, int complete)
                  strerror(errno));
         rc = ZZ_IO;
     }
+    /* An incomplete file that holds no replicate at all (the run failed
+     * before its first one, e.g. on a bad firm file) tells nobody
+     * anything: it is removed rather than left looking like a result. */
+    if (!complete && w->puts == 0)
+        unlink(w->partial);
     if (rc != ZZ_OK && w->user_err && w->user_errlen)
         snprintf(w->user_err, w->user_errlen, "%s", w->err);
     for (int k = 0; k < w->ngroups; k++)

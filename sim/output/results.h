@@ -105,7 +105,8 @@ void zz_rep_result_free(zz_rep_result *r);
 
 /* The writer (sim/output/h5writer.c). Writes to "<path>.partial" and renames
  * to <path> in zz_writer_close(w, complete=1); an incomplete file keeps the
- * temporary name with attribute complete = 0. */
+ * temporary name with attribute complete = 0, unless it holds no replicate
+ * at all, in which case it is removed. */
 typedef struct zz_writer zz_writer;
 /* On failure *out is NULL and err says why. err must stay valid until
  * zz_writer_close: close frees the handle, so its own failure (flush,

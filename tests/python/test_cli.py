@@ -218,3 +218,29 @@ def test_endless_loop_in_one_replication_keeps_the_others(tmp_path):
         done = int(f.attrs["replications_done"])
         assert done >= 1
         assert (f["events"][:done] > 0).all()
+
+
+def test_run_on_a_firm_file(tmp_path):
+    sample = SRC / "examples" / "firms_sample.csv"
+    (tmp_path / "firms.csv").write_text(sample.read_text())
+    (tmp_path / "real.lua").write_text(
+        'scenario { name = "real", years = 2, replications = 2 }\n'
+        'population { file = "firms.csv" }\n'
+        'voucher "compute" { budget = 1e7 }\n')
+    out = tmp_path / "real.h5"
+    zhizao("run", tmp_path / "real.lua", "-o", out, "--quiet")
+    ds = xr.open_dataset(out)
+    rows = len(sample.read_text().strip().splitlines()) - 1
+    assert int(ds.firms.sum()) == rows
+    ds.close()
+    # a bad row stops the run before it starts, naming file, line and column
+    bad = sample.read_text().splitlines()
+    fields = bad[1].split(",")
+    header = bad[0].split(",")
+    fields[header.index("city")] = "Atlantis"
+    bad[1] = ",".join(fields)
+    (tmp_path / "firms.csv").write_text("\n".join(bad) + "\n")
+    r = zhizao("run", tmp_path / "real.lua", "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 4
+    assert "firms.csv:2" in r.stderr and "city" in r.stderr and "Jinan" in r.stderr
+    assert not (tmp_path / "bad.h5").exists() and not (tmp_path / "bad.h5.partial").exists()
