@@ -97,10 +97,13 @@ static void drain(ensemble *e, const char *group)
     }
 }
 
-static int run_one(ensemble *e, int r, int counterfactual, zz_sim **out, char *err,
+static int run_one(ensemble *e, int r, const zz_sim *policy, zz_sim **out, char *err,
                    size_t errlen)
 {
+    int counterfactual = policy != NULL;
     int rc = zz_sim_open(out, e->sc, e->pop, r, counterfactual);
+    if (!rc && policy)
+        zz_sim_stop_after(*out, policy);
     if (!rc)
         rc = zz_sim_run(*out);
     if (rc)
@@ -115,9 +118,9 @@ static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf,
                     size_t errlen)
 {
     zz_sim *pol = NULL, *twin = NULL;
-    int rc = run_one(e, r, 0, &pol, err, errlen);
+    int rc = run_one(e, r, NULL, &pol, err, errlen);
     if (!rc && e->opt->counterfactual)
-        rc = run_one(e, r, 1, &twin, err, errlen);
+        rc = run_one(e, r, pol, &twin, err, errlen);
     if (!rc && twin && zz_account_pair(pol, twin)) {
         rc = ZZ_NOMEM;
         snprintf(err, errlen, "out of memory for the paired accounting");

@@ -375,11 +375,17 @@ static void dispatch(zz_sim *sim, const zz_event *e)
     case ZZ_EV_CONTEST_OPEN: {
         const zz_programme_cfg *pc = &sim->cfg.programme[e->id];
         if (pc->enabled && !zz_contest_open(sim, (int)e->id))
-            zz_queue_push(&sim->queue, (zz_event){sim->now + (pc->closes - pc->opens), e->id,
-                                                  ZZ_EV_CONTEST_CLOSE, 0});
+            zz_queue_push(&sim->queue,
+                          (zz_event){sim->now + (pc->closes - pc->opens), e->id, ZZ_EV_CONTEST_CLOSE,
+                                     (uint16_t)zz_contest_round(sim, (int)e->id)});
         break;
     }
-    case ZZ_EV_CONTEST_CLOSE: zz_contest_close(sim, (int)e->id); break;
+    case ZZ_EV_CONTEST_CLOSE:
+        /* only the round this close belongs to; an earlier one was closed
+         * when a later round opened */
+        if (sim->prog[e->id].round_open && e->gen == (uint16_t)zz_contest_round(sim, (int)e->id))
+            zz_contest_close(sim, (int)e->id);
+        break;
     case ZZ_EV_REVIEW: sim->rule->review(sim, e->id); break;
     case ZZ_EV_AWARE:
         sim->firm[e->id].dflags |= ZZ_D_AWARE;
@@ -406,8 +412,12 @@ int zz_sim_run(zz_sim *sim)
         /* a firm's superseded event: its generation moved on */
         if (e.kind >= ZZ_EV_REVIEW && e.gen != sim->firm[e.id].gen)
             continue;
+        /* the twin of a run a scenario stopped stops at the same point */
+        if (sim->has_stop_after && zz_event_after(&e, &sim->stop_after))
+            break;
         sim->now = e.t;
         sim->events++;
+        sim->current = e;
         dispatch(sim, &e);
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
@@ -450,7 +460,22 @@ const char *zz_errmsg(const zz_sim *sim)
 
 double zz_sim_now(const zz_sim *sim) { return sim->now; }
 uint64_t zz_sim_events(const zz_sim *sim) { return sim->events; }
-void zz_sim_stop(zz_sim *sim) { sim->stop = 1; }
+void zz_sim_stop(zz_sim *sim)
+{
+    if (!sim->stopped_early) {
+        sim->stopped_early = 1;
+        sim->stopped_at = sim->current;
+    }
+    sim->stop = 1;
+}
+
+void zz_sim_stop_after(zz_sim *sim, const zz_sim *policy)
+{
+    if (policy->stopped_early) {
+        sim->has_stop_after = 1;
+        sim->stop_after = policy->stopped_at;
+    }
+}
 const zz_config *zz_sim_config(const zz_sim *sim) { return &sim->cfg; }
 
 void zz_sim_close(zz_sim *sim)

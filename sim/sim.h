@@ -120,6 +120,11 @@ struct zz_sim {
     double now;
     uint64_t events;
     int stop;
+    zz_event current;              /* the event being processed              */
+    int stopped_early;             /* a scenario called sim:stop()          */
+    zz_event stopped_at;           /* ... while processing this event       */
+    int has_stop_after;            /* a twin stops where its policy run did */
+    zz_event stop_after;
     zz_rng rng;
     zz_rng scenario_rng;           /* math.random in scenario functions     */
     const zz_rule_ops *rule;

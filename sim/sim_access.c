@@ -53,7 +53,8 @@ int zz_sim_open_round(zz_sim *sim, int g, char *err, size_t errlen)
     if (zz_contest_open(sim, g))
         return sim->rc;
     return zz_queue_push(&sim->queue, (zz_event){sim->now + (pc->closes - pc->opens), (uint32_t)g,
-                                                 ZZ_EV_CONTEST_CLOSE, 0})
+                                                 ZZ_EV_CONTEST_CLOSE,
+                                                 (uint16_t)zz_contest_round(sim, g)})
                ? ZZ_NOMEM
                : ZZ_OK;
 }

@@ -10,6 +10,8 @@ void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
 /* A firm that just became aware schedules its first review. */
 void zz_sim_first_review(zz_sim *sim, uint32_t f);
 zz_rep_result *zz_sim_take_result(zz_sim *sim);
+/* A twin opened after its policy run stops where a scenario stopped it. */
+void zz_sim_stop_after(zz_sim *sim, const zz_sim *policy);
 /* Paired accounting against the twin, and the per-firm record, into the
  * replication's result (accounting.c). 0 on success. */
 int zz_account_pair(zz_sim *pol, zz_sim *twin);

@@ -16,6 +16,11 @@ static inline int before(const zz_event *a, const zz_event *b)
     return a->gen < b->gen;
 }
 
+int zz_event_after(const zz_event *a, const zz_event *b)
+{
+    return before(b, a);
+}
+
 static inline uint64_t bucket_of(const zz_queue *q, double t)
 {
     return (uint64_t)(t / q->width);

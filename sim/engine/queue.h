@@ -52,6 +52,9 @@ typedef struct zz_queue {
 
 /* `expected` events pending at a time, `delay` the typical days between a
  * push and its take: together they set the bucket width. */
+/* 1 if a comes after b in the queue's order (time, kind, id, generation). */
+int zz_event_after(const zz_event *a, const zz_event *b);
+
 int zz_queue_init(zz_queue *q, size_t expected, double delay);
 void zz_queue_free(zz_queue *q);
 /* Schedules e; e.t must not be earlier than the last event taken. */

@@ -1,8 +1,8 @@
 /*
  * A scenario-defined rule (decision "lua"): at each review the scenario's
  * function gets the firm's state and returns the adoption probability. For
- * experiments: every review crosses into Lua, so it runs one to two orders
- * of magnitude slower than `bass`. Reviews are as in `bass` (exponential,
+ * experiments: every review crosses into Lua, so it runs about 6-7 times
+ * slower than `bass` (measured: docs/scenario-language.md). Reviews are as in `bass` (exponential,
  * mean review_days); an adoption takes effect at once.
  */
 #include "sim.h"

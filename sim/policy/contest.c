@@ -20,11 +20,15 @@
 
 #include "policy/policy.h"
 
-/* Index of the round now open (0-based), clamped to the reported rounds. */
-static int round_index(const zz_prog_state *ps)
+/* Row of the round now open in the per-round statistics: rounds opened by
+ * scenario actions beyond those the output reports add to its last row. */
+static int round_index(const zz_sim *sim, const zz_prog_state *ps)
 {
+    int last = sim->res && sim->res->nrounds > 0 ? sim->res->nrounds - 1 : 0;
+    if (last >= ZZ_MAX_ROUNDS)
+        last = ZZ_MAX_ROUNDS - 1;
     int r = ps->rounds_opened - 1;
-    return r < 0 ? 0 : r < ZZ_MAX_ROUNDS ? r : ZZ_MAX_ROUNDS - 1;
+    return r < 0 ? 0 : r < last ? r : last;
 }
 
 static double reward(const zz_programme_cfg *pc, double invest)
@@ -51,6 +55,10 @@ int zz_contest_open(zz_sim *sim, int g)
     const zz_programme_cfg *pc = &sim->cfg.programme[g];
     zz_prog_state *ps = &sim->prog[g];
     const zz_population *p = sim->pop;
+    /* A new round closes one still open (its own close event, tagged with
+     * its round number, then finds nothing to do). */
+    if (ps->round_open && zz_contest_close(sim, g))
+        return sim->rc;
     ps->round_open = 1;
     ps->nbidders = 0;
     ps->rounds_opened++;
@@ -92,8 +100,13 @@ int zz_contest_open(zz_sim *sim, int g)
         }
     }
     ps->bids += ps->nbidders;
-    ps->round_bids[round_index(ps)] += ps->nbidders;
+    ps->round_bids[round_index(sim, ps)] += ps->nbidders;
     return 0;
+}
+
+int zz_contest_round(const zz_sim *sim, int g)
+{
+    return sim->prog[g].rounds_opened;
 }
 
 typedef struct scored {
@@ -143,12 +156,12 @@ int zz_contest_close(zz_sim *sim, int g)
         sim->reward_due[f] = got;
         sim->reward_prog[f] = (uint8_t)g;
         sim->firm[f].dflags |= ZZ_D_WINNER;
-        sim->round_of[f] = (uint8_t)round_index(ps);
+        sim->round_of[f] = (uint8_t)round_index(sim, ps);
         zz_start_implementation(sim, f, &v);
         won++;
     }
     ps->winners += won;
-    ps->round_winners[round_index(ps)] += won;
+    ps->round_winners[round_index(sim, ps)] += won;
     free(s);
     return 0;
 }

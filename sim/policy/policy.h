@@ -52,8 +52,11 @@ void zz_subsidy_commit(struct zz_sim *sim, uint32_t f, double cost);
 void zz_subsidy_settle(struct zz_sim *sim, uint32_t f, int success);
 
 /* ---- 揭榜挂帅 contests (contest.c) ---- */
+/* Opens a round of contest g (closing one still open); its close event
+ * carries the round number zz_contest_round(sim, g) returns. */
 int zz_contest_open(struct zz_sim *sim, int g);
 int zz_contest_close(struct zz_sim *sim, int g);
+int zz_contest_round(const struct zz_sim *sim, int g);
 void zz_contest_settle(struct zz_sim *sim, uint32_t f, int success);
 void zz_contest_accept(struct zz_sim *sim, uint32_t f);
 /* Demonstration effect felt by firm f: decayed benchmark successes in its

@@ -551,6 +551,8 @@ static const struct {
     {"loadfile", "a scenario cannot read files; use include \"file.lua\""},
     {"dofile", "a scenario cannot read files; use include \"file.lua\""},
     {"warn", "use print"},
+    {"next", "next() visits a table in hash order, which changes from run to run; use pairs "
+             "(sorted keys) or ipairs"},
     {"coroutine", "a scenario does not need coroutines, and a stopped one would run code "
                   "outside the instruction budget"},
 };
