@@ -3,13 +3,16 @@
  * reported, never asserted). For the `bass` rule, 10 years, reviews every
  * 30 days:
  *   - single-thread events per second at 100,000 and 1,000,000 firms;
- *   - bytes per firm (resident memory added by population + replication);
+ *   - bytes per firm: memory in use for the population and one replication
+ *     during its run (malloc's live bytes, mallinfo2), and the growth of
+ *     resident memory, which also counts freed memory malloc keeps;
  *   - the ensemble speed-up from one to two threads (whole ensembles,
  *     HDF5 output included), and the same for the economic rule with every
  *     instrument of the scenario given (default: scenarios/shandong_2026.lua).
  * Usage: bench_engine [SCENARIO.lua]   (make bench)
  */
 #define _POSIX_C_SOURCE 200809L
+#include <malloc.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,12 @@ static long rss_bytes(void)
     return resident * sysconf(_SC_PAGESIZE);
 }
 
+static size_t live_bytes(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
 static zz_scenario *bass_scenario(int64_t firms)
 {
     zz_scenario *sc = calloc(1, sizeof *sc);
@@ -48,35 +57,54 @@ static zz_scenario *bass_scenario(int64_t firms)
     return sc;
 }
 
-static void single_thread(int64_t firms)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One replication, `reps` times: the median events per second and the
+ * range (these virtual machines are noisy: a single run can be off by
+ * a quarter), and the memory of the first run. */
+static void single_thread(int64_t firms, int reps)
 {
     zz_scenario *sc = bass_scenario(firms);
-    long before = rss_bytes();
-    char err[512];
-    zz_population *pop;
-    if (zz_population_build(&pop, sc, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        exit(1);
+    double rate[16];
+    uint64_t ev = 0;
+    double live = 0, resident = 0;
+    for (int k = 0; k < reps && k < 16; k++) {
+        long before = rss_bytes();
+        size_t live_before = live_bytes();
+        char err[512];
+        zz_population *pop;
+        if (zz_population_build(&pop, sc, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            exit(1);
+        }
+        zz_sim *sim;
+        int rc = zz_sim_open(&sim, sc, pop, 0, 0);
+        double t1 = omp_get_wtime();
+        if (!rc)
+            rc = zz_sim_run(sim);
+        double t2 = omp_get_wtime();
+        if (rc) {
+            fprintf(stderr, "%s\n", zz_errmsg(sim));
+            exit(1);
+        }
+        if (k == 0) {
+            live = (double)(live_bytes() - live_before) / (double)firms;
+            resident = (double)(rss_bytes() - before) / (double)firms;
+        }
+        ev = zz_sim_events(sim);
+        rate[k] = (double)ev / (t2 - t1) / 1e6;
+        zz_sim_close(sim);
+        zz_population_free(pop);
     }
-    zz_sim *sim;
-    double t0 = omp_get_wtime();
-    int rc = zz_sim_open(&sim, sc, pop, 0, 0);
-    double t1 = omp_get_wtime();
-    if (!rc)
-        rc = zz_sim_run(sim);
-    double t2 = omp_get_wtime();
-    long after = rss_bytes();
-    if (rc) {
-        fprintf(stderr, "%s\n", zz_errmsg(sim));
-        exit(1);
-    }
-    uint64_t ev = zz_sim_events(sim);
-    printf("bass %8lld firms: %11llu events in %6.3f s = %6.2f M events/s (set-up %.3f s), "
-           "%5.1f bytes/firm\n",
-           (long long)firms, (unsigned long long)ev, t2 - t1, ev / (t2 - t1) / 1e6, t1 - t0,
-           (double)(after - before) / (double)firms);
-    zz_sim_close(sim);
-    zz_population_free(pop);
+    qsort(rate, (size_t)reps, sizeof *rate, cmp_double);
+    printf("bass %8lld firms: %llu events a run; %5.2f M events/s (median of %d, range %.2f-%.2f); "
+           "%5.1f bytes/firm in use, resident memory +%5.1f bytes/firm\n",
+           (long long)firms, (unsigned long long)ev, rate[reps / 2], reps, rate[0], rate[reps - 1],
+           live, resident);
     free(sc);
 }
 
@@ -110,8 +138,8 @@ static void speedup(const char *label, const zz_scenario *sc, int reps)
 int main(int argc, char **argv)
 {
     printf("zhizao %s engine benchmark on %d cores\n", ZZ_VERSION, omp_get_num_procs());
-    single_thread(100000);
-    single_thread(1000000);
+    single_thread(100000, 5);
+    single_thread(1000000, 3);
     zz_scenario *sc = bass_scenario(100000);
     speedup("bass ensemble, 100,000 firms", sc, 8);
     free(sc);

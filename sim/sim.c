@@ -418,6 +418,11 @@ int zz_sim_run(zz_sim *sim)
         sim->now = e.t;
         sim->events++;
         sim->current = e;
+        /* The next firm's record is known one event ahead: start loading
+         * it now, so its cache miss overlaps with this event's work. */
+        const zz_event *next = zz_queue_peek_loaded(&sim->queue);
+        if (next && next->kind >= ZZ_EV_REVIEW)
+            __builtin_prefetch(&sim->firm[next->id]);
         dispatch(sim, &e);
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");

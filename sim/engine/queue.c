@@ -55,7 +55,8 @@ static int grow(zz_event **p, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return 0;
-    size_t c = *cap ? *cap : 64;
+    /* small first: most of the ring's buckets hold a few events */
+    size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;
     zz_event *n = realloc(*p, c * sizeof *n);
@@ -162,6 +163,14 @@ static int load_bucket(zz_queue *q, uint64_t b)
             k->e[keep++] = k->e[j];
     }
     k->n = keep;
+    /* Every bucket is near the front once a lap and grows to that peak;
+     * kept, the ring would hold a lap's peak everywhere (~130 bytes a
+     * pending event). An emptied bucket gives its memory back. */
+    if (keep == 0) {
+        free(k->e);
+        k->e = NULL;
+        k->cap = 0;
+    }
     q->in_ring -= q->front_n;
     sort_events(q->front, q->front_n);
     return 0;
@@ -201,6 +210,11 @@ int zz_queue_take(zz_queue *q, zz_event *e)
     *e = q->front[q->front_pos++];
     q->n--;
     return 1;
+}
+
+const zz_event *zz_queue_peek_loaded(const zz_queue *q)
+{
+    return q->front_pos < q->front_n ? &q->front[q->front_pos] : NULL;
 }
 
 size_t zz_queue_size(const zz_queue *q)

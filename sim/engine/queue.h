@@ -63,5 +63,8 @@ int zz_queue_push(zz_queue *q, zz_event e);
  * -1 if it ran out of memory reorganising itself. */
 int zz_queue_take(zz_queue *q, zz_event *e);
 size_t zz_queue_size(const zz_queue *q);
+/* The next event if it is already in the sorted front (else NULL), for
+ * prefetching what it will touch; it stays in the queue. */
+const zz_event *zz_queue_peek_loaded(const zz_queue *q);
 
 #endif
