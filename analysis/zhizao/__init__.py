@@ -4,9 +4,12 @@
     ds = zhizao.open("run.h5")                 # one scenario
     zhizao.adoption(ds, by="city")             # share over time, mean and CI
     zhizao.time_to_target(ds)                  # days/years, months gained
-    zhizao.additionality(ds)                   # needs the cf_ twin
+    zhizao.additionality(ds)                   # additional, supported, deadweight
     zhizao.cost_effectiveness(ds)              # yuan per additional adopter
     zhizao.compare("compare.h5")               # ranking of scenarios
+    zhizao.accounting("compare.h5")            # what each scenario bought
+    zhizao.firm_record(ds)                     # per-firm record (run with --firms)
+    zhizao.open("OUT.h5.partial")              # a run in progress: finished replicates
 
 Modules: io (reading files), stats (intervals), tables (summaries), plots
 (matplotlib figures), report (``python3 -m zhizao.report``).
@@ -18,13 +21,15 @@ not reached; money is in yuan.
 
 __version__ = "0.1.0"
 
-from .io import firm_record, groups, has_twin, open_all, open_result as open  # noqa: E402
+from .io import (firm_record, groups, has_accounting, has_twin, open_all,  # noqa: E402
+                 open_result as open)
 from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
-from .tables import (NoTwinError, additionality, adoption, compare,  # noqa: E402
+from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
 
-__all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "adoption",
-           "target_share", "time_to_target", "additionality", "cost_effectiveness",
+__all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "has_accounting",
+           "adoption", "target_share", "time_to_target", "additionality",
+           "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
            "plot_spending", "plot_comparison", "__version__"]

@@ -12,13 +12,22 @@ smooths the edges an analyst would otherwise trip over:
   and NaN handling are plain numpy.
 * labels written as fixed-length byte strings and byte-string attributes
   are decoded to ``str``.
-* a file from an interrupted run (attribute ``complete = 0``) opens with a
-  warning rather than silently passing as a finished run, and without the
-  replicates that were never written (they would read as zeros).
+* a file from an interrupted run (attribute ``complete = 0``), or the
+  ``OUT.h5.partial`` file of a run still in progress, opens with a warning
+  rather than silently passing as a finished run, and holds only the
+  replicates that were written (unwritten ones would read as zeros).
+
+Reading while a run is being written: the engine's writer does not take
+HDF5's file lock and flushes after every replicate (sim/output/h5writer.c),
+so ``open("OUT.h5.partial")`` works mid-run. Such a file is read into
+memory at once and closed (the writer keeps changing it), and only the
+replicates counted by its attribute ``replications_done`` (written in
+replicate order) whose ``events`` (and ``cf_events``) are non-zero are kept.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
 from pathlib import Path
 
@@ -28,7 +37,7 @@ import pandas as pd
 import xarray as xr
 
 __all__ = ["open_result", "groups", "open_all", "firm_record", "as_days",
-           "ensure_days", "has_twin", "scenario_name"]
+           "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial"]
 
 # Variables that hold durations in days (float, NaN = not reached).
 _DAY_VARS = ("time_to_target", "cf_time_to_target")
@@ -123,13 +132,20 @@ def groups(path) -> list[str]:
                 if isinstance(f.get(n), h5py.Group) and _has_marker(f[n])]
 
 
+def is_partial(path) -> bool:
+    """True for the temporary file of a run in progress or interrupted
+    (``OUT.h5.partial``; the writer renames it to ``OUT.h5`` when done)."""
+    return str(path).endswith(".partial")
+
+
 def open_result(path, group: str | None = None) -> xr.Dataset:
     """Open a zhizao result file (or one scenario group of it) as a Dataset.
 
     Parameters
     ----------
     path : str or Path
-        A ``zhizao run`` or ``zhizao compare`` output file.
+        A ``zhizao run`` or ``zhizao compare`` output file, or the
+        ``OUT.h5.partial`` file of a run still being written (or killed).
     group : str, optional
         Scenario group of a comparison file (see :func:`groups`). Needed when
         the file's root holds no results.
@@ -138,11 +154,32 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     -------
     xarray.Dataset
         Labelled dims (replicate, time, city, industry, size, instrument,
-        target), ``time`` as datetime64, ``time_to_target`` (and
-        ``cf_time_to_target``) as float days with NaN = not reached.
-        Loaded lazily; call ``.load()`` to read everything into memory.
+        target, and round / firm when present), ``time`` as datetime64,
+        ``time_to_target`` (and ``cf_time_to_target``) as float days with
+        NaN = not reached. A complete file is loaded lazily (call
+        ``.load()`` to read everything); an incomplete one (attribute
+        ``complete = 0``, e.g. a ``.partial`` file mid-run) is read into
+        memory and closed at once, holds only its finished replicates (see
+        the module documentation) and raises a ``UserWarning`` saying how
+        many of how many it holds.
     """
     path = Path(path)
+    partial = is_partial(path)
+    # mid-run the writer may be flushing while we read: retry a few times
+    tries = 4 if partial else 1
+    for attempt in range(tries):
+        try:
+            return _open_once(path, group)
+        except (OSError, RuntimeError, KeyError) as e:
+            if isinstance(e, KeyError) and not partial:
+                raise
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.25 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_once(path: Path, group: str | None) -> xr.Dataset:
     with h5py.File(path, "r") as f:
         node = f if group is None else f.get(group)
         if node is None:
@@ -153,30 +190,43 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
             hint = (f"it is a comparison file: pass group= one of {found} or use open_all()"
                     if found else "it does not look like a zhizao result file")
             raise ValueError(f"{path}: no results at the {where}; {hint}")
+        complete = int(_decode_text(node.attrs.get("complete", 1)))
     ds = xr.open_dataset(path, group=group, engine=_engine(), decode_timedelta=False)
+    if complete == 0 or is_partial(path):
+        # the writer may go on changing the file: read it now, keep nothing open
+        try:
+            ds = ds.load()
+        finally:
+            ds.close()
     ds = _tidy(ds)
-    if int(ds.attrs.get("complete", 1)) == 0:
+    if complete == 0 or is_partial(path):
         ds, dropped = _drop_unwritten(ds)
         warnings.warn(
-            f"{path}: incomplete run (complete = 0, {ds.attrs.get('replications_done', '?')}"
-            f" of {ds.attrs.get('replications', '?')} replications done); "
-            f"{dropped} replicate(s) never written left out", stacklevel=2)
+            f"{path}{'' if group is None else ' [' + group + ']'}: incomplete run "
+            f"(complete = {complete}, {ds.attrs.get('replications_done', '?')} of "
+            f"{ds.attrs.get('replications', '?')} replications done); {dropped} "
+            "replicate(s) never written left out", stacklevel=3)
     return ds
 
 
 def _drop_unwritten(ds: xr.Dataset):
-    """Leaves out the replicates an interrupted run never wrote.
+    """Leaves out the replicates an interrupted or running job has not written.
 
     The writer stores no fill value for counts, so an unwritten replicate
-    reads as zeros; every replicate that ran processed events, so
-    ``events == 0`` (in the policy run or its twin) marks one never written.
+    reads as zeros. Replicates are written in order and ``replications_done``
+    counts those written with their twin; every replicate that ran processed
+    events, so ``events == 0`` (in the policy run or its twin) also marks one
+    never written. A replicate is kept when both say it was written.
     """
-    if "events" not in ds.variables or "replicate" not in ds.dims:
+    if "replicate" not in ds.dims:
         return ds, 0
-    written = ds["events"] > 0
-    if "cf_events" in ds.variables:
-        written = written & (ds["cf_events"] > 0)
-    keep = np.asarray(written.values, dtype=bool)
+    keep = np.ones(ds.sizes["replicate"], dtype=bool)
+    done = ds.attrs.get("replications_done")
+    if done is not None:
+        keep &= np.arange(keep.size) < int(done)
+    for v in ("events", "cf_events"):
+        if v in ds.variables:
+            keep &= np.asarray(ds[v].values) > 0
     if keep.all():
         return ds, 0
     return ds.isel(replicate=np.flatnonzero(keep)), int((~keep).sum())
@@ -206,62 +256,85 @@ def has_twin(ds: xr.Dataset) -> bool:
     return "cf_adopted" in ds.variables
 
 
+def has_accounting(ds: xr.Dataset) -> bool:
+    """True when the engine's paired accounting is present: ``additional``,
+    ``supported``, ``deadweight``, ``target_firms`` [replicate, target]
+    (written by ``zhizao compare`` and ``zhizao run --counterfactual``)."""
+    return all(v in ds.variables for v in ("additional", "supported", "deadweight",
+                                           "target_firms"))
+
+
 # ---- optional per-firm record --------------------------------------------
 
-def firm_record(path, group: str | None = None) -> pd.DataFrame | None:
-    """Per-firm record of a run, if the file has one; None otherwise.
+def firm_record(source, group: str | None = None,
+                by_instrument: bool = False) -> pd.DataFrame | None:
+    """Per-firm record of a run (``--firms``), if present; None otherwise.
 
-    The per-firm layout is not fixed yet, so this reader accepts either
-    form and tolerates its absence:
+    Parameters
+    ----------
+    source : path or xarray.Dataset
+        A result file (with `group` for a comparison file; an incomplete
+        file keeps its finished replicates, see :func:`open_result`) or a
+        Dataset from :func:`open_result`.
+    by_instrument : bool
+        Also one column ``support[<instrument>]`` per programme (yuan).
 
-    * a subgroup ``firm`` whose datasets are columns, or
-    * datasets named ``firm_<column>`` next to the aggregate variables.
+    Returns
+    -------
+    DataFrame indexed (replicate, firm), one row per firm and replicate,
+    from the engine's variables firm_day, cf_firm_day [replicate, firm]
+    (days, NaN = never adopted) and firm_support [replicate, firm,
+    instrument] (yuan received; absent when the scenario has no programme,
+    read as 0). Columns:
 
-    1-D columns have one row per firm. 2-D columns are taken as
-    [replicate, firm] and make the result long, indexed (replicate, firm),
-    with 1-D columns repeated per replicate. Integer columns carrying an
-    HDF5 enum type, or a ``labels`` attribute (list of names), are mapped to
-    pandas categoricals.
+    * ``day``, ``cf_day``: adoption day in the policy run and in its
+      no-policy twin (``cf_day`` only with a twin);
+    * ``adopted``, ``cf_adopted``: adopted by the end (day not NaN);
+    * ``support``: yuan received, summed over programmes;
+    * ``supported``: adopted during the run (day > 0, so not an initial
+      adopter) and received support -- the engine's definition behind the
+      ``supported`` variable;
+    * ``deadweight``: supported and adopted in the twin too (the
+      ``deadweight`` variable); ``supported_additional``: supported and not
+      adopted in the twin (only with a twin).
+
+    Summed over firms, ``supported`` and ``deadweight`` give the
+    ``all_firms`` entries of the variables of the same name.
     """
-    with h5py.File(path, "r") as f:
-        node = f if group is None else f[group]
-        if "firm" in node and isinstance(node["firm"], h5py.Group):
-            items = {k: v for k, v in node["firm"].items() if isinstance(v, h5py.Dataset)}
-        else:
-            items = {k[len("firm_"):]: v for k, v in node.items()
-                     if k.startswith("firm_") and isinstance(v, h5py.Dataset)}
-        if not items:
+    own = not isinstance(source, xr.Dataset)
+    ds = open_result(source, group) if own else source
+    try:
+        if "firm_day" not in ds.variables:
             return None
-        cols = {k: _firm_column(v) for k, v in items.items()}
-    two_d = {k: v for k, v in cols.items() if np.ndim(v) == 2}
-    one_d = {k: v for k, v in cols.items() if np.ndim(v) == 1}
-    if not two_d:
-        df = pd.DataFrame(one_d)
-        df.index.name = "firm"
-        return df
-    nrep, nfirm = next(iter(two_d.values())).shape
-    index = pd.MultiIndex.from_product([range(nrep), range(nfirm)], names=["replicate", "firm"])
-    data = {k: np.tile(np.asarray(v), nrep) if not isinstance(v, pd.Categorical)
-            else pd.Categorical.from_codes(np.tile(v.codes, nrep), v.categories)
-            for k, v in one_d.items()}
-    data.update({k: np.asarray(v).reshape(-1) for k, v in two_d.items()})
-    return pd.DataFrame(data, index=index)
-
-
-def _firm_column(d: h5py.Dataset):
-    values = d[()]
-    enum = h5py.check_enum_dtype(d.dtype)
-    labels = None
-    if enum:
-        inv = {v: k for k, v in enum.items()}
-        labels = [inv.get(i, str(i)) for i in range(max(inv) + 1)]
-    elif "labels" in d.attrs:
-        labels = [str(_decode_text(x)) for x in np.atleast_1d(d.attrs["labels"])]
-    if values.dtype.kind == "S":
-        values = np.char.decode(values, "utf-8")
-    elif values.dtype.kind == "O":
-        values = np.array([str(_decode_text(v)) for v in values.ravel()],
-                          dtype=object).reshape(values.shape)
-    if labels is not None and values.ndim == 1:
-        return pd.Categorical.from_codes(values.astype(int), categories=labels)
-    return values
+        day = ds["firm_day"].transpose("replicate", "firm")
+        nrep, nfirm = day.shape
+        index = pd.MultiIndex.from_product(
+            [np.asarray(ds["replicate"].values), np.asarray(ds["firm"].values)
+             if "firm" in ds.coords else np.arange(nfirm)], names=["replicate", "firm"])
+        d = np.asarray(day.values, dtype=float).reshape(-1)
+        cols = {"day": d}
+        twin = "cf_firm_day" in ds.variables
+        if twin:
+            cols["cf_day"] = np.asarray(ds["cf_firm_day"].transpose("replicate", "firm").values,
+                                        dtype=float).reshape(-1)
+        cols["adopted"] = np.isfinite(d)
+        if twin:
+            cols["cf_adopted"] = np.isfinite(cols["cf_day"])
+        if "firm_support" in ds.variables and ds.sizes.get("instrument", 0):
+            sup = np.asarray(ds["firm_support"].transpose("replicate", "firm", "instrument")
+                             .values, dtype=float).reshape(nrep * nfirm, -1)
+        else:
+            sup = np.zeros((nrep * nfirm, 0))
+        cols["support"] = sup.sum(axis=1)
+        supported = cols["adopted"] & (np.nan_to_num(d) > 0) & (cols["support"] > 0)
+        cols["supported"] = supported
+        if twin:
+            cols["deadweight"] = supported & cols["cf_adopted"]
+            cols["supported_additional"] = supported & ~cols["cf_adopted"]
+        if by_instrument and sup.shape[1]:
+            for k, name in enumerate(ds["instrument"].values):
+                cols[f"support[{name}]"] = sup[:, k]
+        return pd.DataFrame(cols, index=index)
+    finally:
+        if own:
+            ds.close()

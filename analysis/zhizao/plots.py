@@ -16,7 +16,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .io import has_twin, scenario_name
-from .tables import COST_MEASURE, adoption, compare, target_share
+from .tables import COST_MEASURE, _as_data, adoption, compare, target_share
 
 __all__ = ["plot_pathways", "plot_spending", "plot_comparison"]
 
@@ -144,16 +144,18 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     `data` is a comparison file path or a {name: Dataset} dict. Left panel:
     mean years to each target with its interval (hollow marker where not
     every replicate reached it; missing where none did). Right panel: yuan
-    per additional adopter (only if some scenario has a twin). Returns the
-    Figure.
+    per additional adopter (only if some scenario has a twin). Scenarios
+    keep the colours of :func:`plot_pathways` (the file's order). Returns
+    the Figure.
     """
+    data = _as_data(data)
     table = compare(data, level).reset_index()
     if fig is None:
         import matplotlib.pyplot as plt
         fig = plt.figure(figsize=(11, 4.5))
     has_cost = (table["measure"] == COST_MEASURE).any()
     axes = fig.subplots(1, 2 if has_cost else 1, squeeze=False)[0]
-    scenarios = list(dict.fromkeys(table["scenario"]))
+    scenarios = list(data)          # file order: the same colours as plot_pathways
     times = table[table["measure"] != COST_MEASURE]
     measures = list(dict.fromkeys(times["measure"]))
     ax = axes[0]
@@ -184,6 +186,9 @@ def plot_comparison(data, level: float = 0.95, fig=None):
         ax.bar(np.arange(len(scenarios)), np.nan_to_num(m) / scale,
                yerr=np.nan_to_num(err) / scale, color=[f"C{i % 10}" for i in range(len(scenarios))],
                capsize=4)
+        for i in np.flatnonzero(~np.isfinite(m)):
+            ax.text(i, 0, "none\nadditional", ha="center", va="bottom", fontsize="small",
+                    color="0.4")
         ax.set_xticks(np.arange(len(scenarios)))
         ax.set_xticklabels(scenarios, rotation=20, ha="right")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.3g}"))

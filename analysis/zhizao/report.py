@@ -5,12 +5,14 @@ Usage (also what ``zhizao report`` runs)::
     python3 -m zhizao.report out.h5 -o report_dir/ [--target 0.5] [--level 0.95]
 
 Writes into report_dir: one PNG per figure (adoption pathways of all firms
-and of each target group against the target share, money spent by
+and of each other target group against the target share, money spent by
 instrument per scenario, and the scenario comparison for a comparison
 file) and index.html, which embeds every figure as a base64 ``data:`` URI
 and uses no external resource, so the page can be mailed or archived
-alone. It holds the ranking table, the per-scenario tables, and each
-scenario's source text and resolved parameters (HTML-escaped).
+alone. It holds the ranking table, what each scenario bought (additional
+adopters, deadweight, money per additional adopter), the per-scenario
+tables, and each scenario's source text and resolved parameters
+(HTML-escaped).
 
 Exit status: 0 success, 1 failure, 2 usage error, 5 file not readable or
 not writable (the simulator's own codes).
@@ -32,9 +34,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import __version__
-from .io import groups, has_twin, open_all
+from .io import groups, has_accounting, has_twin, open_all
 from .plots import plot_comparison, plot_pathways, plot_spending
-from .tables import additionality, compare, cost_effectiveness, time_to_target
+from .tables import (ALL_FIRMS, accounting, additionality, compare, cost_effectiveness,
+                     time_to_target)
 
 __all__ = ["build_report", "main"]
 
@@ -48,6 +51,7 @@ th { background: #f3f3f3; }
 img { max-width: 100%; border: 1px solid #eee; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 85%; }
 .warning { background: #fff3cd; padding: 0.5em; border: 1px solid #e0c36a; }
+.wide { overflow-x: auto; }
 """
 
 
@@ -71,7 +75,7 @@ def _table(df: pd.DataFrame, css_id: str | None = None) -> str:
     out = df.to_html(float_format=_fmt, na_rep="–", escape=True, border=0)
     if css_id:
         out = out.replace("<table", f'<table id="{css_id}"', 1)
-    return out
+    return f'<div class="wide">{out}</div>'
 
 
 def _save(fig: Figure, path: Path) -> None:
@@ -93,8 +97,10 @@ def _figures(data: dict, comparison: bool, outdir: Path, target: float, level: f
     _save(fig, path)
     figs.append((f"Adoption share of all firms (adopted + scaled), {level:.0%} band; "
                  "dashed: no-policy twin", path))
+    # every target group but all_firms, which the first figure already shows
     targets = list(dict.fromkeys(str(t) for ds in data.values()
-                                 if "target" in ds.coords for t in ds["target"].values))
+                                 if "target" in ds.coords for t in ds["target"].values
+                                 if str(t) != ALL_FIRMS))
     for i, g in enumerate(targets, start=1):
         subset = {n: ds for n, ds in data.items()
                   if "target_share" in ds and g in set(map(str, ds["target"].values))}
@@ -141,8 +147,9 @@ def _scenario_section(name: str, ds, level: float) -> str:
                      f'{html.escape(str(a.get("replications", "?")))} replications done.</p>')
     parts += ["<h3>Run</h3>", _table(meta),
               "<h3>Time to target</h3>", _table(time_to_target(ds, level))]
-    if has_twin(ds):
-        parts += ["<h3>Additional adopters (policy minus no-policy twin, at the end)</h3>",
+    if has_twin(ds) or has_accounting(ds):
+        parts += ["<h3>Additional adopters (policy minus no-policy twin, at the end), "
+                  "supported adopters and deadweight</h3>",
                   _table(additionality(ds, level)),
                   "<h3>Cost per additional adopter (yuan)</h3>",
                   _table(cost_effectiveness(ds, level))]
@@ -181,8 +188,16 @@ def build_report(path, outdir, target: float = 0.5, level: float = 0.95) -> Path
             "<p>Per measure, best first: years to each target (more replicates reaching it "
             "first, then faster) and yuan disbursed per additional adopter (lower first). "
             "<em>reached</em> = share of replicates reaching the target.</p>",
-            _table(compare(data, level), css_id="ranking"),
-            "<h2>Figures</h2>"]
+            _table(compare(data, level), css_id="ranking")]
+    if any(has_twin(ds) or has_accounting(ds) for ds in data.values()):
+        body += ["<h2>What each scenario bought</h2>",
+                 "<p>All firms, at the end, against each scenario's no-policy twin on the "
+                 "same random numbers: additional adopters; supported adopters (adopted "
+                 "during the run with support) and deadweight (supported adopters that "
+                 "adopt in the twin too), deadweight share = deadweight / supported; "
+                 "money disbursed per additional adopter (yuan).</p>",
+                 _table(accounting(data, level=level), css_id="accounting")]
+    body += ["<h2>Figures</h2>"]
     body += [_img(c, p) for c, p in figs]
     body += [_scenario_section(n, ds, level) for n, ds in data.items()]
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

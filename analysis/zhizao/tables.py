@@ -5,17 +5,30 @@ Every function takes an xarray.Dataset as returned by :func:`zhizao.open`
 float days) and summarises across replicates with the t-interval of
 :mod:`zhizao.stats`.
 
-Definitions (MODEL.md, "Outputs"):
+Definitions (docs/model.md, "Outputs"; sim/accounting.c):
 
-* adopters = firms in state adopted (pilot) or scaled; the adoption share of
-  a group is adopters / firms summed over the group's cells (a ratio of
-  sums, so large cells weigh more).
-* additional adopters = policy adopters minus no-policy-twin adopters at
-  the last observation, per replicate (the twin runs on the same random
-  numbers, so the difference is paired).
-* cost per additional adopter = money disbursed (``spent``, cumulative,
-  summed over instruments) at the last observation / additional adopters,
-  per replicate; undefined (NaN) in a replicate with no additional adopter.
+* adopters = firms that have adopted, as a pilot or scaled up: the file's
+  ``adopted`` count (the engine writes adopted = pilot + scaled, and
+  ``scaled`` is the subset that scaled up). The adoption share of a group
+  is adopters / firms summed over the group's cells (a ratio of sums).
+* additional adopters of a target group = adopters at the end in the
+  policy run minus in its no-policy twin on the same random numbers: the
+  engine's ``additional`` [replicate, target] (exact counts, firm by firm),
+  out of ``target_firms``. Files without the engine's accounting fall back
+  to the cell counts (all firms) and the target shares.
+* supported = adopters during the run that received any support;
+  deadweight = supported adopters that adopt in the twin too (the engine's
+  ``supported`` and ``deadweight``); deadweight share = deadweight /
+  supported; supported_additional = supported - deadweight (the adopters
+  the money itself made); spillover = additional - supported_additional
+  (peers, prices, crowding: may be negative).
+* money per additional adopter = ``spent`` at the last observation summed
+  over instruments / additional adopters of all firms (target
+  ``all_firms``), per replicate; NaN in a replicate without additional
+  adopters (so a no-policy baseline has none).
+* months gained = (twin's time to target - policy's) / 30.4375 days, per
+  replicate; see :func:`time_to_target` for the replicates where a run
+  never reaches the target.
 """
 
 from __future__ import annotations
@@ -26,25 +39,25 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .io import as_days, has_twin, open_all, scenario_name
+from .io import as_days, has_accounting, has_twin, open_all, scenario_name
 from .stats import mean_ci, mean_ci_xr
 
 __all__ = ["NoTwinError", "adoption", "target_share", "time_to_target",
-           "additionality", "cost_effectiveness", "summary", "compare",
+           "additionality", "cost_effectiveness", "accounting", "summary", "compare",
            "ALL_FIRMS", "DAYS_PER_YEAR", "DAYS_PER_MONTH"]
 
 CELL_DIMS = ("city", "industry", "size")
 DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-ALL_FIRMS = "all firms"   # row label of the whole population
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12     # 30.4375
+ALL_FIRMS = "all_firms"   # the engine's whole-population target (and our row label)
 
 
 class NoTwinError(ValueError):
     """The file has no no-policy counterfactual (no ``cf_`` variables)."""
 
 
-def _require_twin(ds: xr.Dataset, what: str) -> None:
-    if not has_twin(ds):
+def _require_twin(ds: xr.Dataset, what: str, accounting_ok: bool = False) -> None:
+    if not has_twin(ds) and not (accounting_ok and has_accounting(ds)):
         raise NoTwinError(
             f"{what} needs the paired no-policy counterfactual, but scenario "
             f"{scenario_name(ds, '?')!r} has no cf_ variables (cf_adopted, ...); "
@@ -64,14 +77,14 @@ def _by_list(by) -> list[str]:
 def _adopters(ds: xr.Dataset, prefix: str = "", gsz: bool = False):
     """(adopter counts [R,T,C,I,S], firm counts [C,I,S]), integers.
 
-    Kept integer (counts fit int32) so that the full cell array is not
-    copied to float before it is summed down.
+    ``adopted`` already counts scaled firms (sim.c: adopted = pilot +
+    scaled), so it is the whole count; likewise ``adopted_gsz``. Kept
+    integer so that the full cell array is not copied to float before it
+    is summed down.
     """
     if gsz:
-        # adopted_gsz counts 规上 firms that have adopted (pilot or scaled):
-        # the layout has no scaled_gsz, so it is taken as the whole count.
         return ds[prefix + "adopted_gsz"], ds["firms_gsz"]
-    return ds[prefix + "adopted"] + ds[prefix + "scaled"], ds["firms"]
+    return ds[prefix + "adopted"], ds["firms"]
 
 
 def _frame(s: xr.Dataset, dims: list[str], cols=("mean", "lo", "hi", "n")) -> pd.DataFrame:
@@ -98,7 +111,8 @@ def adoption(ds: xr.Dataset, by=None, gsz: bool = False, level: float = 0.95,
     Returns
     -------
     DataFrame indexed by (*by, time) with columns mean, lo, hi (shares in
-    [0, 1]) and n (replicates). Groups without firms give NaN.
+    [0, 1]) and n (replicates). Adopters are the file's ``adopted`` (pilot
+    or scaled). Groups without firms give NaN.
     """
     by = _by_list(by)
     prefix = ""
@@ -129,6 +143,16 @@ def target_share(ds: xr.Dataset, target=None, level: float = 0.95,
     return _frame(mean_ci_xr(da, "replicate", level), ["target", "time"])
 
 
+def _horizon_days(ds: xr.Dataset) -> float:
+    """Days from the start to the last observation (the end of the run)."""
+    t = ds["time"].values
+    if t.size == 0:
+        return np.nan
+    if np.issubdtype(t.dtype, np.datetime64):
+        return float((t[-1] - t[0]) / np.timedelta64(1, "D"))
+    return float(t[-1] - t[0])
+
+
 def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     """Time to reach each target, across replicates.
 
@@ -137,14 +161,26 @@ def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     ``reached`` < 1, never averaged in as a number).
 
     Columns: days, days_lo, days_hi, years, years_lo, years_hi (1 year =
-    365.25 days), reached (share of replicates), n_reached, and when the
-    no-policy twin is present: cf_reached, cf_years (twin's mean), and
-    months_gained, months_gained_lo, months_gained_hi, n_paired: the paired
-    per-replicate gain (twin's time minus policy time, in months of
-    365.25/12 days) over replicates where both reached the target.
+    365.25 days), reached (share of replicates), n_reached; and when the
+    no-policy twin is present (``cf_time_to_target``):
+
+    * cf_reached, cf_years: the twin's share reaching it and mean years;
+    * months_gained, months_gained_lo, months_gained_hi, n_paired: the
+      paired per-replicate gain (twin's time minus the policy's, in months
+      of 30.4375 days) over the replicates where **both** reached the
+      target: exact differences, NaN when there is none;
+    * months_gained_min, n_censored: the gain where the twin never reaches
+      the target within the horizon is not known, only that it is at least
+      (horizon - policy's time). ``months_gained_min`` is the mean over the
+      replicates where the policy reached the target, with the twin's
+      missing time replaced by the horizon: a **lower bound** on the mean
+      gain there. ``n_censored`` counts the replicates so bounded; when it
+      is 0, months_gained_min equals months_gained. Replicates where the
+      policy does not reach the target carry no gain (NaN) in either.
     """
     tt = as_days(ds["time_to_target"])
     cf = as_days(ds["cf_time_to_target"]) if "cf_time_to_target" in ds.variables else None
+    horizon = _horizon_days(ds)
     rows = {}
     for g in ds["target"].values:
         x = np.asarray(tt.sel(target=g).values, dtype=float)
@@ -157,16 +193,22 @@ def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
         if cf is not None:
             y = np.asarray(cf.sel(target=g).values, dtype=float)
             gain = mean_ci((y - x) / DAYS_PER_MONTH, level)
+            censored = np.isfinite(x) & ~np.isfinite(y)
+            y_min = np.where(censored, horizon, y)
+            bound = mean_ci(np.where(np.isfinite(x), (y_min - x) / DAYS_PER_MONTH, np.nan),
+                            level)
             row.update({"cf_reached": float(np.isfinite(y).mean()) if y.size else np.nan,
                         "cf_years": mean_ci(y)["mean"] / DAYS_PER_YEAR,
                         "months_gained": gain["mean"], "months_gained_lo": gain["lo"],
-                        "months_gained_hi": gain["hi"], "n_paired": gain["n"]})
+                        "months_gained_hi": gain["hi"], "n_paired": gain["n"],
+                        "months_gained_min": bound["mean"],
+                        "n_censored": int(censored.sum())})
         rows[str(g)] = row
     cols = ["days", "days_lo", "days_hi", "years", "years_lo", "years_hi", "reached",
             "n_reached"]
     if cf is not None:
         cols += ["cf_reached", "cf_years", "months_gained", "months_gained_lo",
-                 "months_gained_hi", "n_paired"]
+                 "months_gained_hi", "n_paired", "months_gained_min", "n_censored"]
     df = pd.DataFrame.from_dict(rows, orient="index", columns=cols) if rows \
         else pd.DataFrame(columns=cols, dtype=float)
     df.index.name = "target"
@@ -178,72 +220,129 @@ def _end_adopters(ds: xr.Dataset, prefix: str) -> xr.DataArray:
     return num.sum(CELL_DIMS).astype(float)
 
 
-def _additional_per_replicate(ds: xr.Dataset) -> xr.DataArray:
+def _target_index(ds: xr.Dataset, name: str):
+    names = [str(t) for t in ds["target"].values] if "target" in ds.coords else []
+    return names.index(name) if name in names else None
+
+
+def _additional_all(ds: xr.Dataset) -> xr.DataArray:
+    """Additional adopters of all firms per replicate (float).
+
+    The engine's ``additional`` of target ``all_firms`` when present, else
+    policy minus twin adopters at the end from the cell counts (the two are
+    equal: tests/python/test_analysis_real.py).
+    """
+    g = _target_index(ds, ALL_FIRMS)
+    if has_accounting(ds) and g is not None:
+        return ds["additional"].isel(target=g).astype(float).drop_vars("target",
+                                                                       errors="ignore")
     return _end_adopters(ds, "") - _end_adopters(ds, "cf_")
 
 
-def _all_label(ds: xr.Dataset) -> str:
-    # a target may itself be called "all firms"; keep the index unique
-    return ALL_FIRMS if ALL_FIRMS not in set(map(str, ds["target"].values)) \
-        else ALL_FIRMS + " (population)"
+_ADD_COLS = ["additional", "additional_lo", "additional_hi", "additional_share",
+             "additional_share_lo", "additional_share_hi", "adopters", "cf_adopters",
+             "supported", "deadweight", "deadweight_share", "deadweight_share_lo",
+             "deadweight_share_hi", "supported_additional", "spillover",
+             "deadweight_lag_days", "target_firms", "n"]
+
+
+def _ci_cols(prefix: str, c: dict) -> dict:
+    return {prefix: c["mean"], prefix + "_lo": c["lo"], prefix + "_hi": c["hi"]}
+
+
+def _accounting_row(add, firms, pol_share, cf_share, sup, dead, lag, level) -> dict:
+    """One row of :func:`additionality` from per-replicate arrays."""
+    add = np.asarray(add, float)
+    firms = np.asarray(firms, float)
+    c = mean_ci(add, level)
+    row = _ci_cols("additional", c)
+    row.update(_ci_cols("additional_share",
+                        mean_ci(add / np.where(firms > 0, firms, np.nan), level)))
+    if pol_share is not None:
+        row["adopters"] = float(np.mean(np.rint(np.asarray(pol_share, float) * firms)))
+        row["cf_adopters"] = float(np.mean(np.rint(np.asarray(cf_share, float) * firms)))
+    if sup is not None:
+        sup, dead = np.asarray(sup, float), np.asarray(dead, float)
+        row["supported"] = float(np.mean(sup))
+        row["deadweight"] = float(np.mean(dead))
+        row.update(_ci_cols("deadweight_share",
+                            mean_ci(dead / np.where(sup > 0, sup, np.nan), level)))
+        row["supported_additional"] = float(np.mean(sup - dead))
+        row["spillover"] = float(np.mean(add - (sup - dead)))
+        lag = np.asarray(lag, float) if lag is not None else np.array([])
+        row["deadweight_lag_days"] = float(np.nanmean(lag)) if np.isfinite(lag).any() \
+            else np.nan
+    row["target_firms"] = float(np.mean(firms))
+    row["n"] = c["n"]
+    return row
 
 
 def additionality(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
-    """Additional adopters caused by the policy, per target group and overall.
+    """Additional adopters caused by the policy, per target group, and deadweight.
 
-    Per replicate: adopters at the last observation in the policy run minus
-    those in its no-policy twin; then mean and t-interval across replicates.
+    Uses the engine's paired accounting when the file has it (``additional``,
+    ``supported``, ``deadweight``, ``target_firms``, ``deadweight_lag``
+    [replicate, target]: exact counts, firm by firm against the no-policy
+    twin on the same random numbers). Otherwise (older or hand-made files
+    with only ``cf_`` variables) additional adopters come from the target
+    shares (counts only if ``target_firms`` is present) and, for all firms,
+    from the cell counts; supported and deadweight columns are then NaN.
 
-    Rows: each target group, then the whole population (label
-    ``"all firms"``). Columns: additional, additional_lo, additional_hi
-    (firms), additional_share, additional_share_lo, additional_share_hi
-    (share of the group's firms, i.e. the gain in adoption share), adopters
-    and cf_adopters (means), n (replicates).
+    Rows: each target group in the file's order; a row ``all_firms`` (the
+    whole population, from the cell counts) is appended when no target of
+    that name exists. Columns, per replicate then mean and t-interval
+    across replicates (``_lo``, ``_hi``) or mean alone:
 
-    Target groups come from ``target_share`` / ``cf_target_share``; their
-    counts of firms are only in the file if the writer stores the optional
-    ``target_firms`` [target] variable, otherwise the target rows give the
-    shares and NaN counts.
+    * additional (firms), additional_share (additional / target_firms: the
+      gain in the group's adoption share);
+    * adopters, cf_adopters: the group's adopters at the end, policy run
+      and twin (means);
+    * supported, deadweight (means); deadweight_share = deadweight /
+      supported per replicate (NaN where nothing was supported), with its
+      interval; supported_additional = supported - deadweight;
+      spillover = additional - supported_additional (means);
+    * deadweight_lag_days: mean over replicates of the engine's mean days
+      by which deadweight firms' twin adoption lags the supported one
+      (negative: the twin adopts sooner, e.g. a firm waiting for support);
+    * target_firms (mean), n (replicates).
 
-    Raises :class:`NoTwinError` when the file has no ``cf_`` variables.
+    Raises :class:`NoTwinError` when the file has neither.
     """
-    _require_twin(ds, "additionality")
+    _require_twin(ds, "additionality", accounting_ok=True)
     rows = {}
-    if "target_share" in ds.variables and "cf_target_share" in ds.variables:
-        pol = ds["target_share"].isel(time=-1).astype(float)
-        twin = ds["cf_target_share"].isel(time=-1).astype(float)
-        firms = ds["target_firms"].astype(float) if "target_firms" in ds.variables else None
-        for g in ds["target"].values:
-            d = (pol - twin).sel(target=g).values
-            s = mean_ci(d, level)
-            row = {"additional_share": s["mean"], "additional_share_lo": s["lo"],
-                   "additional_share_hi": s["hi"], "n": s["n"]}
+    names = [str(g) for g in ds["target"].values] if "target" in ds.coords else []
+    shares = "target_share" in ds.variables and "cf_target_share" in ds.variables
+    pol = ds["target_share"].isel(time=-1) if shares else None
+    twin = ds["cf_target_share"].isel(time=-1) if shares else None
+    if has_accounting(ds):
+        for k, g in enumerate(names):
+            sel = {"target": k}
+            rows[g] = _accounting_row(
+                ds["additional"].isel(sel).values, ds["target_firms"].isel(sel).values,
+                pol.isel(sel).values if shares else None,
+                twin.isel(sel).values if shares else None,
+                ds["supported"].isel(sel).values, ds["deadweight"].isel(sel).values,
+                ds["deadweight_lag"].isel(sel).values if "deadweight_lag" in ds.variables
+                else None, level)
+    elif shares:
+        firms = ds["target_firms"] if "target_firms" in ds.variables else None
+        for k, g in enumerate(names):
+            a, b = pol.isel(target=k).values, twin.isel(target=k).values
             if firms is not None:
-                n_g = float(firms.sel(target=g))
-                # shares are adopters / firms: recover whole counts exactly
-                a = np.rint(pol.sel(target=g).values * n_g)
-                b = np.rint(twin.sel(target=g).values * n_g)
-                c = mean_ci(a - b, level)
-                row.update({"additional": c["mean"], "additional_lo": c["lo"],
-                            "additional_hi": c["hi"], "adopters": float(np.mean(a)),
-                            "cf_adopters": float(np.mean(b))})
+                n_g = np.broadcast_to(np.asarray(firms.isel(target=k).values, float), a.shape)
+                add = np.rint(a * n_g) - np.rint(b * n_g)   # shares are counts / firms
+                rows[g] = _accounting_row(add, n_g, a, b, None, None, None, level)
             else:
-                row.update({k: np.nan for k in ("additional", "additional_lo", "additional_hi",
-                                                "adopters", "cf_adopters")})
-            rows[str(g)] = row
-    pol = _end_adopters(ds, "").values
-    twin = _end_adopters(ds, "cf_").values
-    total = float(ds["firms"].sum())
-    c = mean_ci(pol - twin, level)
-    s = mean_ci((pol - twin) / total, level) if total > 0 else mean_ci([], level)
-    rows[_all_label(ds)] = {"additional": c["mean"], "additional_lo": c["lo"],
-                            "additional_hi": c["hi"], "additional_share": s["mean"],
-                            "additional_share_lo": s["lo"], "additional_share_hi": s["hi"],
-                            "adopters": float(np.mean(pol)), "cf_adopters": float(np.mean(twin)),
-                            "n": c["n"]}
-    cols = ["additional", "additional_lo", "additional_hi", "additional_share",
-            "additional_share_lo", "additional_share_hi", "adopters", "cf_adopters", "n"]
-    df = pd.DataFrame.from_dict(rows, orient="index")[cols]
+                c = mean_ci(a - b, level)
+                rows[g] = {**_ci_cols("additional_share", c), "n": c["n"]}
+    if ALL_FIRMS not in rows:
+        pol_n, twin_n = _end_adopters(ds, "").values, _end_adopters(ds, "cf_").values
+        total = float(ds["firms"].sum())
+        row = _accounting_row(pol_n - twin_n, np.full(pol_n.shape, total), None, None,
+                              None, None, None, level)
+        row.update({"adopters": float(np.mean(pol_n)), "cf_adopters": float(np.mean(twin_n))})
+        rows[ALL_FIRMS] = row
+    df = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=_ADD_COLS)
     df.index.name = "group"
     return df
 
@@ -253,30 +352,87 @@ def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
     """Money disbursed per additional adopter (yuan), across replicates.
 
     Per replicate: ``spent`` at the last observation summed over
-    instruments, divided by that replicate's additional adopters (see
-    :func:`additionality`); NaN where there is no additional adopter.
+    instruments, divided by that replicate's additional adopters of all
+    firms (the engine's ``additional`` for target ``all_firms``, else from
+    the cell counts, see :func:`additionality`); NaN where there is no
+    additional adopter (so a no-policy baseline gets NaN, not 0).
 
-    Returns one row (``"all firms"``) with columns mean, lo, hi (yuan per
-    additional adopter), n (replicates with a defined ratio), spent and
-    additional (means). With ``per_replicate=True``, one row per replicate
-    with columns spent, additional, yuan_per_additional.
+    Returns one row (``"all_firms"``) with columns mean, lo, hi (yuan per
+    additional adopter: mean of the per-replicate ratios and its
+    t-interval), n (replicates with a defined ratio), spent and additional
+    (means), ratio_of_means (mean spent / mean additional), and, with the
+    engine's accounting, per_supported_additional (mean of spent /
+    (supported - deadweight) of all firms: money per adopter the support
+    itself made, ignoring spill-overs). With ``per_replicate=True``, one
+    row per replicate with columns spent, additional, yuan_per_additional.
 
-    Raises :class:`NoTwinError` when the file has no ``cf_`` variables.
+    Raises :class:`NoTwinError` when the file has no twin.
     """
-    _require_twin(ds, "cost_effectiveness")
-    spent = ds["spent"].isel(time=-1).astype(float).sum("instrument")
-    add = _additional_per_replicate(ds)
+    _require_twin(ds, "cost_effectiveness", accounting_ok=True)
+    if ds.sizes.get("instrument", 0):
+        spent = ds["spent"].isel(time=-1).astype(float).sum("instrument")
+    else:
+        spent = xr.zeros_like(ds["events"], dtype=float)
+    add = _additional_all(ds)
     ratio = spent / add.where(add > 0)
     if per_replicate:
-        df = pd.DataFrame({"spent": spent.values, "additional": add.values,
-                           "yuan_per_additional": ratio.values},
-                          index=pd.Index(ds["replicate"].values, name="replicate"))
-        return df
+        return pd.DataFrame({"spent": spent.values, "additional": add.values,
+                             "yuan_per_additional": ratio.values},
+                            index=pd.Index(ds["replicate"].values, name="replicate"))
     c = mean_ci(ratio.values, level)
-    df = pd.DataFrame({"mean": [c["mean"]], "lo": [c["lo"]], "hi": [c["hi"]], "n": [c["n"]],
-                       "spent": [float(spent.mean())], "additional": [float(add.mean())]},
-                      index=pd.Index([ALL_FIRMS], name="group"))
+    mean_add = float(add.mean()) if add.size else np.nan
+    row = {"mean": c["mean"], "lo": c["lo"], "hi": c["hi"], "n": c["n"],
+           "spent": float(spent.mean()) if spent.size else np.nan, "additional": mean_add,
+           "ratio_of_means": float(spent.mean()) / mean_add if mean_add > 0 else np.nan}
+    g = _target_index(ds, ALL_FIRMS)
+    if has_accounting(ds) and g is not None:
+        own = (ds["supported"] - ds["deadweight"]).isel(target=g).astype(float).values
+        row["per_supported_additional"] = mean_ci(
+            spent.values / np.where(own > 0, own, np.nan), level)["mean"]
+    else:
+        row["per_supported_additional"] = np.nan
+    return pd.DataFrame([row], index=pd.Index([ALL_FIRMS], name="group"))
+
+
+def accounting(source, target: str = ALL_FIRMS, level: float = 0.95) -> pd.DataFrame:
+    """What each scenario bought: one row per scenario of a comparison.
+
+    `source` is a comparison file, a {name: Dataset} dict or one Dataset.
+    Columns for the target group `target` (default all firms): additional,
+    additional_lo, additional_hi, supported, deadweight, deadweight_share,
+    deadweight_share_lo, deadweight_share_hi, supported_additional,
+    spillover (see :func:`additionality`); spent (mean yuan at the end) and
+    yuan_per_additional, _lo, _hi, n_cost (see :func:`cost_effectiveness`;
+    for all firms only). A scenario without a twin gets NaN.
+    """
+    data = _as_data(source)
+    rows = {}
+    for name, ds in data.items():
+        row = {}
+        if has_twin(ds) or has_accounting(ds):
+            a = additionality(ds, level)
+            if target in a.index:
+                row.update(a.loc[target].to_dict())
+            c = cost_effectiveness(ds, level).iloc[0]
+            row.update({"spent": c["spent"], "yuan_per_additional": c["mean"],
+                        "yuan_per_additional_lo": c["lo"], "yuan_per_additional_hi": c["hi"],
+                        "n_cost": c["n"]})
+        rows[name] = row
+    cols = ["additional", "additional_lo", "additional_hi", "supported", "deadweight",
+            "deadweight_share", "deadweight_share_lo", "deadweight_share_hi",
+            "supported_additional", "spillover", "spent", "yuan_per_additional",
+            "yuan_per_additional_lo", "yuan_per_additional_hi", "n_cost"]
+    df = pd.DataFrame.from_dict(rows, orient="index").reindex(index=list(data), columns=cols)
+    df.index.name = "scenario"
     return df
+
+
+def _as_data(source) -> dict:
+    if isinstance(source, xr.Dataset):
+        return {scenario_name(source): source}
+    if isinstance(source, dict):
+        return source
+    return open_all(Path(source))
 
 
 COST_MEASURE = "yuan per additional adopter"
@@ -298,7 +454,7 @@ def summary(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     for g, r in tt.iterrows():
         rows.append({"measure": _time_measure(g), "mean": r["years"], "lo": r["years_lo"],
                      "hi": r["years_hi"], "reached": r["reached"], "n": r["n_reached"]})
-    if has_twin(ds):
+    if has_twin(ds) or has_accounting(ds):
         c = cost_effectiveness(ds, level).iloc[0]
         rows.append({"measure": COST_MEASURE, "mean": c["mean"], "lo": c["lo"],
                      "hi": c["hi"], "reached": np.nan, "n": c["n"]})
@@ -308,6 +464,10 @@ def summary(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
 
 def compare(source, level: float = 0.95) -> pd.DataFrame:
     """Rank the scenarios of a comparison file (or of a {name: Dataset} dict).
+
+    The same ranking ``zhizao compare`` prints (sim/cli/cli_rank.c), as a
+    table; unlike the printed one, a scenario lacking a target is listed
+    under it too, last.
 
     For each measure, scenarios are ranked best first:
 
@@ -324,7 +484,7 @@ def compare(source, level: float = 0.95) -> pd.DataFrame:
     mean, lo, hi, reached, n; measures in the order of the file's targets,
     then cost.
     """
-    data = source if isinstance(source, dict) else open_all(Path(source))
+    data = _as_data(source)
     parts = []
     for name, ds in data.items():
         s = summary(ds, level)

@@ -1,22 +1,31 @@
-"""Tests of the Python analysis package `zhizao` (analysis/zhizao).
+"""Tests of the Python analysis package `zhizao` (analysis/zhizao) on
+hand-made files.
 
 Result files are built by hand with h5py following the layout documented
 in sim/output/results.h (dimension scales, "days since" time, cf_ twin,
-one group per scenario in a comparison file), with numbers chosen so that
-every expected value below can be worked out on paper:
+paired accounting [replicate, target], the per-firm record, one group per
+scenario in a comparison file), with numbers chosen so that every expected
+value below can be worked out on paper. tests/python/test_analysis_real.py
+checks the same functions on files the engine writes.
 
-  2 replicates, 3 observations (2026-01-01, 01-31, 02-28), 2 cities x
-  2 industries x 4 sizes = 16 cells, firms per cell by size 10/20/40/80
-  (150 per city x industry, 600 in all).
-  adopted  = K[r][t] in every cell, K = [[0,2,4],[1,3,5]]
+  2 replicates, 3 observations (2026-01-01, 01-31, 2027-01-01: horizon
+  365 days), 2 cities x 2 industries x 4 sizes = 16 cells, firms per cell
+  by size 10/20/40/80 (150 per city x industry, 600 in all).
+  adopted  = K[r][t] + scaled in every cell, K = [[0,2,4],[1,3,5]]
+             (as the engine: `adopted` counts pilot and scaled firms)
   scaled   = 1 in the 8 Qingdao cells at the last observation, else 0
-  => adopters (adopted+scaled) in all: rep0 0, 32, 72; rep1 16, 48, 88
+  => adopters in all: rep0 0, 32, 72; rep1 16, 48, 88
   twin: cf_adopted = [[0,1,2],[1,2,2]] per cell, cf_scaled = 0
   => twin adopters at the end: 32 and 32; additional: 40 and 56
+  targets jinan_electronics (Jinan x electronics, 150 firms) and all_firms
+  (600): additional 8 and 12 (16, 20 against 8, 8), 40 and 56
+  supported [rep][target] [[6, 30], [9, 40]], deadweight [[2, 10], [3, 8]]
+  deadweight_lag [[15, 12], [-5, 30]] days
   spent at the end: rep0 1000+3000 = 4000, rep1 2000+5000 = 7000
   => yuan per additional adopter: 100 and 125
   time_to_target (days) [rep][target]: [[100, NaN], [200, 300]],
   twin [[250, NaN], [290, NaN]]
+  per-firm record (write_run(firms=True)): 6 firms, see firm_arrays()
 
 With two replicates the 95% t-interval is mean +/- T1 * |x1 - x0| / 2
 where T1 = t_{0.975, 1} = tan(0.475 pi) = 12.7062047361747.
@@ -52,8 +61,8 @@ CITIES = ["Jinan", "Qingdao"]
 INDUSTRIES = ["electronics", "light_industry"]
 SIZES = ["micro", "small", "medium", "large"]
 INSTRUMENTS = ["voucher.compute", "contest.jiebang"]
-TARGETS = ["jinan_electronics", "overall"]
-TIME = [0.0, 30.0, 58.0]
+TARGETS = ["jinan_electronics", "all_firms"]
+TIME = [0.0, 30.0, 365.0]
 SOURCE = ('scenario { name = "shandong_2026", start = "2026-01-01" }\n'
           '-- trigger when a < b && c > d: "quoted"\n'
           'target("jinan_electronics", { share = 0.5 }) -- 济南 <script>alert(1)</script>\n')
@@ -62,17 +71,18 @@ SOURCE = ('scenario { name = "shandong_2026", start = "2026-01-01" }\n'
 # ---- building files by hand ------------------------------------------------
 
 def scenario_arrays(time_to_target=((100.0, np.nan), (200.0, 300.0)), spent_mult=1.0,
-                    twin=True):
+                    twin=True, accounting=True):
     """The arrays of one scenario, as described in the module docstring."""
     R, T, C, I, S = 2, 3, 2, 2, 4
     firms = np.broadcast_to(np.array([10, 20, 40, 80], np.int32), (C, I, S)).copy()
     firms_gsz = np.broadcast_to(np.array([0, 2, 10, 40], np.int32), (C, I, S)).copy()
     K = np.array([[0, 2, 4], [1, 3, 5]], np.int32)
-    adopted = np.broadcast_to(K[:, :, None, None, None], (R, T, C, I, S)).copy()
+    pilots = np.broadcast_to(K[:, :, None, None, None], (R, T, C, I, S)).copy()
     scaled = np.zeros((R, T, C, I, S), np.int32)
     scaled[:, 2, 1] = 1
+    adopted = pilots + scaled          # the engine's `adopted` includes scaled firms
     implementing = np.ones((R, T, C, I, S), np.int32)
-    adopted_gsz = adopted.copy()
+    adopted_gsz = pilots.copy()
     adopted_gsz[..., :2] = 0          # only medium and large firms count as 规上 adopters
     spent = np.array([[[0, 0], [500, 1000], [1000, 3000]],
                       [[0, 0], [1000, 2000], [2000, 5000]]], float) * spent_mult
@@ -98,19 +108,59 @@ def scenario_arrays(time_to_target=((100.0, np.nan), (200.0, 300.0)), spent_mult
         d["cf_events"] = np.array([900, 950], np.int64)
     # target shares from the cells: Jinan x electronics (150 firms) and all (600)
     for p in ("", "cf_") if twin else ("",):
-        a = (d[p + "adopted"] + d[p + "scaled"]).astype(float)
+        a = d[p + "adopted"].astype(float)
         d[p + "target_share"] = np.stack([a[:, :, 0, 0].sum(-1) / 150.0,
                                           a.sum((2, 3, 4)) / 600.0], axis=-1)
-    d["target_firms"] = np.array([150, 600], np.int32)
+    d["target_firms"] = np.array([[150, 600], [150, 600]], np.int32)
+    if twin and accounting:
+        d["additional"] = np.array([[8, 40], [12, 56]], np.int32)
+        d["supported"] = np.array([[6, 30], [9, 40]], np.int32)
+        d["deadweight"] = np.array([[2, 10], [3, 8]], np.int32)
+        d["deadweight_lag"] = np.array([[15.0, 12.0], [-5.0, 30.0]])
     return d
+
+
+def firm_arrays():
+    """A per-firm record of 6 firms (not tied to the cell counts).
+
+    firm_day [rep][firm]: rep0 [0, 10, 20, NaN, 40, NaN], rep1 [0, NaN, 25, 30, 50, 60]
+    twin               rep0 [0, NaN, 15, NaN, 80, 90],  rep1 [0, NaN, NaN, 30, NaN, NaN]
+    support (yuan, 2 instruments): rep0 firm1 (100, 0), firm2 (0, 50), firm3 (70, 0),
+    firm4 (10, 10); rep1 firm0 (5, 0), firm2 (20, 0), firm3 (0, 40), firm5 (30, 30)
+    => supported (adopted on day > 0 with support): rep0 firms 1, 2, 4; rep1 2, 3, 5
+       deadweight (also adopted in the twin): rep0 2, 4; rep1 3
+    """
+    nan = np.nan
+    day = np.array([[0, 10, 20, nan, 40, nan], [0, nan, 25, 30, 50, 60]])
+    cf_day = np.array([[0, nan, 15, nan, 80, 90], [0, nan, nan, 30, nan, nan]])
+    sup = np.zeros((2, 6, 2))
+    sup[0, 1] = (100, 0)
+    sup[0, 2] = (0, 50)
+    sup[0, 3] = (70, 0)
+    sup[0, 4] = (10, 10)
+    sup[1, 0] = (5, 0)
+    sup[1, 2] = (20, 0)
+    sup[1, 3] = (0, 40)
+    sup[1, 5] = (30, 30)
+    return {"firm_day": day, "cf_firm_day": cf_day, "firm_support": sup}
 
 
 DIMS = {"adopted": "RTCIS", "implementing": "RTCIS", "scaled": "RTCIS", "adopted_gsz": "RTCIS",
         "firms": "CIS", "firms_gsz": "CIS", "committed": "RTP", "spent": "RTP",
         "returned": "RTP", "budget": "RTP", "target_share": "RTG", "time_to_target": "RG",
-        "events": "R", "target_firms": "G"}
+        "events": "R", "target_firms": "RG", "additional": "RG", "supported": "RG",
+        "deadweight": "RG", "deadweight_lag": "RG", "firm_day": "RN", "firm_support": "RNP"}
 DIM_NAMES = {"R": "replicate", "T": "time", "C": "city", "I": "industry", "S": "size",
-             "P": "instrument", "G": "target"}
+             "P": "instrument", "G": "target", "N": "firm"}
+
+
+def _base(var):
+    return var[3:] if var.startswith("cf_") else var
+
+
+def only_targets(arrays, keep):
+    """The arrays with the target dimension restricted to the indices `keep`."""
+    return {k: (v[..., keep] if DIMS[_base(k)].endswith("G") else v) for k, v in arrays.items()}
 
 
 def without_programmes_and_targets(arrays):
@@ -118,8 +168,7 @@ def without_programmes_and_targets(arrays):
     (a no-policy baseline without targets)."""
     out = {}
     for var, data in arrays.items():
-        base = var[3:] if var.startswith("cf_") else var
-        axes = [i for i, c in enumerate(DIMS[base]) if c in "PG"]
+        axes = [i for i, c in enumerate(DIMS[_base(var)]) if c in "PG"]
         out[var] = data[tuple(slice(0, 0) if i in axes else slice(None)
                               for i in range(data.ndim))]
     return out
@@ -150,14 +199,17 @@ def write_scenario(node, arrays, name="shandong_2026", fixed_strings=False, comp
                       ("instrument", instruments), ("target", targets),
                       ("state", ["none", "implementing", "adopted", "scaled"])):
         scales[dim] = dataset(dim, labels(vals))
+    if "firm_day" in arrays:
+        scales["firm"] = node.create_dataset(
+            "firm", data=np.arange(arrays["firm_day"].shape[1], dtype=np.int64))
     for dim, ds in scales.items():
         ds.make_scale(dim)
     for var, data in arrays.items():
-        base = var[3:] if var.startswith("cf_") else var
+        base = _base(var)
         d = dataset(var, data)
         for i, code in enumerate(DIMS[base]):
             d.dims[i].attach_scale(scales[DIM_NAMES[code]])
-        if base == "time_to_target":
+        if base in ("time_to_target", "deadweight_lag", "firm_day"):
             d.attrs["units"] = "days"
         if base in ("spent", "committed", "returned", "budget"):
             d.attrs["units"] = "yuan"
@@ -177,10 +229,12 @@ def write_scenario(node, arrays, name="shandong_2026", fixed_strings=False, comp
     node.attrs["Conventions"] = text("CF-1.8")
 
 
-def write_run(path, **kw):
-    twin = kw.pop("twin", True)
+def write_run(path, firms=False, **kw):
+    arrays = scenario_arrays(twin=kw.pop("twin", True), accounting=kw.pop("accounting", True))
+    if firms:
+        arrays.update(firm_arrays())
     with h5py.File(path, "w") as f:
-        write_scenario(f, scenario_arrays(twin=twin), **kw)
+        write_scenario(f, arrays, **kw)
     return path
 
 
@@ -245,7 +299,7 @@ def test_open_labels_dates_and_days(tmp_path, fixed):
     assert list(ds["instrument"].values) == INSTRUMENTS
     assert np.issubdtype(ds["time"].dtype, np.datetime64)
     assert list(pd.DatetimeIndex(ds["time"].values).strftime("%Y-%m-%d")) == \
-        ["2026-01-01", "2026-01-31", "2026-02-28"]
+        ["2026-01-01", "2026-01-31", "2027-01-01"]
     # durations are float days, NaN = not reached, whatever the file's units
     assert ds["time_to_target"].dtype == np.float64
     assert ds["time_to_target"].values[0, 0] == 100.0 and np.isnan(ds["time_to_target"].values[0, 1])
@@ -292,41 +346,72 @@ def test_groups_without_creation_order_are_alphabetical(tmp_path):
 
 
 def test_incomplete_file_warns_and_drops_unwritten_replicates(tmp_path):
+    # complete = 0 with replications_done = 1: replicates are written in
+    # order, so only replicate 0 is finished (whatever replicate 1 holds)
     path = write_run(tmp_path / "partial.h5", complete=0)
-    with pytest.warns(UserWarning, match="incomplete run.*1 of 2.*0 replicate"):
-        zhizao.open(path).close()
-    # the writer has no fill value for counts: a replicate never written
-    # reads as zeros, with events = 0
-    with h5py.File(path, "a") as f:
-        f["events"][1] = 0
-        f["adopted"][1] = 0
-    with pytest.warns(UserWarning, match="1 replicate.*never written"):
+    with pytest.warns(UserWarning, match="incomplete run.*1 of 2.*1 replicate"):
         ds = zhizao.open(path)
     assert list(ds["replicate"].values) == [0]
     assert close(zhizao.adoption(ds)["mean"].iloc[-1], 72 / 600)
     ds.close()
+    # the writer has no fill value for counts: a replicate never written
+    # reads as zeros, with events = 0, even if replications_done says more
+    with h5py.File(path, "a") as f:
+        f.attrs["replications_done"] = np.int32(2)
+        f["events"][1] = 0
+        f["adopted"][1] = 0
+    with pytest.warns(UserWarning, match="2 of 2.*1 replicate.*never written"):
+        ds = zhizao.open(path)
+    assert list(ds["replicate"].values) == [0]
+    ds.close()
+    # the twin's events count as well
+    with h5py.File(path, "a") as f:
+        f["events"][1] = 5
+        f["cf_events"][1] = 0
+    with pytest.warns(UserWarning, match="1 replicate"):
+        assert zhizao.open(path).sizes["replicate"] == 1
 
 
-def test_firm_record_absent_and_present(tmp_path, run_file):
+def test_partial_file_is_read_into_memory(tmp_path):
+    # OUT.h5.partial of a run in progress: finished replicates only, and
+    # the file is not held open (the writer goes on changing it)
+    path = write_run(tmp_path / "run.h5.partial", complete=0)
+    with pytest.warns(UserWarning, match="run.h5.partial: incomplete run"):
+        ds = zhizao.open(path)
+    assert ds.sizes["replicate"] == 1 and ds["adopted"].values.sum() > 0
+    path.unlink()                     # nothing is read lazily from the file any more
+    assert close(zhizao.additionality(ds).loc["all_firms", "additional"], 40.0)
+    # no replicate finished yet: an empty dataset, still with a warning
+    path = write_run(tmp_path / "early.h5.partial", complete=0)
+    with h5py.File(path, "a") as f:
+        f.attrs["replications_done"] = np.int32(0)
+    with pytest.warns(UserWarning, match="0 of 2.*2 replicate"):
+        assert zhizao.open(path).sizes["replicate"] == 0
+
+
+def test_firm_record(tmp_path, run_file):
     assert zhizao.firm_record(run_file) is None
-    # variables named firm_* next to the aggregates, 1-D per firm and 2-D per replicate
-    path = write_run(tmp_path / "firms.h5")
-    with h5py.File(path, "a") as f:
-        f["firm_city"] = np.array([0, 1, 1], np.uint8)
-        f["firm_city"].attrs["labels"] = np.array(CITIES, dtype=h5py.string_dtype())
-        f["firm_revenue"] = np.array([1.0, 2.0, 3.0])
-        f["firm_adopted_day"] = np.array([[10.0, np.nan, 30.0], [11.0, 21.0, np.nan]])
+    path = write_run(tmp_path / "firms.h5", firms=True)
     df = zhizao.firm_record(path)
-    assert df.index.names == ["replicate", "firm"] and len(df) == 6
-    assert list(df.loc[1, "city"]) == ["Jinan", "Qingdao", "Qingdao"]
-    assert df.loc[(1, 1), "adopted_day"] == 21.0 and df.loc[(0, 2), "revenue"] == 3.0
-    # or a `firm` group of 1-D columns
-    with h5py.File(path, "a") as f:
-        g = f.create_group("firm")
-        g["size"] = np.array([3, 0], np.int8)
-        g["gsz"] = np.array([1, 0], np.int8)
-    df = zhizao.firm_record(path)
-    assert list(df.columns) == ["gsz", "size"] and len(df) == 2 and df.index.name == "firm"
+    assert df.index.names == ["replicate", "firm"] and len(df) == 12
+    assert list(df.columns) == ["day", "cf_day", "adopted", "cf_adopted", "support",
+                                "supported", "deadweight", "supported_additional"]
+    assert df.loc[(0, 1), "day"] == 10.0 and np.isnan(df.loc[(1, 1), "day"])
+    assert df.loc[(0, 4), "support"] == 20.0 and df.loc[(1, 5), "support"] == 60.0
+    sup = df.groupby(level="replicate")[["supported", "deadweight", "supported_additional"]].sum()
+    assert sup.loc[0].tolist() == [3, 2, 1] and sup.loc[1].tolist() == [3, 1, 2]
+    assert list(df.index[df["supported"]]) == [(0, 1), (0, 2), (0, 4), (1, 2), (1, 3), (1, 5)]
+    # firm 0 of replicate 1 got money but adopted at the start: not "supported";
+    # firm 3 of replicate 0 got money but never adopted
+    assert not df.loc[(1, 0), "supported"] and not df.loc[(0, 3), "supported"]
+    wide = zhizao.firm_record(zhizao.open(path), by_instrument=True)
+    assert wide.loc[(0, 2), "support[contest.jiebang]"] == 50.0
+    assert wide.loc[(1, 3), "support[voucher.compute]"] == 0.0
+    # an interrupted run's record keeps the finished replicates only
+    part = write_run(tmp_path / "firms.h5.partial", firms=True, complete=0)
+    with pytest.warns(UserWarning):
+        df = zhizao.firm_record(part)
+    assert list(df.index.get_level_values("replicate").unique()) == [0]
 
 
 # ---- stats -----------------------------------------------------------------
@@ -406,7 +491,7 @@ def test_target_share(run_ds):
     assert close(one["mean"].iloc[-1], 18 / 150)         # 16 and 20 of 150
     both = zhizao.target_share(run_ds)
     assert both.index.names == ["target", "time"]
-    pd.testing.assert_series_equal(both.xs("overall", level="target")["mean"],
+    pd.testing.assert_series_equal(both.xs("all_firms", level="target")["mean"],
                                    zhizao.adoption(run_ds)["mean"], check_names=False)
 
 
@@ -420,13 +505,17 @@ def test_time_to_target(run_ds, notwin_ds):
     assert close(je["days"], m) and close(je["days_lo"], lo) and close(je["days_hi"], hi)
     assert close(je["years"], 150 / 365.25) and close(je["years_hi"], hi / 365.25)
     assert je["reached"] == 1.0 and je["n_reached"] == 2
+    assert DPM == 30.4375
     m, lo, hi = ci((150 / DPM, 90 / DPM))                 # gains 250-100, 290-200 days
     assert close(je["months_gained"], m) and close(je["months_gained_lo"], lo)
     assert close(je["months_gained_hi"], hi) and je["n_paired"] == 2
+    assert close(je["months_gained_min"], m) and je["n_censored"] == 0
     assert close(je["cf_years"], 270 / 365.25) and je["cf_reached"] == 1.0
-    ov = df.loc["overall"]
+    ov = df.loc["all_firms"]
     assert ov["days"] == 300.0 and ov["reached"] == 0.5 and np.isnan(ov["days_lo"])
     assert ov["cf_reached"] == 0.0 and np.isnan(ov["months_gained"]) and ov["n_paired"] == 0
+    # the twin never gets there within the 365-day horizon: at least 65 days gained
+    assert close(ov["months_gained_min"], 65 / DPM) and ov["n_censored"] == 1
     plain = zhizao.time_to_target(notwin_ds)
     assert "months_gained" not in plain.columns
     assert close(plain.loc["jinan_electronics", "days"], 150.0)
@@ -434,50 +523,96 @@ def test_time_to_target(run_ds, notwin_ds):
 
 def test_additionality(run_ds, notwin_ds):
     df = zhizao.additionality(run_ds)
-    assert list(df.index) == TARGETS + ["all firms"]
-    a = df.loc["all firms"]
+    assert list(df.index) == TARGETS           # all_firms is a target: no extra row
+    a = df.loc["all_firms"]
     m, lo, hi = ci((72 - 32, 88 - 32))
     assert close(a["additional"], 48.0) and close(a["additional_lo"], lo)
     assert close(a["additional_hi"], hi) and m == 48.0
     assert close(a["additional_share"], 48 / 600) and a["n"] == 2
-    assert a["adopters"] == 80.0 and a["cf_adopters"] == 32.0
+    assert a["adopters"] == 80.0 and a["cf_adopters"] == 32.0 and a["target_firms"] == 600
+    # supported [30, 40], deadweight [10, 8]
+    assert a["supported"] == 35.0 and a["deadweight"] == 9.0
+    m, lo, hi = ci((10 / 30, 8 / 40))
+    assert close(a["deadweight_share"], m) and close(a["deadweight_share_lo"], lo)
+    assert close(a["deadweight_share_hi"], hi)
+    assert a["supported_additional"] == 26.0 and a["spillover"] == 48.0 - 26.0
+    assert a["deadweight_lag_days"] == 21.0
     je = df.loc["jinan_electronics"]       # 16 and 20 against 8 and 8, of 150 firms
     assert close(je["additional"], 10.0) and close(je["additional_share"], 10 / 150)
     assert close(je["additional_hi"], 10 + T1 * 2)
-    assert close(df.loc["overall", "additional"], 48.0)
+    assert je["adopters"] == 18.0 and je["cf_adopters"] == 8.0
+    assert close(je["deadweight_share"], (2 / 6 + 3 / 9) / 2) and je["deadweight_lag_days"] == 5.0
     with pytest.raises(zhizao.NoTwinError, match="additionality needs the paired no-policy"):
         zhizao.additionality(notwin_ds)
 
 
-def test_additionality_without_target_firms(run_ds):
-    df = zhizao.additionality(run_ds.drop_vars("target_firms"))
+def test_additionality_uses_the_engine_counts(run_ds):
+    # the engine's `additional` is what counts, not a recomputation
+    ds = run_ds.assign(additional=run_ds["additional"] + 1)
+    assert close(zhizao.additionality(ds).loc["all_firms", "additional"], 49.0)
+    assert list(zhizao.cost_effectiveness(ds, per_replicate=True)["additional"]) == [41.0, 57.0]
+
+
+def test_additionality_without_accounting(tmp_path):
+    # only the cf_ twin: counts from the target shares x target_firms and the cells
+    ds = zhizao.open(write_run(tmp_path / "old.h5", accounting=False))
+    assert not zhizao.has_accounting(ds) and zhizao.has_twin(ds)
+    df = zhizao.additionality(ds)
+    assert close(df.loc["jinan_electronics", "additional"], 10.0)
+    assert close(df.loc["all_firms", "additional"], 48.0)
+    assert df[["supported", "deadweight", "deadweight_share"]].isna().all().all()
+    assert close(zhizao.cost_effectiveness(ds).loc["all_firms", "mean"], 112.5)
+    # and without target_firms: shares only
+    df = zhizao.additionality(ds.drop_vars("target_firms"))
     assert np.isnan(df.loc["jinan_electronics", "additional"])
     assert close(df.loc["jinan_electronics", "additional_share"], 10 / 150)
+    # no all_firms target: the whole population is appended from the cells
+    ds2 = ds.isel(target=[0])
+    df = zhizao.additionality(ds2)
+    assert list(df.index) == ["jinan_electronics", "all_firms"]
+    assert close(df.loc["all_firms", "additional"], 48.0) and df.loc["all_firms", "target_firms"] == 600
+    ds.close()
 
 
 def test_cost_effectiveness(run_ds, notwin_ds):
     df = zhizao.cost_effectiveness(run_ds)
     m, lo, hi = ci((4000 / 40, 7000 / 56))
-    row = df.loc["all firms"]
+    row = df.loc["all_firms"]
     assert close(row["mean"], 112.5) and close(row["lo"], lo) and close(row["hi"], hi)
     assert row["n"] == 2 and row["spent"] == 5500.0 and row["additional"] == 48.0
+    assert close(row["ratio_of_means"], 5500 / 48)
+    # per adopter the support made: supported - deadweight = 20 and 32
+    assert close(row["per_supported_additional"], (4000 / 20 + 7000 / 32) / 2)
     per = zhizao.cost_effectiveness(run_ds, per_replicate=True)
     assert list(per["yuan_per_additional"]) == [100.0, 125.0]
+    # no additional adopter: undefined, not zero or infinite
+    none = run_ds.assign(additional=run_ds["additional"] * 0)
+    assert np.isnan(zhizao.cost_effectiveness(none).loc["all_firms", "mean"])
     with pytest.raises(zhizao.NoTwinError):
         zhizao.cost_effectiveness(notwin_ds)
+
+
+def test_accounting_table(compare_file):
+    t = zhizao.accounting(compare_file)
+    assert list(t.index) == ["shandong_2026", "baseline"]
+    assert close(t.loc["shandong_2026", "additional"], 48.0)
+    assert close(t.loc["shandong_2026", "deadweight_share"], (10 / 30 + 8 / 40) / 2)
+    assert close(t.loc["baseline", "yuan_per_additional"], 337.5)
+    j = zhizao.accounting(compare_file, target="jinan_electronics")
+    assert close(j.loc["baseline", "additional"], 10.0)
 
 
 def test_compare_ranking(compare_file):
     r = zhizao.compare(compare_file)
     assert r.index.names == ["measure", "rank"]
     measures = list(dict.fromkeys(r.index.get_level_values("measure")))
-    assert measures == ["years to jinan_electronics", "years to overall",
+    assert measures == ["years to jinan_electronics", "years to all_firms",
                         "yuan per additional adopter"]
     je = r.loc["years to jinan_electronics"]
     assert list(je["scenario"]) == ["shandong_2026", "baseline"]
     assert close(je.loc[2, "mean"], 350 / 365.25)
     assert close(je.loc[2, "lo"], (350 - T1 * 50) / 365.25)
-    ov = r.loc["years to overall"]          # reached in 1 of 2 replicates beats never
+    ov = r.loc["years to all_firms"]          # reached in 1 of 2 replicates beats never
     assert list(ov["scenario"]) == ["shandong_2026", "baseline"]
     assert list(ov["reached"]) == [0.5, 0.0] and np.isnan(ov.loc[2, "mean"])
     cost = r.loc["yuan per additional adopter"]
@@ -493,9 +628,8 @@ def test_compare_lists_every_scenario_under_every_measure(tmp_path):
     # a baseline without twin and without the jinan target still appears, last
     path = tmp_path / "c.h5"
     with h5py.File(path, "w", track_order=True) as f:
-        write_scenario(f.create_group("baseline"), {
-            k: (v[..., 1:] if k in ("target_share", "time_to_target", "target_firms") else v)
-            for k, v in scenario_arrays(twin=False).items()}, "baseline", targets=TARGETS[1:])
+        write_scenario(f.create_group("baseline"), only_targets(scenario_arrays(twin=False), [1]),
+                       "baseline", targets=TARGETS[1:])
         write_scenario(f.create_group("shandong_2026"), scenario_arrays(), "shandong_2026")
     r = zhizao.compare(path)
     je = r.loc["years to jinan_electronics"]
@@ -517,9 +651,9 @@ def test_no_programmes_and_no_targets(tmp_path):
     tt = zhizao.time_to_target(ds)
     assert len(tt) == 0 and "months_gained" in tt.columns
     add = zhizao.additionality(ds)
-    assert list(add.index) == ["all firms"] and add.loc["all firms", "additional"] == 48.0
+    assert list(add.index) == ["all_firms"] and add.loc["all_firms", "additional"] == 48.0
     # nothing spent: zero yuan per additional adopter
-    assert zhizao.cost_effectiveness(ds).loc["all firms", "mean"] == 0.0
+    assert zhizao.cost_effectiveness(ds).loc["all_firms", "mean"] == 0.0
     r = zhizao.compare({"bare": ds})
     assert list(r.index.get_level_values("measure")) == ["yuan per additional adopter"]
     ax = zhizao.plot_spending(ds)
@@ -567,6 +701,7 @@ def _check_report(outdir: Path, expected_pngs: int, names):
     # self-contained: nothing fetched from elsewhere
     assert not re.search(r'(src|href)="(?!data:)', page)
     assert '<table id="ranking"' in page and "yuan per additional adopter" in page
+    assert '<table id="accounting"' in page and "deadweight_share" in page
     for n in names:
         assert n in page
     # the scenario source is shown escaped inside a <pre>
@@ -580,8 +715,8 @@ def _check_report(outdir: Path, expected_pngs: int, names):
 def test_report_single_run(run_file, tmp_path):
     out = tmp_path / "rep"
     assert zreport.main([str(run_file), "-o", str(out)]) == 0
-    # all firms + 2 target groups + 1 spending; no comparison figure for one run
-    _check_report(out, 4, ["shandong_2026"])
+    # all firms + 1 other target group + 1 spending; no comparison figure for one run
+    _check_report(out, 3, ["shandong_2026"])
 
 
 def test_report_comparison_cli(compare_file, tmp_path):
@@ -593,8 +728,8 @@ def test_report_comparison_cli(compare_file, tmp_path):
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.strip()) == out / "index.html"
-    # all firms + 2 target groups + 2 spending + comparison
-    index = _check_report(out, 6, ["shandong_2026", "baseline"])
+    # all firms + 1 other target group + 2 spending + comparison
+    index = _check_report(out, 5, ["shandong_2026", "baseline"])
     page = index.read_text(encoding="utf-8")
     ranking = page[page.index('<table id="ranking"'):]
     ranking = ranking[:ranking.index("</table>")]

@@ -1,7 +1,8 @@
 """Executes examples/compare_pathways.ipynb headless (nbclient) on a
 comparison file.
 
-The file comes from a real `zhizao compare` run when ZZ_BIN points to an
+The file comes from a real `zhizao compare` of baseline, shandong_2026 and
+vouchers_only (2 replications, 3000 firms) when ZZ_BIN points to an
 executable whose `compare --help` exits 0 (scenarios from ZZ_SOURCE_DIR,
 default: this checkout); otherwise it is built by hand with h5py by the
 same writer as test_analysis.py.
@@ -21,6 +22,8 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "examples" / "compare_pathways.ipynb"
+SCENARIOS = ["baseline", "shandong_2026", "vouchers_only"]
+PIONEERS = 13
 ANALYSIS_DIR = REPO / "analysis"
 
 
@@ -50,9 +53,9 @@ def compare_file(tmp_path):
         src = Path(os.environ.get("ZZ_SOURCE_DIR", REPO))
         out = tmp_path / "tmp" / "compare.h5"
         out.parent.mkdir()
-        cmd = [zz_bin, "compare", str(src / "scenarios" / "baseline.lua"),
-               str(src / "scenarios" / "shandong_2026.lua"), "-o", str(out),
-               "--replications", "2", "--set", "population.firms=2000"]
+        cmd = [zz_bin, "compare", *(str(src / "scenarios" / f"{s}.lua") for s in SCENARIOS),
+               "-o", str(out), "--replications", "2", "--set", "population.firms=3000",
+               "--quiet"]
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
         assert res.returncode == 0, f"{' '.join(cmd)} failed:\n{res.stderr}"
         return out
@@ -108,7 +111,16 @@ def test_compare_pathways_notebook_runs(compare_file, tmp_path, monkeypatch):
     assert "years to" in ranking
     for n in names:
         assert n in ranking
-    if any(zhizao.has_twin(ds) for ds in zhizao.open_all(compare_file).values()):
+    data = zhizao.open_all(compare_file)
+    if any(zhizao.has_twin(ds) for ds in data.values()):
         assert "yuan per additional adopter" in ranking
+        assert "deadweight_share" in text and "yuan_per_additional" in text
     images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
     assert len(images) >= 3       # all firms, target groups, comparison
+    targets = [str(t) for t in next(iter(data.values()))["target"].values]
+    if any(t.startswith("pioneer_") for t in targets):      # a real comparison
+        assert names == SCENARIOS
+        assert f"{PIONEERS} target groups:" in text
+        for name in SCENARIOS:
+            assert f"{name}: 2 replicates" in text and "3000 firms, twin: True" in text
+        assert "years to pioneer_Jinan_electronics" in ranking
