@@ -26,6 +26,11 @@ population {
 
 decision "economic" {}        -- the model's documented defaults
 
+-- The province's intelligent compute, 23,180 PFLOPS (seed 004): part of the
+-- region, not of a policy, so every scenario and its twin share it. Its
+-- price rises when adopters use more than 60% of it.
+compute { capacity = 23180 }
+
 -- The 13 pioneer city x industry targets: reported here too, so that every
 -- scenario built on this baseline is compared with it on the same groups.
 include "pioneers.lua"

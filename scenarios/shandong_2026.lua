@@ -71,6 +71,3 @@ chain_leader { onboard_rate = 166.7, cost_cut = 0.2, peer_boost = 0.1, cap = 5e5
 -- Equity (the 2 bn industry fund, outside the 10 bn): 5 m yuan in each of
 -- 100 selected firms a year.
 equity { amount = 5e6, per_year = 100, cap = 5e6, budget = 2.0e9 }
-
--- The province's intelligent compute: 23,180 PFLOPS (seed 004).
-compute { capacity = 23180 }

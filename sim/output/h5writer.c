@@ -53,11 +53,11 @@ static const struct var_def {
     const char *name, *long_name, *units;
     int shape;
 } var_def[ZZ_NVARS] = {
-    [ZZ_V_ADOPTED] = { "adopted", "firms in state adopted (pilot)", "firms", SH_CELLS },
+    [ZZ_V_ADOPTED] = { "adopted", "firms using AI: adopted (pilot) or scaled", "firms", SH_CELLS },
     [ZZ_V_IMPLEMENTING] = { "implementing", "firms implementing an AI project", "firms",
                             SH_CELLS },
     [ZZ_V_SCALED] = { "scaled", "firms in state scaled", "firms", SH_CELLS },
-    [ZZ_V_ADOPTED_GSZ] = { "adopted_gsz", "adopted firms above designated size", "firms",
+    [ZZ_V_ADOPTED_GSZ] = { "adopted_gsz", "firms above designated size using AI (pilot or scaled)", "firms",
                            SH_CELLS },
     [ZZ_V_COMMITTED] = { "committed", "funds committed and not yet disbursed", "yuan",
                          SH_INSTRUMENT },

@@ -14,6 +14,7 @@
  *             city/industry/size/instrument/target: variable-length strings
  *             replicate: int32 replicate number
  *   data      adopted, implementing, scaled       int32 [R,T,C,I,S]
+ *               (adopted counts pilot and scaled firms; scaled is its subset)
  *             adopted_gsz                         int32 [R,T,C,I,S]
  *             firms, firms_gsz                    int32 [C,I,S]
  *             committed, spent, returned          float64 [R,T,P]  yuan, cumulative

@@ -110,10 +110,10 @@ void zz_config_defaults(zz_config *cfg)
     /* Compute market (FACTS 004: ~23,180 PFLOPS of intelligent compute in
      * Shandong; 000: Jinan 5,365 PFLOPS). Off unless a scenario declares
      * `compute {}`. The demand per million yuan is an assumption, chosen so
-     * that the default population's adopters use about half the capacity
-     * available to them. */
+     * that the adopters of the baseline's 120,000 firms use about 40% of
+     * the province's capacity at the start (the price moves above 60%). */
     cfg->compute.capacity = 2000;
-    cfg->compute.pflops_per_myuan = 0.5;
+    cfg->compute.pflops_per_myuan = 0.25;
     cfg->compute.base_utilisation = 0.6;
     cfg->compute.price_elasticity = 1.0;
     cfg->compute.max_price = 3.0;
