@@ -264,6 +264,86 @@ static void compute_market(void)
     free(sc);
 }
 
+static void voucher_and_scale_up(void)
+{
+    zz_scenario *sc = base();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_VOUCHER_MODEL, "voucher.model", 1e12);
+    g->rate = 0.5;
+    g->cap = 1e12;
+    zz_sim *b = open_sim(sc);
+    uint32_t f = find_firm(b, 1, 0);
+    zz_valuation v0, v1;
+    zz_value_project(b, f, &v0);
+    /* the prospect is rate x the model component, exactly */
+    double model = sc->cfg.decision.component_share[ZZ_C_MODEL] * v0.cost;
+    CHECK_NEAR(zz_voucher_prospect(b, f), 0.5 * model, 1e-6);
+    /* a voucher held lowers the net cost by its amount */
+    b->vouchers[f].amount[ZZ_VOUCHER_MODEL - ZZ_VOUCHER_COMPUTE] = 0.5 * model;
+    zz_value_project(b, f, &v1);
+    CHECK_NEAR(v0.net_cost - v1.net_cost, 0.5 * model, 1e-6);
+    CHECK(v1.probability > v0.probability);
+    b->vouchers[f].amount[ZZ_VOUCHER_MODEL - ZZ_VOUCHER_COMPUTE] = 0;
+
+    /* scale-up: an adopted firm values scaling at scale_cost_mult x the
+     * pilot's cost and (scale_gain_mult - 1) x its gain */
+    const zz_decision_cfg *d = &sc->cfg.decision;
+    b->firm[f].state = ZZ_S_ADOPTED; /* only the valuation reads it here */
+    zz_valuation vs;
+    zz_value_project(b, f, &vs);
+    CHECK(vs.scale);
+    CHECK_NEAR(vs.cost, d->scale_cost_mult * v0.cost, 1e-6 * v0.cost);
+    CHECK_NEAR(vs.gain, (d->scale_gain_mult - 1) * v0.gain, 1e-6 * v0.gain);
+    /* a stage-0 voucher does not reach an adopted firm; a stage-1 one does */
+    CHECK(zz_voucher_prospect(b, f) == 0);
+    b->cfg.programme[0].stage = 1;
+    CHECK(zz_voucher_prospect(b, f) > 0);
+    b->firm[f].state = ZZ_S_NONE;
+    zz_sim_close(b);
+    free(sc);
+}
+
+static void pioneer_only_programmes(void)
+{
+    zz_scenario *sc = base();
+    sc->cfg.npioneers = 1;
+    sc->cfg.pioneer[0].city = 0;     /* Jinan */
+    sc->cfg.pioneer[0].industry = 0; /* electronics */
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 1e12);
+    g->filter.pioneer_only = 1;
+    zz_sim *b = open_sim(sc);
+    int inside = 0, outside_ok = 1;
+    for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
+        if (b->firm[f].state != ZZ_S_NONE)
+            continue;
+        int pair = pop->city[f] == 0 && pop->industry[f] == 0;
+        int elig = zz_prog_eligible(b, 0, f);
+        inside += pair && elig;
+        outside_ok &= pair || !elig;
+    }
+    CHECK(inside > 0 && outside_ok);
+    zz_sim_close(b);
+    free(sc);
+}
+
+static void per_year_budgets(void)
+{
+    /* a pot of 100 a year: 30 committed and 50 paid in year one; on
+     * January 1 the 20 unspent lapse and 100 more are appropriated; the
+     * commitment carries over */
+    zz_ledger l;
+    zz_ledger_open(&l, 100);
+    CHECK_NEAR(zz_ledger_commit(&l, 30, 30), 30, 0);
+    CHECK_NEAR(zz_ledger_pay_now(&l, 50), 50, 0);
+    CHECK_NEAR(zz_ledger_commit(&l, 40, 40), 0, 0); /* never overdrawn */
+    zz_ledger_new_year(&l, 100);
+    CHECK_NEAR(l.lapsed, 20, 0);
+    CHECK_NEAR(l.initial, 200, 0);
+    CHECK_NEAR(zz_ledger_available(&l), 100, 0);
+    zz_ledger_release(&l, 30);
+    CHECK_NEAR(zz_ledger_available(&l), 130, 0);
+    CHECK_NEAR(l.committed + l.disbursed + l.lapsed + zz_ledger_available(&l), l.initial, 1e-9);
+}
+
 /* ---- whole runs ---- */
 
 static void add_everything(zz_scenario *sc, double scale)
@@ -408,6 +488,9 @@ int main(void)
     campaign();
     chain_leader();
     compute_market();
+    voucher_and_scale_up();
+    pioneer_only_programmes();
+    per_year_budgets();
     whole_runs();
     zz_population_free(pop);
     return zz_test_finish();

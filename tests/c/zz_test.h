@@ -16,9 +16,13 @@ extern int zz_test_passed, zz_test_failed;
         snprintf(zz_msg_, sizeof zz_msg_, __VA_ARGS__);                     \
         zz_test_check((cond), #cond, __FILE__, __LINE__, zz_msg_);          \
     } while (0)
+/* a and b are evaluated once (they may have side effects) */
 #define CHECK_NEAR(a, b, tol)                                               \
-    CHECKF(fabs((double)(a) - (double)(b)) <= (tol), "%s = %.9g, %s = %.9g, tol %.3g", \
-           #a, (double)(a), #b, (double)(b), (double)(tol))
+    do {                                                                    \
+        double zz_a_ = (double)(a), zz_b_ = (double)(b), zz_t_ = (double)(tol); \
+        CHECKF(fabs(zz_a_ - zz_b_) <= zz_t_, "%s = %.9g, %s = %.9g, tol %.3g", #a, zz_a_, #b, \
+               zz_b_, zz_t_);                                               \
+    } while (0)
 
 void zz_test_check(int ok, const char *expr, const char *file, int line, const char *msg);
 int zz_test_finish(void);
