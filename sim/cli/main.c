@@ -15,7 +15,7 @@
 static void usage(FILE *out)
 {
     fputs("usage: zhizao run SCENARIO.lua [-o OUT.h5] [--replications N] [--threads T]\n"
-          "                  [--seed S] [--set KEY=VALUE]... [--counterfactual] [--quiet]\n"
+          "                  [--seed S] [--set KEY=VALUE]... [--counterfactual] [--firms] [--quiet]\n"
           "       zhizao check SCENARIO.lua [--set KEY=VALUE]...\n"
           "       zhizao compare A.lua B.lua ... -o OUT.h5 [same options as run]\n"
           "       zhizao report OUT.h5 -o DIR\n"
@@ -37,7 +37,9 @@ static void usage(FILE *out)
           "  -t, --threads T         OpenMP threads (default: all cores); results do not depend on it\n"
           "  -s, --seed S            seed (default: the scenario's)\n"
           "      --set KEY=VALUE     override a parameter, e.g. voucher.compute.rate=0.4\n"
-          "      --counterfactual    also run each replication's no-policy twin (variables cf_*)\n"
+          "      --counterfactual    also run each replication's no-policy twin (variables cf_*,\n"
+          "                          additional, supported, deadweight)\n"
+          "      --firms             also write the per-firm record (firm_day, firm_support)\n"
           "  -q, --quiet             no progress line and no summary\n"
           "\n"
           "exit codes: 0 ok, 1 error, 2 usage, 3 invalid scenario, 4 invalid firm file,\n"
