@@ -21,41 +21,11 @@ int zz_event_after(const zz_event *a, const zz_event *b)
     return before(b, a);
 }
 
-static inline uint64_t bucket_of(const zz_queue *q, double t)
-{
-    return (uint64_t)(t / q->width);
-}
-
-int zz_queue_init(zz_queue *q, size_t expected, double delay)
-{
-    memset(q, 0, sizeof *q);
-    (void)expected;
-    /* About 32 events a bucket (buckets sort fast when small), and a ring
-     * four typical delays long so that few events wait a whole lap. */
-    double per_delay = expected > 64 ? (double)expected / 32 : 4;
-    uint64_t r = 1024;
-    while ((double)r < 4 * per_delay && r < (1ull << 24))
-        r <<= 1;
-    q->nbuckets = r;
-    q->width = 4 * (delay > 0 ? delay : 30.0) / (double)r;
-    q->bucket = calloc(q->nbuckets, sizeof *q->bucket);
-    return q->bucket ? 0 : -1;
-}
-
-void zz_queue_free(zz_queue *q)
-{
-    for (uint64_t i = 0; q->bucket && i < q->nbuckets; i++)
-        free(q->bucket[i].e);
-    free(q->bucket);
-    free(q->front);
-    memset(q, 0, sizeof *q);
-}
-
 static int grow(zz_event **p, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return 0;
-    /* small first: most of the ring's buckets hold a few events */
+    /* small first: most buckets hold a few events */
     size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;
@@ -65,6 +35,63 @@ static int grow(zz_event **p, size_t *cap, size_t need)
     *p = n;
     *cap = c;
     return 0;
+}
+
+static int append(zz_qbucket *k, zz_event e)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap;
+        if (grow(&k->e, &cap, (size_t)k->n + 1) || cap > UINT32_MAX)
+            return -1;
+        k->cap = (uint32_t)cap;
+    }
+    k->e[k->n++] = e;
+    return 0;
+}
+
+#define FINE 1024 /* fine buckets in the window; their headers and tails stay in cache */
+
+int zz_queue_init(zz_queue *q, size_t expected, double delay)
+{
+    memset(q, 0, sizeof *q);
+    double d = delay > 0 ? delay : 30.0;
+    double n = expected > 64 ? (double)expected : 64;
+    /* near the front about n/d events fall in a day: ~32 to a fine bucket */
+    q->width = 32 * d / n;
+    double window = FINE * q->width;
+    /* coarse bins span four typical delays; later events wait a lap */
+    uint64_t c = 8;
+    while ((double)c * window < 4 * d && c < (1u << 20))
+        c <<= 1;
+    q->ncoarse = c;
+    q->nbuckets = FINE;
+    q->bucket = calloc(FINE, sizeof *q->bucket);
+    q->coarse = calloc(c, sizeof *q->coarse);
+    return q->bucket && q->coarse ? 0 : -1;
+}
+
+void zz_queue_free(zz_queue *q)
+{
+    for (uint64_t i = 0; q->bucket && i < q->nbuckets; i++)
+        free(q->bucket[i].e);
+    for (uint64_t i = 0; q->coarse && i < q->ncoarse; i++)
+        free(q->coarse[i].e);
+    free(q->bucket);
+    free(q->coarse);
+    free(q->front);
+    memset(q, 0, sizeof *q);
+}
+
+static inline uint64_t fine_of(const zz_queue *q, double t)
+{
+    return (uint64_t)(t / q->width);
+}
+
+/* The window follows from the fine index, so the two never disagree at a
+ * boundary the way two separate divisions of t could. */
+static inline uint64_t coarse_of(const zz_queue *q, double t)
+{
+    return fine_of(q, t) / FINE;
 }
 
 /* Inserts into the sorted front, after the events already taken. */
@@ -84,28 +111,26 @@ static int front_insert(zz_queue *q, zz_event e)
 int zz_queue_push(zz_queue *q, zz_event e)
 {
     assert(e.t >= 0);
-    uint64_t b = bucket_of(q, e.t);
-    assert(b >= q->cur);
-    if (b == q->cur) {
-        if (front_insert(q, e))
-            return -1;
+    uint64_t w = coarse_of(q, e.t);
+    int rc;
+    if (w > q->cur_window) {
+        rc = append(&q->coarse[w & (q->ncoarse - 1)], e);
     } else {
-        zz_qbucket *k = &q->bucket[b & (q->nbuckets - 1)];
-        if (k->n == k->cap) {
-            size_t cap = k->cap;
-            if (grow(&k->e, &cap, (size_t)k->n + 1) || cap > UINT32_MAX)
-                return -1;
-            k->cap = (uint32_t)cap;
-        }
-        k->e[k->n++] = e;
-        q->in_ring++;
+        /* the front holds fine bucket `cur` (at the start: bucket 0) */
+        uint64_t b = fine_of(q, e.t);
+        assert(b >= q->cur);
+        if (b == q->cur)
+            rc = front_insert(q, e);
+        else
+            rc = append(&q->bucket[b & (FINE - 1)], e);
     }
-    q->n++;
-    return 0;
+    if (!rc)
+        q->n++;
+    return rc;
 }
 
 /* Quicksort with an insertion-sort finish, the comparison inlined: the
- * buckets are small and sorting them is the queue's main cost. */
+ * buckets are small and sorting them is much of the queue's cost. */
 static void sort_events(zz_event *a, size_t n)
 {
     while (n > 24) {
@@ -124,7 +149,6 @@ static void sort_events(zz_event *a, size_t n)
             i++;
             j--;
         }
-        /* recurse into the smaller part, loop on the larger */
         size_t left = j + 1;
         if (left < n - left) {
             sort_events(a, left);
@@ -146,60 +170,84 @@ static void sort_events(zz_event *a, size_t n)
     }
 }
 
-/* Moves the events of absolute bucket `b` into the front and sorts them;
- * events a lap or more later stay in the ring. */
+/* The clock enters window `w`: its coarse bin's events (not those a lap
+ * later) move into the fine buckets. */
+static int enter_window(zz_queue *q, uint64_t w)
+{
+    q->cur_window = w;
+    zz_qbucket *c = &q->coarse[w & (q->ncoarse - 1)];
+    uint32_t keep = 0;
+    for (uint32_t j = 0; j < c->n; j++) {
+        zz_event e = c->e[j];
+        if (coarse_of(q, e.t) != w) {
+            c->e[keep++] = e;
+            continue;
+        }
+        if (append(&q->bucket[fine_of(q, e.t) & (FINE - 1)], e)) {
+            /* out of memory: keep what is left in the coarse bin */
+            memmove(c->e + keep, c->e + j, (c->n - j) * sizeof e);
+            c->n = keep + (c->n - j);
+            return -1;
+        }
+    }
+    c->n = keep;
+    if (keep == 0) {
+        free(c->e);
+        c->e = NULL;
+        c->cap = 0;
+    }
+    return 0;
+}
+
+/* Moves fine bucket `b`'s events into the front and sorts them. */
 static int load_bucket(zz_queue *q, uint64_t b)
 {
-    zz_qbucket *k = &q->bucket[b & (q->nbuckets - 1)];
+    zz_qbucket *k = &q->bucket[b & (FINE - 1)];
     if (grow(&q->front, &q->front_cap, k->n))
         return -1;
     q->cur = b;
-    q->front_n = q->front_pos = 0;
-    uint32_t keep = 0;
-    for (uint32_t j = 0; j < k->n; j++) {
-        if (bucket_of(q, k->e[j].t) == b)
-            q->front[q->front_n++] = k->e[j];
-        else
-            k->e[keep++] = k->e[j];
-    }
-    k->n = keep;
-    /* Every bucket is near the front once a lap and grows to that peak;
-     * kept, the ring would hold a lap's peak everywhere (~130 bytes a
-     * pending event). An emptied bucket gives its memory back. */
-    if (keep == 0) {
-        free(k->e);
-        k->e = NULL;
-        k->cap = 0;
-    }
-    q->in_ring -= q->front_n;
+    q->front_pos = 0;
+    memcpy(q->front, k->e, (size_t)k->n * sizeof *k->e);
+    q->front_n = k->n;
+    free(k->e);
+    k->e = NULL;
+    k->n = k->cap = 0;
     sort_events(q->front, q->front_n);
     return 0;
 }
 
-/* The earliest pending bucket, by a full scan: only when a whole lap of
- * the ring found nothing (every pending event is far ahead). */
-static uint64_t earliest_bucket(const zz_queue *q)
+/* The earliest pending event's window, by a full scan of the coarse bins:
+ * only when the next windows are all empty. */
+static uint64_t earliest_window(const zz_queue *q)
 {
     double tmin = INFINITY;
-    for (uint64_t i = 0; i < q->nbuckets; i++)
-        for (uint32_t j = 0; j < q->bucket[i].n; j++)
-            if (q->bucket[i].e[j].t < tmin)
-                tmin = q->bucket[i].e[j].t;
-    return bucket_of(q, tmin);
+    for (uint64_t i = 0; i < q->ncoarse; i++)
+        for (uint32_t j = 0; j < q->coarse[i].n; j++)
+            if (q->coarse[i].e[j].t < tmin)
+                tmin = q->coarse[i].e[j].t;
+    return coarse_of(q, tmin);
 }
 
 int zz_queue_take(zz_queue *q, zz_event *e)
 {
     if (q->n == 0)
         return 0;
-    uint64_t scanned = 0;
     while (q->front_pos == q->front_n) {
         uint64_t next = q->cur + 1;
-        if (++scanned > q->nbuckets) {
-            next = earliest_bucket(q);
-            scanned = 0;
+        if (next / FINE != q->cur_window) {
+            /* the window's fine buckets are all visited: bring in the next
+             * window that has events (a full scan if a lap finds none) */
+            uint64_t nw = q->cur_window + 1, scanned = 0;
+            while (q->coarse[nw & (q->ncoarse - 1)].n == 0 && ++scanned <= q->ncoarse)
+                nw++;
+            if (scanned > q->ncoarse)
+                nw = earliest_window(q);
+            if (enter_window(q, nw))
+                return -1;
+            if (next < nw * FINE)
+                next = nw * FINE;
         }
-        if (q->bucket[next & (q->nbuckets - 1)].n == 0) {
+        if (q->bucket[next & (FINE - 1)].n == 0) {
             q->cur = next;
             q->front_n = q->front_pos = 0;
             continue;

@@ -1,16 +1,22 @@
 /*
- * The event queue: a calendar queue (Brown 1988) with a sorted front.
+ * The event queue: a two-level calendar queue with a sorted front.
  *
  * A discrete-event simulation never schedules into the past, and most of
  * what it schedules (the next review of a firm) lands some typical delay
- * ahead. Time is cut into buckets of width w = delay / 256; a ring of
- * buckets holds the pending events in plain arrays, so pushing is an append
- * to one of a few hundred hot arrays (no heap to sift, no cache miss per
- * level). When the clock reaches a bucket, the events that belong to it
- * (not those a lap of the ring later) are moved into the front array and
- * sorted once; events scheduled into the bucket being drained are inserted
- * into the front in place. A bad guess of the delay costs speed, never
- * order.
+ * ahead. Time is cut into fine buckets of width w, about 32 events each
+ * near the front, grouped into windows of 1024 buckets:
+ *   - an event in the current window is appended to its fine bucket; the
+ *     window's 1024 buckets stay in cache;
+ *   - a later event is appended to its window's coarse bin (a ring of bins
+ *     spanning four typical delays; events further ahead wait a lap);
+ *   - when the clock enters a window, its coarse bin is spread into the
+ *     fine buckets; when it reaches a fine bucket, the bucket's events move
+ *     into the front array and are sorted once; events scheduled into the
+ *     bucket being drained are inserted into the front in place.
+ * Every event is thus written twice, both times to memory in cache, where
+ * a heap pays a cache miss per level and a one-level calendar one per push
+ * (at 1M firms: 132 ns a take+push against 170, 250+ for the heap). A bad
+ * guess of the delay costs speed, never order.
  *
  * Order is total and deterministic: time, then event kind (so that at one
  * instant an observation sees the state before that instant's scheduled
@@ -40,10 +46,13 @@ typedef struct zz_qbucket {
 } zz_qbucket;
 
 typedef struct zz_queue {
-    double width;          /* days per bucket                               */
-    uint64_t nbuckets;     /* ring size, a power of two                      */
+    double width;          /* days per fine bucket                           */
+    uint64_t nbuckets;     /* fine buckets: one window                       */
     zz_qbucket *bucket;    /* [nbuckets]                                     */
-    uint64_t cur;          /* absolute index of the bucket being drained     */
+    uint64_t ncoarse;      /* coarse bins, one window each, a power of two   */
+    zz_qbucket *coarse;    /* [ncoarse]                                      */
+    uint64_t cur_window;   /* window the fine buckets hold                   */
+    uint64_t cur;          /* absolute index of the fine bucket in front     */
     zz_event *front;       /* its events, sorted; taken from front_pos       */
     size_t front_n, front_pos, front_cap;
     size_t n;              /* events pending in all                          */

@@ -54,6 +54,42 @@ static void queue_stays_sorted_under_churn(void)
     zz_queue_free(&q);
 }
 
+/* The queue's hard cases at once: pushes at the current instant, ties,
+ * tiny and typical delays, jumps beyond the coarse bins' lap, and long
+ * empty stretches. Times taken never go back, every event comes out, and
+ * ties at one time come out in (kind, id, generation) order unless pushed
+ * at that instant after a larger one was taken. */
+static void queue_hard_cases(void)
+{
+    zz_queue q;
+    CHECK(zz_queue_init(&q, 2000, 30) == 0);
+    srand(11);
+    long pushed = 0, taken = 0, backwards = 0;
+    for (uint32_t i = 0; i < 2000; i++, pushed++)
+        zz_queue_push(&q, (zz_event){(double)(rand() % 200), i, (uint16_t)(rand() % 5), 0});
+    zz_event e, last = {0, 0, 0, 0};
+    while (zz_queue_take(&q, &e) > 0) {
+        if (taken && e.t < last.t)
+            backwards++;
+        last = e;
+        taken++;
+        if (pushed >= 400000)
+            continue;
+        int r = rand() % 20;
+        double d = r < 3 ? 0
+                 : r < 6 ? rand() / (double)RAND_MAX * 0.01
+                 : r < 17 ? -30 * log1p(-rand() / (RAND_MAX + 1.0))
+                 : r < 19 ? 400.0 * rand() / (double)RAND_MAX
+                          : 5000.0 + 1000.0 * rand() / (double)RAND_MAX;
+        zz_queue_push(&q, (zz_event){e.t + d, (uint32_t)(rand() % 2000), (uint16_t)(rand() % 5), 0});
+        pushed++;
+    }
+    CHECKF(backwards == 0, "%ld events came out earlier than the one before", backwards);
+    CHECKF(taken == pushed, "pushed %ld, taken %ld", pushed, taken);
+    CHECK(zz_queue_size(&q) == 0);
+    zz_queue_free(&q);
+}
+
 static void streams_are_addressed_not_sequenced(void)
 {
     zz_rng a, b, c;
@@ -111,6 +147,7 @@ int main(void)
 {
     queue_orders_events_totally();
     queue_stays_sorted_under_churn();
+    queue_hard_cases();
     streams_are_addressed_not_sequenced();
     calendar();
     return zz_test_finish();
