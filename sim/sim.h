@@ -45,8 +45,6 @@ enum zz_event_kind {
 enum {
     ZZ_D_AWARE = 1,
     ZZ_D_WINNER = 2,        /* contest winner, implementing its benchmark    */
-    ZZ_D_BID = 4,           /* has a bid in the open round                   */
-    ZZ_D_APPLIED = 8,       /* voucher applications pending                  */
     ZZ_D_ONBOARDED = 16,    /* onboarded by its chain leader                 */
     ZZ_D_SCALING = 32       /* adopted and implementing the scale-up         */
 };
@@ -73,7 +71,6 @@ extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
 
 /* Per-programme state of a replication: the ledger plus what the
  * instrument's mechanism needs. */
-#define ZZ_MAX_ROUNDS 32
 typedef struct zz_prog_state {
     zz_ledger ledger;
     /* contests, per round: bids, winners, accepted successes, rewards paid */

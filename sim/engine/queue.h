@@ -56,7 +56,6 @@ typedef struct zz_queue {
     zz_event *front;       /* its events, sorted; taken from front_pos       */
     size_t front_n, front_pos, front_cap;
     size_t n;              /* events pending in all                          */
-    size_t in_ring;        /* of which in the ring's lists                   */
 } zz_queue;
 
 /* `expected` events pending at a time, `delay` the typical days between a

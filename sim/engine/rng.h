@@ -27,8 +27,7 @@ enum zz_stream {
     ZZ_RNG_CONTEST,         /* bids and jury noise                           */
     ZZ_RNG_SCALE,           /* scale-up reviews                              */
     ZZ_RNG_PROGRAMME,       /* programme selections (equity, campaigns)      */
-    ZZ_RNG_SCENARIO,        /* math.random inside a scenario (sequential)    */
-    ZZ_RNG_INITIAL          /* initial states of a replication               */
+    ZZ_RNG_SCENARIO         /* math.random inside a scenario (sequential)    */
 };
 
 #define ZZ_RNG_ANY_REPLICATE 0xffffffffu

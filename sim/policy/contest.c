@@ -96,7 +96,6 @@ int zz_contest_open(zz_sim *sim, int g)
         if (gain > pc->bid_cost && v.can_finance) {
             if (push_bidder(ps, f))
                 return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
-            sim->firm[f].dflags |= ZZ_D_BID;
         }
     }
     ps->bids += ps->nbidders;
@@ -135,7 +134,6 @@ int zz_contest_close(zz_sim *sim, int g)
     int n = 0;
     for (int b = 0; b < ps->nbidders; b++) {
         uint32_t f = ps->bidders[b];
-        sim->firm[f].dflags &= (uint8_t)~ZZ_D_BID;
         if (sim->firm[f].state != ZZ_S_NONE)
             continue; /* started a project of its own meanwhile */
         gsl_rng *r = zz_rng_at(&sim->rng, f, ZZ_RNG_CONTEST, (uint32_t)ps->rounds_opened);

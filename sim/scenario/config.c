@@ -204,16 +204,11 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
     }
 }
 
-int zz_filter_match_city(const zz_filter *f, int city)
-{
-    return f->cities == 0 || (f->cities >> city & 1u);
-}
-
 int zz_config_rounds(const zz_config *cfg)
 {
     int k = 0;
     for (int g = 0; g < cfg->nprogrammes; g++)
         if (cfg->programme[g].kind == ZZ_CONTEST && cfg->programme[g].rounds > k)
             k = cfg->programme[g].rounds;
-    return k < 32 ? k : 32; /* ZZ_MAX_ROUNDS: later rounds add to the last */
+    return k < ZZ_MAX_ROUNDS ? k : ZZ_MAX_ROUNDS;
 }

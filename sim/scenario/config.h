@@ -23,6 +23,7 @@
 #define ZZ_MAX_PROGRAMMES 64
 #define ZZ_MAX_TARGETS 64
 #define ZZ_MAX_ACTIONS 256
+#define ZZ_MAX_ROUNDS 32     /* contest rounds reported; later ones add to the last */
 #define ZZ_NAME_LEN 48
 
 enum zz_size { ZZ_MICRO, ZZ_SMALL, ZZ_MEDIUM, ZZ_LARGE };
@@ -220,6 +221,5 @@ void zz_config_defaults(zz_config *cfg);
 void zz_programme_defaults(zz_programme_cfg *g, int kind);
 /* Contest rounds the output reports: the most of any contest (<= 32). */
 int zz_config_rounds(const zz_config *cfg);
-int zz_filter_match_city(const zz_filter *f, int city);
 
 #endif

@@ -348,12 +348,10 @@ static void per_year_budgets(void)
 
 static void add_everything(zz_scenario *sc, double scale)
 {
-    const char *vn[] = {"voucher.compute", "voucher.model", "voucher.corpus", "voucher.scenario"};
+    zz_fixture_vouchers(sc, 1e7 * scale, 2e5);
     for (int k = 0; k < 4; k++) {
-        zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_VOUCHER_COMPUTE + k, vn[k], 1e7 * scale);
-        g->cap = 2e5;
-        g->firm_cap = 3e5;
-        g->valid_days = 120;
+        sc->cfg.programme[k].firm_cap = 3e5;
+        sc->cfg.programme[k].valid_days = 120;
     }
     zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 3e7 * scale);
     s->cap = 1e6;

@@ -25,11 +25,7 @@ static zz_scenario *economic(int64_t firms)
 /* All the first slice's instruments; budgets scaled by `scale`. */
 static void add_programmes(zz_scenario *sc, double scale)
 {
-    const char *names[] = {"voucher.compute", "voucher.model", "voucher.corpus", "voucher.scenario"};
-    for (int k = 0; k < 4; k++) {
-        zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_VOUCHER_COMPUTE + k, names[k], 2e7 * scale);
-        g->cap = 3e5;
-    }
+    zz_fixture_vouchers(sc, 2e7 * scale, 3e5);
     zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 5e7 * scale);
     s->cap = 1e6;
     zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_CONTEST, "contest.jiebang", 3e7 * scale);

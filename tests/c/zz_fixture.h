@@ -42,4 +42,12 @@ static inline zz_programme_cfg *zz_fixture_programme(zz_scenario *sc, int kind, 
     g->budget = budget;
     return g;
 }
+/* The four vouchers, each with the given budget and cap. */
+static inline void zz_fixture_vouchers(zz_scenario *sc, double budget, double cap)
+{
+    static const char *const name[4] = {"voucher.compute", "voucher.model", "voucher.corpus",
+                                        "voucher.scenario"};
+    for (int k = 0; k < 4; k++)
+        zz_fixture_programme(sc, ZZ_VOUCHER_COMPUTE + k, name[k], budget)->cap = cap;
+}
 #endif
