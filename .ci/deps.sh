@@ -4,7 +4,8 @@
 #   deps.sh        what building and running need (make run)
 #   deps.sh test   that, plus what the test suite needs (make test):
 #                  pytest, the notebook runner, and Chromium, in which the
-#                  report's HTML page is rendered headless
+#                  report's HTML page is rendered headless; OpenTURNS as the
+#                  sensitivity estimators' oracle; clang for the fuzzers
 set -euo pipefail
 
 packages=(
@@ -12,10 +13,13 @@ packages=(
   libgsl-dev libhdf5-dev liblua5.4-dev librandom123-dev
   python3 python3-h5py python3-xarray python3-pandas python3-matplotlib
   python3-netcdf4 python3-h5netcdf python3-scipy
+  libnlopt-dev libopenmpi-dev openmpi-bin fonts-noto-cjk
 )
 if [ "${1:-}" = test ]; then
   packages+=(python3-pytest python3-nbclient python3-nbconvert python3-nbformat
-             python3-ipykernel chromium)
+             python3-ipykernel chromium
+             python3-sklearn python3-openturns netcdf-bin hdf5-tools
+             clang libclang-rt-14-dev)
 fi
 
 missing=()
