@@ -18,6 +18,7 @@ static void usage(FILE *out)
           "                  [--seed S] [--set KEY=VALUE]... [--counterfactual] [--firms] [--quiet]\n"
           "       zhizao check SCENARIO.lua [--set KEY=VALUE]...\n"
           "       zhizao compare A.lua B.lua ... -o OUT.h5 [same options as run]\n"
+          "       zhizao explore EXPERIMENT.lua -o OUT.h5 [--resume] [--cells] [--set [SCENARIO:]KEY=VALUE]...\n"
           "       zhizao report OUT.h5 -o DIR\n"
           "       zhizao --help | --version\n"
           "\n"
@@ -29,6 +30,9 @@ static void usage(FILE *out)
           "         parameter, defaults included.\n"
           "compare  runs several scenarios on the same seeds, each beside its no-policy\n"
           "         twin, into one file with a group per scenario.\n"
+          "explore  runs an experiment: every point of a design over uncertain parameters x\n"
+          "         scenarios x replications, one shared no-policy twin per point and\n"
+          "         replication, into one file (zhizao.open reads it; docs/experiments.md).\n"
           "report   writes PNG figures and a self-contained HTML page for a result file.\n"
           "\n"
           "options:\n"
@@ -82,9 +86,11 @@ int main(int argc, char **argv)
         return zz_cli_run(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "check"))
         return zz_cli_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explore"))
+        return zz_cli_explore(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return zz_cli_report(argc - 1, argv + 1);
-    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, report\n", cmd);
+    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, explore, report\n", cmd);
     usage(stderr);
     return ZZ_USAGE;
 }

@@ -1,0 +1,115 @@
+/* zhizao explore: an experiment file's points x scenarios x replications. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "experiment/runner.h"
+#include "zhizao/zhizao.h"
+
+#define MAX_SETS 128
+
+static void usage(FILE *out)
+{
+    fputs("usage: zhizao explore EXPERIMENT.lua -o OUT.h5 [--threads T] [--set [SCENARIO:]KEY=VALUE]...\n"
+          "                      [--resume] [--cells] [--design] [--quiet]\n"
+          "  runs every (point, scenario, replication) of the experiment, with one no-policy\n"
+          "  twin per (point, replication) shared by the scenarios; see docs/experiments.md.\n"
+          "  --set KEY=VALUE       for every scenario that has KEY; SCENARIO:KEY=VALUE for one\n"
+          "  --resume              continue OUT.h5.partial without redoing finished tasks\n"
+          "  --cells               also adopted firms per city x industry x size (large)\n"
+          "  --design              print the design as CSV (point, block, each factor) and stop\n",
+          out);
+}
+
+static void print_design(const zz_experiment *ex)
+{
+    printf("point,block");
+    for (int f = 0; f < ex->nfactors; f++)
+        printf(",%s", ex->factor[f].key);
+    putchar('\n');
+    for (int p = 0; p < ex->npoints; p++) {
+        printf("%d,%d", p, (int)ex->block[p]);
+        for (int f = 0; f < ex->nfactors; f++)
+            printf(",%.17g", ex->value[(size_t)p * ex->nfactors + f]);
+        putchar('\n');
+    }
+}
+
+int zz_cli_explore(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
+        {"set", required_argument, 0, 'S'},    {"resume", no_argument, 0, 'R'},
+        {"cells", no_argument, 0, 'C'},        {"design", no_argument, 0, 'D'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    zz_explore_options opt = {.progress = 1};
+    const char *sets[MAX_SETS];
+    int nsets = 0, design_only = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': opt.output = optarg; break;
+        case 't': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 4096) {
+                fprintf(stderr, "zhizao: --threads must be an integer in [1, 4096], got '%s'\n", optarg);
+                return ZZ_USAGE;
+            }
+            opt.threads = (int)v;
+            break;
+        }
+        case 'S':
+            if (nsets == MAX_SETS) {
+                fprintf(stderr, "zhizao: at most %d --set options\n", MAX_SETS);
+                return ZZ_USAGE;
+            }
+            sets[nsets++] = optarg;
+            break;
+        case 'R': opt.resume = 1; break;
+        case 'C': opt.cells = 1; break;
+        case 'D': design_only = 1; break;
+        case 'q': opt.progress = 0; break;
+        case 'h': usage(stdout); return ZZ_OK;
+        default: usage(stderr); return ZZ_USAGE;
+        }
+    }
+    if (optind != argc - 1 || (!opt.output && !design_only)) {
+        usage(stderr);
+        return ZZ_USAGE;
+    }
+    zz_experiment *ex;
+    int rc = zz_experiment_open(&ex, argv[optind]);
+    char err[2048] = "", *overrides = calloc(1, 1);
+    for (int i = 0; !rc && i < nsets; i++) {
+        rc = zz_scenarios_set(ex->sc, ex->nscenarios, sets[i], err, sizeof err);
+        size_t n = strlen(overrides);
+        char *o = realloc(overrides, n + strlen(sets[i]) + 2);
+        if (o)
+            sprintf(o + n, "%s%s", n ? "\n" : "", sets[i]);
+        overrides = o;
+    }
+    if (rc && !err[0])
+        snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
+    if (!rc && design_only) {
+        print_design(ex);
+    } else if (!rc) {
+        opt.overrides = overrides;
+        if (opt.progress)
+            fprintf(stderr, "zhizao: %s: %d points x %d scenarios x %d replications = %ld tasks\n",
+                    ex->name, ex->npoints, ex->nscenarios, ex->replications,
+                    (long)ex->npoints * ex->nscenarios * ex->replications);
+        rc = zz_explore_run(ex, &opt, err, sizeof err);
+        if (!rc && opt.progress)
+            printf("wrote %s\n", opt.output);
+    }
+    if (rc)
+        fprintf(stderr, "zhizao: %s%s\n", err,
+                rc == ZZ_INTERRUPTED ? "; finished tasks kept in the .partial file" : "");
+    free(overrides);
+    zz_experiment_close(ex);
+    return rc;
+}
