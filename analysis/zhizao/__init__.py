@@ -10,6 +10,7 @@
     zhizao.accounting("compare.h5")            # what each scenario bought
     zhizao.firm_record(ds)                     # per-firm record (run with --firms)
     zhizao.open("OUT.h5.partial")              # a run in progress: finished replicates
+    zhizao.open("explore.h5")                  # an experiment: dims point x scenario x ...
 
 Modules: io (reading files), stats (intervals), tables (summaries), plots
 (matplotlib figures), report (``python3 -m zhizao.report``).
@@ -23,12 +24,13 @@ __version__ = "0.1.0"
 
 from .io import (firm_record, groups, has_accounting, has_twin, open_all,  # noqa: E402
                  open_result as open)
+from .experiment import is_experiment, scenario_view  # noqa: E402
 from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
 
-__all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "has_accounting",
+__all__ = ["open", "is_experiment", "scenario_view", "groups", "open_all", "firm_record", "has_twin", "has_accounting",
            "adoption", "target_share", "time_to_target", "additionality",
            "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",

@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import experiment as _experiment
+
 __all__ = ["open_result", "groups", "open_all", "firm_record", "as_days",
            "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial"]
 
@@ -164,6 +166,9 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
         many of how many it holds.
     """
     path = Path(path)
+    if group is None and _experiment.is_experiment(path):
+        # an experiment file (zhizao explore): one Dataset, dims point x scenario x ...
+        return _experiment.open_experiment(path)
     partial = is_partial(path)
     # mid-run the writer may be flushing while we read: retry a few times
     tries = 4 if partial else 1

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "ensemble.h"
+#include "experiment/experiment.h"
 #include "output/results.h"
 #include "scenario/scenario.h"
 #include "scenario/params.h"
@@ -90,11 +91,12 @@ static int parse_args(int argc, char **argv, cli_args *a)
     return 0;
 }
 
-/* Loads a scenario and applies the --set overrides; prints the error. */
-static int load(const cli_args *a, const char *path, zz_scenario **out)
+/* Loads a scenario and applies the --set overrides (compare applies them
+ * itself, scenario by scenario); prints the error. */
+static int load(const cli_args *a, const char *path, zz_scenario **out, int with_sets)
 {
     int rc = zz_scenario_open(out, path);
-    for (int i = 0; !rc && i < a->nsets; i++)
+    for (int i = 0; !rc && with_sets && i < a->nsets; i++)
         rc = zz_scenario_set(*out, a->sets[i]);
     if (rc)
         fprintf(stderr, "zhizao: %s\n", *out ? zz_scenario_errmsg(*out) : "out of memory");
@@ -130,7 +132,7 @@ int zz_cli_check(int argc, char **argv)
         return rc < 0 ? 0 : ZZ_USAGE;
     }
     zz_scenario *sc;
-    rc = load(&a, a.files[0], &sc);
+    rc = load(&a, a.files[0], &sc, 1);
     if (!rc) {
         char *text = zz_scenario_describe(sc);
         printf("# %s: valid\n%s", a.files[0], text ? text : "");
@@ -160,7 +162,15 @@ int zz_cli_run(int argc, char **argv, int compare)
      * file must not cost the first two runs. */
     zz_scenario *sc[MAX_SCENARIOS] = {0};
     for (int i = 0; i < a.nfiles && !rc; i++)
-        rc = load(&a, a.files[i], &sc[i]);
+        rc = load(&a, a.files[i], &sc[i], !compare);
+    /* compare: KEY=VALUE for every scenario that has KEY, NAME:KEY=VALUE
+     * for scenario NAME only */
+    for (int i = 0; compare && !rc && i < a.nsets; i++) {
+        char msg[2048];
+        rc = zz_scenarios_set(sc, a.nfiles, a.sets[i], msg, sizeof msg);
+        if (rc)
+            fprintf(stderr, "zhizao: %s\n", msg);
+    }
     for (int i = 0; i < a.nfiles && !rc; i++)
         for (int j = 0; j < i && !rc; j++)
             if (!strcmp(sc[i]->cfg.name, sc[j]->cfg.name)) {

@@ -296,6 +296,7 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
         zz_h5_attr_str(f, "design", L->design_name) < 0 ||
         zz_h5_attr_str(f, "overrides", L->overrides ? L->overrides : "") < 0 ||
         zz_h5_attr_str(f, "digest", L->digest) < 0 ||
+        zz_h5_attr_i64(f, "digest64", (int64_t)strtoull(L->digest, NULL, 16)) < 0 ||
         zz_h5_attr_str(f, "start_date", L->start_date) < 0 ||
         zz_h5_attr_str(f, "program_version", ZZ_VERSION) < 0 ||
         zz_h5_attr_str(f, "Conventions", "CF-1.8") < 0 ||
@@ -319,23 +320,17 @@ static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
     w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
     if (w->file < 0)
         return fail(w, ZZ_IO, "cannot open the file to resume");
-    char digest[128] = "";
-    hid_t a = H5Aopen(w->file, "digest", H5P_DEFAULT), t = -1;
-    if (a >= 0 && (t = H5Aget_type(a)) >= 0 && H5Tis_variable_str(t) > 0) {
-        char *s = NULL;
-        hid_t mt = zz_h5_vlen_str();
-        if (H5Aread(a, mt, &s) >= 0 && s) {
-            snprintf(digest, sizeof digest, "%s", s);
-            H5free_memory(s);
-        }
-        zz_h5_close(mt);
-    }
-    zz_h5_close(t);
+    /* the digest is also kept as a number: read back exactly, whatever
+     * string type the text attribute has */
+    int64_t digest = 0, want = (int64_t)strtoull(L->digest, NULL, 16);
+    hid_t a = H5Aopen(w->file, "digest64", H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_INT64, &digest) < 0)
+        digest = 0;
     zz_h5_close(a);
-    if (strcmp(digest, L->digest) != 0) {
+    if (digest != want) {
         snprintf(w->err, sizeof w->err, "--resume: %s was written by a different experiment, "
-                 "scenario text, option or --set (digest %s, now %s); run without --resume to "
-                 "start again", w->partial, digest[0] ? digest : "missing", L->digest);
+                 "scenario text, option or --set (digest %016llx, now %s); run without --resume "
+                 "to start again", w->partial, (unsigned long long)digest, L->digest);
         return ZZ_USAGE;
     }
     for (int v = 0; v < XV_N; v++) {
