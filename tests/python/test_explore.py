@@ -292,3 +292,10 @@ def test_set_for_one_scenario_in_compare_and_explore(tmp_path):
     assert "decision.temperature = 0.3\n" in params["shandong_2026"]
     assert "decision.temperature = 0.25\n" in params["baseline"]
     assert ds.sizes["point"] == 1 and ds.sizes["factor"] == 0
+
+
+def test_library_experiment_is_valid():
+    r = zz("explore", SCEN / "uncertainty.lua", "--design")
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].startswith("point,block,population.hurdle_mean")
+    assert len(lines) == 1 + 64
