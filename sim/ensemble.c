@@ -390,3 +390,14 @@ int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt, char *err,
     }
     return rc;
 }
+
+/* The layout of a scenario's result set, for writers outside this file
+ * (`compare` through sim/experiment/runner.c). */
+void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
+                        int64_t nfirms, const char **prog_names, const char **target_names,
+                        const char **city_names, const char **industry_names, char *parameters,
+                        double *time, int ntime)
+{
+    build_layout(L, cfg, pop, nfirms, prog_names, target_names, city_names, industry_names,
+                 parameters, time, ntime);
+}

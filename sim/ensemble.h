@@ -26,6 +26,12 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc,
                      const zz_run_options *opt, char *err, size_t errlen,
                      zz_summary *summary);
 void zz_summary_free(zz_summary *s);
+/* The layout (results.h) of a scenario's result set; the name arrays are
+ * filled and must outlive L. */
+void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
+                        int64_t nfirms, const char **prog_names, const char **target_names,
+                        const char **city_names, const char **industry_names, char *parameters,
+                        double *time, int ntime);
 /* Prints the ranking of several scenarios (cli_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "ensemble.h"
 #include "experiment/experiment.h"
+#include "experiment/runner.h"
 #include "output/results.h"
 #include "scenario/scenario.h"
 #include "scenario/params.h"
@@ -189,26 +190,27 @@ int zz_cli_run(int argc, char **argv, int compare)
         if (!compare) {
             rc = zz_ensemble_run(sc[0], &a.opt, err, sizeof err);
         } else {
-            /* Same seeds for every scenario (common random numbers across
-             * mixes), and each beside its no-policy twin. */
-            a.opt.counterfactual = 1;
-            zz_writer *w;
+            /* An experiment of one point: every scenario on the same
+             * random numbers, the no-policy twin run once per replication
+             * and shared by the scenarios it fits (sim/experiment/runner.c),
+             * each scenario's results in a group of its name. */
+            zz_experiment *ex;
             zz_summary sum[MAX_SCENARIOS];
             memset(sum, 0, sizeof sum);
-            rc = zz_writer_open(&w, out, err, sizeof err);
-            for (int i = 0; i < a.nfiles && !rc; i++)
-                rc = zz_ensemble_into(w, sc[i]->cfg.name, sc[i], &a.opt, err, sizeof err, &sum[i]);
+            rc = zz_experiment_of_scenarios(&ex, sc, a.nfiles, a.opt.replications, a.opt.seed);
+            memset(sc, 0, sizeof sc); /* owned by the experiment now */
+            zz_explore_options xo = {.output = out, .threads = a.opt.threads,
+                                     .progress = a.opt.progress, .compare = 1,
+                                     .firms_record = a.opt.firms_record, .summary = sum};
+            if (rc)
+                snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
+            else
+                rc = zz_explore_run(ex, &xo, err, sizeof err);
             if (!rc && a.opt.progress)
                 zz_print_ranking(stdout, sum, a.nfiles);
             for (int i = 0; i < a.nfiles; i++)
                 zz_summary_free(&sum[i]);
-            if (w) {
-                int crc = zz_writer_close(w, rc == ZZ_OK);
-                if (!rc && crc) {
-                    rc = crc;
-                    snprintf(err, sizeof err, "cannot finish %s", out);
-                }
-            }
+            zz_experiment_close(ex);
         }
         if (rc)
             fprintf(stderr, "zhizao: %s%s\n", err,

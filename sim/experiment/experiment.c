@@ -660,6 +660,50 @@ void zz_experiment_close(zz_experiment *ex)
     free(ex);
 }
 
+int zz_experiment_of_scenarios(zz_experiment **out, zz_scenario **sc, int n, int replications,
+                               int64_t seed)
+{
+    zz_experiment *ex = calloc(1, sizeof *ex);
+    *out = ex;
+    if (!ex || n < 1 || n > ZZ_MAX_EXP_SCENARIOS) {
+        for (int s = 0; s < n; s++)
+            zz_scenario_close(sc[s]);
+        if (ex)
+            snprintf(ex->errmsg, sizeof ex->errmsg, "compare takes 1 to %d scenarios",
+                     ZZ_MAX_EXP_SCENARIOS);
+        return ex ? ZZ_USAGE : ZZ_NOMEM;
+    }
+    int R = replications;
+    for (int s = 0; s < n && R <= 0; s++)
+        R = R > sc[s]->cfg.replications ? R : sc[s]->cfg.replications;
+    for (int s = 0; s < n; s++) {
+        ex->sc[s] = sc[s];
+        if (replications <= 0 && sc[s]->cfg.replications > R)
+            R = sc[s]->cfg.replications;
+    }
+    for (int s = 0; s < n; s++) {
+        ex->sc[s]->cfg.replications = R;
+        if (seed >= 0)
+            ex->sc[s]->cfg.seed = seed;
+        snprintf(ex->scenario_path[s], sizeof ex->scenario_path[s], "%s", sc[s]->cfg.path);
+    }
+    ex->nscenarios = n;
+    ex->replications = R;
+    ex->seed = ex->sc[0]->cfg.seed;
+    ex->npoints = 1;
+    snprintf(ex->name, sizeof ex->name, "compare");
+    snprintf(ex->path, sizeof ex->path, "%s", sc[0]->cfg.path);
+    ex->source = calloc(1, 1);
+    ex->unit = calloc(1, sizeof *ex->unit);
+    ex->value = calloc(1, sizeof *ex->value);
+    ex->block = calloc(1, sizeof *ex->block);
+    if (!ex->source || !ex->unit || !ex->value || !ex->block) {
+        snprintf(ex->errmsg, sizeof ex->errmsg, "out of memory");
+        return ZZ_NOMEM;
+    }
+    return ZZ_OK;
+}
+
 /* ---- --set for several scenarios ----------------------------------------- */
 
 static int scenario_named(zz_scenario *sc, const char *name, size_t len)

@@ -66,6 +66,13 @@ typedef struct zz_experiment {
 int zz_experiment_open(zz_experiment **out, const char *path);
 void zz_experiment_close(zz_experiment *ex);
 
+/* The experiment of one point that `zhizao compare` runs: the scenarios as
+ * they are (ownership passes to the experiment, even on failure), each
+ * with `replications` (> 0; else the largest any of them asks for) and,
+ * if seed >= 0, that seed (else each its own). */
+int zz_experiment_of_scenarios(zz_experiment **out, zz_scenario **sc, int n, int replications,
+                               int64_t seed);
+
 /* A --set for several scenarios: "key=value" goes to every scenario that
  * has the key (an error only if none has it); "name:key=value" to the
  * scenario of that name (or file name without .lua) only. */

@@ -13,6 +13,13 @@
 #include "scenario/params.h"
 #include "sim_internal.h"
 
+/* What one unit (point, replication) hands to the writer, per scenario:
+ * an experiment record, or for compare the run's result and its twin's. */
+typedef struct unit_out {
+    zz_xrecord *rec[ZZ_MAX_EXP_SCENARIOS];
+    zz_rep_result *res[ZZ_MAX_EXP_SCENARIOS], *cf[ZZ_MAX_EXP_SCENARIOS];
+} unit_out;
+
 typedef struct run {
     const zz_experiment *ex;
     const zz_explore_options *opt;
@@ -26,10 +33,11 @@ typedef struct run {
     zz_population **pops;
     int npops;
     uint8_t *done;             /* [P][S][R] */
-    zz_xrecord ***slot;        /* [units][S], NULL until the unit is finished */
+    unit_out **slot;           /* [units], NULL until the unit is finished */
     int *units, nunits, next_write;
     long tasks_done, tasks_start;
     zz_xwriter *w;
+    zz_writer *gw;             /* compare: the run-layout writer, a group per scenario */
     int failed_rc;
     char failed_msg[1024];
     double t0;
@@ -162,7 +170,53 @@ static void fill_record(const run *e, int s, zz_xrecord *rec, const zz_sim *pol,
     }
 }
 
-static int run_unit(run *e, int p, int r, zz_xrecord **recs, char *err, size_t errlen)
+/* The shared twin's result in the layout of scenario `pol`'s group: the
+ * twin pays nothing, so its programme columns are the zeros its own twin
+ * (every programme off, no budget) would have written. */
+static zz_rep_result *twin_result_for(const zz_sim *twin, const zz_rep_result *pol)
+{
+    const zz_rep_result *t = twin->res;
+    zz_rep_result *c = zz_rep_result_alloc(t->ntime, t->ncells, pol->nprogrammes, t->ntargets,
+                                           pol->nrounds);
+    if (!c)
+        return NULL;
+    const size_t tc = (size_t)t->ntime * t->ncells, tg = (size_t)t->ntime * t->ntargets;
+    c->replicate = t->replicate;
+    memcpy(c->adopted, t->adopted, tc * sizeof *c->adopted);
+    memcpy(c->implementing, t->implementing, tc * sizeof *c->implementing);
+    memcpy(c->scaled, t->scaled, tc * sizeof *c->scaled);
+    memcpy(c->adopted_gsz, t->adopted_gsz, tc * sizeof *c->adopted_gsz);
+    memcpy(c->target_share, t->target_share, tg * sizeof *c->target_share);
+    memcpy(c->time_to_target, t->time_to_target, (size_t)t->ntargets * sizeof *c->time_to_target);
+    memcpy(c->compute_price, t->compute_price, (size_t)t->ntime * sizeof *c->compute_price);
+    memcpy(c->compute_utilisation, t->compute_utilisation,
+           (size_t)t->ntime * sizeof *c->compute_utilisation);
+    c->events = t->events;
+    if (t->firm_day) {
+        c->nfirms = t->nfirms;
+        c->firm_day = malloc((size_t)t->nfirms * sizeof *c->firm_day);
+        if (!c->firm_day) {
+            zz_rep_result_free(c);
+            return NULL;
+        }
+        memcpy(c->firm_day, t->firm_day, (size_t)t->nfirms * sizeof *c->firm_day);
+    }
+    return c;
+}
+
+/* compare: the policy run's result with its accounting (and per-firm
+ * record), and its twin's in the same layout. */
+static int take_results(run *e, zz_sim *pol, zz_sim *tw, int own, unit_out *out, int s)
+{
+    if (e->opt->firms_record &&
+        (zz_record_firms(pol) || (!tw->res->firm_day && zz_record_firms(tw))))
+        return ZZ_NOMEM;
+    out->res[s] = zz_sim_take_result(pol);
+    out->cf[s] = own ? zz_sim_take_result(tw) : twin_result_for(tw, out->res[s]);
+    return out->res[s] && out->cf[s] ? ZZ_OK : ZZ_NOMEM;
+}
+
+static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errlen)
 {
     const int S = e->S;
     zz_scenario *sc = malloc((size_t)S * sizeof *sc);
@@ -197,16 +251,19 @@ static int run_unit(run *e, int p, int r, zz_xrecord **recs, char *err, size_t e
             rc = ZZ_NOMEM;
             snprintf(msg, sizeof msg, "out of memory for the paired accounting");
         }
-        if (!rc) {
-            recs[s] = zz_xrecord_alloc(&e->L);
-            if (!recs[s]) {
+        if (!rc && e->opt->compare) {
+            if ((rc = take_results(e, pol, tw, tw == own, out, s)))
+                snprintf(msg, sizeof msg, "out of memory for the results");
+        } else if (!rc) {
+            zz_xrecord *rec = out->rec[s] = zz_xrecord_alloc(&e->L);
+            if (!rec) {
                 rc = ZZ_NOMEM;
                 snprintf(msg, sizeof msg, "out of memory");
             } else {
-                recs[s]->point = p;
-                recs[s]->scenario = s;
-                recs[s]->replicate = r;
-                fill_record(e, s, recs[s], pol, tw);
+                rec->point = p;
+                rec->scenario = s;
+                rec->replicate = r;
+                fill_record(e, s, rec, pol, tw);
             }
         }
         if (rc)
@@ -239,16 +296,66 @@ static void keep_summary(run *e, const zz_xrecord *rec)
     sm->additional[r] = e->all_firms[s] >= 0 ? rec->additional[e->tmap[s][e->all_firms[s]]] : NAN;
 }
 
+static void keep_summary_run(run *e, int s, const zz_rep_result *res)
+{
+    zz_summary *sm = e->opt->summary ? &e->opt->summary[s] : NULL;
+    if (!sm)
+        return;
+    const int r = res->replicate, G = res->ntargets, P = res->nprogrammes, T = res->ntime;
+    for (int g = 0; g < G; g++)
+        sm->time_to_target[r * G + g] = res->time_to_target[g];
+    double spent = 0;
+    for (int k = 0; k < P; k++)
+        spent += res->spent[(T - 1) * P + k];
+    sm->spent[r] = spent;
+    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
+}
+
+/* compare: replicate r into every scenario's group, each taken up in turn */
+static int put_groups(run *e, unit_out *u)
+{
+    int rc = ZZ_OK;
+    for (int s = 0; s < e->S && !rc; s++) {
+        const char *g = e->ex->sc[s]->cfg.name;
+        rc = zz_writer_unpark(e->gw, g);
+        if (!rc)
+            rc = zz_writer_put(e->gw, "", u->res[s]);
+        if (!rc)
+            rc = zz_writer_put(e->gw, "cf_", u->cf[s]);
+        if (!rc)
+            rc = zz_writer_park(e->gw, g);
+        if (rc) {
+            e->failed_rc = rc;
+            snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->gw));
+        }
+        keep_summary_run(e, s, u->res[s]);
+    }
+    e->tasks_done += e->S;
+    return rc;
+}
+
+static void unit_free(unit_out *u, int S)
+{
+    for (int s = 0; u && s < S; s++) {
+        zz_xrecord_free(u->rec[s]);
+        zz_rep_result_free(u->res[s]);
+        zz_rep_result_free(u->cf[s]);
+    }
+    free(u);
+}
+
 static void drain(run *e)
 {
     for (;;) {
-        zz_xrecord **recs;
+        unit_out *u;
 #pragma omp critical(zz_xslots)
-        recs = e->next_write < e->nunits ? e->slot[e->next_write] : NULL;
-        if (!recs)
+        u = e->next_write < e->nunits ? e->slot[e->next_write] : NULL;
+        if (!u)
             return;
-        for (int s = 0; s < e->S; s++) {
-            zz_xrecord *rec = recs[s];
+        if (e->opt->compare && !e->failed_rc)
+            put_groups(e, u);
+        for (int s = 0; s < e->S && !e->opt->compare; s++) {
+            zz_xrecord *rec = u->rec[s];
             size_t task = ((size_t)rec->point * e->S + s) * e->R + rec->replicate;
             if (!e->failed_rc && !e->done[task]) {
                 int rc = zz_xwriter_put(e->w, rec);
@@ -260,11 +367,10 @@ static void drain(run *e)
                 e->tasks_done++;
             }
             keep_summary(e, rec);
-            zz_xrecord_free(rec);
         }
-        free(recs);
+        unit_free(u, e->S);
         e->slot[e->next_write++] = NULL;
-        if (!e->failed_rc && zz_xwriter_flush(e->w, e->tasks_done)) {
+        if (!e->failed_rc && !e->opt->compare && zz_xwriter_flush(e->w, e->tasks_done)) {
             e->failed_rc = ZZ_IO;
             snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_xwriter_errmsg(e->w));
         }
@@ -442,6 +548,44 @@ static int summary_alloc(run *e)
     return ZZ_OK;
 }
 
+/* compare: a group per scenario, begun in the scenarios' order (the file
+ * lists them so) and set aside until its first replicate. */
+static int open_groups(run *e, char *err, size_t errlen)
+{
+    int rc = zz_writer_open(&e->gw, e->opt->output, err, errlen);
+    const int T = e->T;
+    double *time = malloc((size_t)T * sizeof *time);
+    if (!rc && !time) {
+        snprintf(err, errlen, "out of memory");
+        rc = ZZ_NOMEM;
+    }
+    if (!rc)
+        zz_month_ends(e->ex->sc[0]->cfg.start_day, e->ex->sc[0]->cfg.horizon, time);
+    for (int s = 0; s < e->S && !rc; s++) {
+        const zz_config *cfg = &e->ex->sc[s]->cfg;
+        const zz_population *pop = e->pops[e->pop_of[s]];
+        const char *prog[ZZ_MAX_PROGRAMMES], *targ[ZZ_MAX_TARGETS];
+        const char *city[ZZ_MAX_CITIES], *ind[ZZ_MAX_INDUSTRIES];
+        char *params = zz_params_describe(cfg);
+        zz_layout L;
+        zz_ensemble_layout(&L, cfg, pop, e->opt->firms_record ? pop->n : 0, prog, targ, city, ind,
+                           params, time, T);
+        L.replications = e->R;
+        rc = zz_writer_begin(e->gw, cfg->name, &L);
+        if (!rc)
+            rc = zz_writer_park(e->gw, cfg->name);
+        if (rc)
+            snprintf(err, errlen, "%s", zz_writer_errmsg(e->gw));
+        free(params);
+    }
+    free(time);
+    if (rc && e->gw) {
+        zz_writer_close(e->gw, 0);
+        e->gw = NULL;
+    }
+    return rc;
+}
+
 int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char *err,
                    size_t errlen)
 {
@@ -499,7 +643,9 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
             rc = ZZ_NOMEM;
         }
     }
-    if (!rc)
+    if (!rc && opt->compare)
+        rc = open_groups(e, err, errlen);
+    else if (!rc)
         rc = zz_xwriter_open(&e->w, opt->output, &e->L, opt->resume, e->done, err, errlen);
     if (!rc) {
         /* units left to run, in (point, replication) order */
@@ -528,23 +674,21 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
                 if (stop || zz_interrupt_pending())
                     continue;
                 char msg[1024];
-                zz_xrecord **recs = calloc((size_t)e->S, sizeof *recs);
-                int urc = recs ? run_unit(e, e->units[k] / e->R, e->units[k] % e->R, recs, msg,
-                                          sizeof msg)
-                               : ZZ_NOMEM;
+                unit_out *u = calloc(1, sizeof *u);
+                int urc = u ? run_unit(e, e->units[k] / e->R, e->units[k] % e->R, u, msg,
+                                       sizeof msg)
+                            : ZZ_NOMEM;
 #pragma omp critical(zz_xslots)
                 {
                     if (urc) {
                         if (!e->failed_rc && urc != ZZ_INTERRUPTED) {
                             e->failed_rc = urc;
                             snprintf(e->failed_msg, sizeof e->failed_msg, "%s",
-                                     recs ? msg : "out of memory");
+                                     u ? msg : "out of memory");
                         }
-                        for (int s = 0; recs && s < e->S; s++)
-                            zz_xrecord_free(recs[s]);
-                        free(recs);
+                        unit_free(u, e->S);
                     } else {
-                        e->slot[k] = recs;
+                        e->slot[k] = u;
                     }
                 }
                 if (omp_get_thread_num() == 0)
@@ -563,7 +707,8 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         rc = e->failed_rc;
         if (rc)
             snprintf(err, errlen, "%s", e->failed_msg);
-        int crc = zz_xwriter_close(e->w, rc == ZZ_OK);
+        int crc = opt->compare ? zz_writer_close(e->gw, rc == ZZ_OK)
+                               : zz_xwriter_close(e->w, rc == ZZ_OK);
         if (!rc && crc)
             rc = crc;
         if (opt->progress && !rc)
@@ -572,10 +717,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
                     (e->tasks_done - e->tasks_start) / fmax(1e-9, omp_get_wtime() - e->t0));
     }
     for (int k = 0; e->slot && k < e->nunits; k++)
-        for (int s = 0; e->slot[k] && s < e->S; s++)
-            zz_xrecord_free(e->slot[k][s]);
-    for (int k = 0; e->slot && k < e->nunits; k++)
-        free(e->slot[k]);
+        unit_free(e->slot[k], e->S);
     for (int i = 0; e->pops && i < e->npops; i++)
         zz_population_free(e->pops[i]);
     for (int s = 0; s < e->S; s++)

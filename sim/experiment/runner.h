@@ -26,6 +26,11 @@ typedef struct zz_explore_options {
     int progress;              /* progress line and summary */
     const char *overrides;     /* --set lines, recorded in the file */
     zz_summary *summary;       /* if not NULL: [nscenarios], point 0, for ranking */
+    /* compare: write a run's full result set per scenario, each in a group
+     * named after it, with the twin as cf_ variables (results.h) instead of
+     * the experiment file; the experiment must have one point */
+    int compare;
+    int firms_record;          /* compare: the per-firm record (--firms) */
 } zz_explore_options;
 
 int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char *err,

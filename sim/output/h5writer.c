@@ -44,6 +44,9 @@ struct zz_writer {
     char **groups;             /* groups begun, to mark complete at close   */
     int ngroups;
     zz_h5_scope cur;
+    /* groups begun and set aside by zz_writer_park, to be taken up again */
+    struct parked { char *group; zz_h5_scope scope; } *parked;
+    int nparked;
 };
 
 enum var_shape { SH_CELLS, SH_INSTRUMENT, SH_TARGET_T, SH_TARGET, SH_REPLICATE, SH_TIME,
@@ -619,11 +622,57 @@ static int mark_complete(zz_writer *w)
     return ZZ_OK;
 }
 
+/* ---- several groups in turn ------------------------------------------- */
+
+int zz_writer_park(zz_writer *w, const char *group)
+{
+    if (!w->cur.open || w->cur.loc == w->file)
+        return misuse(w, "zz_writer_park: no group being written");
+    struct parked *p = realloc(w->parked, (size_t)(w->nparked + 1) * sizeof *p);
+    if (!p)
+        return misuse(w, "out of memory");
+    w->parked = p;
+    size_t n = strlen(group) + 1;
+    if (!(p[w->nparked].group = malloc(n)))
+        return misuse(w, "out of memory");
+    memcpy(p[w->nparked].group, group, n);
+    p[w->nparked++].scope = w->cur;
+    scope_reset(&w->cur);
+    return ZZ_OK;
+}
+
+int zz_writer_unpark(zz_writer *w, const char *group)
+{
+    if (w->cur.open)
+        return misuse(w, "zz_writer_unpark while another group is being written");
+    for (int k = 0; k < w->nparked; k++)
+        if (!strcmp(w->parked[k].group, group)) {
+            w->cur = w->parked[k].scope;
+            free(w->parked[k].group);
+            w->parked[k] = w->parked[--w->nparked];
+            return ZZ_OK;
+        }
+    return misuse(w, "zz_writer_unpark: no such parked group");
+}
+
 int zz_writer_close(zz_writer *w, int complete)
 {
     if (!w)
         return ZZ_OK;
     int rc = zz_writer_end(w);
+    /* parked groups are ended too: their datasets must close before the file */
+    while (w->nparked > 0) {
+        int prc = zz_writer_unpark(w, w->parked[w->nparked - 1].group);
+        if (!prc)
+            prc = zz_writer_end(w);
+        if (prc) {
+            rc = rc ? rc : prc;
+            break;
+        }
+    }
+    for (int k = 0; k < w->nparked; k++)
+        free(w->parked[k].group);
+    free(w->parked);
     /* Marked complete only if every earlier step of close succeeded: a file
      * that says complete = 1 must be whole. */
     if (rc == ZZ_OK && complete)

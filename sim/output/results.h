@@ -118,6 +118,11 @@ int zz_writer_open(zz_writer **out, const char *path, char *err, size_t errlen);
 int zz_writer_begin(zz_writer *w, const char *group, const zz_layout *layout);
 int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r);
 int zz_writer_end(zz_writer *w);
+/* Writing several groups in turn (compare writes each replicate into every
+ * scenario's group): park sets the group being written aside, unpark takes
+ * it up again; zz_writer_close ends the groups still parked. */
+int zz_writer_park(zz_writer *w, const char *group);
+int zz_writer_unpark(zz_writer *w, const char *group);
 int zz_writer_close(zz_writer *w, int complete);
 const char *zz_writer_errmsg(const zz_writer *w);
 

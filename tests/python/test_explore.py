@@ -299,3 +299,27 @@ def test_library_experiment_is_valid():
     lines = r.stdout.strip().splitlines()
     assert lines[0].startswith("point,block,population.hurdle_mean")
     assert len(lines) == 1 + 64
+
+
+def test_compare_is_an_experiment_of_one_point_with_runs_own_numbers(tmp_path):
+    """compare shares one twin per replication between the scenarios; every
+    group still equals a run of that scenario with its own twin, variable
+    for variable and attribute for attribute."""
+    library(tmp_path)
+    names = ["baseline", "shandong_2026", "contest_only"]
+    cmp = tmp_path / "cmp.h5"
+    zz("compare", *(tmp_path / f"{n}.lua" for n in names), "-o", cmp, "-r", 2, *FIRMS,
+       "--firms", "--quiet")
+    for n in names:
+        run = tmp_path / f"{n}.h5"
+        zz("run", tmp_path / f"{n}.lua", "-o", run, "-r", 2, "--counterfactual", "--firms",
+           *FIRMS, "--quiet")
+        a = xr.open_dataset(cmp, group=n, engine="h5netcdf", decode_timedelta=False)
+        b = xr.open_dataset(run, engine="h5netcdf", decode_timedelta=False)
+        assert set(a.data_vars) == set(b.data_vars)
+        assert "cf_adopted" in a.data_vars and "cf_firm_day" in a.data_vars
+        for v in a.data_vars:
+            assert np.array_equal(a[v].values, b[v].values, equal_nan=True), (n, v)
+        assert {k: str(x) for k, x in a.attrs.items()} == {k: str(x) for k, x in b.attrs.items()}
+        a.close()
+        b.close()
