@@ -36,6 +36,7 @@ typedef struct run {
     unit_out **slot;           /* [units], NULL until the unit is finished */
     int *units, nunits, next_write;
     long tasks_done, tasks_start;
+    long tasks_run;            /* computed in this session (shown at the end) */
     zz_xwriter *w;
     zz_writer *gw;             /* compare: the run-layout writer, a group per scenario */
     int failed_rc;
@@ -369,6 +370,7 @@ static void drain(run *e)
             keep_summary(e, rec);
         }
         unit_free(u, e->S);
+        e->tasks_run += e->S;
         e->slot[e->next_write++] = NULL;
         if (!e->failed_rc && !e->opt->compare && zz_xwriter_flush(e->w, e->tasks_done)) {
             e->failed_rc = ZZ_IO;
@@ -712,9 +714,8 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         if (!rc && crc)
             rc = crc;
         if (opt->progress && !rc)
-            fprintf(stderr, "zhizao: %ld tasks in %.1f s (%.3g tasks/s)\n",
-                    e->tasks_done - e->tasks_start, omp_get_wtime() - e->t0,
-                    (e->tasks_done - e->tasks_start) / fmax(1e-9, omp_get_wtime() - e->t0));
+            fprintf(stderr, "zhizao: %ld tasks in %.1f s (%.3g tasks/s)\n", e->tasks_run,
+                    omp_get_wtime() - e->t0, e->tasks_run / fmax(1e-9, omp_get_wtime() - e->t0));
     }
     for (int k = 0; e->slot && k < e->nunits; k++)
         unit_free(e->slot[k], e->S);
