@@ -437,7 +437,7 @@ static int read_design_file(zz_experiment *ex, char *err, size_t errlen)
             if (!strcmp(ex->factor[i].key, c))
                 f = i;
         if (f < 0 || ncol == ZZ_MAX_FACTORS) {
-            snprintf(err, errlen, "%s:1: column '%s' is not an uncertain parameter of %s",
+            snprintf(err, errlen, "%.400s:1: column '%.128s' is not an uncertain parameter of %.400s",
                      ex->design_file, c, ex->path);
             goto out;
         }
@@ -614,10 +614,10 @@ int zz_experiment_open(zz_experiment **out, const char *path)
             rc = zz_scenario_open(&ex->sc[s], ex->scenario_path[s]);
         if (rc) {
             if (ex->sc[s] && strstr(ex->sc[s]->errmsg, "cannot read"))
-                snprintf(err, errlen, "%s: experiment: scenario '%s': %s", ex->where,
+                snprintf(err, errlen, "%.300s: experiment: scenario '%.300s': %.1200s", ex->where,
                          ld->scen_rel[s], ex->sc[s]->errmsg);
             else
-                snprintf(err, errlen, "%s: experiment: scenario '%s' is invalid:\n%s", ex->where,
+                snprintf(err, errlen, "%.300s: experiment: scenario '%.300s' is invalid:\n%.1200s", ex->where,
                          ld->scen_rel[s], ex->sc[s] ? ex->sc[s]->errmsg : "out of memory");
             break;
         }

@@ -268,7 +268,7 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
             }
         }
         if (rc)
-            snprintf(err, errlen, "point %d, scenario %s, replicate %d: %s", p,
+            snprintf(err, errlen, "point %d, scenario %.48s, replicate %d: %.900s", p,
                      e->ex->sc[s]->cfg.name, r, msg);
         zz_sim_close(pol);
         zz_sim_close(own);
