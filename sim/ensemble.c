@@ -219,26 +219,34 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
 static int fill_summary(zz_summary *s, const ensemble *e, const zz_config *cfg)
 {
     const int R = e->R, G = cfg->ntargets, P = cfg->nprogrammes;
+    if (zz_summary_init(s, cfg, R))
+        return ZZ_NOMEM;
+    memcpy(s->time_to_target, e->time_to_target, (size_t)R * G * sizeof(double));
+    memcpy(s->additional, e->additional, (size_t)R * sizeof(double));
+    for (int r = 0; r < R; r++)
+        for (int p = 0; p < P; p++)
+            s->spent[r] += e->spent[r * P + p];
+    return ZZ_OK;
+}
+
+int zz_summary_init(zz_summary *s, const zz_config *cfg, int R)
+{
+    const int G = cfg->ntargets;
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", cfg->name);
     s->R = R;
     s->G = G;
     s->target = calloc((size_t)(G ? G : 1), sizeof *s->target);
     s->target_share = calloc((size_t)(G ? G : 1), sizeof(double));
-    s->time_to_target = malloc((size_t)R * (G ? G : 1) * sizeof(double));
+    s->time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     s->spent = calloc((size_t)R, sizeof(double));
-    s->additional = malloc((size_t)R * sizeof(double));
+    s->additional = calloc((size_t)R, sizeof(double));
     if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional)
         return ZZ_NOMEM;
     for (int g = 0; g < G; g++) {
         memcpy(s->target[g], cfg->target[g].name, ZZ_NAME_LEN);
         s->target_share[g] = cfg->target[g].share;
     }
-    memcpy(s->time_to_target, e->time_to_target, (size_t)R * G * sizeof(double));
-    memcpy(s->additional, e->additional, (size_t)R * sizeof(double));
-    for (int r = 0; r < R; r++)
-        for (int p = 0; p < P; p++)
-            s->spent[r] += e->spent[r * P + p];
     return ZZ_OK;
 }
 

@@ -25,6 +25,8 @@ typedef struct zz_summary {
 int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc,
                      const zz_run_options *opt, char *err, size_t errlen,
                      zz_summary *summary);
+/* Allocates a summary of R replicates of cfg's targets (values zero). */
+int zz_summary_init(zz_summary *s, const zz_config *cfg, int R);
 void zz_summary_free(zz_summary *s);
 /* The layout (results.h) of a scenario's result set; the name arrays are
  * filled and must outlive L. */

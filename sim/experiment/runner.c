@@ -281,22 +281,6 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
 
 /* ---- writing in unit order (thread 0) ------------------------------------ */
 
-static void keep_summary(run *e, const zz_xrecord *rec)
-{
-    zz_summary *sm = e->opt->summary ? &e->opt->summary[rec->scenario] : NULL;
-    if (!sm || rec->point != 0)
-        return;
-    const int s = rec->scenario, r = rec->replicate, Gs = sm->G;
-    const zz_config *cfg = &e->ex->sc[s]->cfg;
-    for (int g = 0; g < Gs; g++)
-        sm->time_to_target[r * Gs + g] = rec->time_to_target[e->tmap[s][g]];
-    double spent = 0;
-    for (int k = 0; k < cfg->nprogrammes; k++)
-        spent += rec->spent[(e->T - 1) * e->I + e->imap[s][k]];
-    sm->spent[r] = spent;
-    sm->additional[r] = e->all_firms[s] >= 0 ? rec->additional[e->tmap[s][e->all_firms[s]]] : NAN;
-}
-
 static void keep_summary_run(run *e, int s, const zz_rep_result *res)
 {
     zz_summary *sm = e->opt->summary ? &e->opt->summary[s] : NULL;
@@ -367,7 +351,6 @@ static void drain(run *e)
                 e->done[task] = 1;
                 e->tasks_done++;
             }
-            keep_summary(e, rec);
         }
         unit_free(u, e->S);
         e->tasks_run += e->S;
@@ -527,26 +510,9 @@ static void digest(const run *e, const zz_explore_options *opt, char *out, size_
 
 static int summary_alloc(run *e)
 {
-    for (int s = 0; s < e->S && e->opt->summary; s++) {
-        zz_summary *sm = &e->opt->summary[s];
-        const zz_config *c = &e->ex->sc[s]->cfg;
-        const int G = c->ntargets, R = e->R;
-        memset(sm, 0, sizeof *sm);
-        snprintf(sm->name, sizeof sm->name, "%s", c->name);
-        sm->R = R;
-        sm->G = G;
-        sm->target = calloc((size_t)(G ? G : 1), sizeof *sm->target);
-        sm->target_share = calloc((size_t)(G ? G : 1), sizeof(double));
-        sm->time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
-        sm->spent = calloc((size_t)R, sizeof(double));
-        sm->additional = calloc((size_t)R, sizeof(double));
-        if (!sm->target || !sm->target_share || !sm->time_to_target || !sm->spent || !sm->additional)
+    for (int s = 0; s < e->S && e->opt->summary; s++)
+        if (zz_summary_init(&e->opt->summary[s], &e->ex->sc[s]->cfg, e->R))
             return ZZ_NOMEM;
-        for (int g = 0; g < G; g++) {
-            memcpy(sm->target[g], c->target[g].name, ZZ_NAME_LEN);
-            sm->target_share[g] = c->target[g].share;
-        }
-    }
     return ZZ_OK;
 }
 

@@ -25,7 +25,7 @@ typedef struct zz_explore_options {
     int cells;                 /* also adopted per city x industry x size */
     int progress;              /* progress line and summary */
     const char *overrides;     /* --set lines, recorded in the file */
-    zz_summary *summary;       /* if not NULL: [nscenarios], point 0, for ranking */
+    zz_summary *summary;       /* compare: if not NULL, [nscenarios], for ranking */
     /* compare: write a run's full result set per scenario, each in a group
      * named after it, with the twin as cf_ variables (results.h) instead of
      * the experiment file; the experiment must have one point */
