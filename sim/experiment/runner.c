@@ -394,7 +394,8 @@ static int prepare(run *e, char *err, size_t errlen)
             if (rc)
                 break;
             const zz_config *c = &sc->cfg;
-            if (c->start_day != c0->start_day || c->horizon != c0->horizon) {
+            /* compare writes each scenario on its own calendar */
+            if (!e->opt->compare && (c->start_day != c0->start_day || c->horizon != c0->horizon)) {
                 snprintf(err, errlen, "%s starts %s and runs %g days, %s starts %s and runs %g "
                          "days: the scenarios of an experiment share one calendar", c0->path,
                          c0->start, c0->horizon, c->path, c->start, c->horizon);
@@ -521,16 +522,16 @@ static int summary_alloc(run *e)
 static int open_groups(run *e, char *err, size_t errlen)
 {
     int rc = zz_writer_open(&e->gw, e->opt->output, err, errlen);
-    const int T = e->T;
-    double *time = malloc((size_t)T * sizeof *time);
-    if (!rc && !time) {
-        snprintf(err, errlen, "out of memory");
-        rc = ZZ_NOMEM;
-    }
-    if (!rc)
-        zz_month_ends(e->ex->sc[0]->cfg.start_day, e->ex->sc[0]->cfg.horizon, time);
     for (int s = 0; s < e->S && !rc; s++) {
         const zz_config *cfg = &e->ex->sc[s]->cfg;
+        const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
+        double *time = malloc((size_t)T * sizeof *time);
+        if (!time) {
+            snprintf(err, errlen, "out of memory");
+            rc = ZZ_NOMEM;
+            break;
+        }
+        zz_month_ends(cfg->start_day, cfg->horizon, time);
         const zz_population *pop = e->pops[e->pop_of[s]];
         const char *prog[ZZ_MAX_PROGRAMMES], *targ[ZZ_MAX_TARGETS];
         const char *city[ZZ_MAX_CITIES], *ind[ZZ_MAX_INDUSTRIES];
@@ -545,8 +546,8 @@ static int open_groups(run *e, char *err, size_t errlen)
         if (rc)
             snprintf(err, errlen, "%s", zz_writer_errmsg(e->gw));
         free(params);
+        free(time);
     }
-    free(time);
     if (rc && e->gw) {
         zz_writer_close(e->gw, 0);
         e->gw = NULL;

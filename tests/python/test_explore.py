@@ -32,7 +32,8 @@ def zz(*args, check=True, **kw):
 
 
 def library(tmp_path):
-    for name in ("baseline.lua", "pioneers.lua", "shandong_2026.lua", "contest_only.lua"):
+    for name in ("baseline.lua", "pioneers.lua", "shandong_2026.lua", "contest_only.lua",
+                 "jinan_2026.lua"):
         (tmp_path / name).write_text((SCEN / name).read_text())
 
 
@@ -308,7 +309,8 @@ def test_compare_is_an_experiment_of_one_point_with_runs_own_numbers(tmp_path):
     group still equals a run of that scenario with its own twin, variable
     for variable and attribute for attribute."""
     library(tmp_path)
-    names = ["baseline", "shandong_2026", "contest_only"]
+    # jinan_2026 runs two years, the others three: each group keeps its calendar
+    names = ["baseline", "shandong_2026", "contest_only", "jinan_2026"]
     cmp = tmp_path / "cmp.h5"
     # contest_only's behaviour differs: its twin cannot be the others'
     own = "decision.temperature=0.3"
