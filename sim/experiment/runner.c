@@ -37,6 +37,7 @@ typedef struct run {
     int *units, nunits, next_write;
     long tasks_done, tasks_start;
     long tasks_run;            /* computed in this session (shown at the end) */
+    long twins_run;            /* no-policy twins run in this session */
     zz_xwriter *w;
     zz_writer *gw;             /* compare: the run-layout writer, a group per scenario */
     int failed_rc;
@@ -89,7 +90,8 @@ static int twin_signature(const zz_scenario *sc, uint64_t *out)
 }
 
 /* What the synthetic population depends on: population.*, the seed, the
- * names of cities and industries (and the firm file's place). */
+ * names of cities and industries, a chain leader's partners (and the firm
+ * file's place). */
 static int population_key(const zz_scenario *sc, uint64_t *out)
 {
     char *d = zz_params_describe(&sc->cfg);
@@ -104,6 +106,10 @@ static int population_key(const zz_scenario *sc, uint64_t *out)
     }
     free(d);
     h = names_hash(h, &sc->cfg);
+    /* the synthetic chains take their size from a chain-leader programme
+     * (population.c) */
+    const int partners = zz_population_chain_partners(&sc->cfg);
+    h = fnv(h, &partners, sizeof partners);
     if (sc->cfg.population.file[0])
         h = fnv_str(h, sc->cfg.path);
     *out = h;
@@ -235,6 +241,8 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
             rc = run_sim(&sc[s], pop, r, NULL, &pol, msg, sizeof msg);
         if (!rc && pol->stopped_early) {
             /* its twin stops where the scenario stopped it: its own */
+#pragma omp atomic
+            e->twins_run++;
             rc = run_sim(&sc[s], pop, r, pol, &own, msg, sizeof msg);
             tw = own;
         } else if (!rc) {
@@ -243,6 +251,8 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
                 if (sig[k] == h && twin[k]->pop == pop)
                     tw = twin[k];
             if (!tw) {
+#pragma omp atomic
+                e->twins_run++;
                 rc = run_sim(&sc[s], pop, r, pol, &twin[ntwins], msg, sizeof msg);
                 sig[ntwins] = h;
                 tw = twin[ntwins++];
@@ -681,8 +691,9 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         if (!rc && crc)
             rc = crc;
         if (opt->progress && !rc)
-            fprintf(stderr, "zhizao: %ld tasks in %.1f s (%.3g tasks/s)\n", e->tasks_run,
-                    omp_get_wtime() - e->t0, e->tasks_run / fmax(1e-9, omp_get_wtime() - e->t0));
+            fprintf(stderr, "zhizao: %ld tasks (and %ld no-policy twins) in %.1f s (%.3g tasks/s)\n",
+                    e->tasks_run, e->twins_run, omp_get_wtime() - e->t0,
+                    e->tasks_run / fmax(1e-9, omp_get_wtime() - e->t0));
     }
     for (int k = 0; e->slot && k < e->nunits; k++)
         unit_free(e->slot[k], e->S);

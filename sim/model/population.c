@@ -447,3 +447,5 @@ int zz_population_build(zz_population **out, const zz_scenario *sc, char *err, s
         snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
     return zz_population_csv(out, cfg, path, err, errlen);
 }
+
+int zz_population_chain_partners(const zz_config *cfg) { return chain_partners(cfg); }

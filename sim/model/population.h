@@ -78,4 +78,9 @@ struct zz_population *zz_population_alloc(int64_t n, int ncities, int nindustrie
 /* Recomputes cell_firms / cell_firms_gsz from the per-firm arrays. */
 void zz_population_count(struct zz_population *p);
 
+/* Partners per chain leader the synthetic population draws (a chain-leader
+ * programme's `partners`, else the default): part of what the firms depend
+ * on (an experiment caches populations by it). */
+int zz_population_chain_partners(const zz_config *cfg);
+
 #endif

@@ -55,7 +55,9 @@ def small(tmp_path_factory):
     library(d)
     (d / "small.lua").write_text(EXPERIMENT)
     out = d / "small.h5"
-    zz("explore", d / "small.lua", "-o", out, *FIRMS, "--quiet")
+    r = zz("explore", d / "small.lua", "-o", out, *FIRMS)
+    # one twin per (point, replication), shared by both scenarios
+    assert "12 tasks (and 6 no-policy twins)" in r.stderr, r.stderr
     return d, out
 
 
@@ -222,7 +224,7 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path):
     r = zz("explore", tmp_path / "r.lua", "-o", out, "--resume", *args[:-1])
     assert out.exists() and not partial.exists()
     # only the tasks the partial file lacked were run again
-    assert f"zhizao: {8 * 2 * 4 - done} tasks in" in r.stderr, r.stderr
+    assert f"zhizao: {8 * 2 * 4 - done} tasks (" in r.stderr, r.stderr
     a = xr.open_dataset(whole, engine="h5netcdf", decode_timedelta=False).load()
     b = xr.open_dataset(out, engine="h5netcdf", decode_timedelta=False).load()
     for v in a.data_vars:
@@ -313,13 +315,19 @@ def test_compare_is_an_experiment_of_one_point_with_runs_own_numbers(tmp_path):
     names = ["baseline", "shandong_2026", "contest_only", "jinan_2026"]
     cmp = tmp_path / "cmp.h5"
     # contest_only's behaviour differs: its twin cannot be the others'
-    own = "decision.temperature=0.3"
-    zz("compare", *(tmp_path / f"{n}.lua" for n in names), "-o", cmp, "-r", 2, *FIRMS,
-       "--set", f"contest_only:{own}", "--firms", "--quiet")
+    # and shandong_2026's chains are another size: other firms, another twin
+    own = {"contest_only": "decision.temperature=0.3", "shandong_2026": "chain_leader.partners=20"}
+    r = zz("compare", *(tmp_path / f"{n}.lua" for n in names), "-o", cmp, "-r", 2, *FIRMS,
+           *(f"--set={n}:{v}" for n, v in own.items()), "--firms")
+    # every scenario its own twin here; without the differences one is shared
+    assert "8 tasks (and 8 no-policy twins)" in r.stderr, r.stderr
+    r = zz("compare", tmp_path / "baseline.lua", tmp_path / "shandong_2026.lua", "-o",
+           tmp_path / "two.h5", "-r", 2, *FIRMS)
+    assert "4 tasks (and 2 no-policy twins)" in r.stderr, r.stderr
     for n in names:
         run = tmp_path / f"{n}.h5"
         zz("run", tmp_path / f"{n}.lua", "-o", run, "-r", 2, "--counterfactual", "--firms",
-           *FIRMS, *(["--set", own] if n == "contest_only" else []), "--quiet")
+           *FIRMS, *([f"--set={own[n]}"] if n in own else []), "--quiet")
         a = xr.open_dataset(cmp, group=n, engine="h5netcdf", decode_timedelta=False)
         b = xr.open_dataset(run, engine="h5netcdf", decode_timedelta=False)
         assert set(a.data_vars) == set(b.data_vars)
