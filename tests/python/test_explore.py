@@ -337,3 +337,22 @@ def test_compare_is_an_experiment_of_one_point_with_runs_own_numbers(tmp_path):
         assert {k: str(x) for k, x in a.attrs.items()} == {k: str(x) for k, x in b.attrs.items()}
         a.close()
         b.close()
+
+
+def test_design_from_a_csv_file(tmp_path):
+    library(tmp_path)
+    (tmp_path / "f.lua").write_text(
+        'experiment { scenarios = { "baseline.lua", "shandong_2026.lua" }, design = "file",\n'
+        '             file = "points.csv", replications = 1 }\n'
+        'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n'
+        'uncertain "voucher.compute.rate"   { values = { 0.2, 0.3, 0.4 } }\n')
+    # columns in any order; values in actual units
+    (tmp_path / "points.csv").write_text(
+        "voucher.compute.rate,population.hurdle_mean\n0.2,0.7\n0.4,1.1\n")
+    lines = zz("explore", tmp_path / "f.lua", "--design").stdout.splitlines()
+    assert lines[0] == "point,block,population.hurdle_mean,voucher.compute.rate"
+    assert [tuple(map(float, ln.split(",")[2:])) for ln in lines[1:]] == [(0.7, 0.2), (1.1, 0.4)]
+    (tmp_path / "points.csv").write_text(
+        "voucher.compute.rate,population.hurdle_mean\n0.2,0.7\n0.25,1.1\n")
+    r = zz("explore", tmp_path / "f.lua", "--design", check=False)
+    assert r.returncode == 3 and "points.csv:3" in r.stderr and "voucher.compute.rate" in r.stderr
