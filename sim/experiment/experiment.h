@@ -48,7 +48,8 @@ typedef struct zz_experiment {
     int64_t seed;
     char design_file[1024];   /* design "file": CSV of points (resolved)    */
     int nscenarios;
-    char scenario_path[ZZ_MAX_EXP_SCENARIOS][1024];
+    char scenario_path[ZZ_MAX_EXP_SCENARIOS][1024];     /* resolved */
+    char scenario_given[ZZ_MAX_EXP_SCENARIOS][256];     /* as the file wrote it */
     zz_scenario *sc[ZZ_MAX_EXP_SCENARIOS];
     int nfactors;
     zz_factor factor[ZZ_MAX_FACTORS];

@@ -11,110 +11,8 @@
 #include "engine/date.h"
 #include "output/experiment_writer.h"
 #include "scenario/params.h"
+#include "experiment/runner_internal.h"
 #include "sim_internal.h"
-
-/* What one unit (point, replication) hands to the writer, per scenario:
- * an experiment record, or for compare the run's result and its twin's. */
-typedef struct unit_out {
-    zz_xrecord *rec[ZZ_MAX_EXP_SCENARIOS];
-    zz_rep_result *res[ZZ_MAX_EXP_SCENARIOS], *cf[ZZ_MAX_EXP_SCENARIOS];
-} unit_out;
-
-typedef struct run {
-    const zz_experiment *ex;
-    const zz_explore_options *opt;
-    int P, S, R, T, G, I;
-    zz_xlayout L;
-    int tmap[ZZ_MAX_EXP_SCENARIOS][ZZ_MAX_TARGETS];      /* scenario's target -> file's */
-    int imap[ZZ_MAX_EXP_SCENARIOS][ZZ_MAX_PROGRAMMES];
-    int all_firms[ZZ_MAX_EXP_SCENARIOS];                 /* index of all_firms or -1 */
-    uint64_t *twin_sig;        /* [P][S] */
-    int *pop_of;               /* [P][S] index into pops */
-    zz_population **pops;
-    int npops;
-    uint8_t *done;             /* [P][S][R] */
-    unit_out **slot;           /* [units], NULL until the unit is finished */
-    int *units, nunits, next_write;
-    long tasks_done, tasks_start;
-    long tasks_run;            /* computed in this session (shown at the end) */
-    long twins_run;            /* no-policy twins run in this session */
-    zz_xwriter *w;
-    zz_writer *gw;             /* compare: the run-layout writer, a group per scenario */
-    int failed_rc;
-    char failed_msg[1024];
-    double t0;
-} run;
-
-static uint64_t fnv(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-#define FNV0 1469598103934665603ull
-
-static uint64_t fnv_str(uint64_t h, const char *s) { return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 1); }
-
-static uint64_t names_hash(uint64_t h, const zz_config *cfg)
-{
-    for (int c = 0; c < cfg->ncities; c++)
-        h = fnv_str(h, cfg->city[c]);
-    for (int i = 0; i < cfg->nindustries; i++)
-        h = fnv_str(h, cfg->industry[i]);
-    return h;
-}
-
-/* What the twin depends on: every parameter outside the programmes (and
- * the targets it is measured on), and for a scenario-defined decision rule
- * the scenario's text. */
-static int twin_signature(const zz_scenario *sc, uint64_t *out)
-{
-    zz_config *c = malloc(sizeof *c);
-    if (!c)
-        return -1;
-    *c = sc->cfg;
-    c->nprogrammes = 0;
-    c->nactions = 0;
-    c->name[0] = '\0';
-    char *d = zz_params_describe(c);
-    free(c);
-    if (!d)
-        return -1;
-    uint64_t h = names_hash(fnv_str(FNV0, d), &sc->cfg);
-    if (sc->cfg.decision.rule == ZZ_RULE_LUA)
-        h = fnv_str(h, sc->cfg.source);
-    free(d);
-    *out = h;
-    return 0;
-}
-
-/* What the synthetic population depends on: population.*, the seed, the
- * names of cities and industries, a chain leader's partners (and the firm
- * file's place). */
-static int population_key(const zz_scenario *sc, uint64_t *out)
-{
-    char *d = zz_params_describe(&sc->cfg);
-    if (!d)
-        return -1;
-    uint64_t h = FNV0;
-    for (char *line = d; *line;) {
-        size_t n = strcspn(line, "\n");
-        if (!strncmp(line, "population.", 11) || !strncmp(line, "scenario.seed", 13))
-            h = fnv(h, line, n);
-        line += n + (line[n] == '\n');
-    }
-    free(d);
-    h = names_hash(h, &sc->cfg);
-    /* the synthetic chains take their size from a chain-leader programme
-     * (population.c) */
-    const int partners = zz_population_chain_partners(&sc->cfg);
-    h = fnv(h, &partners, sizeof partners);
-    if (sc->cfg.population.file[0])
-        h = fnv_str(h, sc->cfg.path);
-    *out = h;
-    return 0;
-}
 
 static int add_name(const char **names, int *n, int max, const char *name)
 {
@@ -177,52 +75,6 @@ static void fill_record(const run *e, int s, zz_xrecord *rec, const zz_sim *pol,
     }
 }
 
-/* The shared twin's result in the layout of scenario `pol`'s group: the
- * twin pays nothing, so its programme columns are the zeros its own twin
- * (every programme off, no budget) would have written. */
-static zz_rep_result *twin_result_for(const zz_sim *twin, const zz_rep_result *pol)
-{
-    const zz_rep_result *t = twin->res;
-    zz_rep_result *c = zz_rep_result_alloc(t->ntime, t->ncells, pol->nprogrammes, t->ntargets,
-                                           pol->nrounds);
-    if (!c)
-        return NULL;
-    const size_t tc = (size_t)t->ntime * t->ncells, tg = (size_t)t->ntime * t->ntargets;
-    c->replicate = t->replicate;
-    memcpy(c->adopted, t->adopted, tc * sizeof *c->adopted);
-    memcpy(c->implementing, t->implementing, tc * sizeof *c->implementing);
-    memcpy(c->scaled, t->scaled, tc * sizeof *c->scaled);
-    memcpy(c->adopted_gsz, t->adopted_gsz, tc * sizeof *c->adopted_gsz);
-    memcpy(c->target_share, t->target_share, tg * sizeof *c->target_share);
-    memcpy(c->time_to_target, t->time_to_target, (size_t)t->ntargets * sizeof *c->time_to_target);
-    memcpy(c->compute_price, t->compute_price, (size_t)t->ntime * sizeof *c->compute_price);
-    memcpy(c->compute_utilisation, t->compute_utilisation,
-           (size_t)t->ntime * sizeof *c->compute_utilisation);
-    c->events = t->events;
-    if (t->firm_day) {
-        c->nfirms = t->nfirms;
-        c->firm_day = malloc((size_t)t->nfirms * sizeof *c->firm_day);
-        if (!c->firm_day) {
-            zz_rep_result_free(c);
-            return NULL;
-        }
-        memcpy(c->firm_day, t->firm_day, (size_t)t->nfirms * sizeof *c->firm_day);
-    }
-    return c;
-}
-
-/* compare: the policy run's result with its accounting (and per-firm
- * record), and its twin's in the same layout. */
-static int take_results(run *e, zz_sim *pol, zz_sim *tw, int own, unit_out *out, int s)
-{
-    if (e->opt->firms_record &&
-        (zz_record_firms(pol) || (!tw->res->firm_day && zz_record_firms(tw))))
-        return ZZ_NOMEM;
-    out->res[s] = zz_sim_take_result(pol);
-    out->cf[s] = own ? zz_sim_take_result(tw) : twin_result_for(tw, out->res[s]);
-    return out->res[s] && out->cf[s] ? ZZ_OK : ZZ_NOMEM;
-}
-
 static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errlen)
 {
     const int S = e->S;
@@ -263,7 +115,7 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
             snprintf(msg, sizeof msg, "out of memory for the paired accounting");
         }
         if (!rc && e->opt->compare) {
-            if ((rc = take_results(e, pol, tw, tw == own, out, s)))
+            if ((rc = zz_take_results(e, pol, tw, tw == own, out, s)))
                 snprintf(msg, sizeof msg, "out of memory for the results");
         } else if (!rc) {
             zz_xrecord *rec = out->rec[s] = zz_xrecord_alloc(&e->L);
@@ -291,44 +143,6 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
 
 /* ---- writing in unit order (thread 0) ------------------------------------ */
 
-static void keep_summary_run(run *e, int s, const zz_rep_result *res)
-{
-    zz_summary *sm = e->opt->summary ? &e->opt->summary[s] : NULL;
-    if (!sm)
-        return;
-    const int r = res->replicate, G = res->ntargets, P = res->nprogrammes, T = res->ntime;
-    for (int g = 0; g < G; g++)
-        sm->time_to_target[r * G + g] = res->time_to_target[g];
-    double spent = 0;
-    for (int k = 0; k < P; k++)
-        spent += res->spent[(T - 1) * P + k];
-    sm->spent[r] = spent;
-    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
-}
-
-/* compare: replicate r into every scenario's group, each taken up in turn */
-static int put_groups(run *e, unit_out *u)
-{
-    int rc = ZZ_OK;
-    for (int s = 0; s < e->S && !rc; s++) {
-        const char *g = e->ex->sc[s]->cfg.name;
-        rc = zz_writer_unpark(e->gw, g);
-        if (!rc)
-            rc = zz_writer_put(e->gw, "", u->res[s]);
-        if (!rc)
-            rc = zz_writer_put(e->gw, "cf_", u->cf[s]);
-        if (!rc)
-            rc = zz_writer_park(e->gw, g);
-        if (rc) {
-            e->failed_rc = rc;
-            snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->gw));
-        }
-        keep_summary_run(e, s, u->res[s]);
-    }
-    e->tasks_done += e->S;
-    return rc;
-}
-
 static void unit_free(unit_out *u, int S)
 {
     for (int s = 0; u && s < S; s++) {
@@ -348,7 +162,7 @@ static void drain(run *e)
         if (!u)
             return;
         if (e->opt->compare && !e->failed_rc)
-            put_groups(e, u);
+            zz_put_groups(e, u);
         for (int s = 0; s < e->S && !e->opt->compare; s++) {
             zz_xrecord *rec = u->rec[s];
             size_t task = ((size_t)rec->point * e->S + s) * e->R + rec->replicate;
@@ -412,14 +226,14 @@ static int prepare(run *e, char *err, size_t errlen)
                 rc = ZZ_SCENARIO;
                 break;
             }
-            if (e->opt->cells && names_hash(FNV0, c) != names_hash(FNV0, c0)) {
+            if (e->opt->cells && zz_names_hash(ZZ_FNV0, c) != zz_names_hash(ZZ_FNV0, c0)) {
                 snprintf(err, errlen, "--cells: %s and %s have different cities or industries",
                          c0->path, c->path);
                 rc = ZZ_SCENARIO;
                 break;
             }
             uint64_t k;
-            if (twin_signature(sc, &e->twin_sig[p * S + s]) || population_key(sc, &k)) {
+            if (zz_twin_signature(sc, &e->twin_sig[p * S + s]) || zz_population_key(sc, &k)) {
                 snprintf(err, errlen, "out of memory");
                 rc = ZZ_NOMEM;
                 break;
@@ -508,61 +322,15 @@ static int make_layout(run *e, const char **targets, const char **instr, double 
 static void digest(const run *e, const zz_explore_options *opt, char *out, size_t len)
 {
     const zz_experiment *ex = e->ex;
-    uint64_t h = fnv_str(FNV0, ex->source);
+    uint64_t h = zz_fnv_str(ZZ_FNV0, ex->source);
     for (int s = 0; s < e->S; s++) {
-        h = fnv_str(h, ex->sc[s]->cfg.source);
-        h = fnv_str(h, ex->sc[s]->cfg.overrides);
+        h = zz_fnv_str(h, ex->sc[s]->cfg.source);
+        h = zz_fnv_str(h, ex->sc[s]->cfg.overrides);
     }
-    h = fnv(h, ex->value, (size_t)e->P * ex->nfactors * sizeof *ex->value);
+    h = zz_fnv(h, ex->value, (size_t)e->P * ex->nfactors * sizeof *ex->value);
     const int64_t opts[4] = {e->P, e->R, ex->seed, opt->cells};
-    h = fnv(h, opts, sizeof opts);
+    h = zz_fnv(h, opts, sizeof opts);
     snprintf(out, len, "%016llx", (unsigned long long)h);
-}
-
-static int summary_alloc(run *e)
-{
-    for (int s = 0; s < e->S && e->opt->summary; s++)
-        if (zz_summary_init(&e->opt->summary[s], &e->ex->sc[s]->cfg, e->R))
-            return ZZ_NOMEM;
-    return ZZ_OK;
-}
-
-/* compare: a group per scenario, begun in the scenarios' order (the file
- * lists them so) and set aside until its first replicate. */
-static int open_groups(run *e, char *err, size_t errlen)
-{
-    int rc = zz_writer_open(&e->gw, e->opt->output, err, errlen);
-    for (int s = 0; s < e->S && !rc; s++) {
-        const zz_config *cfg = &e->ex->sc[s]->cfg;
-        const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
-        double *time = malloc((size_t)T * sizeof *time);
-        if (!time) {
-            snprintf(err, errlen, "out of memory");
-            rc = ZZ_NOMEM;
-            break;
-        }
-        zz_month_ends(cfg->start_day, cfg->horizon, time);
-        const zz_population *pop = e->pops[e->pop_of[s]];
-        const char *prog[ZZ_MAX_PROGRAMMES], *targ[ZZ_MAX_TARGETS];
-        const char *city[ZZ_MAX_CITIES], *ind[ZZ_MAX_INDUSTRIES];
-        char *params = zz_params_describe(cfg);
-        zz_layout L;
-        zz_ensemble_layout(&L, cfg, pop, e->opt->firms_record ? pop->n : 0, prog, targ, city, ind,
-                           params, time, T);
-        L.replications = e->R;
-        rc = zz_writer_begin(e->gw, cfg->name, &L);
-        if (!rc)
-            rc = zz_writer_park(e->gw, cfg->name);
-        if (rc)
-            snprintf(err, errlen, "%s", zz_writer_errmsg(e->gw));
-        free(params);
-        free(time);
-    }
-    if (rc && e->gw) {
-        zz_writer_close(e->gw, 0);
-        e->gw = NULL;
-    }
-    return rc;
 }
 
 int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char *err,
@@ -590,7 +358,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     if (!rc)
         rc = prepare(e, err, errlen);
     if (!rc)
-        rc = summary_alloc(e);
+        rc = zz_summary_alloc(e);
     const zz_config *c0 = &ex->sc[0]->cfg;
     for (int s = 0; s < e->S; s++)
         names[s] = ex->sc[s]->cfg.name;
@@ -623,7 +391,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         }
     }
     if (!rc && opt->compare)
-        rc = open_groups(e, err, errlen);
+        rc = zz_open_groups(e, err, errlen);
     else if (!rc)
         rc = zz_xwriter_open(&e->w, opt->output, &e->L, opt->resume, e->done, err, errlen);
     if (!rc) {
