@@ -356,3 +356,21 @@ def test_design_from_a_csv_file(tmp_path):
         "voucher.compute.rate,population.hurdle_mean\n0.2,0.7\n0.25,1.1\n")
     r = zz("explore", tmp_path / "f.lua", "--design", check=False)
     assert r.returncode == 3 and "points.csv:3" in r.stderr and "voucher.compute.rate" in r.stderr
+
+
+def test_experiment_files_include_and_are_sandboxed(tmp_path):
+    library(tmp_path)
+    (tmp_path / "ranges.lua").write_text(
+        'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n'
+        'uncertain "population.initial_adoption" { 0.2, 1.5 }\n')
+    (tmp_path / "e.lua").write_text(
+        'experiment { scenarios = { "baseline.lua" }, points = 2 }\ninclude "ranges.lua"\n')
+    r = zz("explore", tmp_path / "e.lua", "--design", check=False)
+    # the error points into the included file
+    assert r.returncode == 3 and "ranges.lua:2" in r.stderr and "valid range" in r.stderr
+    (tmp_path / "ranges.lua").write_text('uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    lines = zz("explore", tmp_path / "e.lua", "--design").stdout.splitlines()
+    assert lines[0] == "point,block,population.hurdle_mean" and len(lines) == 3
+    (tmp_path / "e.lua").write_text('os.execute("true")\n')
+    r = zz("explore", tmp_path / "e.lua", "--design", check=False)
+    assert r.returncode == 3 and "e.lua:1" in r.stderr and "os" in r.stderr
