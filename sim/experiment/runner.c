@@ -187,8 +187,12 @@ static void drain(run *e)
             double el = omp_get_wtime() - e->t0;
             long now = e->tasks_done - e->tasks_start, total = (long)e->P * e->S * e->R;
             double left = now > 0 ? el / now * (double)(total - e->tasks_done) : NAN;
-            fprintf(stderr, "\rzhizao: %ld/%ld tasks, %.0f s, about %.0f s left   ", e->tasks_done,
-                    total, el, left);
+            if (isnan(left) || left < 120)
+                fprintf(stderr, "\rzhizao: %ld/%ld tasks, %.0f s, about %.0f s left     ",
+                        e->tasks_done, total, el, left);
+            else
+                fprintf(stderr, "\rzhizao: %ld/%ld tasks, %.0f s, about %.0f min left     ",
+                        e->tasks_done, total, el, left / 60);
         }
     }
 }
