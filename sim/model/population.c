@@ -15,6 +15,7 @@
 #include "model/population.h"
 #include "scenario/scenario.h"
 #include "engine/rng.h"
+#include "policy/instrument.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -250,9 +251,12 @@ static void adoption_probs(const zz_population_cfg *pc, double prob[ZZ_NSIZES])
 
 static int chain_partners(const zz_config *cfg)
 {
-    for (int k = 0; k < cfg->nprogrammes; k++)
-        if (cfg->programme[k].kind == ZZ_CHAIN_LEADER && cfg->programme[k].partners > 0)
-            return cfg->programme[k].partners;
+    for (int k = 0; k < cfg->nprogrammes; k++) {
+        const zz_instrument *ops = zz_instruments[cfg->programme[k].kind];
+        int n = ops->chain_partners ? ops->chain_partners(&cfg->programme[k]) : 0;
+        if (n > 0)
+            return n;
+    }
     return ZZ_CHAIN_PARTNERS;
 }
 

@@ -21,6 +21,7 @@
 #define ZZ_NSIZES 4
 #define ZZ_NCOMPONENTS 5
 #define ZZ_MAX_PROGRAMMES 64
+#define ZZ_MAX_INSTRUMENTS 32 /* rows of the instrument table (sim/policy/instruments.c) */
 #define ZZ_MAX_TARGETS 64
 #define ZZ_MAX_ACTIONS 256
 #define ZZ_MAX_ROUNDS 32     /* contest rounds reported; later ones add to the last */
@@ -37,24 +38,6 @@ enum zz_state { ZZ_S_NONE, ZZ_S_IMPLEMENTING, ZZ_S_ADOPTED, ZZ_S_SCALED, ZZ_NSTA
 enum zz_rule { ZZ_RULE_ECONOMIC, ZZ_RULE_BASS, ZZ_RULE_LUA };
 enum zz_peers { ZZ_PEERS_ALL, ZZ_PEERS_INDUSTRY, ZZ_PEERS_CITY, ZZ_PEERS_CITY_INDUSTRY };
 
-/* Instrument kinds. The order is the order of the output's `instrument`
- * dimension when a scenario declares one programme of each. */
-enum zz_instrument {
-    ZZ_VOUCHER_COMPUTE,
-    ZZ_VOUCHER_MODEL,
-    ZZ_VOUCHER_CORPUS,
-    ZZ_VOUCHER_SCENARIO,
-    ZZ_SUBSIDY_INVESTMENT,
-    ZZ_SUBSIDY_INTEREST,
-    ZZ_RISK_COMPENSATION,
-    ZZ_INSURANCE,
-    ZZ_EQUITY,
-    ZZ_CAMPAIGN,
-    ZZ_CHAIN_LEADER,
-    ZZ_CONTEST,
-    ZZ_NINSTRUMENT_KINDS
-};
-
 /* Which firms a programme or target group covers. A zero mask means "all". */
 typedef struct zz_filter {
     uint64_t cities;     /* bit i = city i                                   */
@@ -65,8 +48,12 @@ typedef struct zz_filter {
     uint8_t pioneer_only;/* 1 = only the pioneer (一业一市) city x industry pairs */
 } zz_filter;
 
+/* A programme: one instance of an instrument (sim/policy/instrument.h).
+ * The fields every programme has are here; an instrument's own parameters
+ * live in `own`, laid out by the instrument's file. */
+#define ZZ_OWN_BYTES 160
 typedef struct zz_programme_cfg {
-    int kind;                 /* enum zz_instrument                          */
+    int kind;                 /* row in zz_instruments                       */
     char name[ZZ_NAME_LEN];   /* "voucher.compute", "contest.jiebang_2026"   */
     int line;                 /* scenario line that declared it              */
     int enabled;
@@ -74,35 +61,8 @@ typedef struct zz_programme_cfg {
     zz_filter filter;
     double budget;            /* yuan; whole period or per fiscal year      */
     int budget_per_year;      /* 1 = pot resets each fiscal year (Jan 1)    */
-    double rate, cap;         /* share covered, per-award cap (yuan)        */
-    double firm_cap;          /* per-firm cap across rounds (yuan), 0 = none */
-    double review_days;       /* voucher: application decided after this    */
-    double valid_days;        /* voucher: unused after this returns to pot  */
-    /* loan interest subsidy */
-    double points;            /* percentage points off the borrowing rate   */
-    /* risk compensation */
-    double loss_share;        /* share of a failed project's loss paid       */
-    /* first-of-kind insurance */
-    double premium_rate, premium_share, cover;
-    /* equity fund */
-    double amount;            /* liquidity added per selected firm           */
-    int per_year;             /* firms selected per year (equity, campaign) */
-    /* campaign */
-    int firms;                /* firms made aware per campaign date          */
-    double date;              /* campaign date, days                         */
-    /* chain leader */
-    double onboard_rate, cost_cut, peer_boost;
-    int partners;             /* synthetic partners per leader               */
-    /* scale-up targeting */
     int stage;                /* 0 = adoption (pilot), 1 = scale-up          */
-    /* contest (揭榜挂帅) */
-    double opens, closes;     /* application window, days                   */
-    uint64_t contest_industries;
-    int winners;
-    double reward_rate, reward_cap, bid_cost, jury_noise;
-    double demo_boost, demo_half_life, demo_city_mult, acceptance_days;
-    int rounds;               /* rounds in all, one every round_interval    */
-    double round_interval;    /* days between round openings (365: yearly)  */
+    _Alignas(8) unsigned char own[ZZ_OWN_BYTES];
 } zz_programme_cfg;
 
 typedef struct zz_target_cfg {
@@ -217,7 +177,7 @@ typedef struct zz_config {
 
 /* Fill with the documented defaults (Shandong, economic rule). */
 void zz_config_defaults(zz_config *cfg);
-/* Per-kind defaults of a programme (config.c). */
+/* Defaults of a programme of instrument `kind`: the registry rows' (params.c). */
 void zz_programme_defaults(zz_programme_cfg *g, int kind);
 /* Contest rounds the output reports: the most of any contest (<= 32). */
 int zz_config_rounds(const zz_config *cfg);

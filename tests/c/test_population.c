@@ -9,6 +9,7 @@
 #include "zz_test.h"
 #include "model/population.h"
 #include "scenario/scenario.h"
+#include "zz_fixture.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -228,8 +229,8 @@ static void test_synthetic(void)
     /* a chain-leader programme's `partners` sets the chain length */
     cfg.population.firms = 50000;
     cfg.nprogrammes = 1;
-    zz_programme_defaults(&cfg.programme[0], ZZ_CHAIN_LEADER);
-    cfg.programme[0].partners = 7;
+    zz_programme_defaults(&cfg.programme[0], ZZ_K("chain_leader"));
+    zz_fixture_set(&cfg.programme[0], "partners", 7);
     p = NULL;
     rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
     CHECK(rc == ZZ_OK && p);
