@@ -381,6 +381,7 @@ static void add_everything(zz_scenario *sc, double scale)
     zz_fixture_set(cp, "amount", 2000);
     zz_programme_cfg *ch = zz_fixture_programme(sc, ZZ_K("chain_leader"), "chain_leader", 2e7 * scale);
     zz_fixture_set(ch, "cap", 5e5);
+    zz_fixture_programme(sc, ZZ_K("talent"), "talent", 1e7 * scale);
     zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_K("contest"), "contest.benchmark", 3e7 * scale);
     zz_fixture_set(c, "opens", 59);
     zz_fixture_set(c, "closes", 120);

@@ -132,6 +132,7 @@ equity { budget = 1e8 }
 campaign "spring" { date = "2026-04-01", amount = 20000, budget = 6e6 }
 chain_leader { budget = 1e8 }
 contest "jb" { opens = "2026-03-01", closes = "2026-05-01", budget = 1e8 }
+talent { budget = 5e7 }
 target { name = "jinan", city = "Jinan" }
 pioneer { city = "Qingdao", industry = "light_industry" }
 compute { capacity = 23180, expansions = { ["2026-09-01"] = 1000 } }
@@ -140,14 +141,14 @@ compute { capacity = 23180, expansions = { ["2026-09-01"] = 1000 } }
 # reference section title -> the instance prefixes of EVERY_KIND it covers
 PROGRAMMES = ["voucher.compute", "voucher.model", "voucher.corpus", "voucher.scenario",
               "subsidy.investment", "subsidy.interest", "risk_compensation", "insurance",
-              "equity", "campaign.spring", "chain_leader", "contest.jb"]
+              "equity", "campaign.spring", "chain_leader", "contest.jb", "talent"]
 SECTIONS = {
     "scenario": ["scenario"], "population": ["population"], "decision": ["decision"],
     "compute": ["compute"], "Fields of every programme": PROGRAMMES,
     "voucher": PROGRAMMES[0:4], "subsidy": PROGRAMMES[4:6],
     "risk_compensation": ["risk_compensation"], "insurance": ["insurance"],
     "equity": ["equity"], "campaign": ["campaign.spring"], "chain_leader": ["chain_leader"],
-    "contest": ["contest.jb"], "target": ["target.jinan"],
+    "contest": ["contest.jb"], "talent": ["talent"], "target": ["target.jinan"],
     "pioneer": ["pioneer.Qingdao_light_industry"],
 }
 
