@@ -141,7 +141,8 @@ static void twin_is_no_policy_and_policy_adds(const zz_population *pop, zz_scena
         int64_t agree = 0;
         for (int64_t f = 0; f < pop->n; f++)
             agree += (pol.sim->t_adopt[f] >= 0) == (base.sim->t_adopt[f] >= 0);
-        CHECKF(agree > 0.9 * pop->n, "only %lld of %lld firms agree", (long long)agree, (long long)pop->n);
+        /* measured 99.4%; independent draws give about 61% */
+        CHECKF(agree > 0.98 * pop->n, "only %lld of %lld firms agree", (long long)agree, (long long)pop->n);
     }
     done(&base);
     done(&twin);
