@@ -39,7 +39,14 @@ enum zz_event_kind {
 /* firm dynamic flags */
 enum {
     ZZ_D_AWARE = 1,
-    ZZ_D_SCALING = 2        /* adopted and implementing the scale-up         */
+    ZZ_D_SCALING = 2,       /* adopted and implementing the scale-up         */
+    /* Set through the effect API (policy/instrument.h) so that the hot path
+     * reads an instrument's per-firm state only for firms that have some:
+     * the flags sit in the record every event loads. */
+    ZZ_D_LAPSES = 4,        /* holds support that lapses (cleared and
+                               re-asserted at each review)                  */
+    ZZ_D_KEEPS = 8          /* has lasting support (a hire, an investment,
+                               onboarding)                                   */
 };
 
 typedef struct zz_firm_dyn {
@@ -102,6 +109,8 @@ struct zz_sim {
     double *received;              /* [programme][firm] money paid to the
                                       firm: caps and the per-firm record    */
     double compute_demand;         /* PFLOPS used by adopters               */
+    double annuity, annuity_years, annuity_rate; /* the valuation's factor,
+                                      for these parameters                 */
 
     /* aggregates: counts per cell x state, all firms and 规上 only. Peer
      * shares read the derived totals, each kept current in O(1). */

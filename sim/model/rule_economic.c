@@ -42,6 +42,19 @@ static double annuity(double years, double rate)
     return rate > 0 ? (1 - pow(1 + rate, -years)) / rate : years;
 }
 
+/* The annuity factor is the same for every valuation until a scenario
+ * changes the horizon or the rate: computed once, not per valuation. */
+static double annuity_of(zz_sim *sim)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    if (d->horizon_years != sim->annuity_years || d->discount_rate != sim->annuity_rate) {
+        sim->annuity_years = d->horizon_years;
+        sim->annuity_rate = d->discount_rate;
+        sim->annuity = annuity(d->horizon_years, d->discount_rate);
+    }
+    return sim->annuity;
+}
+
 /* List cost of a firm's project, before any support: the pilot, or for an
  * adopted firm the scale-up to several process stages. */
 double zz_project_cost(const zz_sim *sim, uint32_t f)
@@ -112,7 +125,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
-    v->benefit = v->perceived_success * v->gain * annuity(d->horizon_years, d->discount_rate);
+    v->benefit = v->perceived_success * v->gain * annuity_of(sim);
     v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
     v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
 
@@ -127,19 +140,30 @@ static double review_interval(zz_sim *sim, uint32_t f)
     return gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
 }
 
+/* Support that lapses returns to its pots (instruments re-mark the firm
+ * while it still holds some). */
+static void review_holdings(zz_sim *sim, uint32_t f)
+{
+    if (!(sim->firm[f].dflags & ZZ_D_LAPSES))
+        return;
+    sim->firm[f].dflags &= (uint8_t)~ZZ_D_LAPSES;
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->on_review)
+            i->ops->on_review(sim, i, f);
+}
+
 /* Next review, brought forward to the day support the firm holds lapses
  * (a voucher), so that it returns to the pot on time. */
 static int schedule_next_review(zz_sim *sim, uint32_t f)
 {
     double t = sim->now + review_interval(sim, f);
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->review_by) {
-            /* what lapsed meanwhile goes back first: the next lapse must
-             * lie ahead, never behind the clock */
-            if (i->ops->on_review)
-                i->ops->on_review(sim, i, f);
-            t = fmin(t, i->ops->review_by(sim, i, f));
-        }
+    /* what lapsed meanwhile goes back first: the next lapse must lie
+     * ahead, never behind the clock */
+    review_holdings(sim, f);
+    if (sim->firm[f].dflags & ZZ_D_LAPSES)
+        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+            if (i->ops->review_by)
+                t = fmin(t, i->ops->review_by(sim, i, f));
     return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, t);
 }
 
@@ -204,13 +228,11 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * would not invest even with the support lose no time, and an empty
      * pot receives no applications, so a zero budget leaves every path as
      * without it. */
+    review_holdings(sim, f);
     double prospect = 0;
-    for (zz_inst *i = in; i < end; i++) {
-        if (i->ops->on_review)
-            i->ops->on_review(sim, i, f);
+    for (zz_inst *i = in; i < end; i++)
         if (i->ops->prospect)
             prospect += i->ops->prospect(sim, i, f);
-    }
     if (prospect > 0) {
         zz_valuation v;
         zz_value_project_with(sim, f, prospect, &v);

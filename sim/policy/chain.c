@@ -89,6 +89,7 @@ static int onboard(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t f)
         zz_ledger_available(zz_prog_ledger(sim, g)) <= 0)
         return 0;
     onboarded(in)[f] = 1;
+    zz_firm_mark_keeps(sim, f);
     return zz_make_aware(sim, f);
 }
 
@@ -96,7 +97,7 @@ static int onboard(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t f)
 static double cost_cut(zz_sim *sim, zz_inst *in, uint32_t f, double list)
 {
     int g = in->prog[0];
-    if (!onboarded(in)[f] || zz_received(sim, g, f) > 0)
+    if (!zz_firm_keeps(sim, f) || !onboarded(in)[f] || zz_received(sim, g, f) > 0)
         return 0;
     const chain_cfg *c = CH(sim, g);
     double integration = sim->cfg.decision.component_share[ZZ_C_INTEGRATION] * list;
@@ -120,7 +121,7 @@ static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 static double success(zz_sim *sim, zz_inst *in, uint32_t f)
 {
     const zz_population *p = sim->pop;
-    if (!onboarded(in)[f] || !p->leader || p->leader[f] == ZZ_NO_LEADER ||
+    if (!zz_firm_keeps(sim, f) || !onboarded(in)[f] || !p->leader || p->leader[f] == ZZ_NO_LEADER ||
         sim->firm[p->leader[f]].state < ZZ_S_ADOPTED)
         return 0;
     return CH(sim, in->prog[0])->peer_boost;

@@ -56,6 +56,7 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         if (a <= 0)
             break;
         invested(in)[f] += (float)a;
+        zz_firm_mark_keeps(sim, f);
     }
     free(best), free(score), free(who);
     return 0;
@@ -87,7 +88,10 @@ static int new_year(zz_sim *sim, zz_inst *in)
     return 0;
 }
 
-static double liquidity(zz_sim *sim, zz_inst *in, uint32_t f) { return invested(in)[f]; }
+static double liquidity(zz_sim *sim, zz_inst *in, uint32_t f)
+{
+    return zz_firm_keeps(sim, f) ? invested(in)[f] : 0;
+}
 
 static const zz_param rows[] = {
     ZZ_ROW("amount", equity_cfg, amount, ZZ_PT_NUMBER, 0, 1e11, 5e6, ZZ_PF_LIVE,

@@ -49,12 +49,17 @@
  *   capability(sim, in, f, c)   the firm's implementation capability: true
  *                            success added, implementation time multiplied
  * Review (the firm applies for support before deciding):
- *   on_review(sim, in, f)    the firm reviews (e.g. lapsed support returns)
+ *   on_review(sim, in, f)    the firm reviews while it holds support that
+ *                            lapses (zz_firm_mark_lapses): lapsed support
+ *                            returns; re-mark the firm if it still holds some
  *   prospect(sim, in, f)     what applying now would bring
  *   apply(sim, in, f)        the firm applies; returns the days until its
  *                            applications are decided, < 0 if none
  *   decided(sim, in, f)      the applications are decided
- *   review_by(sim, in, f)    day by which the firm must review again
+ *   review_by(sim, in, f)    day by which a marked firm must review again
+ * Per-firm state an instrument keeps for good (a hire, an investment) is
+ * flagged with zz_firm_mark_keeps, so that hooks skip reading it for the
+ * many firms that have none.
  * Project lifecycle:
  *   on_start(sim, in, f, v)  the firm starts a project valued v: commit
  *   on_finish(sim, in, f, success)   it ended: pay or release
@@ -179,6 +184,16 @@ int zz_programme_at(zz_sim *sim, int g, double t, int tag, uint32_t id);
 /* The firm hears of a workable AI project and reviews now. */
 int zz_make_aware(zz_sim *sim, uint32_t f);
 int zz_firm_aware(const zz_sim *sim, uint32_t f);
+/* The firm holds support that lapses (a voucher): the review calls the
+ * instrument's on_review and review_by only for such firms, and clears the
+ * mark first, so on_review re-asserts it while the firm still holds some.
+ * zz_firm_lapses() is 0 for a firm that certainly holds none. */
+static inline void zz_firm_mark_lapses(zz_sim *sim, uint32_t f) { sim->firm[f].dflags |= ZZ_D_LAPSES; }
+static inline int zz_firm_lapses(const zz_sim *sim, uint32_t f) { return sim->firm[f].dflags & ZZ_D_LAPSES; }
+/* The firm has lasting support from some instrument; zz_firm_keeps() is 0
+ * for a firm that certainly has none. */
+static inline void zz_firm_mark_keeps(zz_sim *sim, uint32_t f) { sim->firm[f].dflags |= ZZ_D_KEEPS; }
+static inline int zz_firm_keeps(const zz_sim *sim, uint32_t f) { return sim->firm[f].dflags & ZZ_D_KEEPS; }
 /* The firm starts the project v values (a contest winner). */
 int zz_start_project(zz_sim *sim, uint32_t f, const zz_valuation *v);
 

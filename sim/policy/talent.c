@@ -48,7 +48,7 @@ static int offer(zz_sim *sim, zz_inst *in, uint32_t f)
 /* The programme whose hire the firm has or would get, or -1. */
 static int talent_of(zz_sim *sim, zz_inst *in, uint32_t f)
 {
-    return hired(in)[f] ? hired(in)[f] - 1 : offer(sim, in, f);
+    return zz_firm_keeps(sim, f) && hired(in)[f] ? hired(in)[f] - 1 : offer(sim, in, f);
 }
 
 static double perceived(zz_sim *sim, zz_inst *in, uint32_t f)
@@ -59,7 +59,7 @@ static double perceived(zz_sim *sim, zz_inst *in, uint32_t f)
 
 static void capability(zz_sim *sim, zz_inst *in, uint32_t f, zz_capability *c)
 {
-    if (hired(in)[f]) {
+    if (zz_firm_keeps(sim, f) && hired(in)[f]) {
         const talent_cfg *t = TC(sim, hired(in)[f] - 1);
         c->success += t->success_boost;
         c->time *= 1 - t->time_cut;
@@ -73,7 +73,7 @@ static int hire(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
         return 0;
     int g = offer(sim, in, f);
     if (g >= 0 && zz_pay_now(sim, g, f, award(sim, g)) > 0)
-        hired(in)[f] = (uint8_t)(g + 1);
+        hired(in)[f] = (uint8_t)(g + 1), zz_firm_mark_keeps(sim, f);
     return 0;
 }
 

@@ -40,7 +40,7 @@ static double award_of(const zz_sim *sim, const zz_inst *in, int g, uint32_t f)
  * the kind. */
 static int offer(zz_sim *sim, zz_inst *in, uint32_t f, double *award)
 {
-    if (hold(in, f)->amount > 0)
+    if (zz_firm_lapses(sim, f) && hold(in, f)->amount > 0)
         return -1;
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
@@ -82,18 +82,22 @@ static void decided(zz_sim *sim, zz_inst *in, uint32_t f)
     int g = h->prog;
     double award = award_of(sim, in, g, f);
     h->amount = zz_ledger_commit(zz_prog_ledger(sim, g), award, award);
-    if (h->amount > 0)
+    if (h->amount > 0) {
         h->expiry = (float)(sim->now + VC(&sim->cfg.programme[g])->valid_days);
+        zz_firm_mark_lapses(sim, f);
+    }
 }
 
 static double held(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    return hold(in, f)->amount;
+    return zz_firm_lapses(sim, f) ? hold(in, f)->amount : 0;
 }
 
 /* The project starts: a held voucher is redeemed (disbursed). */
 static int redeem(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
+    if (!zz_firm_lapses(sim, f))
+        return 0;
     voucher_hold *h = hold(in, f);
     if (h->amount > 0)
         zz_pay(sim, h->prog, f, h->amount);
@@ -109,6 +113,8 @@ static void expire(zz_sim *sim, zz_inst *in, uint32_t f)
         zz_ledger_release(zz_prog_ledger(sim, h->prog), h->amount);
         h->amount = 0;
     }
+    if (h->amount > 0)
+        zz_firm_mark_lapses(sim, f);
 }
 
 static double review_by(zz_sim *sim, zz_inst *in, uint32_t f)
