@@ -14,8 +14,9 @@
 #include "model/population.h"
 #include "output/results.h"
 #include "policy/ledger.h"
-#include "scenario/config.h"
+#include "config.h"
 #include "scenario/scenario.h"
+#include "model/model.h"
 
 /* Event kinds, in the order ties at one instant are resolved: observe first
  * (a month-end snapshot shows the month, not the next day's actions), then
@@ -57,17 +58,6 @@ typedef struct zz_firm_dyn {
     uint8_t failures;
     uint8_t impls;                 /* implementations started (draw index)  */
 } zz_firm_dyn;
-
-/* A decision rule plugs into the engine through this table (as models do in
- * ROSS): the engine calls `review` when a firm's review event fires. */
-typedef struct zz_rule_ops {
-    const char *name;
-    /* schedules each firm's first event at the start */
-    int (*start)(zz_sim *sim);
-    void (*review)(zz_sim *sim, uint32_t firm);
-} zz_rule_ops;
-
-extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
 
 /* Per-programme state of a replication: the ledger plus the instrument's
  * own (prog_bytes). */
@@ -145,36 +135,6 @@ struct zz_sim {
     zz_script *script;
     uint8_t *action_done;          /* when() triggers fire once             */
 };
-
-/* ---- firm transitions (model/firms.c): every state change goes through
- * here so the aggregates stay exact. ---- */
-void zz_firm_set_state(zz_sim *sim, uint32_t f, int state);
-int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t);
-double zz_firm_peer_share(const zz_sim *sim, uint32_t f, int peers);
-int zz_sim_fail(zz_sim *sim, int rc, const char *fmt, ...);
-
-/* ---- the economic rule's valuation (model/rule_economic.c) ---- */
-typedef struct zz_valuation {
-    double list;              /* project cost at list prices                 */
-    double cost;              /* project cost at current compute prices      */
-    double support;           /* instruments' support terms                  */
-    double net_cost;          /* cost - support                              */
-    double own_premium;       /* the firm's share of an insurance premium    */
-    double liquidity;         /* own funds, plus equity received             */
-    double borrowed, rate, financing;
-    double perceived_success, gain, benefit, cover, downside;
-    double value, hurdle, probability;
-    int can_finance, risk_backed, scale;
-} zz_valuation;
-void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v);
-void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v);
-int zz_economic_decide(zz_sim *sim, uint32_t f);
-double zz_project_cost(const zz_sim *sim, uint32_t f);
-int zz_schedule_scale_review(zz_sim *sim, uint32_t f);
-
-/* ---- implementation (model/implement.c) ---- */
-int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v);
-int zz_finish_implementation(zz_sim *sim, uint32_t f);
 
 /* ---- observation (sim.c) ---- */
 void zz_sim_observe(zz_sim *sim, int index);

@@ -11,7 +11,7 @@
 #define ZZ_POPULATION_H
 
 #include <stdint.h>
-#include "../scenario/config.h"
+#include "../config.h"
 #include "zhizao/zhizao.h"
 
 #define ZZ_NO_LEADER UINT32_MAX
@@ -42,6 +42,7 @@ enum {
 };
 
 struct zz_population {
+    char errmsg[1024];        /* why zz_population_open failed, else ""  */
     int64_t n;
     uint8_t *city;         /* index into cfg city names                      */
     uint8_t *industry;     /* index into cfg industry names                  */

@@ -41,3 +41,27 @@ int zz_instrument_find(const char *stem)
     }
     return -1;
 }
+
+/* What the rest of the run sizes from the programmes (config.h). */
+int zz_config_rounds(const zz_config *cfg)
+{
+    int k = 0;
+    for (int g = 0; g < cfg->nprogrammes; g++) {
+        const zz_instrument *ops = zz_instruments[cfg->programme[g].kind];
+        int r = ops->rounds ? ops->rounds(&cfg->programme[g]) : 0;
+        if (r > k)
+            k = r;
+    }
+    return k < ZZ_MAX_ROUNDS ? k : ZZ_MAX_ROUNDS;
+}
+
+int zz_config_chain_partners(const zz_config *cfg)
+{
+    for (int k = 0; k < cfg->nprogrammes; k++) {
+        const zz_instrument *ops = zz_instruments[cfg->programme[k].kind];
+        int n = ops->chain_partners ? ops->chain_partners(&cfg->programme[k]) : 0;
+        if (n > 0)
+            return n;
+    }
+    return ZZ_CHAIN_PARTNERS;
+}

@@ -7,7 +7,7 @@
 #define ZZ_POLICY_H
 
 #include <stdint.h>
-#include "scenario/config.h"
+#include "config.h"
 
 struct zz_sim;
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "scenario/config.h"
+#include "config.h"
 
 /* Fills cfg (already holding the defaults) from the scenario at `path`, or
  * from `text` when not NULL (path then only names it in messages and

@@ -1703,15 +1703,3 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
         }
     }
 }
-
-int zz_config_rounds(const zz_config *cfg)
-{
-    int k = 0;
-    for (int g = 0; g < cfg->nprogrammes; g++) {
-        const zz_instrument *ops = zz_instruments[cfg->programme[g].kind];
-        int r = ops->rounds ? ops->rounds(&cfg->programme[g]) : 0;
-        if (r > k)
-            k = r;
-    }
-    return k < ZZ_MAX_ROUNDS ? k : ZZ_MAX_ROUNDS;
-}

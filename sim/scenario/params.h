@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/config.h"
+#include "config.h"
 
 /* Which struct a parameter lives in; also the order of zz_params_describe. */
 enum zz_param_block {

@@ -8,7 +8,7 @@
 
 #include "engine/date.h"
 #include "policy/instrument.h"
-#include "scenario/config.h"
+#include "config.h"
 #include "scenario/params.h"
 #include "scenario/scenario.h"
 

@@ -3,7 +3,7 @@
  * its seed document) when calibrated, "assumption" otherwise; docs/model.md
  * repeats the table for readers who do not read C.
  */
-#include "scenario/config.h"
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>
