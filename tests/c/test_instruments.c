@@ -1,8 +1,10 @@
 /*
- * Every instrument acts through its own mechanism: each test changes one
- * firm's valuation by what the instrument's formula says, computed here by
- * hand. Then, over whole runs and for every instrument: the ledger identity
- * at every observation, caps, and a zero budget identical to no programme.
+ * What instruments share, over all of them at once: the compute market's
+ * price in the valuation, vouchers and the scale-up stage, pioneer-only and
+ * per-year programmes; then whole runs with every instrument: the ledger
+ * identity at every observation, caps, and each alone with a zero budget
+ * identical to no programme. Each instrument's own mechanism is tested in
+ * its own file, test_<instrument>.c.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,192 +49,11 @@ static uint32_t find_firm(zz_sim *sim, int need_credit, int need_borrowing)
     return UINT32_MAX;
 }
 
-static void interest_subsidy(void)
-{
-    zz_scenario *none = base(), *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("subsidy.interest"), "subsidy.interest", 1e12);
-    zz_fixture_set(g, "points", 1.5);
-    zz_fixture_set(g, "cap", 1e12);
-    zz_sim *a = open_sim(none), *b = open_sim(sc);
-    uint32_t f = find_firm(a, 1, 1);
-    CHECK(f != UINT32_MAX);
-    zz_valuation va, vb;
-    zz_value_project(a, f, &va);
-    zz_value_project(b, f, &vb);
-    /* B x points/100 x loan_years, exactly */
-    double by_hand = va.borrowed * 0.015 * sc->cfg.decision.loan_years;
-    CHECK_NEAR(va.financing - vb.financing, by_hand, 1e-6 * by_hand);
-    CHECK_NEAR(vb.rate, sc->cfg.decision.market_rate - 0.015, 1e-12);
-    CHECK_NEAR(vb.value - va.value, by_hand / va.cost, 1e-9);
-    CHECK(vb.probability > va.probability);
-    /* committed at the start, paid when the project ends */
-    zz_fixture_start(b, f, &vb);
-    CHECK_NEAR(b->prog[0].ledger.committed, by_hand, 1e-6);
-    zz_fixture_finish(b, f, 0);
-    CHECK_NEAR(b->prog[0].ledger.disbursed, by_hand, 1e-6);
-    CHECK_NEAR(zz_received(b, 0, f), by_hand, 1e-6);
-    zz_sim_close(a);
-    zz_sim_close(b);
-    free(none);
-    free(sc);
-}
 
-static void risk_compensation(void)
-{
-    zz_scenario *none = base(), *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("risk_compensation"), "risk_compensation", 1e12);
-    zz_fixture_set(g, "loss_share", 0.4);
-    zz_fixture_set(g, "cap", 1e12);
-    zz_sim *a = open_sim(none), *b = open_sim(sc);
-    uint32_t f = find_firm(a, 0, 1);
-    CHECK(f != UINT32_MAX);
-    zz_valuation va, vb;
-    zz_value_project(a, f, &va);
-    zz_value_project(b, f, &vb);
-    /* without credit access the firm cannot borrow; with the programme the
-     * bank lends, nothing else in the valuation changes */
-    CHECK(!va.can_finance && vb.can_finance && vb.risk_backed);
-    CHECK_NEAR(vb.value, va.value, 1e-12);
-    /* on failure the bank gets loss_share x the loan; on success, nothing */
-    zz_fixture_start(b, f, &vb);
-    CHECK_NEAR(b->prog[0].ledger.committed, 0.4 * vb.borrowed, 1e-6);
-    zz_fixture_finish(b, f, 0);
-    CHECK_NEAR(b->prog[0].ledger.disbursed, 0.4 * vb.borrowed, 1e-6);
-    zz_fixture_start(b, f, &vb);
-    zz_fixture_finish(b, f, 1);
-    CHECK_NEAR(b->prog[0].ledger.returned, 0.4 * vb.borrowed, 1e-6);
-    CHECK_NEAR(b->prog[0].ledger.committed, 0, 1e-9);
-    zz_sim_close(a);
-    zz_sim_close(b);
-    free(none);
-    free(sc);
-}
 
-static void insurance(void)
-{
-    zz_scenario *none = base(), *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("insurance"), "insurance", 1e12);
-    zz_fixture_set(g, "premium_rate", 0.03);
-    zz_fixture_set(g, "premium_share", 0.8);
-    zz_fixture_set(g, "cover", 0.7);
-    zz_fixture_set(g, "cap", 1e12);
-    zz_sim *a = open_sim(none), *b = open_sim(sc);
-    uint32_t f = find_firm(a, 1, 0);
-    CHECK(f != UINT32_MAX);
-    zz_valuation va, vb;
-    zz_value_project(a, f, &va);
-    zz_value_project(b, f, &vb);
-    CHECK_NEAR(vb.downside, va.downside * (1 - 0.7), 1e-6);
-    CHECK_NEAR(vb.own_premium, 0.2 * 0.03 * va.cost, 1e-6);
-    CHECK(vb.value > va.value);
-    zz_fixture_start(b, f, &vb);
-    CHECK_NEAR(b->prog[0].ledger.disbursed, 0.8 * 0.03 * va.cost, 1e-6);
-    zz_sim_close(a);
-    zz_sim_close(b);
-    free(none);
-    free(sc);
-}
 
-static void equity_fund(void)
-{
-    zz_scenario *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("equity"), "equity", 1e12);
-    zz_fixture_set(g, "per_year", 25);
-    zz_fixture_set(g, "amount", 3e6);
-    zz_fixture_set(g, "cap", 1e12);
-    zz_sim *b = open_sim(sc);
-    /* who is constrained before the fund moves */
-    uint8_t *constrained = calloc((size_t)pop->n, 1);
-    double *borrowed = calloc((size_t)pop->n, sizeof *borrowed);
-    for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
-        zz_valuation v;
-        zz_value_project(b, f, &v);
-        constrained[f] = v.borrowed > 0 && (b->firm[f].dflags & ZZ_D_AWARE) && b->firm[f].state == ZZ_S_NONE;
-        borrowed[f] = v.borrowed;
-    }
-    zz_inst *in = zz_fixture_inst(b, "equity");
-    CHECK(in->ops->event(b, in, 0, 0, 0) == 0);
-    const float *invested = in->firm;
-    int selected = 0, all_constrained = 1, borrow_less = 1;
-    for (uint32_t f = 0; f < (uint32_t)pop->n; f++)
-        if (invested[f] > 0) {
-            selected++;
-            all_constrained &= constrained[f];
-            CHECK_NEAR(invested[f], 3e6, 1);
-            zz_valuation v;
-            zz_value_project(b, f, &v);
-            borrow_less &= fabs(v.borrowed - fmax(0, borrowed[f] - 3e6)) < 2;
-        }
-    CHECKF(selected == 25, "selected %d", selected);
-    CHECK(all_constrained && borrow_less);
-    CHECK_NEAR(b->prog[0].ledger.disbursed, 25 * 3e6, 1e-3);
-    free(constrained);
-    free(borrowed);
-    zz_sim_close(b);
-    free(sc);
-}
 
-static void campaign(void)
-{
-    zz_scenario *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("campaign"), "campaign.training", 1e12);
-    zz_fixture_set(g, "firms", 300);
-    zz_fixture_set(g, "amount", 1000);
-    g->filter.cities = 1u << 0; /* Jinan */
-    zz_sim *b = open_sim(sc);
-    int64_t aware_before = 0, aware_after = 0, outside = 0;
-    uint8_t *was = malloc((size_t)pop->n);
-    for (int64_t f = 0; f < pop->n; f++) {
-        was[f] = b->firm[f].dflags & ZZ_D_AWARE;
-        aware_before += was[f] != 0;
-    }
-    zz_inst *in = zz_fixture_inst(b, "campaign");
-    CHECK(in->ops->event(b, in, 0, 0, 0) == 0);
-    for (int64_t f = 0; f < pop->n; f++) {
-        aware_after += (b->firm[f].dflags & ZZ_D_AWARE) != 0;
-        if (!was[f] && (b->firm[f].dflags & ZZ_D_AWARE) && pop->city[f] != 0)
-            outside++;
-    }
-    CHECKF(aware_after - aware_before == 300, "made aware: %lld", (long long)(aware_after - aware_before));
-    CHECK(outside == 0);
-    CHECK_NEAR(b->prog[0].ledger.disbursed, 300 * 1000, 1e-6);
-    free(was);
-    zz_sim_close(b);
-    free(sc);
-}
 
-static void chain_leader(void)
-{
-    zz_scenario *none = base(), *sc = base();
-    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("chain_leader"), "chain_leader", 1e12);
-    zz_fixture_set(g, "cost_cut", 0.5);
-    zz_fixture_set(g, "peer_boost", 0.1);
-    zz_fixture_set(g, "cap", 1e12);
-    zz_sim *a = open_sim(none), *b = open_sim(sc);
-    /* a partner whose leader has adopted */
-    uint32_t f = UINT32_MAX;
-    for (uint32_t k = 0; k < (uint32_t)pop->n && f == UINT32_MAX; k++)
-        if (pop->leader[k] != ZZ_NO_LEADER && b->firm[k].state == ZZ_S_NONE &&
-            b->firm[pop->leader[k]].state == ZZ_S_ADOPTED)
-            f = k;
-    CHECK(f != UINT32_MAX);
-    if (f == UINT32_MAX)
-        return;
-    zz_inst *in = zz_fixture_inst(b, "chain_leader");
-    CHECK(in->ops->event(b, in, 0, 0, f) == 0);
-    CHECK(((const uint8_t *)in->firm)[f] == 1 && (b->firm[f].dflags & ZZ_D_AWARE));
-    zz_valuation va, vb;
-    zz_value_project(a, f, &va);
-    zz_value_project(b, f, &vb);
-    double integration = sc->cfg.decision.component_share[ZZ_C_INTEGRATION] * va.cost;
-    CHECK_NEAR(vb.support - va.support, 0.5 * integration, 1e-6);
-    CHECK_NEAR(vb.perceived_success - va.perceived_success,
-               fmin(0.1, sc->cfg.decision.success_max - va.perceived_success), 1e-12);
-    zz_sim_close(a);
-    zz_sim_close(b);
-    free(none);
-    free(sc);
-}
 
 static void compute_market(void)
 {
@@ -497,12 +318,6 @@ int main(void)
     char err[512];
     CHECK(zz_population_build(&pop, sc, err, sizeof err) == 0);
     free(sc);
-    interest_subsidy();
-    risk_compensation();
-    insurance();
-    equity_fund();
-    campaign();
-    chain_leader();
     compute_market();
     voucher_and_scale_up();
     pioneer_only_programmes();

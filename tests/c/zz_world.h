@@ -37,4 +37,19 @@ static zz_sim *world_sim(zz_scenario *sc)
     CHECKF(rc == 0, "%s", zz_errmsg(sim));
     return sim;
 }
+/* First non-adopter with or without credit access whose project needs
+ * borrowing, or not. */
+static inline uint32_t find_firm(zz_sim *sim, int need_credit, int need_borrowing)
+{
+    for (uint32_t f = 0; f < (uint32_t)world->n; f++) {
+        if (sim->firm[f].state != ZZ_S_NONE)
+            continue;
+        zz_valuation v;
+        zz_value_project(sim, f, &v);
+        int credit = (world->flags[f] & ZZ_F_CREDIT) != 0;
+        if (credit == need_credit && (v.borrowed > 0) == need_borrowing)
+            return f;
+    }
+    return UINT32_MAX;
+}
 #endif
