@@ -39,6 +39,7 @@ sanitize: test-deps
 
 bench: build
 	$(BUILD)/bench_engine
+	$(BUILD)/bench_rule
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "policy/instrument.h"
 #include "policy/policy.h"
 #include "sim_internal.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/date.h"
+#include "policy/instrument.h"
 #include "policy/policy.h"
 #include "sim_internal.h"
 
@@ -19,14 +20,6 @@ static void *zalloc(size_t n, size_t size, int *bad)
     if (!p)
         *bad = 1;
     return p;
-}
-
-static int has_kind(const zz_config *cfg, int lo, int hi)
-{
-    for (int g = 0; g < cfg->nprogrammes; g++)
-        if (cfg->programme[g].kind >= lo && cfg->programme[g].kind <= hi)
-            return 1;
-    return 0;
 }
 
 int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s)
@@ -102,6 +95,34 @@ static void init_targets(zz_sim *sim)
     }
 }
 
+/* Each instrument with a programme gets its record and zeroed state. */
+static int alloc_instruments(zz_sim *sim)
+{
+    const size_t n = (size_t)sim->pop->n;
+    sim->inst = calloc((size_t)zz_ninstruments, sizeof *sim->inst);
+    if (!sim->inst)
+        return -1;
+    for (int k = 0; k < zz_ninstruments; k++) {
+        const zz_instrument *ops = zz_instruments[k];
+        zz_inst *in = &sim->inst[sim->ninst];
+        for (int g = 0; g < sim->cfg.nprogrammes; g++)
+            if (sim->cfg.programme[g].kind == k)
+                in->prog[in->nprog++] = (uint8_t)g;
+        if (!in->nprog)
+            continue;
+        in->ops = ops;
+        in->kind = k;
+        sim->inst_of[k] = (int8_t)sim->ninst++;
+        if ((ops->firm_bytes && !(in->firm = calloc(n, ops->firm_bytes))) ||
+            (ops->run_bytes && !(in->run = calloc(1, ops->run_bytes))))
+            return -1;
+        for (int j = 0; j < in->nprog && ops->prog_bytes; j++)
+            if (!(sim->prog[in->prog[j]].own = calloc(1, ops->prog_bytes)))
+                return -1;
+    }
+    return 0;
+}
+
 static int alloc_state(zz_sim *sim)
 {
     const zz_population *p = sim->pop;
@@ -129,40 +150,15 @@ static int alloc_state(zz_sim *sim)
      * only for it: the bass benchmark's bytes per firm stay small. */
     if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC) {
         sim->invest = zalloc(n, sizeof *sim->invest, &bad);
-        if (has_kind(&sim->cfg, ZZ_VOUCHER_COMPUTE, ZZ_VOUCHER_SCENARIO)) {
-            sim->vouchers = zalloc(n, sizeof *sim->vouchers, &bad);
-            sim->vexpiry = zalloc(n, sizeof *sim->vexpiry, &bad);
-        }
-        if (has_kind(&sim->cfg, ZZ_SUBSIDY_INVESTMENT, ZZ_SUBSIDY_INVESTMENT)) {
-            sim->subsidy_due = zalloc(n, sizeof *sim->subsidy_due, &bad);
-            sim->subsidy_prog = zalloc(n, 1, &bad);
-        }
-        if (has_kind(&sim->cfg, ZZ_CONTEST, ZZ_CONTEST)) {
-            sim->reward_due = zalloc(n, sizeof *sim->reward_due, &bad);
-            sim->reward_prog = zalloc(n, 1, &bad);
-            sim->round_of = zalloc(n, 1, &bad);
-        }
-        if (has_kind(&sim->cfg, ZZ_SUBSIDY_INTEREST, ZZ_INSURANCE))
-            sim->finance = zalloc(n, sizeof *sim->finance, &bad);
-        if (has_kind(&sim->cfg, ZZ_EQUITY, ZZ_EQUITY))
-            sim->equity = zalloc(n, sizeof *sim->equity, &bad);
-        if (has_kind(&sim->cfg, ZZ_CHAIN_LEADER, ZZ_CHAIN_LEADER) && zz_chain_init(sim))
-            bad = 1;
         if (sim->cfg.nprogrammes > 0)
             sim->received = zalloc(n * (size_t)sim->cfg.nprogrammes, sizeof(double), &bad);
-        sim->demo_i = zalloc((size_t)I, sizeof(double), &bad);
-        sim->demo_i_t = zalloc((size_t)I, sizeof(double), &bad);
-        sim->demo_ci = zalloc((size_t)C * I, sizeof(double), &bad);
-        sim->demo_ci_t = zalloc((size_t)C * I, sizeof(double), &bad);
+        if (!bad && alloc_instruments(sim))
+            bad = 1;
     }
     if (bad)
         return -1;
-    if (sim->vexpiry)
-        for (size_t f = 0; f < n; f++)
-            sim->vexpiry[f] = INFINITY;
     return 0;
 }
-
 /* Initial states from the population; counts start with every firm in
  * `none` and move through zz_firm_set_state like any later change. */
 static void init_firms(zz_sim *sim)
@@ -210,22 +206,13 @@ static int schedule_calendar(zz_sim *sim)
         for (int a = 0; a < sim->cfg.nactions; a++)
             if (sim->cfg.action[a].when >= 0)
                 rc |= zz_queue_push(q, (zz_event){sim->cfg.action[a].when, (uint32_t)a, ZZ_EV_ACTION, 0});
+    if (rc)
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for the calendar");
     /* Instruments act through the economic rule only; under bass they
      * would have nothing to act on. */
-    if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC)
-        for (int g = 0; g < sim->cfg.nprogrammes; g++) {
-            const zz_programme_cfg *pc = &sim->cfg.programme[g];
-            if (!pc->enabled)
-                continue;
-            if (pc->kind == ZZ_CONTEST)
-                for (int r = 0; r < pc->rounds; r++)
-                    rc |= zz_queue_push(q, (zz_event){pc->opens + pc->round_interval * r,
-                                                       (uint32_t)g, ZZ_EV_CONTEST_OPEN, 0});
-            if (pc->kind == ZZ_CAMPAIGN)
-                rc |= zz_queue_push(q, (zz_event){pc->date, (uint32_t)g, ZZ_EV_CAMPAIGN, 0});
-            if (pc->kind == ZZ_EQUITY) /* first selection now, then each year */
-                rc |= zz_queue_push(q, (zz_event){fmax(0, pc->start), (uint32_t)g, ZZ_EV_EQUITY, 0});
-        }
+    for (int k = 0; k < sim->ninst && !rc; k++)
+        if (sim->inst[k].ops->open)
+            rc = sim->inst[k].ops->open(sim, &sim->inst[k]);
     return rc;
 }
 
@@ -251,6 +238,7 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
         return ZZ_NOMEM;
     sim->pop = pop;
     sim->cfg = sc->cfg;
+    memset(sim->inst_of, -1, sizeof sim->inst_of);
     sim->replicate = replicate;
     sim->counterfactual = counterfactual;
     /* The twin: every programme off, same random numbers. */
@@ -286,8 +274,8 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
 
     init_firms(sim);
     init_targets(sim);
-    if (schedule_calendar(sim) || sim->rule->start(sim))
-        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for events");
+    if (schedule_calendar(sim) || sim->rule->start(sim) || sim->rc)
+        return sim->rc ? sim->rc : zz_sim_fail(sim, ZZ_NOMEM, "out of memory for events");
     /* The twin needs the script only for a scenario-defined rule. */
     if ((!counterfactual && sim->cfg.nactions > 0) || sim->cfg.decision.rule == ZZ_RULE_LUA) {
         char err[1024];
@@ -360,41 +348,26 @@ static void dispatch(zz_sim *sim, const zz_event *e)
         break;
     case ZZ_EV_FISCAL_YEAR:
         zz_policy_new_year(sim);
-        for (int g = 0; g < sim->nprog; g++)
-            if (sim->cfg.programme[g].kind == ZZ_EQUITY && sim->now > sim->cfg.programme[g].start)
-                zz_equity_select(sim, g);
+        for (int k = 0; k < sim->ninst && !sim->rc; k++)
+            if (sim->inst[k].ops->new_year)
+                sim->inst[k].ops->new_year(sim, &sim->inst[k]);
         break;
-    case ZZ_EV_EQUITY: zz_equity_select(sim, (int)e->id); break;
-    case ZZ_EV_CAMPAIGN: zz_campaign_run(sim, (int)e->id); break;
-    case ZZ_EV_ONBOARD: zz_chain_onboard(sim, e->id); break;
-    case ZZ_EV_ACCEPT: zz_contest_accept(sim, e->id); break;
     case ZZ_EV_ACTION:
         if (sim->script)
             run_action(sim, (int)e->id);
         break;
-    case ZZ_EV_CONTEST_OPEN: {
-        const zz_programme_cfg *pc = &sim->cfg.programme[e->id];
-        if (pc->enabled && !zz_contest_open(sim, (int)e->id))
-            zz_queue_push(&sim->queue,
-                          (zz_event){sim->now + (pc->closes - pc->opens), e->id, ZZ_EV_CONTEST_CLOSE,
-                                     (uint16_t)zz_contest_round(sim, (int)e->id)});
+    case ZZ_EV_PROGRAMME: {
+        int g = e->gen & ((1 << ZZ_PROG_BITS) - 1);
+        zz_inst *in = &sim->inst[sim->inst_of[sim->cfg.programme[g].kind]];
+        in->ops->event(sim, in, g, e->gen >> ZZ_PROG_BITS, e->id);
         break;
     }
-    case ZZ_EV_CONTEST_CLOSE:
-        /* only the round this close belongs to; an earlier one was closed
-         * when a later round opened */
-        if (sim->prog[e->id].round_open && e->gen == (uint16_t)zz_contest_round(sim, (int)e->id))
-            zz_contest_close(sim, (int)e->id);
-        break;
     case ZZ_EV_REVIEW: sim->rule->review(sim, e->id); break;
     case ZZ_EV_AWARE:
         sim->firm[e->id].dflags |= ZZ_D_AWARE;
         zz_sim_first_review(sim, e->id);
         break;
-    case ZZ_EV_VOUCHER_DECIDED:
-        zz_voucher_decide(sim, e->id);
-        zz_economic_decide(sim, e->id);
-        break;
+    case ZZ_EV_DECIDED: zz_economic_decided(sim, e->id); break;
     case ZZ_EV_IMPL_DONE: zz_finish_implementation(sim, e->id); break;
     default: break;
     }
@@ -438,15 +411,9 @@ int zz_sim_run(zz_sim *sim)
     for (int g = 0; g < sim->cfg.ntargets; g++)
         sim->res->time_to_target[g] = sim->target_reached[g];
     sim->res->events = sim->events;
-    for (int g = 0; g < sim->nprog && sim->res->nrounds; g++)
-        for (int k = 0; k < sim->res->nrounds; k++) {
-            const zz_prog_state *ps = &sim->prog[g];
-            size_t i = (size_t)g * sim->res->nrounds + k;
-            sim->res->round_bids[i] = ps->round_bids[k];
-            sim->res->round_winners[i] = ps->round_winners[k];
-            sim->res->round_successes[i] = ps->round_successes[k];
-            sim->res->round_rewards[i] = ps->round_rewards[k];
-        }
+    for (int k = 0; k < sim->ninst; k++)
+        if (sim->inst[k].ops->record)
+            sim->inst[k].ops->record(sim, &sim->inst[k], sim->res);
     return ZZ_OK;
 }
 
@@ -493,15 +460,19 @@ void zz_sim_close(zz_sim *sim)
     zz_rng_free(&sim->rng);
     zz_rng_free(&sim->scenario_rng);
     zz_rep_result_free(sim->res);
+    for (int k = 0; k < sim->ninst; k++) {
+        zz_inst *in = &sim->inst[k];
+        if (in->ops->close && in->run)
+            in->ops->close(sim, in);
+        free(in->firm);
+        free(in->run);
+    }
     for (int g = 0; g < sim->nprog; g++)
-        free(sim->prog[g].bidders);
-    void *arrays[] = {sim->firm, sim->t_adopt, sim->invest, sim->subsidy_due, sim->subsidy_prog,
-                      sim->reward_due, sim->reward_prog, sim->round_of, sim->finance, sim->equity,
-                      sim->chain_start, sim->chain, sim->vouchers, sim->vexpiry, sim->received, sim->count,
+        free(sim->prog[g].own);
+    void *arrays[] = {sim->firm, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
-                      sim->adopted_c, sim->firms_c, sim->demo_i, sim->demo_ci, sim->demo_i_t,
-                      sim->demo_ci_t, sim->target_reached, sim->target_firms, sim->target_adopted,
-                      sim->action_done, sim->obs_time};
+                      sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,
+                      sim->target_adopted, sim->action_done, sim->obs_time};
     for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
         free(arrays[k]);
     free(sim);

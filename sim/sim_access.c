@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
+#include "policy/instrument.h"
 #include "policy/policy.h"
 #include "scenario/params.h"
 
@@ -41,22 +42,18 @@ int zz_sim_set(zz_sim *sim, const char *key, double value, char *err, size_t err
     return ZZ_OK;
 }
 
+/* sim:open_round: the programme's instrument must have rounds to open. */
 int zz_sim_open_round(zz_sim *sim, int g, char *err, size_t errlen)
 {
-    if (g < 0 || g >= sim->nprog || sim->cfg.programme[g].kind != ZZ_CONTEST) {
-        snprintf(err, errlen, "not a contest programme");
+    const zz_instrument *ops = g >= 0 && g < sim->nprog ? zz_instruments[sim->cfg.programme[g].kind] : NULL;
+    if (!ops || !ops->open_round) {
+        snprintf(err, errlen, "not a programme with rounds (a contest)");
         return ZZ_SCENARIO;
     }
-    zz_programme_cfg *pc = &sim->cfg.programme[g];
-    if (sim->cfg.decision.rule != ZZ_RULE_ECONOMIC || !pc->enabled)
+    if (sim->cfg.decision.rule != ZZ_RULE_ECONOMIC)
         return ZZ_OK;
-    if (zz_contest_open(sim, g))
-        return sim->rc;
-    return zz_queue_push(&sim->queue, (zz_event){sim->now + (pc->closes - pc->opens), (uint32_t)g,
-                                                 ZZ_EV_CONTEST_CLOSE,
-                                                 (uint16_t)zz_contest_round(sim, g)})
-               ? ZZ_NOMEM
-               : ZZ_OK;
+    zz_inst *in = &sim->inst[sim->inst_of[sim->cfg.programme[g].kind]];
+    return ops->open_round(sim, in, g) ? sim->rc : ZZ_OK;
 }
 
 /* The scenario's own sequential stream: entity "global", kind SCENARIO;

@@ -7,6 +7,9 @@
 
 int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s);
 void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
+/* A firm's applications for support were decided: instruments record the
+ * outcome, then the firm decides (rule_economic.c). */
+void zz_economic_decided(zz_sim *sim, uint32_t f);
 /* A firm that just became aware schedules its first review. */
 void zz_sim_first_review(zz_sim *sim, uint32_t f);
 zz_rep_result *zz_sim_take_result(zz_sim *sim);

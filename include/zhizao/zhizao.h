@@ -65,6 +65,11 @@ void zz_scenario_close(zz_scenario *sc);
  * file). On failure *out is NULL and err holds "file:line: message". */
 int zz_population_build(zz_population **out, const zz_scenario *sc,
                         char *err, size_t errlen);
+/* The same in the manner of the rest of the API: *out is set even on
+ * failure (unless ZZ_NOMEM), zz_population_errmsg() explains; free it
+ * either way. */
+int zz_population_open(zz_population **out, const zz_scenario *sc);
+const char *zz_population_errmsg(const zz_population *pop);
 int64_t zz_population_size(const zz_population *pop);
 void zz_population_free(zz_population *pop);
 
@@ -99,6 +104,14 @@ typedef struct zz_run_options {
  * renamed when complete). err receives a message on failure. */
 int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt,
                     char *err, size_t errlen);
+
+/* The same in the manner of the rest of the API: runs the ensemble and sets
+ * *out (unless ZZ_NOMEM) to its outcome, whose zz_ensemble_errmsg()
+ * explains a failure; close it either way. */
+typedef struct zz_ensemble zz_ensemble;
+int zz_ensemble_exec(zz_ensemble **out, const zz_scenario *sc, const zz_run_options *opt);
+const char *zz_ensemble_errmsg(const zz_ensemble *e);
+void zz_ensemble_close(zz_ensemble *e);
 
 /* Set by a signal handler: replications stop at their next event and the
  * partial file is kept under its temporary name, marked incomplete. */

@@ -69,7 +69,7 @@ int zz_population_key(const zz_scenario *sc, uint64_t *out)
     h = zz_names_hash(h, &sc->cfg);
     /* the synthetic chains take their size from a chain-leader programme
      * (population.c) */
-    const int partners = zz_population_chain_partners(&sc->cfg);
+    const int partners = zz_config_chain_partners(&sc->cfg);
     h = zz_fnv(h, &partners, sizeof partners);
     if (sc->cfg.population.file[0])
         h = zz_fnv_str(h, sc->cfg.path);

@@ -55,7 +55,9 @@ int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t)
     if (t > sim->cfg.horizon)
         return 0; /* beyond the run: nothing to do, and the heap stays small */
     zz_event e = {.t = t, .id = f, .kind = (uint16_t)kind, .gen = sim->firm[f].gen};
-    return zz_queue_push(&sim->queue, e);
+    if (zz_queue_push(&sim->queue, e))
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory scheduling an event of firm %u", f);
+    return 0;
 }
 
 static inline double share(int32_t adopted, int32_t firms)

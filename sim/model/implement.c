@@ -9,18 +9,27 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
+#include "policy/instrument.h"
 #include "policy/policy.h"
 
-void zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
+/* What instruments add to the firm's implementation capability. */
+static zz_capability capability(zz_sim *sim, uint32_t f)
+{
+    zz_capability c = {0, 1};
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->capability)
+            i->ops->capability(sim, i, f, &c);
+    return c;
+}
+
+int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     sim->invest[f] = (float)v->cost;
-    if (sim->vouchers)
-        zz_voucher_redeem(sim, f);
-    zz_subsidy_commit(sim, f, v->cost);
-    zz_finance_commit(sim, f, v);
-    if (sim->chain_start)
-        zz_chain_commit(sim, f, d->component_share[ZZ_C_INTEGRATION] * zz_project_cost(sim, f));
+    /* instruments commit first: what they bring (a hire) shapes the time */
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->on_start && i->ops->on_start(sim, i, f, v))
+            return sim->rc;
     if (v->scale) {
         sim->firm[f].dflags |= ZZ_D_SCALING;
     } else {
@@ -29,48 +38,47 @@ void zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
     }
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_IMPLEMENT, sim->firm[f].impls);
     double days = gsl_ran_gamma(g, d->impl_days_shape, d->impl_days_mean / d->impl_days_shape);
+    days *= capability(sim, f).time;
     if (sim->firm[f].impls < UINT8_MAX)
         sim->firm[f].impls++;
-    zz_firm_schedule(sim, f, ZZ_EV_IMPL_DONE, sim->now + days);
+    return zz_firm_schedule(sim, f, ZZ_EV_IMPL_DONE, sim->now + days);
 }
 
 /* The true success probability is a separate draw from what the firm
- * perceived: it rises with digital readiness, not with peers' adoption. */
-void zz_finish_implementation(zz_sim *sim, uint32_t f)
+ * perceived: it rises with digital readiness and with the capability
+ * instruments bring, not with peers' adoption. */
+int zz_finish_implementation(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     double ps = d->true_success_base + d->true_success_readiness * (sim->pop->readiness[f] - 0.5);
-    ps = fmin(0.99, fmax(0.01, ps));
+    ps = fmin(0.99, fmax(0.01, ps + capability(sim, f).success));
     uint32_t k = sim->firm[f].impls ? sim->firm[f].impls - 1u : 0u;
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
     int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
-    zz_subsidy_settle(sim, f, success);
-    zz_finance_settle(sim, f, success);
-    if (sim->reward_due)
-        zz_contest_settle(sim, f, success);
-    sim->firm[f].dflags &= (uint8_t)~(ZZ_D_WINNER | ZZ_D_SCALING);
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->on_finish && i->ops->on_finish(sim, i, f, success))
+            return sim->rc;
+    sim->firm[f].dflags &= (uint8_t)~ZZ_D_SCALING;
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);
         if (!scaling) {
-            if (sim->chain_start)
-                zz_chain_on_adopt(sim, f);
-            zz_schedule_scale_review(sim, f);
+            for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+                if (i->ops->on_adopt && i->ops->on_adopt(sim, i, f))
+                    return sim->rc;
+            return zz_schedule_scale_review(sim, f);
         }
-        return;
+        return 0;
     }
     if (sim->firm[f].failures < UINT8_MAX)
         sim->firm[f].failures++;
-    if (scaling) {
-        /* a failed scale-up leaves the pilot in place */
-        zz_schedule_scale_review(sim, f);
-        return;
-    }
+    if (scaling) /* a failed scale-up leaves the pilot in place */
+        return zz_schedule_scale_review(sim, f);
     /* Failure: back to none, a cool-down before the next review, and a
      * higher hurdle (the "dare not invest" attitude hardens). */
     zz_compute_use(sim, f, -1);
     zz_firm_set_state(sim, f, ZZ_S_NONE);
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
     double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
-    zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
+    return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
 }

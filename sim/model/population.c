@@ -13,7 +13,6 @@
  * from each leader's stream (entity = leader, k = 1).
  */
 #include "model/population.h"
-#include "scenario/scenario.h"
 #include "engine/rng.h"
 
 #include <ctype.h>
@@ -29,7 +28,6 @@
 /* Partners per chain leader when the scenario declares no chain-leader
  * programme (whose `partners` field then wins). Assumption: Weichai's goal
  * of 500 partners (FACTS 004) is a flagship; 50 is a typical leader. */
-#define ZZ_CHAIN_PARTNERS 50
 /* Assumption: share of a leader's partners drawn from its own industry;
  * the rest come from any industry (steel, electronics for a machinery chain). */
 #define ZZ_CHAIN_SAME_INDUSTRY 0.8
@@ -248,14 +246,6 @@ static void adoption_probs(const zz_population_cfg *pc, double prob[ZZ_NSIZES])
     }
 }
 
-static int chain_partners(const zz_config *cfg)
-{
-    for (int k = 0; k < cfg->nprogrammes; k++)
-        if (cfg->programme[k].kind == ZZ_CHAIN_LEADER && cfg->programme[k].partners > 0)
-            return cfg->programme[k].partners;
-    return ZZ_CHAIN_PARTNERS;
-}
-
 /* Supplier chains: each leader, in index order, takes `partners` firms that
  * are neither leaders nor already in a chain; a partner is from the
  * leader's industry with probability ZZ_CHAIN_SAME_INDUSTRY (while that
@@ -399,7 +389,7 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
         p->flags[i] = fl;
         p->leader[i] = ZZ_NO_LEADER;
     }
-    rc = build_chains(p, &r, chain_partners(cfg));
+    rc = build_chains(p, &r, zz_config_chain_partners(cfg));
     if (rc)
         goto fail;
     zz_population_count(p);
@@ -422,30 +412,3 @@ fail:
     zz_population_free(p);
     return rc;
 }
-
-int zz_population_build(zz_population **out, const zz_scenario *sc, char *err, size_t errlen)
-{
-    if (!out)
-        return ZZ_ERROR;
-    *out = NULL;
-    if (!sc) {
-        snprintf(err, errlen, "population: no scenario");
-        return ZZ_ERROR;
-    }
-    const zz_config *cfg = &sc->cfg;
-    const char *file = cfg->population.file;
-    if (!file[0])
-        return zz_population_synthetic(out, cfg, err, errlen);
-
-    /* A relative file name is relative to the scenario's directory, so a
-     * scenario and its data move together. */
-    char path[2048];
-    const char *slash = strrchr(cfg->path, '/');
-    if (file[0] == '/' || !slash)
-        snprintf(path, sizeof path, "%s", file);
-    else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
-    return zz_population_csv(out, cfg, path, err, errlen);
-}
-
-int zz_population_chain_partners(const zz_config *cfg) { return chain_partners(cfg); }

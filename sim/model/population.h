@@ -11,7 +11,7 @@
 #define ZZ_POPULATION_H
 
 #include <stdint.h>
-#include "../scenario/config.h"
+#include "../config.h"
 #include "zhizao/zhizao.h"
 
 #define ZZ_NO_LEADER UINT32_MAX
@@ -42,6 +42,7 @@ enum {
 };
 
 struct zz_population {
+    char errmsg[1024];        /* why zz_population_open failed, else ""  */
     int64_t n;
     uint8_t *city;         /* index into cfg city names                      */
     uint8_t *industry;     /* index into cfg industry names                  */
@@ -77,10 +78,5 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg,
 struct zz_population *zz_population_alloc(int64_t n, int ncities, int nindustries);
 /* Recomputes cell_firms / cell_firms_gsz from the per-firm arrays. */
 void zz_population_count(struct zz_population *p);
-
-/* Partners per chain leader the synthetic population draws (a chain-leader
- * programme's `partners`, else the default): part of what the firms depend
- * on (an experiment caches populations by it). */
-int zz_population_chain_partners(const zz_config *cfg);
 
 #endif

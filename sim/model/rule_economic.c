@@ -33,12 +33,26 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 
+#include "policy/instrument.h"
 #include "policy/policy.h"
 #include "sim_internal.h"
 
 static double annuity(double years, double rate)
 {
     return rate > 0 ? (1 - pow(1 + rate, -years)) / rate : years;
+}
+
+/* The annuity factor is the same for every valuation until a scenario
+ * changes the horizon or the rate: computed once, not per valuation. */
+static double annuity_of(zz_sim *sim)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    if (d->horizon_years != sim->annuity_years || d->discount_rate != sim->annuity_rate) {
+        sim->annuity_years = d->horizon_years;
+        sim->annuity_rate = d->discount_rate;
+        sim->annuity = annuity(d->horizon_years, d->discount_rate);
+    }
+    return sim->annuity;
 }
 
 /* List cost of a firm's project, before any support: the pilot, or for an
@@ -64,35 +78,54 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 
     /* cost: the compute component at the market's current price */
     double list = zz_project_cost(sim, f);
+    v->list = list;
     double compute = d->component_share[ZZ_C_COMPUTE] * list;
     v->cost = list + compute * (zz_compute_price(sim) - 1);
 
-    /* support that lowers the firm's own outlay */
+    /* Each instrument adds its own term, in the valuation's order: support
+     * that lowers the outlay, liquidity, the insurance premium, then (on
+     * what is borrowed) the financing terms, then perceived success. */
+    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     v->support = prospect;
-    if (sim->vouchers)
-        v->support += zz_voucher_held(sim, f);
-    v->support += zz_subsidy_expected(sim, f, v->cost);
-    if (sim->chain_start)
-        v->support += zz_chain_cost_cut(sim, f, d->component_share[ZZ_C_INTEGRATION] * list);
+    for (zz_inst *i = in; i < end; i++)
+        if (i->ops->support)
+            v->support += i->ops->support(sim, i, f, v);
     v->net_cost = fmax(0, v->cost - v->support);
 
-    /* financing: liquidity (plus equity), interest subsidy, risk
-     * compensation and insurance premium (finance.c) */
-    v->liquidity = p->liquidity[f] + (sim->equity ? sim->equity[f] : 0);
-    zz_finance_terms(sim, f, v);
+    v->liquidity = p->liquidity[f];
+    for (zz_inst *i = in; i < end; i++)
+        if (i->ops->liquidity)
+            v->liquidity += i->ops->liquidity(sim, i, f);
+    v->cover = 0;
+    v->own_premium = 0;
+    for (zz_inst *i = in; i < end; i++)
+        if (i->ops->premium)
+            i->ops->premium(sim, i, f, v);
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
+    v->rate = d->market_rate;
+    v->risk_backed = 0;
+    if (v->borrowed > 0)
+        for (zz_inst *i = in; i < end; i++)
+            if (i->ops->finance)
+                i->ops->finance(sim, i, f, v);
+    v->can_finance = v->borrowed <= 0 || (p->flags[f] & ZZ_F_CREDIT) || v->risk_backed;
+    v->financing = v->borrowed * v->rate * d->loan_years;
 
     double ps = d->success_base +
                 d->success_peer_local * zz_firm_peer_share(sim, f, ZZ_PEERS_CITY_INDUSTRY) +
                 d->success_peer_industry * zz_firm_peer_share(sim, f, ZZ_PEERS_INDUSTRY);
-    if (d->success_demo > 0 && sim->demo_i)
-        ps += d->success_demo * zz_contest_demo(sim, f);
-    ps += zz_chain_success(sim, f);
+    for (zz_inst *i = in; i < end; i++)
+        if (i->ops->success)
+            ps += i->ops->success(sim, i, f);
+    /* the population's chain link: an adopted leader's example */
+    if (p->leader && p->leader[f] != ZZ_NO_LEADER && sim->firm[p->leader[f]].state >= ZZ_S_ADOPTED)
+        ps += d->success_chain;
     v->perceived_success = fmin(ps, d->success_max);
 
     v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
-    v->benefit = v->perceived_success * v->gain * annuity(d->horizon_years, d->discount_rate);
+    v->benefit = v->perceived_success * v->gain * annuity_of(sim);
     v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
     v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
 
@@ -107,20 +140,31 @@ static double review_interval(zz_sim *sim, uint32_t f)
     return gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
 }
 
-/* Next review, brought forward to the day held vouchers lapse so that they
- * return to the pot on time. */
-static void schedule_next_review(zz_sim *sim, uint32_t f)
+/* Support that lapses returns to its pots (instruments re-mark the firm
+ * while it still holds some). */
+static void review_holdings(zz_sim *sim, uint32_t f)
+{
+    if (!(sim->firm[f].dflags & ZZ_D_LAPSES))
+        return;
+    sim->firm[f].dflags &= (uint8_t)~ZZ_D_LAPSES;
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->on_review)
+            i->ops->on_review(sim, i, f);
+}
+
+/* Next review, brought forward to the day support the firm holds lapses
+ * (a voucher), so that it returns to the pot on time. */
+static int schedule_next_review(zz_sim *sim, uint32_t f)
 {
     double t = sim->now + review_interval(sim, f);
-    if (sim->vouchers) {
-        /* vouchers that lapsed meanwhile go back first: the next lapse
-         * must lie ahead, never behind the clock */
-        zz_voucher_expire(sim, f);
-        double lapse = zz_voucher_expiry(sim, f);
-        if (lapse < t)
-            t = lapse;
-    }
-    zz_firm_schedule(sim, f, ZZ_EV_REVIEW, t);
+    /* what lapsed meanwhile goes back first: the next lapse must lie
+     * ahead, never behind the clock */
+    review_holdings(sim, f);
+    if (sim->firm[f].dflags & ZZ_D_LAPSES)
+        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+            if (i->ops->review_by)
+                t = fmin(t, i->ops->review_by(sim, i, f));
+    return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, t);
 }
 
 static int economic_start(zz_sim *sim)
@@ -144,23 +188,30 @@ static int economic_start(zz_sim *sim)
             zz_firm_schedule(sim, f, ZZ_EV_AWARE, gsl_ran_exponential(g, 365.0 / rate));
         }
     }
-    return 0;
+    return sim->rc;
 }
 
-/* The decision proper, with draw k; also reached after voucher
- * applications were decided. */
-void zz_economic_decide(zz_sim *sim, uint32_t f)
+/* The decision proper, with draw k; also reached after applications for
+ * support were decided. */
+int zz_economic_decide(zz_sim *sim, uint32_t f)
 {
     zz_valuation v;
     zz_value_project(sim, f, &v);
     uint32_t k = sim->firm[f].reviews++;
     double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
     if (v.can_finance && u < v.probability)
-        zz_start_implementation(sim, f, &v);
-    else if (v.scale)
-        zz_schedule_scale_review(sim, f);
-    else
-        schedule_next_review(sim, f);
+        return zz_start_implementation(sim, f, &v);
+    if (v.scale)
+        return zz_schedule_scale_review(sim, f);
+    return schedule_next_review(sim, f);
+}
+
+void zz_economic_decided(zz_sim *sim, uint32_t f)
+{
+    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+        if (i->ops->decided)
+            i->ops->decided(sim, i, f);
+    zz_economic_decide(sim, f);
 }
 
 static void economic_review(zz_sim *sim, uint32_t f)
@@ -168,25 +219,31 @@ static void economic_review(zz_sim *sim, uint32_t f)
     if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
         (sim->firm[f].dflags & ZZ_D_SCALING))
         return;
-    if (sim->vouchers) {
-        zz_voucher_expire(sim, f);
-        /* A firm applies for vouchers because it is considering a project:
-         * it values the project with the vouchers it could get and applies
-         * only if, on its own draw for this review, it would then go ahead.
-         * It decides on that same draw once the applications are decided
-         * (granted or not), review_days later. Firms that would not invest
-         * even with the vouchers lose no time, and an empty pot receives no
-         * applications, so a zero budget leaves every path as without it. */
-        double prospect = zz_voucher_prospect(sim, f);
-        if (prospect > 0) {
-            zz_valuation v;
-            zz_value_project_with(sim, f, prospect, &v);
-            double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
-            if (v.can_finance && u < v.probability) {
-                double delay = zz_voucher_apply(sim, f);
-                zz_firm_schedule(sim, f, ZZ_EV_VOUCHER_DECIDED, sim->now + fmax(0, delay));
-                return;
-            }
+    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
+    /* A firm applies for support (vouchers) because it is considering a
+     * project: it values the project with the support it could get and
+     * applies only if, on its own draw for this review, it would then go
+     * ahead. It decides on that same draw once the applications are
+     * decided (granted or not), after the longest review delay. Firms that
+     * would not invest even with the support lose no time, and an empty
+     * pot receives no applications, so a zero budget leaves every path as
+     * without it. */
+    review_holdings(sim, f);
+    double prospect = 0;
+    for (zz_inst *i = in; i < end; i++)
+        if (i->ops->prospect)
+            prospect += i->ops->prospect(sim, i, f);
+    if (prospect > 0) {
+        zz_valuation v;
+        zz_value_project_with(sim, f, prospect, &v);
+        double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
+        if (v.can_finance && u < v.probability) {
+            double delay = -1;
+            for (zz_inst *i = in; i < end; i++)
+                if (i->ops->apply)
+                    delay = fmax(delay, i->ops->apply(sim, i, f));
+            zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
+            return;
         }
     }
     zz_economic_decide(sim, f);
@@ -194,13 +251,13 @@ static void economic_review(zz_sim *sim, uint32_t f)
 
 /* Adopted firms review scaling up at exponential intervals of mean
  * scale_review_days, with their own draw sequence. */
-void zz_schedule_scale_review(zz_sim *sim, uint32_t f)
+int zz_schedule_scale_review(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     if (d->scale_review_days <= 0)
-        return;
+        return 0;
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_SCALE, sim->firm[f].reviews);
-    zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + gsl_ran_exponential(g, d->scale_review_days));
+    return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + gsl_ran_exponential(g, d->scale_review_days));
 }
 
 void zz_sim_first_review(zz_sim *sim, uint32_t f)

@@ -4,118 +4,148 @@
  * programme onboards its partners one after another at `onboard_rate` a
  * year (Weichai: 500 partners in three years): each becomes aware and
  * reviews at once; its integration cost is cut by `cost_cut` (paid by the
- * programme when its project starts); and it perceives a higher chance of
- * success (`peer_boost`) from its leader's example. Without the programme,
- * an adopted leader still raises its partners' perceived success by the
- * decision rule's `success_chain`.
+ * programme when its project starts, once); and it perceives a higher
+ * chance of success (`peer_boost`) from its leader's example. (Without the
+ * programme an adopted leader still raises its partners' perceived success
+ * by the decision rule's `success_chain`: that is the population's link,
+ * not this instrument.)
  */
-#include "sim.h"
-
 #include <math.h>
 #include <stdlib.h>
 
-#include "policy/policy.h"
+#include "policy/instrument.h"
 
-static int chain_programme(const zz_sim *sim)
-{
-    for (int g = 0; g < sim->cfg.nprogrammes; g++)
-        if (sim->cfg.programme[g].kind == ZZ_CHAIN_LEADER)
-            return g;
-    return -1;
-}
+typedef struct chain_cfg {
+    double onboard_rate, cost_cut, peer_boost, cap;
+    int partners;
+} chain_cfg;
+ZZ_OWN_FITS(chain_cfg);
+#define CH(sim, g) ZZ_OWN_CFG(const chain_cfg, &(sim)->cfg.programme[g])
 
-/* Partners of each leader as a compressed list: chain[chain_start[l] ..
- * chain_start[l+1]) in firm order. */
-int zz_chain_init(zz_sim *sim)
+/* partners of each leader as a compressed list: chain[start[l] .. start[l+1]) */
+typedef struct chain_run {
+    uint32_t *start, *chain;
+} chain_run;
+
+static uint8_t *onboarded(zz_inst *in) { return in->firm; }
+
+static int open(zz_sim *sim, zz_inst *in)
 {
     const zz_population *p = sim->pop;
     const size_t n = (size_t)p->n;
-    sim->chain_start = calloc(n + 1, sizeof *sim->chain_start);
-    if (!sim->chain_start)
-        return -1;
+    chain_run *r = in->run;
+    r->start = calloc(n + 1, sizeof *r->start);
+    if (!r->start)
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for supplier chains");
     size_t links = 0;
     for (size_t f = 0; f < n; f++)
         if (p->leader && p->leader[f] != ZZ_NO_LEADER) {
-            sim->chain_start[p->leader[f] + 1]++;
+            r->start[p->leader[f] + 1]++;
             links++;
         }
     for (size_t f = 0; f < n; f++)
-        sim->chain_start[f + 1] += sim->chain_start[f];
-    sim->chain = malloc((links ? links : 1) * sizeof *sim->chain);
+        r->start[f + 1] += r->start[f];
+    r->chain = malloc((links ? links : 1) * sizeof *r->chain);
     uint32_t *fill = calloc(n, sizeof *fill);
-    if (!sim->chain || !fill) {
+    if (!r->chain || !fill) {
         free(fill);
-        return -1;
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for supplier chains");
     }
     for (size_t f = 0; f < n; f++)
         if (p->leader && p->leader[f] != ZZ_NO_LEADER) {
             uint32_t l = p->leader[f];
-            sim->chain[sim->chain_start[l] + fill[l]++] = (uint32_t)f;
+            r->chain[r->start[l] + fill[l]++] = (uint32_t)f;
         }
     free(fill);
     return 0;
 }
 
-void zz_chain_on_adopt(zz_sim *sim, uint32_t leader)
+static void close_run(zz_sim *sim, zz_inst *in)
 {
-    int g = chain_programme(sim);
-    if (g < 0 || !sim->chain_start || !(sim->pop->flags[leader] & ZZ_F_LEADER) ||
-        !zz_ledger_available(&sim->prog[g].ledger))
-        return;
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    if (!pc->enabled || pc->onboard_rate <= 0)
-        return;
-    uint32_t k = 0;
-    for (uint32_t j = sim->chain_start[leader]; j < sim->chain_start[leader + 1]; j++, k++) {
-        double t = sim->now + 365.0 * (k + 1) / pc->onboard_rate;
-        if (t <= sim->cfg.horizon)
-            zz_queue_push(&sim->queue, (zz_event){t, sim->chain[j], ZZ_EV_ONBOARD, 0});
-    }
+    chain_run *r = in->run;
+    free(r->start);
+    free(r->chain);
 }
 
-void zz_chain_onboard(zz_sim *sim, uint32_t f)
+/* An adopted leader: its partners are onboarded one after another. */
+static int on_adopt(zz_sim *sim, zz_inst *in, uint32_t leader)
 {
-    int g = chain_programme(sim);
-    if (g < 0 || sim->firm[f].state != ZZ_S_NONE || !zz_prog_eligible(sim, g, f) ||
-        zz_ledger_available(&sim->prog[g].ledger) <= 0)
-        return;
-    sim->firm[f].dflags |= ZZ_D_ONBOARDED | ZZ_D_AWARE;
-    zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now);
-}
-
-double zz_chain_cost_cut(const zz_sim *sim, uint32_t f, double integration)
-{
-    int g = chain_programme(sim);
-    if (g < 0 || !(sim->firm[f].dflags & ZZ_D_ONBOARDED))
+    int g = in->prog[0];
+    const chain_run *r = in->run;
+    const chain_cfg *c = CH(sim, g);
+    if (!(sim->pop->flags[leader] & ZZ_F_LEADER) || !zz_ledger_available(zz_prog_ledger(sim, g)) ||
+        !sim->cfg.programme[g].enabled || c->onboard_rate <= 0)
         return 0;
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    if (zz_received(sim, g, f) > 0)
-        return 0; /* onboarding support is paid once, not per attempt */
-    double a = fmin(pc->cost_cut * integration, pc->cap > 0 ? pc->cap : INFINITY);
-    return zz_ledger_available(&sim->prog[g].ledger) >= a ? a : 0;
+    uint32_t k = 0;
+    for (uint32_t j = r->start[leader]; j < r->start[leader + 1]; j++, k++)
+        if (zz_programme_at(sim, g, sim->now + 365.0 * (k + 1) / c->onboard_rate, 0, r->chain[j]))
+            return sim->rc;
+    return 0;
 }
 
-void zz_chain_commit(zz_sim *sim, uint32_t f, double integration)
+static int onboard(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t f)
 {
-    double a = zz_chain_cost_cut(sim, f, integration);
-    if (a > 0) {
-        int g = chain_programme(sim);
-        if (zz_ledger_commit(&sim->prog[g].ledger, a, a) > 0)
-            zz_pay(sim, g, f, a);
-    }
+    if (sim->firm[f].state != ZZ_S_NONE || !zz_prog_eligible(sim, g, f) ||
+        zz_ledger_available(zz_prog_ledger(sim, g)) <= 0)
+        return 0;
+    onboarded(in)[f] = 1;
+    zz_firm_mark_keeps(sim, f);
+    return zz_make_aware(sim, f);
 }
 
-double zz_chain_success(const zz_sim *sim, uint32_t f)
+/* integration cost the programme pays for an onboarded partner, once */
+static double cost_cut(zz_sim *sim, zz_inst *in, uint32_t f, double list)
+{
+    int g = in->prog[0];
+    if (!zz_firm_keeps(sim, f) || !onboarded(in)[f] || zz_received(sim, g, f) > 0)
+        return 0;
+    const chain_cfg *c = CH(sim, g);
+    double integration = sim->cfg.decision.component_share[ZZ_C_INTEGRATION] * list;
+    double a = fmin(c->cost_cut * integration, c->cap > 0 ? c->cap : INFINITY);
+    return zz_ledger_available(zz_prog_ledger(sim, g)) >= a ? a : 0;
+}
+
+static double support(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
+{
+    return cost_cut(sim, in, f, v->list);
+}
+
+static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
+{
+    double a = cost_cut(sim, in, f, v->list);
+    if (a > 0)
+        zz_pay_now(sim, in->prog[0], f, a);
+    return 0;
+}
+
+static double success(zz_sim *sim, zz_inst *in, uint32_t f)
 {
     const zz_population *p = sim->pop;
-    if (!p->leader || p->leader[f] == ZZ_NO_LEADER)
+    if (!zz_firm_keeps(sim, f) || !onboarded(in)[f] || !p->leader || p->leader[f] == ZZ_NO_LEADER ||
+        sim->firm[p->leader[f]].state < ZZ_S_ADOPTED)
         return 0;
-    int led = sim->firm[p->leader[f]].state >= ZZ_S_ADOPTED;
-    double s = led ? sim->cfg.decision.success_chain : 0;
-    if (led && (sim->firm[f].dflags & ZZ_D_ONBOARDED)) {
-        int g = chain_programme(sim);
-        if (g >= 0)
-            s += sim->cfg.programme[g].peer_boost;
-    }
-    return s;
+    return CH(sim, in->prog[0])->peer_boost;
 }
+
+static int partners(const zz_programme_cfg *g) { return ZZ_OWN_CFG(const chain_cfg, g)->partners; }
+
+static const zz_param rows[] = {
+    ZZ_ROW("onboard_rate", chain_cfg, onboard_rate, ZZ_PT_NUMBER, 0, 1e6, 500.0 / 3, ZZ_PF_LIVE,
+           "partners an adopted leader onboards per year (FACTS 004: Weichai, 500 in 3 years)"),
+    ZZ_ROW("cost_cut", chain_cfg, cost_cut, ZZ_PT_NUMBER, 0, 1, 0.2, ZZ_PF_LIVE,
+           "integration cost saved by onboarded partners"),
+    ZZ_ROW("peer_boost", chain_cfg, peer_boost, ZZ_PT_NUMBER, 0, 1, 0.1, ZZ_PF_LIVE,
+           "success probability added for partners"),
+    ZZ_ROW("cap", chain_cfg, cap, ZZ_PT_NUMBER, 0, 1e12, 0, ZZ_PF_LIVE,
+           "most paid per partner, yuan; 0 = no limit"),
+    ZZ_ROW("partners", chain_cfg, partners, ZZ_PT_INTEGER, 0, 1e6, 50, 0, "synthetic partners per leader"),
+};
+
+const zz_instrument zz_chain_leader = {
+    .word = "chain_leader",
+    .title = "chain-leader programme (链主): an adopted leader onboards its partners",
+    .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
+    .firm_bytes = 1, .run_bytes = sizeof(chain_run), .chain_partners = partners,
+    .open = open, .event = onboard, .on_adopt = on_adopt, .support = support, .on_start = commit,
+    .success = success, .close = close_run,
+};

@@ -9,20 +9,56 @@
  * success probability of its industry's firms, more in its own city,
  * decaying with a half-life.
  */
-#include "sim.h"
-
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "policy/policy.h"
+#include "engine/date.h"
+#include "policy/instrument.h"
+
+typedef struct contest_cfg {
+    double opens, closes;     /* application window, days                  */
+    double reward_rate, reward_cap, bid_cost, jury_noise;
+    double demo_boost, demo_half_life, demo_city_mult, acceptance_days;
+    double round_interval;    /* days between round openings               */
+    int winners, rounds;
+} contest_cfg;
+ZZ_OWN_FITS(contest_cfg);
+#define KC(sim, g) ZZ_OWN_CFG(const contest_cfg, &(sim)->cfg.programme[g])
+
+enum { OPEN, CLOSE, ACCEPT };
+
+/* per programme: the round in progress and statistics by round */
+typedef struct contest_state {
+    int round_open, rounds_opened;
+    uint32_t *bidders;
+    int nbidders, cap_bidders;
+    int32_t bids[ZZ_MAX_ROUNDS], winners[ZZ_MAX_ROUNDS], successes[ZZ_MAX_ROUNDS];
+    double rewards[ZZ_MAX_ROUNDS];
+} contest_state;
+
+/* per firm: the reward a winner is owed */
+typedef struct contest_due {
+    double due;
+    uint8_t prog, round;
+} contest_due;
+
+/* per run: the demonstration stock per industry and per city x industry,
+ * decayed lazily at read time */
+typedef struct contest_run {
+    double *demo_i, *demo_ci, *demo_i_t, *demo_ci_t;
+    double half_life;
+} contest_run;
+
+static contest_due *due_of(zz_inst *in, uint32_t f) { return (contest_due *)in->firm + f; }
 
 /* Row of the round now open in the per-round statistics: rounds opened by
  * scenario actions beyond those the output reports add to its last row. */
-static int round_index(const zz_sim *sim, const zz_prog_state *ps)
+static int round_index(const zz_sim *sim, const contest_state *ps)
 {
     int last = sim->res && sim->res->nrounds > 0 ? sim->res->nrounds - 1 : 0;
     if (last >= ZZ_MAX_ROUNDS)
@@ -31,12 +67,12 @@ static int round_index(const zz_sim *sim, const zz_prog_state *ps)
     return r < 0 ? 0 : r < last ? r : last;
 }
 
-static double reward(const zz_programme_cfg *pc, double invest)
+static double reward(const contest_cfg *c, double invest)
 {
-    return fmin(pc->reward_rate * invest, pc->reward_cap);
+    return fmin(c->reward_rate * invest, c->reward_cap);
 }
 
-static int push_bidder(zz_prog_state *ps, uint32_t f)
+static int push_bidder(contest_state *ps, uint32_t f)
 {
     if (ps->nbidders == ps->cap_bidders) {
         int cap = ps->cap_bidders ? 2 * ps->cap_bidders : 256;
@@ -50,69 +86,12 @@ static int push_bidder(zz_prog_state *ps, uint32_t f)
     return 0;
 }
 
-int zz_contest_open(zz_sim *sim, int g)
-{
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    zz_prog_state *ps = &sim->prog[g];
-    const zz_population *p = sim->pop;
-    /* A new round closes one still open (its own close event, tagged with
-     * its round number, then finds nothing to do). */
-    if (ps->round_open && zz_contest_close(sim, g))
-        return sim->rc;
-    ps->round_open = 1;
-    ps->nbidders = 0;
-    ps->rounds_opened++;
-    if (zz_ledger_available(&ps->ledger) <= 0 || pc->winners <= 0)
-        return 0;
-    /* Firms know the field: a firm expects to win if its capability beats
-     * the K-th best of the eligible firms, blurred by the jury's noise
-     * (the difference of two noisy scores has sd sqrt(2) x jury_noise). */
-    double *cap = malloc((size_t)p->n * sizeof *cap), bar = 0;
-    if (!cap)
-        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
-    size_t m = 0;
-    for (uint32_t f = 0; f < (uint32_t)p->n; f++)
-        if ((sim->firm[f].dflags & ZZ_D_AWARE) && zz_prog_eligible(sim, g, f))
-            cap[m++] = p->capability[f];
-    if (m > (size_t)pc->winners) {
-        double *top = malloc((size_t)pc->winners * sizeof *top);
-        if (!top) {
-            free(cap);
-            return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
-        }
-        gsl_sort_largest(top, (size_t)pc->winners, cap, 1, m);
-        bar = top[pc->winners - 1];
-        free(top);
-    }
-    free(cap);
-    const double spread = fmax(1e-9, M_SQRT2 * pc->jury_noise);
-    for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (!(sim->firm[f].dflags & ZZ_D_AWARE) || !zz_prog_eligible(sim, g, f))
-            continue;
-        zz_valuation v;
-        zz_value_project(sim, f, &v);
-        double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
-        double gain = win * v.perceived_success * reward(pc, v.cost);
-        if (gain > pc->bid_cost && v.can_finance) {
-            if (push_bidder(ps, f))
-                return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
-        }
-    }
-    ps->bids += ps->nbidders;
-    ps->round_bids[round_index(sim, ps)] += ps->nbidders;
-    return 0;
-}
-
-int zz_contest_round(const zz_sim *sim, int g)
-{
-    return sim->prog[g].rounds_opened;
-}
-
 typedef struct scored {
     double score;
     uint32_t firm;
 } scored;
 
+/* best score first; ties by firm index */
 static int by_score(const void *a, const void *b)
 {
     const scored *x = a, *y = b;
@@ -121,10 +100,10 @@ static int by_score(const void *a, const void *b)
     return x->firm < y->firm ? -1 : x->firm > y->firm;
 }
 
-int zz_contest_close(zz_sim *sim, int g)
+static int close_round(zz_sim *sim, zz_inst *in, int g)
 {
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    zz_prog_state *ps = &sim->prog[g];
+    const contest_cfg *c = KC(sim, g);
+    contest_state *ps = zz_prog_own(sim, g);
     ps->round_open = 0;
     if (ps->nbidders == 0)
         return 0;
@@ -137,30 +116,77 @@ int zz_contest_close(zz_sim *sim, int g)
         if (sim->firm[f].state != ZZ_S_NONE)
             continue; /* started a project of its own meanwhile */
         gsl_rng *r = zz_rng_at(&sim->rng, f, ZZ_RNG_CONTEST, (uint32_t)ps->rounds_opened);
-        s[n].score = sim->pop->capability[f] + gsl_ran_gaussian(r, pc->jury_noise);
+        s[n].score = sim->pop->capability[f] + gsl_ran_gaussian(r, c->jury_noise);
         s[n].firm = f;
         n++;
     }
     qsort(s, (size_t)n, sizeof *s, by_score);
-    int won = 0;
-    for (int b = 0; b < n && won < pc->winners; b++) {
+    int won = 0, rc = 0;
+    for (int b = 0; b < n && won < c->winners && !rc; b++) {
         uint32_t f = s[b].firm;
         zz_valuation v;
         zz_value_project(sim, f, &v);
-        double a = reward(pc, v.cost);
-        double got = zz_ledger_commit(&ps->ledger, a, a);
+        double a = reward(c, v.cost);
+        double got = zz_ledger_commit(zz_prog_ledger(sim, g), a, a);
         if (got <= 0)
             break; /* the pot cannot fund another benchmark project */
-        sim->reward_due[f] = got;
-        sim->reward_prog[f] = (uint8_t)g;
-        sim->firm[f].dflags |= ZZ_D_WINNER;
-        sim->round_of[f] = (uint8_t)round_index(sim, ps);
-        zz_start_implementation(sim, f, &v);
+        *due_of(in, f) = (contest_due){got, (uint8_t)g, (uint8_t)round_index(sim, ps)};
+        rc = zz_start_project(sim, f, &v);
         won++;
     }
-    ps->winners += won;
-    ps->round_winners[round_index(sim, ps)] += won;
+    ps->winners[round_index(sim, ps)] += won;
     free(s);
+    return rc;
+}
+
+/* Opens a round (closing one still open: its own close event, tagged with
+ * its round number, then finds nothing to do) and schedules its close. */
+static int open_round(zz_sim *sim, zz_inst *in, int g)
+{
+    const contest_cfg *c = KC(sim, g);
+    contest_state *ps = zz_prog_own(sim, g);
+    const zz_population *p = sim->pop;
+    if (!sim->cfg.programme[g].enabled)
+        return 0;
+    if (ps->round_open && close_round(sim, in, g))
+        return sim->rc;
+    ps->round_open = 1;
+    ps->nbidders = 0;
+    ps->rounds_opened++;
+    if (zz_programme_at(sim, g, sim->now + (c->closes - c->opens), CLOSE, (uint32_t)ps->rounds_opened))
+        return sim->rc;
+    if (zz_ledger_available(zz_prog_ledger(sim, g)) <= 0 || c->winners <= 0)
+        return 0;
+    /* Firms know the field: a firm expects to win if its capability beats
+     * the K-th best of the eligible firms, blurred by the jury's noise
+     * (the difference of two noisy scores has sd sqrt(2) x jury_noise). */
+    double *cap = malloc((size_t)p->n * sizeof *cap), bar = 0;
+    double *top = malloc((size_t)c->winners * sizeof *top);
+    if (!cap || !top) {
+        free(cap), free(top);
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
+    }
+    size_t m = 0;
+    for (uint32_t f = 0; f < (uint32_t)p->n; f++)
+        if (zz_firm_aware(sim, f) && zz_prog_eligible(sim, g, f))
+            cap[m++] = p->capability[f];
+    if (m > (size_t)c->winners) {
+        gsl_sort_largest(top, (size_t)c->winners, cap, 1, m);
+        bar = top[c->winners - 1];
+    }
+    free(cap), free(top);
+    const double spread = fmax(1e-9, M_SQRT2 * c->jury_noise);
+    for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
+        if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
+            continue;
+        zz_valuation v;
+        zz_value_project(sim, f, &v);
+        double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
+        double gain = win * v.perceived_success * reward(c, v.cost);
+        if (gain > c->bid_cost && v.can_finance && push_bidder(ps, f))
+            return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
+    }
+    ps->bids[round_index(sim, ps)] += ps->nbidders;
     return 0;
 }
 
@@ -170,56 +196,170 @@ static double decayed(double stock, double t, double now, double half_life)
     return half_life > 0 ? stock * exp2(-(now - t) / half_life) : stock;
 }
 
-/* The project ended: a failure releases the reward at once; a success is
- * paid after the acceptance review, acceptance_days later. */
-void zz_contest_settle(zz_sim *sim, uint32_t f, int success)
+static int accept(zz_sim *sim, zz_inst *in, uint32_t f)
 {
-    double due = sim->reward_due[f];
-    if (due <= 0)
-        return;
-    int g = sim->reward_prog[f];
-    if (!success) {
-        sim->reward_due[f] = 0;
-        zz_ledger_release(&sim->prog[g].ledger, due);
-        return;
-    }
-    double t = sim->now + sim->cfg.programme[g].acceptance_days;
-    if (t > sim->cfg.horizon)
-        return; /* still under review at the end: stays committed */
-    zz_queue_push(&sim->queue, (zz_event){t, f, ZZ_EV_ACCEPT, 0});
-}
-
-void zz_contest_accept(zz_sim *sim, uint32_t f)
-{
-    double due = sim->reward_due[f];
-    if (due <= 0)
-        return;
-    int g = sim->reward_prog[f];
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    zz_prog_state *ps = &sim->prog[g];
-    sim->reward_due[f] = 0;
-    zz_pay(sim, g, f, due);
-    ps->successes++;
-    ps->rewards += due;
-    ps->round_successes[sim->round_of[f]]++;
-    ps->round_rewards[sim->round_of[f]] += due;
+    contest_due *d = due_of(in, f);
+    if (d->due <= 0)
+        return 0;
+    int g = d->prog;
+    const contest_cfg *c = KC(sim, g);
+    contest_state *ps = zz_prog_own(sim, g);
+    contest_run *r = in->run;
+    zz_pay(sim, g, f, d->due);
+    ps->successes[d->round]++;
+    ps->rewards[d->round] += d->due;
+    d->due = 0;
     /* Demonstration: one more live success in the industry, weighted more
      * in the winner's own city. */
     const zz_population *p = sim->pop;
     int i = p->industry[f], ci = p->city[f] * p->nindustries + i;
-    sim->demo_i[i] = decayed(sim->demo_i[i], sim->demo_i_t[i], sim->now, pc->demo_half_life) + pc->demo_boost;
-    sim->demo_i_t[i] = sim->now;
-    sim->demo_ci[ci] = decayed(sim->demo_ci[ci], sim->demo_ci_t[ci], sim->now, pc->demo_half_life) +
-                       pc->demo_boost * (pc->demo_city_mult - 1);
-    sim->demo_ci_t[ci] = sim->now;
-    sim->demo_half_life = pc->demo_half_life;
+    r->demo_i[i] = decayed(r->demo_i[i], r->demo_i_t[i], sim->now, c->demo_half_life) + c->demo_boost;
+    r->demo_i_t[i] = sim->now;
+    r->demo_ci[ci] = decayed(r->demo_ci[ci], r->demo_ci_t[ci], sim->now, c->demo_half_life) +
+                     c->demo_boost * (c->demo_city_mult - 1);
+    r->demo_ci_t[ci] = sim->now;
+    r->half_life = c->demo_half_life;
+    return 0;
 }
 
-double zz_contest_demo(zz_sim *sim, uint32_t f)
+static int event(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t id)
 {
+    contest_state *ps = zz_prog_own(sim, g);
+    switch (tag) {
+    case OPEN: return open_round(sim, in, g);
+    /* only the round this close belongs to; an earlier one was closed when
+     * a later round opened */
+    case CLOSE: return ps->round_open && id == (uint32_t)ps->rounds_opened ? close_round(sim, in, g) : 0;
+    default: return accept(sim, in, id);
+    }
+}
+
+/* The project ended: a failure releases the reward at once; a success is
+ * paid after the acceptance review, acceptance_days later (still under
+ * review at the end of the run: it stays committed). */
+static int settle(zz_sim *sim, zz_inst *in, uint32_t f, int success)
+{
+    contest_due *d = due_of(in, f);
+    if (d->due <= 0)
+        return 0;
+    if (!success) {
+        zz_ledger_release(zz_prog_ledger(sim, d->prog), d->due);
+        d->due = 0;
+        return 0;
+    }
+    return zz_programme_at(sim, d->prog, sim->now + KC(sim, d->prog)->acceptance_days, ACCEPT, f);
+}
+
+/* Demonstration effect felt by firm f: decayed benchmark successes in its
+ * industry, city-local ones weighted by demo_city_mult. */
+static double success(zz_sim *sim, zz_inst *in, uint32_t f)
+{
+    const double w = sim->cfg.decision.success_demo;
+    if (w <= 0)
+        return 0;
+    const contest_run *r = in->run;
     const zz_population *p = sim->pop;
     int i = p->industry[f], ci = p->city[f] * p->nindustries + i;
-    double hl = sim->demo_half_life;
-    return decayed(sim->demo_i[i], sim->demo_i_t[i], sim->now, hl) +
-           decayed(sim->demo_ci[ci], sim->demo_ci_t[ci], sim->now, hl);
+    return w * (decayed(r->demo_i[i], r->demo_i_t[i], sim->now, r->half_life) +
+                decayed(r->demo_ci[ci], r->demo_ci_t[ci], sim->now, r->half_life));
 }
+
+static int open(zz_sim *sim, zz_inst *in)
+{
+    const int C = sim->pop->ncities, I = sim->pop->nindustries;
+    contest_run *r = in->run;
+    r->demo_i = calloc((size_t)I, sizeof(double));
+    r->demo_i_t = calloc((size_t)I, sizeof(double));
+    r->demo_ci = calloc((size_t)C * I, sizeof(double));
+    r->demo_ci_t = calloc((size_t)C * I, sizeof(double));
+    if (!r->demo_i || !r->demo_i_t || !r->demo_ci || !r->demo_ci_t)
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contests");
+    for (int j = 0; j < in->nprog; j++) {
+        int g = in->prog[j];
+        const contest_cfg *c = KC(sim, g);
+        if (!sim->cfg.programme[g].enabled)
+            continue;
+        for (int k = 0; k < c->rounds; k++)
+            if (zz_programme_at(sim, g, c->opens + c->round_interval * k, OPEN, 0))
+                return sim->rc;
+    }
+    return 0;
+}
+
+static void record(zz_sim *sim, zz_inst *in, zz_rep_result *res)
+{
+    for (int j = 0; j < in->nprog; j++) {
+        int g = in->prog[j];
+        const contest_state *ps = zz_prog_own(sim, g);
+        for (int k = 0; k < res->nrounds; k++) {
+            size_t i = (size_t)g * res->nrounds + k;
+            res->round_bids[i] = ps->bids[k];
+            res->round_winners[i] = ps->winners[k];
+            res->round_successes[i] = ps->successes[k];
+            res->round_rewards[i] = ps->rewards[k];
+        }
+    }
+}
+
+static void close_run(zz_sim *sim, zz_inst *in)
+{
+    contest_run *r = in->run;
+    free(r->demo_i), free(r->demo_i_t), free(r->demo_ci), free(r->demo_ci_t);
+    for (int j = 0; j < in->nprog; j++) {
+        contest_state *ps = zz_prog_own(sim, in->prog[j]);
+        if (ps)
+            free(ps->bidders);
+    }
+}
+
+static int rounds(const zz_programme_cfg *g) { return ZZ_OWN_CFG(const contest_cfg, g)->rounds; }
+
+static int check(const zz_config *cfg, const zz_programme_cfg *g, char *msg, size_t len)
+{
+    const contest_cfg *c = ZZ_OWN_CFG(const contest_cfg, g);
+    char a[11], b[11];
+    zz_date_format(cfg->start_day + (int64_t)floor(c->opens), a);
+    zz_date_format(cfg->start_day + (int64_t)floor(c->closes), b);
+    if (c->closes <= c->opens) {
+        snprintf(msg, len, "closes (%s) must come after opens (%s); give both dates", b, a);
+        return 1;
+    }
+    if (c->opens < 0) {
+        snprintf(msg, len, "opens (%s) is before the scenario starts (%s)", a, cfg->start);
+        return 1;
+    }
+    return 0;
+}
+
+#define ROW(f, m, t, lo, hi, def, flags, doc) ZZ_ROW(f, contest_cfg, m, t, lo, hi, def, flags, doc)
+static const zz_param rows[] = {
+    ROW("opens", opens, ZZ_PT_DATE, 0, 0, 0, 0, "first day of the application window"),
+    ROW("closes", closes, ZZ_PT_DATE, 0, 0, 0, 0, "last day of the application window (required: after opens)"),
+    ROW("winners", winners, ZZ_PT_INTEGER, 0, 1e5, 30, ZZ_PF_LIVE,
+        "winners per round (FACTS 004: 30 benchmark projects a year)"),
+    ROW("reward_rate", reward_rate, ZZ_PT_NUMBER, 0, 0.5, 0.5, ZZ_PF_LIVE,
+        "reward / actual investment (MODEL.md, FACTS 000: at most 50%)"),
+    ROW("reward_cap", reward_cap, ZZ_PT_NUMBER, 0, 1e12, 5e6, ZZ_PF_LIVE, "largest reward, yuan"),
+    ROW("bid_cost", bid_cost, ZZ_PT_NUMBER, 0, 1e9, 50000, ZZ_PF_LIVE, "a firm's cost of bidding, yuan"),
+    ROW("jury_noise", jury_noise, ZZ_PT_NUMBER, 0, 10, 0.1, ZZ_PF_LIVE, "spread of the jury's error in scoring"),
+    ROW("demo_boost", demo_boost, ZZ_PT_NUMBER, 0, 100, 1.0, ZZ_PF_LIVE,
+        "weight of a successful benchmark on its industry's perceived success"),
+    ROW("demo_half_life", demo_half_life, ZZ_PT_NUMBER, 1, 36500, 365, ZZ_PF_LIVE, "days for that effect to halve"),
+    ROW("demo_city_mult", demo_city_mult, ZZ_PT_NUMBER, 0, 100, 2.0, ZZ_PF_LIVE,
+        "multiplier of the effect in the winner's own city"),
+    ROW("acceptance_days", acceptance_days, ZZ_PT_NUMBER, 0, 3650, 60, ZZ_PF_LIVE,
+        "days from completion to the acceptance review"),
+    ROW("rounds", rounds, ZZ_PT_INTEGER, 1, 100, 1, 0, "rounds in all, one every round_interval"),
+    ROW("round_interval", round_interval, ZZ_PT_NUMBER, 1, 3650, 365, 0, "days between round openings"),
+    ZZ_STAGE_ROW,
+};
+
+const zz_instrument zz_contest = {
+    .word = "contest", .named = 1,
+    .title = "揭榜挂帅 contest: K winners implement at once; reward on accepted success",
+    .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
+    .firm_bytes = sizeof(contest_due), .prog_bytes = sizeof(contest_state),
+    .run_bytes = sizeof(contest_run), .rounds = rounds, .check = check,
+    .open = open, .event = event, .open_round = open_round, .on_finish = settle,
+    .success = success, .record = record, .close = close_run,
+};

@@ -1,50 +1,22 @@
-/* Who a programme or a target group covers, and the programme calendar. */
-#include "sim.h"
-
+/*
+ * The effect API (instrument.h): who a programme covers, its ledger and
+ * the per-firm record of money paid, and the few ways an instrument acts
+ * on firms and the calendar.
+ */
 #include <math.h>
 
+#include "policy/instrument.h"
 #include "policy/policy.h"
+#include "sim_internal.h"
 
 int zz_filter_match(const zz_sim *sim, const zz_filter *flt, uint32_t f)
 {
     const zz_population *p = sim->pop;
-    int c = p->city[f], i = p->industry[f];
-    if (flt->cities && !(flt->cities >> c & 1u))
-        return 0;
-    if (flt->industries && !(flt->industries >> i & 1u))
-        return 0;
-    if (flt->sizes && !(flt->sizes >> p->size[f] & 1u))
-        return 0;
     if (flt->gsz_only && !(p->flags[f] & ZZ_F_GSZ))
         return 0;
     if (flt->states && !(flt->states >> sim->firm[f].state & 1u))
         return 0;
-    if (flt->pioneer_only) {
-        int hit = 0;
-        for (int k = 0; k < sim->cfg.npioneers && !hit; k++)
-            hit = sim->cfg.pioneer[k].city == c && sim->cfg.pioneer[k].industry == i;
-        if (!hit)
-            return 0;
-    }
-    return 1;
-}
-
-void zz_pay(zz_sim *sim, int g, uint32_t f, double amount)
-{
-    zz_ledger_pay(&sim->prog[g].ledger, amount);
-    if (sim->received)
-        sim->received[(size_t)g * (size_t)sim->pop->n + f] += amount;
-}
-
-double zz_received(const zz_sim *sim, int g, uint32_t f)
-{
-    return sim->received ? sim->received[(size_t)g * (size_t)sim->pop->n + f] : 0;
-}
-
-double zz_firm_room(const zz_sim *sim, int g, uint32_t f)
-{
-    double cap = sim->cfg.programme[g].firm_cap;
-    return cap > 0 ? fmax(0, cap - zz_received(sim, g, f)) : INFINITY;
+    return zz_cell_match(sim, flt, p->city[f], p->industry[f], p->size[f]);
 }
 
 /* Programmes aimed at adoption cover non-adopters unless their filter says
@@ -61,10 +33,62 @@ int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
     return zz_filter_match(sim, &pc->filter, f);
 }
 
+zz_ledger *zz_prog_ledger(zz_sim *sim, int g) { return &sim->prog[g].ledger; }
+void *zz_prog_own(zz_sim *sim, int g) { return sim->prog[g].own; }
+
+void zz_pay(zz_sim *sim, int g, uint32_t f, double amount)
+{
+    zz_ledger_pay(&sim->prog[g].ledger, amount);
+    if (sim->received)
+        sim->received[(size_t)g * (size_t)sim->pop->n + f] += amount;
+}
+
+double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
+{
+    double got = zz_ledger_commit(&sim->prog[g].ledger, amount, amount);
+    if (got > 0)
+        zz_pay(sim, g, f, got);
+    return got;
+}
+
+double zz_received(const zz_sim *sim, int g, uint32_t f)
+{
+    return sim->received ? sim->received[(size_t)g * (size_t)sim->pop->n + f] : 0;
+}
+
+double zz_firm_room(const zz_sim *sim, int g, uint32_t f, double firm_cap)
+{
+    return firm_cap > 0 ? fmax(0, firm_cap - zz_received(sim, g, f)) : INFINITY;
+}
+
 /* Fiscal year start: per-year pots lapse and are appropriated anew. */
 void zz_policy_new_year(zz_sim *sim)
 {
     for (int g = 0; g < sim->cfg.nprogrammes; g++)
         if (sim->cfg.programme[g].budget_per_year)
             zz_ledger_new_year(&sim->prog[g].ledger, sim->cfg.programme[g].budget);
+}
+
+int zz_programme_at(zz_sim *sim, int g, double t, int tag, uint32_t id)
+{
+    if (t > sim->cfg.horizon)
+        return 0;
+    zz_event e = {t, id, ZZ_EV_PROGRAMME, (uint16_t)(g | tag << ZZ_PROG_BITS)};
+    if (zz_queue_push(&sim->queue, e))
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory scheduling an event of %s",
+                           sim->cfg.programme[g].name);
+    return 0;
+}
+
+int zz_firm_aware(const zz_sim *sim, uint32_t f) { return (sim->firm[f].dflags & ZZ_D_AWARE) != 0; }
+
+int zz_make_aware(zz_sim *sim, uint32_t f)
+{
+    sim->firm[f].dflags |= ZZ_D_AWARE;
+    return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now);
+}
+
+int zz_start_project(zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    return zz_start_implementation(sim, f, v);
 }

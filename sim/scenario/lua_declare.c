@@ -26,6 +26,7 @@
 #include <lauxlib.h>
 
 #include "engine/date.h"
+#include "policy/instrument.h"
 #include "scenario/lua_fields.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
@@ -42,13 +43,31 @@
 #define PIONEER_WITHIN_DAYS 365.0
 #define TARGET_SHARE 0.5
 
-const zz_declaration zz_declarations[] = {
-    {"scenario", 0}, {"population", 0},        {"decision", 1}, {"voucher", 1},
-    {"subsidy", 1},  {"risk_compensation", 0}, {"insurance", 0}, {"equity", 0},
-    {"campaign", 1}, {"chain_leader", 0},      {"contest", 1},  {"target", 0},
-    {"pioneer", 0},  {"compute", 0},
+/* the blocks that are not instruments, with their functions (install) */
+static int l_scenario(lua_State *L), l_population(lua_State *L), l_decision(lua_State *L),
+    l_target(lua_State *L), l_pioneer(lua_State *L), l_compute(lua_State *L);
+static const struct {
+    zz_declaration d;
+    lua_CFunction fn;
+} fixed[] = {
+    {{"scenario", 0}, l_scenario}, {{"population", 0}, l_population}, {{"decision", 1}, l_decision},
+    {{"target", 0}, l_target},     {{"pioneer", 0}, l_pioneer},       {{"compute", 0}, l_compute},
 };
-const int zz_ndeclarations = (int)(sizeof zz_declarations / sizeof *zz_declarations);
+#define NFIXED ((int)(sizeof fixed / sizeof *fixed))
+
+int zz_declarations(zz_declaration *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < NFIXED && n < max; i++)
+        out[n++] = fixed[i].d;
+    for (int k = 0; k < zz_ninstruments && n < max; k++) {
+        const zz_instrument *ops = zz_instruments[k];
+        if (k > 0 && strcmp(zz_instruments[k - 1]->word, ops->word) == 0)
+            continue; /* rows sharing a word are adjacent */
+        out[n++] = (zz_declaration){ops->word, ops->variant || ops->named};
+    }
+    return n;
+}
 
 typedef struct origin {
     int file; /* index in loader.files; -1 unknown */
@@ -153,7 +172,7 @@ static void stored(void *ud, const zz_param *p, void *base, const zz_pvalue *v)
             char date[11];
             zz_date_format(cfg->start_day + (int64_t)c->expansion_day[k], date);
             day.str = date;
-            zz_param at = {"expansion", ZZ_PB_COMPUTE, ZZ_PT_DATE, 0, 0, 0, sizeof(double), 1, 0, 0, NULL, ""};
+            zz_param at = {"expansion", ZZ_PB_COMPUTE, ZZ_PT_DATE, 0, 0, 0, sizeof(double), 1, 0, 0, NULL, "", 0};
             stored(ud, &at, (void *)&c->expansion_day[k], &day);
         }
         return;
@@ -315,27 +334,7 @@ static int l_decision(lua_State *L)
     return curried(L, 1, rule, "", desc);
 }
 
-static int l_voucher(lua_State *L)
-{
-    static const char *const kinds[] = {"compute", "model", "corpus", "scenario"};
-    const char *w = first_word(L, "voucher", "voucher \"compute\" { rate = 0.3, budget = 6e8 }");
-    int k = pick_kind(L, "voucher", w, kinds, 4);
-    char desc[64];
-    snprintf(desc, sizeof desc, "voucher \"%s\"", w);
-    return curried(L, 0, ZZ_VOUCHER_COMPUTE + k, zz_kind_names[ZZ_VOUCHER_COMPUTE + k], desc);
-}
-
-static int l_subsidy(lua_State *L)
-{
-    static const char *const kinds[] = {"investment", "interest"};
-    const char *w = first_word(L, "subsidy", "subsidy \"investment\" { rate = 0.2, budget = 1e9 }");
-    int k = pick_kind(L, "subsidy", w, kinds, 2);
-    char desc[64];
-    snprintf(desc, sizeof desc, "subsidy \"%s\"", w);
-    return curried(L, 0, ZZ_SUBSIDY_INVESTMENT + k, zz_kind_names[ZZ_SUBSIDY_INVESTMENT + k], desc);
-}
-
-/* campaign "name" and contest "name": named instances */
+/* word "name": a named instance (campaign, contest) */
 static int named(lua_State *L, int kind, const char *decl, const char *example)
 {
     const char *w = first_word(L, decl, example);
@@ -352,20 +351,10 @@ static int named(lua_State *L, int kind, const char *decl, const char *example)
     return curried(L, 0, kind, name, desc);
 }
 
-static int l_campaign(lua_State *L)
-{
-    return named(L, ZZ_CAMPAIGN, "campaign", "campaign \"may_2026\" { date = \"2026-05-15\", firms = 300 }");
-}
-
-static int l_contest(lua_State *L)
-{
-    return named(L, ZZ_CONTEST, "contest", "contest \"jiebang_2026\" { opens = \"2026-03-01\", ... }");
-}
-
-/* risk_compensation, insurance, equity, chain_leader: one of each, no kind */
+/* word { ... }: one of each, no kind or name */
 static int single(lua_State *L, int kind)
 {
-    const char *decl = zz_kind_names[kind];
+    const char *decl = zz_instruments[kind]->word;
     loader *ld = LD(L);
     char where[WHERE_LEN];
     origin o = here(L, ld, where, sizeof where);
@@ -385,10 +374,33 @@ static int single(lua_State *L, int kind)
     return 0;
 }
 
-static int l_risk(lua_State *L) { return single(L, ZZ_RISK_COMPENSATION); }
-static int l_insurance(lua_State *L) { return single(L, ZZ_INSURANCE); }
-static int l_equity(lua_State *L) { return single(L, ZZ_EQUITY); }
-static int l_chain(lua_State *L) { return single(L, ZZ_CHAIN_LEADER); }
+/* An instrument's declaration; upvalue 2: the table row of its word's
+ * first instrument (rows sharing a word are adjacent). */
+static int l_instrument(lua_State *L)
+{
+    int first = (int)lua_tointeger(L, lua_upvalueindex(2));
+    const zz_instrument *ops = zz_instruments[first];
+    char example[128];
+    if (ops->named) {
+        snprintf(example, sizeof example, "%s \"my_%s\" { budget = 1e8, ... }", ops->word, ops->word);
+        return named(L, first, ops->word, example);
+    }
+    if (!ops->variant)
+        return single(L, first);
+    const char *variants[ZZ_MAX_INSTRUMENTS];
+    int n = 0;
+    while (first + n < zz_ninstruments && strcmp(zz_instruments[first + n]->word, ops->word) == 0) {
+        variants[n] = zz_instruments[first + n]->variant;
+        n++;
+    }
+    snprintf(example, sizeof example, "%s \"%s\" { budget = 1e8, ... }", ops->word, variants[0]);
+    const char *w = first_word(L, ops->word, example);
+    int k = first + pick_kind(L, ops->word, w, variants, n);
+    char desc[64], name[ZZ_NAME_LEN];
+    snprintf(desc, sizeof desc, "%s \"%s\"", ops->word, w);
+    zz_instrument_stem(k, name, sizeof name);
+    return curried(L, 0, k, name, desc);
+}
 
 /* ---- scenario, population, targets, pioneers ---------------------------- */
 
@@ -586,7 +598,7 @@ static int l_at(lua_State *L)
     int a = add_action(L, ld, o, where, 0);
     ld->at_day[a] = day;
     zz_pvalue v = {ZZ_PV_STRING, 0, lua_tostring(L, 1), NULL, 0};
-    zz_param at_param = {"at", ZZ_PB_SCENARIO, ZZ_PT_DATE, 0, 0, 0, sizeof(double), 1, 0, 0, NULL, ""};
+    zz_param at_param = {"at", ZZ_PB_SCENARIO, ZZ_PT_DATE, 0, 0, 0, sizeof(double), 1, 0, 0, NULL, "", 0};
     stored(ld, &at_param, &ld->cfg->action[a].when, &v);
     return 0;
 }
@@ -683,7 +695,8 @@ static int finish(loader *ld, char *err, size_t errlen)
      * nothing (amount = 0) needs none. */
     for (int g = 0; g < cfg->nprogrammes; g++)
         if (!ld->budget_given[g] &&
-            !(cfg->programme[g].kind == ZZ_CAMPAIGN && cfg->programme[g].amount == 0)) {
+            !(zz_instruments[cfg->programme[g].kind]->costless &&
+              zz_instruments[cfg->programme[g].kind]->costless(&cfg->programme[g]))) {
             zz_programme_desc(&cfg->programme[g], msg, sizeof msg);
             origin_text(ld, ld->programme_at[g], at, sizeof at);
             snprintf(err, errlen, "%s: %s has no budget; give one in yuan, e.g. budget = 5e8 "
@@ -711,14 +724,18 @@ static int finish(loader *ld, char *err, size_t errlen)
 
 static void install(lua_State *L, loader *ld)
 {
-    static const lua_CFunction fns[] = {l_scenario, l_population, l_decision, l_voucher,
-                                        l_subsidy,  l_risk,       l_insurance, l_equity,
-                                        l_campaign, l_chain,      l_contest,  l_target,
-                                        l_pioneer,  l_compute};
-    for (int i = 0; i < zz_ndeclarations; i++) {
+    for (int i = 0; i < NFIXED; i++) {
         lua_pushlightuserdata(L, ld);
-        lua_pushcclosure(L, fns[i], 1);
-        lua_setglobal(L, zz_declarations[i].name);
+        lua_pushcclosure(L, fixed[i].fn, 1);
+        lua_setglobal(L, fixed[i].d.name);
+    }
+    for (int k = 0; k < zz_ninstruments; k++) {
+        if (k > 0 && strcmp(zz_instruments[k - 1]->word, zz_instruments[k]->word) == 0)
+            continue;
+        lua_pushlightuserdata(L, ld);
+        lua_pushinteger(L, k);
+        lua_pushcclosure(L, l_instrument, 2);
+        lua_setglobal(L, zz_instruments[k]->word);
     }
     static const struct {
         const char *name;

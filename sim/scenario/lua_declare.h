@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "scenario/config.h"
+#include "config.h"
 
 /* Fills cfg (already holding the defaults) from the scenario at `path`, or
  * from `text` when not NULL (path then only names it in messages and
@@ -27,7 +27,9 @@ typedef struct zz_declaration {
     const char *name;
     int curried;
 } zz_declaration;
-extern const zz_declaration zz_declarations[];
-extern const int zz_ndeclarations;
+/* Fills out[0 .. max) with the fixed blocks, then each instrument's word
+ * once (policy/instruments.c); returns the count. */
+int zz_declarations(zz_declaration *out, int max);
+#define ZZ_MAX_DECLARATIONS 64
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <lauxlib.h>
 
+#include "policy/instrument.h"
 #include "scenario/lua_sandbox.h"
 
 #define MAX_ITEMS 256
@@ -168,16 +169,15 @@ int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const 
 /* Fields a block accepts, for "valid fields: ..." */
 static int valid_fields(const zz_lua_block *b, const char **out, int max)
 {
-    int n = 0, np;
-    const zz_param *all = zz_params_all(&np);
+    int n = 0;
     if (b->only) {
         for (const char *const *o = b->only; *o && n < max; o++)
             out[n++] = *o;
         return n;
     }
-    for (int i = 0; i < np && n < max; i++) {
-        const zz_param *p = &all[i];
-        if (p->block != b->block || (p->flags & (ZZ_PF_DERIVED | ZZ_PF_NOLUA)) ||
+    const zz_param *p;
+    for (int c = 0; n < max && (p = zz_param_next(b->block, b->block == ZZ_PB_PROGRAMME ? b->kind : -1, &c));) {
+        if ((p->flags & (ZZ_PF_DERIVED | ZZ_PF_NOLUA)) ||
             zz_param_field(b->block, b->kind, p->field) != p)
             continue;
         int dup = 0;
@@ -203,22 +203,29 @@ static int unknown_field(lua_State *L, const zz_lua_block *b, const char *field)
     int n = valid_fields(b, names, 160);
     /* A field of another kind of the same block: say whose it is. */
     const zz_param *other = b->only ? NULL : zz_param_field(b->block, -1, field);
-    if (other && other->mask && !(other->flags & (ZZ_PF_DERIVED | ZZ_PF_NOLUA))) {
-        char owners[256] = "";
-        for (int k = 0; k < (b->block == ZZ_PB_DECISION ? 3 : ZZ_NINSTRUMENT_KINDS); k++) {
-            if (!(other->mask >> k & 1u))
-                continue;
-            char d[64];
-            if (b->block == ZZ_PB_DECISION) {
-                snprintf(d, sizeof d, "decision \"%s\"", zz_rule_names[k]);
-            } else {
+    char owners[512] = "";
+    if (other && !(other->flags & (ZZ_PF_DERIVED | ZZ_PF_NOLUA))) {
+        if (b->block == ZZ_PB_DECISION) {
+            for (int k = 0; k < 3 && other->mask; k++)
+                if (other->mask >> k & 1u) {
+                    size_t at = strlen(owners);
+                    snprintf(owners + at, sizeof owners - at, "%sdecision \"%s\"", at ? ", " : "",
+                             zz_rule_names[k]);
+                }
+        } else if (b->block == ZZ_PB_PROGRAMME) {
+            for (int k = 0; k < zz_ninstruments; k++) {
+                if (!zz_param_field(b->block, k, field))
+                    continue;
                 zz_programme_cfg g;
-                snprintf(g.name, sizeof g.name, "%s", zz_kind_names[k]);
+                char d[64];
+                zz_instrument_stem(k, g.name, sizeof g.name);
                 zz_programme_desc(&g, d, sizeof d);
+                size_t at = strlen(owners);
+                snprintf(owners + at, sizeof owners - at, "%s%s", at ? ", " : "", d);
             }
-            size_t at = strlen(owners);
-            snprintf(owners + at, sizeof owners - at, "%s%s", at ? ", " : "", d);
         }
+    }
+    if (owners[0]) {
         snprintf(msg, sizeof msg, "%s: field '%s' does not apply here (it belongs to %s); valid: ",
                  b->desc, field, owners);
         zz_join_names(msg, sizeof msg, names, n);

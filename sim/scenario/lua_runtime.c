@@ -30,6 +30,7 @@
 #include "scenario/lua_fields.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
+#include "policy/instrument.h"
 #include "scenario/params.h"
 
 /* Fixed stack slots of the main thread after zz_script_open: every call
@@ -244,7 +245,7 @@ static int m_open_round(lua_State *L)
     zz_script *s = self(L, "open_round");
     int g = programme(L, s, "open_round");
     char err[1024];
-    if (zz_sim_config(s->sim)->programme[g].kind != ZZ_CONTEST)
+    if (!zz_instruments[zz_sim_config(s->sim)->programme[g].kind]->open_round)
         return zz_lua_error(L, "sim:open_round: '%s' is not a contest", lua_tostring(L, 2));
     if (zz_sim_open_round(s->sim, g, err, sizeof err))
         return zz_lua_error(L, "sim:open_round: %s", err);
@@ -389,12 +390,14 @@ static void install(zz_script *s)
     lua_newtable(L); /* S_FNS */
     lua_newtable(L); /* S_CONDS */
     lua_newtable(L); /* S_HOLDER */
-    for (int i = 0; i < zz_ndeclarations; i++) {
+    zz_declaration decl[ZZ_MAX_DECLARATIONS];
+    int ndecl = zz_declarations(decl, ZZ_MAX_DECLARATIONS);
+    for (int i = 0; i < ndecl; i++) {
         lua_pushlightuserdata(L, s);
-        lua_pushstring(L, zz_declarations[i].name);
+        lua_pushstring(L, decl[i].name);
         lua_pushvalue(L, S_HOLDER);
-        lua_pushcclosure(L, zz_declarations[i].curried ? rt_curried : rt_block, 3);
-        lua_setglobal(L, zz_declarations[i].name);
+        lua_pushcclosure(L, decl[i].curried ? rt_curried : rt_block, 3);
+        lua_setglobal(L, decl[i].name);
     }
     lua_pushlightuserdata(L, s);
     lua_pushvalue(L, S_FNS);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "engine/date.h"
+#include "policy/instrument.h"
 #include "zhizao/zhizao.h"
 
 const char *const zz_size_names[ZZ_NSIZES] = {"micro", "small", "medium", "large"};
@@ -23,36 +24,16 @@ const char *const zz_component_names[ZZ_NCOMPONENTS] = {"compute", "model", "dat
                                                         "integration", "other"};
 const char *const zz_state_names[ZZ_NSTATES] = {"none", "implementing", "adopted", "scaled"};
 const char *const zz_rule_names[3] = {"economic", "bass", "lua"};
-const char *const zz_kind_names[ZZ_NINSTRUMENT_KINDS] = {
-    "voucher.compute",    "voucher.model",     "voucher.corpus", "voucher.scenario",
-    "subsidy.investment", "subsidy.interest",  "risk_compensation", "insurance",
-    "equity",             "campaign",          "chain_leader",   "contest",
-};
-
 /* ---- the table ---------------------------------------------------------- */
 
 #define KB(k) (1u << (k))
-#define K_VOUCHER                                                                      \
-    (KB(ZZ_VOUCHER_COMPUTE) | KB(ZZ_VOUCHER_MODEL) | KB(ZZ_VOUCHER_CORPUS) |           \
-     KB(ZZ_VOUCHER_SCENARIO))
-#define K_INV KB(ZZ_SUBSIDY_INVESTMENT)
-#define K_INT KB(ZZ_SUBSIDY_INTEREST)
-#define K_RISK KB(ZZ_RISK_COMPENSATION)
-#define K_INS KB(ZZ_INSURANCE)
-#define K_EQ KB(ZZ_EQUITY)
-#define K_CAMP KB(ZZ_CAMPAIGN)
-#define K_CHAIN KB(ZZ_CHAIN_LEADER)
-#define K_CONT KB(ZZ_CONTEST)
-#define K_ALL (KB(ZZ_NINSTRUMENT_KINDS) - 1u)
-#define K_MONEY K_ALL                         /* every kind spends from a pot    */
-#define K_STAGE (K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_CONT)
 #define R_ECON KB(ZZ_RULE_ECONOMIC)
 #define R_BASS KB(ZZ_RULE_BASS)
 #define R_LUA KB(ZZ_RULE_LUA)
 
 #define MSIZE(T, m) sizeof(((T *)0)->m)
 #define ENTRY(blk, T, fld, m, type, n, mask, lo, hi, flags, choices, doc)                 \
-    {fld, blk, type, flags, mask, offsetof(T, m), MSIZE(T, m) / (n), n, lo, hi, choices, doc}
+    {fld, blk, type, flags, mask, offsetof(T, m), MSIZE(T, m) / (n), n, lo, hi, choices, doc, 0}
 
 #define SCN(fld, m, type, lo, hi, flags, doc)                                           \
     ENTRY(ZZ_PB_SCENARIO, zz_config, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
@@ -64,11 +45,8 @@ const char *const zz_kind_names[ZZ_NINSTRUMENT_KINDS] = {
 #define DECC(fld, m, rules, flags, choices, doc)                                        \
     ENTRY(ZZ_PB_DECISION, zz_decision_cfg, fld, m, ZZ_PT_CHOICE, 1, rules, 0, 0, flags, \
           choices, doc)
-#define PRG(fld, m, type, kinds, lo, hi, flags, doc)                                    \
-    ENTRY(ZZ_PB_PROGRAMME, zz_programme_cfg, fld, m, type, 1, kinds, lo, hi, flags, NULL, doc)
-#define PRGC(fld, m, kinds, flags, choices, doc)                                        \
-    ENTRY(ZZ_PB_PROGRAMME, zz_programme_cfg, fld, m, ZZ_PT_CHOICE, 1, kinds, 0, 0, flags, \
-          choices, doc)
+#define PRG(fld, m, type, lo, hi, flags, doc)                                           \
+    ENTRY(ZZ_PB_PROGRAMME, zz_programme_cfg, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
 #define TGT(fld, m, type, lo, hi, flags, doc)                                           \
     ENTRY(ZZ_PB_TARGET, zz_target_cfg, fld, m, type, 1, 0, lo, hi, flags, NULL, doc)
 #define PIO(fld, m, type, lo, hi, flags, doc)                                           \
@@ -179,63 +157,20 @@ static const zz_param registry[] = {
         "price rise per unit of (u - base) / (1 - base)"),
     CMP("max_price", max_price, NUM, 1, 1000, LIVE, "price ceiling, times the list price"),
 
-    /* programmes */
-    PRG("enabled", enabled, BOOL, K_ALL, 0, 1, LIVE, "false switches the programme off"),
-    PRG("start", start, DATE, K_ALL, 0, 0, 0, "first day the programme is open"),
-    PRG("end", end, DATE, K_ALL, 0, 0, ZZ_PF_OPTIONAL | LIVE,
-        "day it closes; none = open to the horizon"),
-    PRG("budget", budget, NUM, K_MONEY, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
-    PRG("budget_per_year", budget_per_year, BOOL, K_MONEY, 0, 1, 0,
+    /* every programme; each instrument adds its own rows (instrument.h) */
+    PRG("enabled", enabled, BOOL, 0, 1, LIVE, "false switches the programme off"),
+    PRG("start", start, DATE, 0, 0, 0, "first day the programme is open"),
+    PRG("end", end, DATE, 0, 0, ZZ_PF_OPTIONAL | LIVE, "day it closes; none = open to the horizon"),
+    PRG("budget", budget, NUM, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
+    PRG("budget_per_year", budget_per_year, BOOL, 0, 1, 0,
         "true: the pot is the yearly amount and resets each January 1"),
-    PRG("rate", rate, NUM, K_VOUCHER | K_INV, 0, 1, LIVE, "share of the cost covered"),
-    PRG("cap", cap, NUM, K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_EQ | K_CHAIN, 0, 1e12, LIVE,
-        "most paid for one award, yuan (chain leader: per partner, 0 = no limit)"),
-    PRG("firm_cap", firm_cap, NUM, K_VOUCHER | K_INV, 0, 1e12, LIVE,
-        "most one firm receives across awards, yuan; 0 = no limit"),
-    PRG("review_days", review_days, NUM, K_VOUCHER, 0, 3650, LIVE,
-        "days until an application is decided"),
-    PRG("valid_days", valid_days, NUM, K_VOUCHER, 1, 3650, LIVE,
-        "days a voucher stays valid; unused ones return to the pot"),
-    PRG("points", points, NUM, K_INT, 0, 20, LIVE, "percentage points off the borrowing rate"),
-    PRG("loss_share", loss_share, NUM, K_RISK, 0, 1, LIVE, "share of a failed project's loss paid"),
-    PRG("premium_rate", premium_rate, NUM, K_INS, 0, 1, LIVE, "premium / insured cost"),
-    PRG("premium_share", premium_share, NUM, K_INS, 0, 1, LIVE, "share of the premium paid"),
-    PRG("cover", cover, NUM, K_INS, 0, 1, LIVE, "share of the loss the insurance covers"),
-    PRG("amount", amount, NUM, K_EQ | K_CAMP, 0, 1e11, LIVE,
-        "equity: liquidity added per selected firm; campaign: cost per firm reached, yuan"),
-    PRG("per_year", per_year, INT, K_EQ, 0, 1e7, LIVE, "firms selected per year"),
-    PRG("firms", firms, INT, K_CAMP, 0, 1e8, 0, "firms made aware on the campaign date"),
-    PRG("date", date, DATE, K_CAMP, 0, 0, 0, "campaign date"),
-    PRG("onboard_rate", onboard_rate, NUM, K_CHAIN, 0, 1e6, LIVE,
-        "partners an adopted leader onboards per year"),
-    PRG("cost_cut", cost_cut, NUM, K_CHAIN, 0, 1, LIVE, "integration cost saved by onboarded partners"),
-    PRG("peer_boost", peer_boost, NUM, K_CHAIN, 0, 1, LIVE, "success probability added for partners"),
-    PRG("partners", partners, INT, K_CHAIN, 0, 1e6, 0, "synthetic partners per leader"),
-    PRGC("stage", stage, K_STAGE, 0, "adoption|scale", "which step it supports: adoption (pilot) or scale"),
-    PRG("opens", opens, DATE, K_CONT, 0, 0, 0, "first day of the application window"),
-    PRG("closes", closes, DATE, K_CONT, 0, 0, 0, "last day of the application window (required: after opens)"),
-    PRG("winners", winners, INT, K_CONT, 0, 1e5, LIVE, "winners per round"),
-    PRG("reward_rate", reward_rate, NUM, K_CONT, 0, 0.5, LIVE,
-        "reward / actual investment (MODEL.md: at most 50%)"),
-    PRG("reward_cap", reward_cap, NUM, K_CONT, 0, 1e12, LIVE, "largest reward, yuan"),
-    PRG("bid_cost", bid_cost, NUM, K_CONT, 0, 1e9, LIVE, "a firm's cost of bidding, yuan"),
-    PRG("jury_noise", jury_noise, NUM, K_CONT, 0, 10, LIVE, "spread of the jury's error in scoring"),
-    PRG("demo_boost", demo_boost, NUM, K_CONT, 0, 100, LIVE,
-        "weight of a successful benchmark on its industry's perceived success"),
-    PRG("demo_half_life", demo_half_life, NUM, K_CONT, 1, 36500, LIVE, "days for that effect to halve"),
-    PRG("demo_city_mult", demo_city_mult, NUM, K_CONT, 0, 100, LIVE,
-        "multiplier of the effect in the winner's own city"),
-    PRG("acceptance_days", acceptance_days, NUM, K_CONT, 0, 3650, LIVE,
-        "days from completion to the acceptance review"),
-    PRG("rounds", rounds, INT, K_CONT, 1, 100, 0, "rounds in all, one every round_interval"),
-    PRG("round_interval", round_interval, NUM, K_CONT, 1, 3650, 0, "days between round openings"),
-    PRG("cities", filter.cities, ZZ_PT_CITIES, K_ALL, 0, 0, 0, "eligible cities; all if omitted"),
-    PRG("industries", filter.industries, ZZ_PT_INDUSTRIES, K_ALL, 0, 0, 0,
+    PRG("cities", filter.cities, ZZ_PT_CITIES, 0, 0, 0, "eligible cities; all if omitted"),
+    PRG("industries", filter.industries, ZZ_PT_INDUSTRIES, 0, 0, 0,
         "eligible industries (contest: its challenge list); all if omitted"),
-    PRG("sizes", filter.sizes, ZZ_PT_SIZES, K_ALL, 0, 0, 0, "eligible size classes; all if omitted"),
-    PRG("states", filter.states, ZZ_PT_STATES, K_ALL, 0, 0, 0, "eligible adoption states; all if omitted"),
-    PRG("gsz_only", filter.gsz_only, BOOL, K_ALL, 0, 1, 0, "true: above-size (gsz) firms only"),
-    PRG("pioneer_only", filter.pioneer_only, BOOL, K_ALL, 0, 1, 0,
+    PRG("sizes", filter.sizes, ZZ_PT_SIZES, 0, 0, 0, "eligible size classes; all if omitted"),
+    PRG("states", filter.states, ZZ_PT_STATES, 0, 0, 0, "eligible adoption states; all if omitted"),
+    PRG("gsz_only", filter.gsz_only, BOOL, 0, 1, 0, "true: above-size (gsz) firms only"),
+    PRG("pioneer_only", filter.pioneer_only, BOOL, 0, 1, 0,
         "true: only the pioneer cities' chosen industries"),
 
     /* targets (reported groups) */
@@ -273,13 +208,43 @@ static int applies(const zz_param *p, int kind)
     return p->mask == 0 || kind < 0 || (p->mask >> kind & 1u);
 }
 
+#define NREGISTRY ((int)(sizeof registry / sizeof *registry))
+
+/* The registry's rows, then (programmes) the instruments' own: those of
+ * instrument `kind`, or of every instrument when kind < 0. */
+const zz_param *zz_param_next(int block, int kind, int *cursor)
+{
+    for (;;) {
+        int c = (*cursor)++;
+        if (c < NREGISTRY) {
+            if (registry[c].block == block)
+                return &registry[c];
+            continue;
+        }
+        if (block != ZZ_PB_PROGRAMME)
+            return NULL;
+        c -= NREGISTRY;
+        /* instrument k's rows take 64 cursor positions */
+        int k = c / 64, r = c % 64;
+        if (kind >= 0) {
+            if (k > 0 || r >= zz_instruments[kind]->nparams)
+                return NULL;
+            return &zz_instruments[kind]->params[r];
+        }
+        if (k >= zz_ninstruments)
+            return NULL;
+        if (r < zz_instruments[k]->nparams)
+            return &zz_instruments[k]->params[r];
+        *cursor = NREGISTRY + (k + 1) * 64;
+    }
+}
+
 const zz_param *zz_param_field(int block, int kind, const char *field)
 {
-    for (size_t i = 0; i < sizeof registry / sizeof *registry; i++) {
-        const zz_param *p = &registry[i];
-        if (p->block == block && strcmp(p->field, field) == 0 && applies(p, kind))
+    const zz_param *p;
+    for (int c = 0; (p = zz_param_next(block, kind, &c));)
+        if (strcmp(p->field, field) == 0 && (block == ZZ_PB_PROGRAMME || applies(p, kind)))
             return p;
-    }
     return NULL;
 }
 
@@ -754,9 +719,14 @@ static int instances(const zz_config *cfg, inst *out)
  * (programmes only: a decision shows every rule's so --set can name them). */
 static int shows(const zz_param *p, const inst *in)
 {
-    if (p->block != in->block || (p->flags & ZZ_PF_IDENT))
-        return 0;
-    return in->block != ZZ_PB_PROGRAMME || applies(p, in->kind);
+    return p->block == in->block && !(p->flags & ZZ_PF_IDENT);
+}
+
+/* The kind an instance's rows are chosen by: its instrument (programmes);
+ * every rule's for the decision, so --set can name them. */
+static int row_kind(const inst *in)
+{
+    return in->block == ZZ_PB_PROGRAMME ? in->kind : -1;
 }
 
 /* Calls fn for every key of cfg, in describe order. */
@@ -769,9 +739,9 @@ static int each_key(const zz_config *cfg, key_fn fn, void *ud)
         return -1;
     int n = instances(cfg, ins), rc = 0;
     char key[256];
-    for (int i = 0; i < n && !rc; i++)
-        for (size_t r = 0; r < sizeof registry / sizeof *registry && !rc; r++) {
-            const zz_param *p = &registry[r];
+    for (int i = 0; i < n && !rc; i++) {
+        const zz_param *p;
+        for (int c = 0; !rc && (p = zz_param_next(ins[i].block, row_kind(&ins[i]), &c));) {
             if (!shows(p, &ins[i]))
                 continue;
             if (p->count == 1) {
@@ -785,6 +755,7 @@ static int each_key(const zz_config *cfg, key_fn fn, void *ud)
                 }
             }
         }
+    }
     free(ins);
     return rc;
 }
@@ -863,15 +834,13 @@ static const zz_param *resolve_key(const zz_config *cfg, const char *key, inst *
         free(ins);
         /* Say what is declared when the key names a kind of block that
          * this scenario does not have, rather than guessing a spelling. */
-        static const char *const kinds[] = {"voucher.", "subsidy.", "campaign.", "contest.",
-                                            "risk_compensation.", "insurance.", "equity.",
-                                            "chain_leader."};
-        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-            size_t l = strlen(kinds[k]);
-            if (strncmp(key, kinds[k], l) != 0)
+        for (int k = 0; k < zz_ninstruments; k++) {
+            const zz_instrument *ops = zz_instruments[k];
+            size_t l = strlen(ops->word);
+            if (strncmp(key, ops->word, l) != 0 || key[l] != '.')
                 continue;
-            /* the programme's name: one more part for the two-word kinds */
-            const char *end = k < 4 ? strchr(key + l, '.') : key + l - 1;
+            /* the programme's name: one more part for variants and names */
+            const char *end = ops->variant || ops->named ? strchr(key + l + 1, '.') : key + l;
             int nl = end ? (int)(end - key) : (int)strlen(key);
             fmt(err, errlen, "the scenario declares no programme '%.*s'; declared: ", nl, key);
             if (cfg->nprogrammes == 0)
@@ -921,8 +890,8 @@ static const zz_param *resolve_key(const zz_config *cfg, const char *key, inst *
      * (decision.review_days and decision.review_days.micro): the part
      * decides, and without one the scalar wins. */
     const zz_param *p = NULL;
-    for (size_t r = 0; r < sizeof registry / sizeof *registry; r++) {
-        const zz_param *q = &registry[r];
+    const zz_param *q;
+    for (int c = 0; (q = zz_param_next(found->block, row_kind(found), &c));) {
         if (!shows(q, found) || strcmp(q->field, field) != 0)
             continue;
         if (!p || (part[0] ? q->count > 1 : q->count == 1))
@@ -1297,8 +1266,6 @@ char *zz_params_describe(const zz_config *cfg)
 
 /* ---- reference (zhizao check --reference) ---------------------------------- */
 
-#define K_DECL(first, n) (((1u << (n)) - 1u) << (first))
-
 /* Appends to t; -1 when out of memory. */
 static int tprintf(text *t, const char *f, ...)
 {
@@ -1481,6 +1448,16 @@ static int ref_head(text *t, const char *title, const char *keys)
                       "|---|---|---|---|---|---|\n", title, keys);
 }
 
+/* An instrument's table: its heading, what it does, then the rows. */
+static int ref_instrument_head(text *t, const char *title, const char *keys, int first, int n)
+{
+    int rc = tprintf(t, "\n### %s\n\n", title);
+    for (int j = 0; j < n; j++)
+        rc |= tprintf(t, "%s%s", j ? "; " : "", zz_instruments[first + j]->title);
+    return rc | tprintf(t, ".\n\nKeys: `%s`\n\n| field | type | valid | default | set in | meaning |\n"
+                           "|---|---|---|---|---|---|\n", keys);
+}
+
 /* The rows of one block instance whose defaults live in base. */
 static int ref_block(text *t, const zz_config *cfg, int block, int rule, const void *base)
 {
@@ -1491,8 +1468,9 @@ static int ref_block(text *t, const zz_config *cfg, int block, int rule, const v
         char v[1200];
         if (p->block != block || (p->flags & ZZ_PF_NOLUA) || (rule >= 0 && !(p->mask >> rule & 1u)))
             continue;
-        if (p->flags & (ZZ_PF_DERIVED | ZZ_PF_IDENT))
-            snprintf(v, sizeof v, "%s", p->flags & ZZ_PF_IDENT ? "must be given" : "-");
+        if ((p->flags & (ZZ_PF_DERIVED | ZZ_PF_IDENT)) ||
+            (block == ZZ_PB_PROGRAMME && strcmp(p->field, "budget") == 0))
+            snprintf(v, sizeof v, "%s", p->flags & ZZ_PF_DERIVED ? "-" : "must be given");
         else
             ref_value(v, sizeof v, cfg, p, base);
         if (ref_row(t, p, v))
@@ -1501,47 +1479,47 @@ static int ref_block(text *t, const zz_config *cfg, int block, int rule, const v
     return 0;
 }
 
-/* The rows a declaration (kinds first .. first + n - 1) adds to the fields
- * of every programme; defaults by kind when they differ. */
-static int ref_programme(text *t, const zz_config *cfg, int first, int n, int shared)
+/* The rows the instruments first .. first + n - 1 (one declaration word)
+ * add to the fields of every programme, in order of first appearance;
+ * defaults by variant when they differ. */
+static int ref_programme(text *t, const zz_config *cfg, int first, int n)
 {
-    int np;
-    const zz_param *all = zz_params_all(&np);
-    unsigned decl = K_DECL(first, n);
-    for (int i = 0; i < np; i++) {
-        const zz_param *p = &all[i];
-        if (p->block != ZZ_PB_PROGRAMME || !(p->mask & decl) || (shared != (p->mask == K_ALL)))
-            continue;
-        char v[1200] = "", one[256], prev[256] = "";
-        int kinds = 0, differ = 0;
-        for (int k = first; k < first + n; k++) {
-            if (!(p->mask >> k & 1u))
+    const char *seen[64];
+    int nseen = 0;
+    for (int k0 = first; k0 < first + n; k0++)
+        for (int r = 0; r < zz_instruments[k0]->nparams; r++) {
+            const zz_param *p = &zz_instruments[k0]->params[r];
+            int dup = 0;
+            for (int i = 0; i < nseen; i++)
+                dup |= strcmp(seen[i], p->field) == 0;
+            if (dup || nseen == 64)
                 continue;
-            zz_programme_cfg g;
-            zz_programme_defaults(&g, k);
-            ref_value(one, sizeof one, cfg, p, &g);
-            differ |= kinds++ && strcmp(one, prev) != 0;
-            snprintf(prev, sizeof prev, "%s", one);
+            seen[nseen++] = p->field;
+            char v[1200] = "", one[256], prev[256] = "";
+            int kinds = 0, differ = 0;
+            for (int pass = 0; pass < 2; pass++)
+                for (int k = first; k < first + n; k++) {
+                    const zz_param *q = zz_param_field(ZZ_PB_PROGRAMME, k, p->field);
+                    if (!q)
+                        continue;
+                    zz_programme_cfg g;
+                    zz_programme_defaults(&g, k);
+                    ref_value(one, sizeof one, cfg, q, &g);
+                    if (pass == 0) {
+                        differ |= kinds++ && strcmp(one, prev) != 0;
+                        snprintf(prev, sizeof prev, "%s", one);
+                        continue;
+                    }
+                    size_t at = strlen(v);
+                    if (differ || kinds < n)
+                        snprintf(v + at, sizeof v - at, "%s%s %s", at ? "; " : "",
+                                 zz_instruments[k]->variant, one);
+                    else if (!at)
+                        snprintf(v, sizeof v, "%s", one);
+                }
+            if (ref_row(t, p, v))
+                return -1;
         }
-        int partial = (p->mask & decl) != decl;
-        for (int k = first; k < first + n; k++) {
-            if (!(p->mask >> k & 1u))
-                continue;
-            zz_programme_cfg g;
-            zz_programme_defaults(&g, k);
-            ref_value(one, sizeof one, cfg, p, &g);
-            size_t at = strlen(v);
-            if (differ || partial)
-                snprintf(v + at, sizeof v - at, "%s%s %s", at ? "; " : "",
-                         strchr(zz_kind_names[k], '.') + 1, one);
-            else if (!at)
-                snprintf(v, sizeof v, "%s", one);
-        }
-        if (strcmp(p->field, "budget") == 0)
-            snprintf(v, sizeof v, "must be given");
-        if (ref_row(t, p, v))
-            return -1;
-    }
     return 0;
 }
 
@@ -1557,20 +1535,6 @@ static int ref_names(text *t, const char *what, const char *const *names, int n)
 
 char *zz_params_reference(const zz_config *cfg)
 {
-    static const struct {
-        const char *title, *keys;
-        int first, n;
-    } decls[] = {
-        {"voucher \"compute\" / \"model\" / \"corpus\" / \"scenario\"", "voucher.<kind>.<field>",
-         ZZ_VOUCHER_COMPUTE, 4},
-        {"subsidy \"investment\" / \"interest\"", "subsidy.<kind>.<field>", ZZ_SUBSIDY_INVESTMENT, 2},
-        {"risk_compensation", "risk_compensation.<field>", ZZ_RISK_COMPENSATION, 1},
-        {"insurance", "insurance.<field>", ZZ_INSURANCE, 1},
-        {"equity", "equity.<field>", ZZ_EQUITY, 1},
-        {"campaign \"<name>\"", "campaign.<name>.<field>", ZZ_CAMPAIGN, 1},
-        {"chain_leader", "chain_leader.<field>", ZZ_CHAIN_LEADER, 1},
-        {"contest \"<name>\"", "contest.<name>.<field>", ZZ_CONTEST, 1},
-    };
     text t = {NULL, 0, 0, cfg};
     int target = -1, rc = 0;
     for (int k = cfg->ntargets - 1; k >= 2; k--)
@@ -1593,10 +1557,32 @@ char *zz_params_reference(const zz_config *cfg)
     rc |= ref_head(&t, "compute { ... }", "compute.<field>");
     rc |= ref_block(&t, cfg, ZZ_PB_COMPUTE, -1, &cfg->compute);
     rc |= ref_head(&t, "Fields of every programme", "<programme>.<field>");
-    rc |= ref_programme(&t, cfg, 0, ZZ_NINSTRUMENT_KINDS, 1);
-    for (size_t d = 0; d < sizeof decls / sizeof *decls; d++) {
-        rc |= ref_head(&t, decls[d].title, decls[d].keys);
-        rc |= ref_programme(&t, cfg, decls[d].first, decls[d].n, 0);
+    zz_programme_cfg any;
+    zz_programme_defaults(&any, 0); /* the fields every programme has start alike */
+    rc |= ref_block(&t, cfg, ZZ_PB_PROGRAMME, -1, &any);
+    /* one table per declaration word: instruments sharing it are adjacent */
+    for (int k = 0, n; k < zz_ninstruments; k += n) {
+        const zz_instrument *ops = zz_instruments[k];
+        char title[512], keys[128];
+        for (n = 1; k + n < zz_ninstruments && strcmp(zz_instruments[k + n]->word, ops->word) == 0;)
+            n++;
+        if (ops->variant) {
+            snprintf(title, sizeof title, "%s", ops->word);
+            for (int j = 0; j < n; j++) {
+                size_t at = strlen(title);
+                snprintf(title + at, sizeof title - at, "%s\"%s\"", j ? " / " : " ",
+                         zz_instruments[k + j]->variant);
+            }
+            snprintf(keys, sizeof keys, "%s.<kind>.<field>", ops->word);
+        } else if (ops->named) {
+            snprintf(title, sizeof title, "%s \"<name>\"", ops->word);
+            snprintf(keys, sizeof keys, "%s.<name>.<field>", ops->word);
+        } else {
+            snprintf(title, sizeof title, "%s", ops->word);
+            snprintf(keys, sizeof keys, "%s.<field>", ops->word);
+        }
+        rc |= ref_instrument_head(&t, title, keys, k, n);
+        rc |= ref_programme(&t, cfg, k, n);
     }
     rc |= ref_head(&t, "target { ... }", "target.<name>.<field>");
     rc |= ref_block(&t, cfg, ZZ_PB_TARGET, -1, &cfg->target[target]);
@@ -1633,9 +1619,6 @@ void zz_params_resolve(zz_config *cfg)
     } else {
         cfg->horizon = cfg->years * 365.25;
     }
-    for (int g = 0; g < cfg->nprogrammes; g++)
-        if (cfg->programme[g].kind == ZZ_CONTEST)
-            cfg->programme[g].contest_industries = cfg->programme[g].filter.industries;
 }
 
 static void fmt_date(const zz_config *cfg, double d, char *buf)
@@ -1679,20 +1662,10 @@ int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, siz
             fmt(msg, len, "%s: end (%s) must come after start (%s)", desc, b, a);
             return 1;
         }
-        if (pc->kind == ZZ_CONTEST) {
-            fmt_date(cfg, pc->opens, a), fmt_date(cfg, pc->closes, b);
-            if (pc->closes <= pc->opens) {
-                fmt(msg, len, "%s: closes (%s) must come after opens (%s); give both dates", desc, b, a);
-                return 1;
-            }
-            if (pc->opens < 0) {
-                fmt(msg, len, "%s: opens (%s) is before the scenario starts (%s)", desc, a, cfg->start);
-                return 1;
-            }
-        }
-        if (pc->kind == ZZ_CAMPAIGN && pc->date < 0) {
-            fmt_date(cfg, pc->date, a);
-            fmt(msg, len, "%s: date (%s) is before the scenario starts (%s)", desc, a, cfg->start);
+        const zz_instrument *ops = zz_instruments[pc->kind];
+        char why[512];
+        if (ops->check && ops->check(cfg, pc, why, sizeof why)) {
+            fmt(msg, len, "%s: %s", desc, why);
             return 1;
         }
     }
@@ -1706,4 +1679,27 @@ void zz_programme_desc(const zz_programme_cfg *g, char *buf, size_t len)
         snprintf(buf, len, "%.*s \"%s\"", (int)(dot - g->name), g->name, dot + 1);
     else
         snprintf(buf, len, "%s", g->name);
+}
+
+/* Defaults of a programme: enabled, open from the start to the horizon,
+ * and each of its instrument's rows at the row's default. */
+void zz_programme_defaults(zz_programme_cfg *g, int kind)
+{
+    memset(g, 0, sizeof *g);
+    g->kind = kind;
+    g->enabled = 1;
+    g->end = -1;
+    const zz_instrument *ops = zz_instruments[kind];
+    for (int r = 0; r < ops->nparams; r++) {
+        const zz_param *p = &ops->params[r];
+        char *at = (char *)g + p->offset;
+        switch (p->type) {
+        case ZZ_PT_NUMBER:
+        case ZZ_PT_DATE: *(double *)at = p->def; break;
+        case ZZ_PT_INTEGER:
+        case ZZ_PT_BOOLEAN:
+        case ZZ_PT_CHOICE: *(int *)at = (int)p->def; break;
+        default: break;
+        }
+    }
 }

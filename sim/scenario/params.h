@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/config.h"
+#include "config.h"
 
 /* Which struct a parameter lives in; also the order of zz_params_describe. */
 enum zz_param_block {
@@ -83,6 +83,7 @@ typedef struct zz_param {
     double lo, hi;       /* NUMBER, INTEGER: valid range                   */
     const char *choices; /* CHOICE: "a|b|c" in enum order                  */
     const char *doc;
+    double def;          /* instruments' rows: the default (zz_programme_defaults) */
 } zz_param;
 
 /* A value on its way into a parameter, from Lua or from text. */
@@ -100,12 +101,14 @@ extern const char *const zz_size_names[ZZ_NSIZES];
 extern const char *const zz_component_names[ZZ_NCOMPONENTS];
 extern const char *const zz_state_names[ZZ_NSTATES];
 extern const char *const zz_rule_names[3];
-/* Programme name of each kind ("voucher.compute"; campaign and contest add
- * ".<name>"), and the word a scenario declares it with. */
-extern const char *const zz_kind_names[ZZ_NINSTRUMENT_KINDS];
 
-/* The whole registry, in describe order. */
+/* The registry's own rows, in describe order (instruments' rows are in
+ * their files: walk them with zz_param_next). */
 const zz_param *zz_params_all(int *n);
+/* Next row of `block` from *cursor (start at 0), NULL at the end: the
+ * registry's, then for programmes the own rows of instrument `kind` (every
+ * instrument's when kind < 0). */
+const zz_param *zz_param_next(int block, int kind, int *cursor);
 const char *zz_param_block_name(int block);
 
 /* The entry of `field` in `block` that applies to `kind` (programme kind or

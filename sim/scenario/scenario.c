@@ -3,6 +3,7 @@
  * --set overrides, describe every resolved parameter, close.
  */
 #include "scenario/scenario.h"
+#include "model/population.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,4 +80,50 @@ void zz_scenario_close(zz_scenario *sc)
     free(sc->cfg.source);
     free(sc->cfg.overrides);
     free(sc);
+}
+
+/* The firms a scenario asks for: synthetic, or its CSV file. */
+int zz_population_build(zz_population **out, const zz_scenario *sc, char *err, size_t errlen)
+{
+    if (!out)
+        return ZZ_ERROR;
+    *out = NULL;
+    if (!sc) {
+        snprintf(err, errlen, "population: no scenario");
+        return ZZ_ERROR;
+    }
+    const zz_config *cfg = &sc->cfg;
+    const char *file = cfg->population.file;
+    if (!file[0])
+        return zz_population_synthetic(out, cfg, err, errlen);
+
+    /* A relative file name is relative to the scenario's directory, so a
+     * scenario and its data move together. */
+    char path[2048];
+    const char *slash = strrchr(cfg->path, '/');
+    if (file[0] == '/' || !slash)
+        snprintf(path, sizeof path, "%s", file);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
+    return zz_population_csv(out, cfg, path, err, errlen);
+}
+
+int zz_population_open(zz_population **out, const zz_scenario *sc)
+{
+    char err[1024] = "";
+    int rc = zz_population_build(out, sc, err, sizeof err);
+    if (rc == ZZ_OK)
+        return ZZ_OK;
+    if (!out)
+        return rc;
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return ZZ_NOMEM;
+    snprintf((*out)->errmsg, sizeof (*out)->errmsg, "%s", err);
+    return rc;
+}
+
+const char *zz_population_errmsg(const zz_population *pop)
+{
+    return pop ? pop->errmsg : "out of memory";
 }

@@ -12,7 +12,7 @@
 #ifndef ZZ_SCENARIO_H
 #define ZZ_SCENARIO_H
 
-#include "scenario/config.h"
+#include "config.h"
 #include "zhizao/zhizao.h"
 
 struct zz_scenario {

@@ -26,14 +26,14 @@ static zz_scenario *economic(int64_t firms)
 static void add_programmes(zz_scenario *sc, double scale)
 {
     zz_fixture_vouchers(sc, 2e7 * scale, 3e5);
-    zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 5e7 * scale);
-    s->cap = 1e6;
-    zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_CONTEST, "contest.jiebang", 3e7 * scale);
-    c->opens = 59;
-    c->closes = 120;
-    c->winners = 30;
-    c->reward_cap = 2e6;
-    c->rounds = 2;
+    zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_K("subsidy.investment"), "subsidy.investment", 5e7 * scale);
+    zz_fixture_set(s, "cap", 1e6);
+    zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_K("contest"), "contest.jiebang", 3e7 * scale);
+    zz_fixture_set(c, "opens", 59);
+    zz_fixture_set(c, "closes", 120);
+    zz_fixture_set(c, "winners", 30);
+    zz_fixture_set(c, "reward_cap", 2e6);
+    zz_fixture_set(c, "rounds", 2);
 }
 
 typedef struct run_out {
@@ -93,7 +93,7 @@ static void conservation_and_caps(const zz_population *pop, zz_scenario *sc)
     int capped = 1, spent_any = 0;
     for (int g = 0; g < P; g++) {
         const zz_programme_cfg *pc = &sc->cfg.programme[g];
-        double cap = pc->kind == ZZ_CONTEST ? pc->reward_cap : pc->cap;
+        double cap = pc->kind == ZZ_K("contest") ? zz_fixture_get(pc, "reward_cap") : zz_fixture_get(pc, "cap");
         double total = 0;
         for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
             double got = zz_received(o.sim, g, f);
@@ -107,7 +107,12 @@ static void conservation_and_caps(const zz_population *pop, zz_scenario *sc)
     }
     CHECK(capped);
     CHECKF(spent_any == P, "every programme disbursed something (%d of %d)", spent_any, P);
-    CHECK(o.sim->prog[P - 1].winners > 0 && o.sim->prog[P - 1].bids >= o.sim->prog[P - 1].winners);
+    int32_t won = 0, bids = 0;
+    for (int k = 0; k < r->nrounds; k++) {
+        won += r->round_winners[(size_t)(P - 1) * r->nrounds + k];
+        bids += r->round_bids[(size_t)(P - 1) * r->nrounds + k];
+    }
+    CHECK(won > 0 && bids >= won);
     done(&o);
 }
 
@@ -136,7 +141,8 @@ static void twin_is_no_policy_and_policy_adds(const zz_population *pop, zz_scena
         int64_t agree = 0;
         for (int64_t f = 0; f < pop->n; f++)
             agree += (pol.sim->t_adopt[f] >= 0) == (base.sim->t_adopt[f] >= 0);
-        CHECKF(agree > 0.9 * pop->n, "only %lld of %lld firms agree", (long long)agree, (long long)pop->n);
+        /* measured 99.4%; independent draws give about 61% */
+        CHECKF(agree > 0.98 * pop->n, "only %lld of %lld firms agree", (long long)agree, (long long)pop->n);
     }
     done(&base);
     done(&twin);
@@ -148,9 +154,9 @@ static void one_firm_mechanisms(const zz_population *pop)
 {
     /* Investment subsidy lowers the net cost by exactly min(rate C, cap). */
     zz_scenario *sc = economic(pop->n);
-    zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_SUBSIDY_INVESTMENT, "subsidy.investment", 1e12);
-    s->rate = 0.2;
-    s->cap = 1e12;
+    zz_programme_cfg *s = zz_fixture_programme(sc, ZZ_K("subsidy.investment"), "subsidy.investment", 1e12);
+    zz_fixture_set(s, "rate", 0.2);
+    zz_fixture_set(s, "cap", 1e12);
     zz_scenario *none = economic(pop->n);
     zz_sim *a, *b;
     zz_sim_open(&a, sc, pop, 0, 0);

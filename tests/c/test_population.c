@@ -9,6 +9,7 @@
 #include "zz_test.h"
 #include "model/population.h"
 #include "scenario/scenario.h"
+#include "zz_fixture.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -228,8 +229,8 @@ static void test_synthetic(void)
     /* a chain-leader programme's `partners` sets the chain length */
     cfg.population.firms = 50000;
     cfg.nprogrammes = 1;
-    zz_programme_defaults(&cfg.programme[0], ZZ_CHAIN_LEADER);
-    cfg.programme[0].partners = 7;
+    zz_programme_defaults(&cfg.programme[0], ZZ_K("chain_leader"));
+    zz_fixture_set(&cfg.programme[0], "partners", 7);
     p = NULL;
     rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
     CHECK(rc == ZZ_OK && p);
@@ -456,9 +457,36 @@ static void test_build(void)
     free(sc);
 }
 
+/* Contest capability: beta with mean 0.15 + 0.5 readiness + 0.1 size
+ * class (population.c), so capability - 0.5 readiness averages 0.15 +
+ * 0.1 s in each size class: it rises with size. */
+static void test_capability_gradient(void)
+{
+    zz_config *cfg = malloc(sizeof *cfg);
+    zz_config_defaults(cfg);
+    cfg->population.firms = 200000;
+    char err[512];
+    zz_population *p = NULL;
+    CHECK(zz_population_synthetic(&p, cfg, err, sizeof err) == ZZ_OK);
+    double sum[ZZ_NSIZES] = {0}, sq[ZZ_NSIZES] = {0};
+    int64_t n[ZZ_NSIZES] = {0};
+    for (int64_t i = 0; p && i < p->n; i++) {
+        double x = p->capability[i] - 0.5 * p->readiness[i];
+        sum[p->size[i]] += x, sq[p->size[i]] += x * x, n[p->size[i]]++;
+    }
+    for (int s = 0; s < ZZ_NSIZES; s++) {
+        double m = n[s] ? sum[s] / n[s] : NAN, sd = n[s] > 1 ? sqrt(sq[s] / n[s] - m * m) : NAN;
+        CHECKF(n[s] > 100 && fabs(m - (0.15 + 0.1 * s)) < 5 * sd / sqrt((double)n[s]),
+               "size %d: %g, want %g (%lld firms)", s, m, 0.15 + 0.1 * s, (long long)n[s]);
+    }
+    zz_population_free(p);
+    free(cfg);
+}
+
 int main(void)
 {
     test_synthetic();
+    test_capability_gradient();
 
     snprintf(tmpdir, sizeof tmpdir, "/tmp/zz_population_XXXXXX");
     if (!mkdtemp(tmpdir)) {

@@ -12,6 +12,7 @@
 
 #include "scenario/params.h"
 #include "scenario/scenario.h"
+#include "zz_fixture.h"
 #include "zz_test.h"
 
 static zz_scenario *open_file(const char *rel)
@@ -80,9 +81,9 @@ static void variant_resolves(void)
     CHECK(g == 0);
     if (g >= 0) {
         const zz_programme_cfg *v = &c->programme[g];
-        CHECK(v->kind == ZZ_VOUCHER_COMPUTE);
-        CHECK_NEAR(v->rate, 0.4, 0);
-        CHECK_NEAR(v->cap, 1.5e6, 0);
+        CHECK(v->kind == ZZ_K("voucher.compute"));
+        CHECK_NEAR(zz_fixture_get(v, "rate"), 0.4, 0);
+        CHECK_NEAR(zz_fixture_get(v, "cap"), 1.5e6, 0);
         CHECK_NEAR(v->budget, 6e8, 0);
         CHECK_NEAR(v->start, 59, 0);  /* 2026-03-01 */
         CHECK_NEAR(v->end, 729, 0);   /* 2027-12-31 */
@@ -91,23 +92,23 @@ static void variant_resolves(void)
         CHECK(v->filter.sizes == (1u << ZZ_SMALL | 1u << ZZ_MEDIUM));
         CHECK(v->filter.states == 1u << ZZ_S_NONE);
         CHECK(v->line == 5); /* the latest declaration, in load_variant.lua */
-        CHECK_NEAR(v->review_days, 30, 0); /* zz_programme_defaults */
+        CHECK_NEAR(zz_fixture_get(v, "review_days"), 30, 0); /* zz_programme_defaults */
     }
     g = programme(c, "contest.jiebang_2026");
     CHECK(g == 1);
     if (g >= 0) {
         const zz_programme_cfg *k = &c->programme[g];
-        CHECK_NEAR(k->opens, 59, 0);
-        CHECK_NEAR(k->closes, 120, 0);
-        CHECK(k->contest_industries == (1u | 1u << 3)); /* electronics, machinery */
-        CHECK(k->filter.industries == k->contest_industries);
+        CHECK_NEAR(zz_fixture_get(k, "opens"), 59, 0);
+        CHECK_NEAR(zz_fixture_get(k, "closes"), 120, 0);
+        CHECK(k->filter.industries == (1u | 1u << 3)); /* electronics, machinery */
         CHECK(k->filter.cities == 1);
-        CHECK(k->winners == 30 && k->line == 20);
+        CHECK(zz_fixture_get(k, "winners") == 30 && k->line == 20);
     }
     g = programme(c, "campaign.may_2026_training");
     CHECK(g == 2);
     if (g >= 0)
-        CHECK(c->programme[g].date == 134 && c->programme[g].firms == 300);
+        CHECK(zz_fixture_get(&c->programme[g], "date") == 134 &&
+              zz_fixture_get(&c->programme[g], "firms") == 300);
 
     /* at() in the base, when() in the variant, in registration order */
     CHECK(c->nactions == 2);
@@ -182,9 +183,9 @@ static void overrides(void)
     for (size_t i = 0; i < n; i++)
         CHECKF(zz_scenario_set(sc, sets[i]) == ZZ_OK, "%s: %s", sets[i], zz_scenario_errmsg(sc));
     const zz_programme_cfg *v = &c->programme[0];
-    CHECK_NEAR(v->rate, 0.45, 0);
+    CHECK_NEAR(zz_fixture_get(v, "rate"), 0.45, 0);
     CHECK(c->population.firms == 2000 && c->replications == 6);
-    CHECK(c->programme[1].winners == 10);
+    CHECK(zz_fixture_get(&c->programme[1], "winners") == 10);
     CHECK(v->filter.cities == (1u | 1u << 6));
     CHECK(v->end == -1 && v->filter.gsz_only == 1);
     CHECK_NEAR(c->population.credit_access[ZZ_LARGE], 0.9, 0);
@@ -229,10 +230,10 @@ static void set_number(void)
     zz_config *c = &sc->cfg;
     char err[512];
     CHECK(zz_param_set_number(c, "voucher.compute.rate", 0.5, err, sizeof err) == ZZ_OK);
-    CHECK(c->programme[0].rate == 0.5);
+    CHECK(zz_fixture_get(&c->programme[0], "rate") == 0.5);
     CHECK(zz_param_set_number(c, "voucher.compute.rate", 1.5, err, sizeof err) == ZZ_SCENARIO);
     CHECKF(strstr(err, "voucher.compute.rate: 1.5 is outside [0, 1]") != NULL, "%s", err);
-    CHECK(c->programme[0].rate == 0.5);
+    CHECK(zz_fixture_get(&c->programme[0], "rate") == 0.5);
     CHECK(zz_param_set_number(c, "voucher.compute.enabled", 0, err, sizeof err) == ZZ_OK);
     CHECK(c->programme[0].enabled == 0);
     CHECK(zz_param_set_number(c, "voucher.compute.end", 100, err, sizeof err) == ZZ_OK);
@@ -256,7 +257,7 @@ static void set_number(void)
 
 static int applies(const zz_param *p, int kind)
 {
-    return p->mask == 0 || (p->mask >> kind & 1u);
+    return zz_param_field(ZZ_PB_PROGRAMME, kind, p->field) == p;
 }
 
 static int has_key(const char *text, const char *key)
@@ -282,10 +283,11 @@ static void describe_lists_every_key(void)
         zz_scenario_close(sc);
         return;
     }
-    int np;
-    const zz_param *all = zz_params_all(&np);
-    for (int i = 0; i < np; i++) {
-        const zz_param *p = &all[i];
+    /* every row: the registry's and every instrument's (zz_param_next with
+     * kind -1 walks them all) */
+    for (int b = 0; b < ZZ_PB_COUNT; b++) {
+    const zz_param *p;
+    for (int cur = 0; (p = zz_param_next(b, -1, &cur));) {
         if (p->flags & ZZ_PF_IDENT)
             continue;
         char prefix[ZZ_MAX_PROGRAMMES + ZZ_MAX_TARGETS + 8][128];
@@ -324,6 +326,7 @@ static void describe_lists_every_key(void)
                 }
             }
         }
+    }
     }
     /* one "key = value" a line, and the same text every time */
     int lines = 0, good = 0;

@@ -11,6 +11,7 @@
 
 #include "scenario/scenario.h"
 #include "zhizao/zhizao.h"
+#include "zz_fixture.h"
 #include "zz_test.h"
 
 typedef struct run {
@@ -75,19 +76,19 @@ static void actions(void)
         "  assert(x >= 0 and x < 1 and k >= 1 and k <= 6 and math.random(3, 3) == 3)\n"
         "  sim:set(\"voucher.compute.rate\", 0.45)\n"
         "  sim:set(\"voucher.compute.end\", \"2026-11-30\")\n"
-        "  sim:set(\"voucher.compute.budget_per_year\", nil == 1)\n"
+        "  sim:set(\"voucher.compute.enabled\", nil == nil)\n"
         "  sim:open_round(\"contest.jb\")\n"
         "end)\n"
         "fired = 0\n"
         "when(function(sim) return true end, function(sim) fired = fired + 1 assert(fired == 1) end)\n"
-        "when(function(sim) return sim:day() > 100 end, function(sim) sim:stop() end)\n"
+        "when(function(sim) return sim:day() > 160 end, function(sim) sim:stop() end)\n"
         "at(\"2026-09-01\", function(sim) error(\"the run should have stopped\") end)\n");
     CHECKF(r.rc == ZZ_OK, "%s", r.sim ? zz_errmsg(r.sim) : "");
     if (r.sim) {
-        /* stopped at the first observation after day 100 (end of April) */
-        CHECKF(zz_sim_now(r.sim) < 130, "now %g", zz_sim_now(r.sim));
-        /* the at() on 2026-06-01 came after the stop: nothing changed */
-        CHECK_NEAR(zz_sim_config(r.sim)->programme[0].rate, 0.3, 0);
+        /* stopped at the first observation after day 160 (end of June),
+         * after the at() of 2026-06-01 ran its assertions: its change shows */
+        CHECKF(zz_sim_now(r.sim) > 160 && zz_sim_now(r.sim) < 190, "now %g", zz_sim_now(r.sim));
+        CHECK_NEAR(zz_fixture_get(&zz_sim_config(r.sim)->programme[0], "rate"), 0.45, 0);
     }
     finish(&r);
 
@@ -101,11 +102,11 @@ static void actions(void)
     CHECKF(r.rc == ZZ_OK, "%s", r.sim ? zz_errmsg(r.sim) : "");
     if (r.sim) {
         const zz_programme_cfg *v = &zz_sim_config(r.sim)->programme[0];
-        CHECK_NEAR(v->rate, 0.45, 0);
+        CHECK_NEAR(zz_fixture_get(v, "rate"), 0.45, 0);
         CHECK_NEAR(v->end, 333, 0); /* 2026-11-30 */
-        CHECK(v->enabled == 0 && zz_sim_config(r.sim)->programme[1].winners == 12);
+        CHECK(v->enabled == 0 && zz_fixture_get(&zz_sim_config(r.sim)->programme[1], "winners") == 12);
         /* the scenario's own config is untouched: the run changed its copy */
-        CHECK_NEAR(r.sc->cfg.programme[0].rate, 0.3, 0);
+        CHECK_NEAR(zz_fixture_get(&r.sc->cfg.programme[0], "rate"), 0.3, 0);
     }
     finish(&r);
 }

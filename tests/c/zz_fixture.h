@@ -2,12 +2,72 @@
  * the Lua binding: defaults plus the fields a test sets. */
 #ifndef ZZ_FIXTURE_H
 #define ZZ_FIXTURE_H
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/date.h"
-#include "scenario/config.h"
+#include "policy/instrument.h"
+#include "config.h"
+#include "scenario/params.h"
 #include "scenario/scenario.h"
+
+/* Row of an instrument in the table, by its programmes' name stem. */
+#define ZZ_K(stem) zz_instrument_find(stem)
+
+/* An instrument's record in a replication (NULL if it has no programme):
+ * tests drive its hooks as the engine would. */
+static inline zz_inst *zz_fixture_inst(zz_sim *sim, const char *stem)
+{
+    int k = ZZ_K(stem);
+    return k >= 0 && sim->inst_of[k] >= 0 ? &sim->inst[sim->inst_of[k]] : NULL;
+}
+
+/* Money moves as when a project starts or ends: every instrument's hook. */
+static inline void zz_fixture_start(zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    for (int k = 0; k < sim->ninst; k++)
+        if (sim->inst[k].ops->on_start)
+            sim->inst[k].ops->on_start(sim, &sim->inst[k], f, v);
+}
+static inline void zz_fixture_finish(zz_sim *sim, uint32_t f, int success)
+{
+    for (int k = 0; k < sim->ninst; k++)
+        if (sim->inst[k].ops->on_finish)
+            sim->inst[k].ops->on_finish(sim, &sim->inst[k], f, success);
+}
+
+/* A programme's own parameter, by its registry row (so tests set what a
+ * scenario would, with no knowledge of the instrument's layout). */
+static inline void *zz_fixture_field(zz_programme_cfg *g, const char *field, int *is_int)
+{
+    const zz_param *p = zz_param_field(ZZ_PB_PROGRAMME, g->kind, field);
+    if (!p) {
+        fprintf(stderr, "fixture: %s has no field %s\n", g->name, field);
+        abort();
+    }
+    *is_int = p->type == ZZ_PT_INTEGER || p->type == ZZ_PT_BOOLEAN || p->type == ZZ_PT_CHOICE;
+    return (char *)g + p->offset;
+}
+static inline void zz_fixture_set(zz_programme_cfg *g, const char *field, double x)
+{
+    int is_int;
+    void *at = zz_fixture_field(g, field, &is_int);
+    if (is_int)
+        *(int *)at = (int)x;
+    else
+        *(double *)at = x;
+}
+static inline int zz_fixture_has(const zz_programme_cfg *g, const char *field)
+{
+    return zz_param_field(ZZ_PB_PROGRAMME, g->kind, field) != NULL;
+}
+static inline double zz_fixture_get(const zz_programme_cfg *g, const char *field)
+{
+    int is_int;
+    void *at = zz_fixture_field((zz_programme_cfg *)g, field, &is_int);
+    return is_int ? *(int *)at : *(double *)at;
+}
 
 static inline zz_scenario *zz_fixture_scenario(void)
 {
@@ -48,6 +108,6 @@ static inline void zz_fixture_vouchers(zz_scenario *sc, double budget, double ca
     static const char *const name[4] = {"voucher.compute", "voucher.model", "voucher.corpus",
                                         "voucher.scenario"};
     for (int k = 0; k < 4; k++)
-        zz_fixture_programme(sc, ZZ_VOUCHER_COMPUTE + k, name[k], budget)->cap = cap;
+        zz_fixture_set(zz_fixture_programme(sc, ZZ_K(name[k]), name[k], budget), "cap", cap);
 }
 #endif

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import h5py
 import matplotlib
+import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
@@ -763,3 +764,10 @@ def test_report_renders_in_headless_chromium(compare_file, tmp_path):
            f"--screenshot={shot}", "--window-size=1280,2000", index.resolve().as_uri()]
     subprocess.run(cmd, capture_output=True, timeout=120)
     assert shot.is_file() and shot.read_bytes().startswith(b"\x89PNG")
+    # what it shows: a page of text, tables and figures, not a blank one
+    img = matplotlib.image.imread(str(shot))
+    assert img.shape[0] >= 1500 and img.shape[1] >= 1000
+    colours = np.unique(img.reshape(-1, img.shape[-1])[::97], axis=0)
+    assert len(colours) > 50, len(colours)
+    dark = (img[..., :3].mean(axis=-1) < 0.5).mean()
+    assert 0.005 < dark < 0.5, dark             # some ink, on a light page

@@ -135,6 +135,7 @@ equity { budget = 1e8 }
 campaign "spring" { date = "2026-04-01", amount = 20000, budget = 6e6 }
 chain_leader { budget = 1e8 }
 contest "jb" { opens = "2026-03-01", closes = "2026-05-01", budget = 1e8 }
+talent { budget = 5e7 }
 target { name = "jinan", city = "Jinan" }
 pioneer { city = "Qingdao", industry = "light_industry" }
 compute { capacity = 23180, expansions = { ["2026-09-01"] = 1000 } }
@@ -143,14 +144,14 @@ compute { capacity = 23180, expansions = { ["2026-09-01"] = 1000 } }
 # reference section title -> the instance prefixes of EVERY_KIND it covers
 PROGRAMMES = ["voucher.compute", "voucher.model", "voucher.corpus", "voucher.scenario",
               "subsidy.investment", "subsidy.interest", "risk_compensation", "insurance",
-              "equity", "campaign.spring", "chain_leader", "contest.jb"]
+              "equity", "campaign.spring", "chain_leader", "contest.jb", "talent"]
 SECTIONS = {
     "scenario": ["scenario"], "population": ["population"], "decision": ["decision"],
     "compute": ["compute"], "Fields of every programme": PROGRAMMES,
     "voucher": PROGRAMMES[0:4], "subsidy": PROGRAMMES[4:6],
     "risk_compensation": ["risk_compensation"], "insurance": ["insurance"],
     "equity": ["equity"], "campaign": ["campaign.spring"], "chain_leader": ["chain_leader"],
-    "contest": ["contest.jb"], "target": ["target.jinan"],
+    "contest": ["contest.jb"], "talent": ["talent"], "target": ["target.jinan"],
     "pioneer": ["pioneer.Qingdao_light_industry"],
 }
 
@@ -333,15 +334,24 @@ def test_sim_methods(tmp_path):
 contest "jb" { opens = "2026-03-01", closes = "2026-05-01", winners = 5, budget = 1e8 }
 at("2026-02-01", function(sim)
   print("left", sim:budget_left("voucher.compute") <= 5e9, sim:budget_left("contest.jb"))
-  print("share", sim:share{} > 0, sim:share{ city = { "Jinan", "Qingdao" }, size = "large" } >= 0)
+  print("share", sim:share{} > 0)
+  print("jq_large", string.format("%.17g", sim:share{ city = { "Jinan", "Qingdao" }, size = "large" }))
   sim:set("voucher.compute.budget", 6e9)
   sim:set("voucher.compute.end", "2027-06-30")
   sim:set("contest.jb.winners", 7)
 end)
 at("2026-02-02", function(sim) print("after", sim:budget_left("voucher.compute") > 5e9) end)
 """, reps=1)
-    assert "left\ttrue\t100000000.0" in err and "share\ttrue\ttrue" in err, err
+    assert "left\ttrue\t100000000.0" in err and "share\ttrue" in err, err
     assert "after\ttrue" in err, err
+    # sim:share against the file: the action at the start of 2026-02-01
+    # follows January's observation at that instant, so it sees its counts
+    got = float(err.split("jq_large\t")[1].split()[0])
+    cells = dict(city=["Jinan", "Qingdao"], size="large")
+    adopted = ds.adopted.isel(replicate=0, time=0).sel(**cells).values.sum()
+    firms = ds.firms.sel(**cells).values.sum()
+    assert str(ds.time.values[0]).startswith("2026-01")
+    assert 0 < adopted < firms and got == adopted / firms, (got, adopted, firms)
     ds.close()
 
 

@@ -13,6 +13,7 @@ equity { budget = 1e8 }
 campaign "spring" { date = "2026-04-01", amount = 20000, budget = 6e6 }
 chain_leader { budget = 1e8, cap = 5e5 }
 contest "jb" { opens = "2026-03-01", closes = "2026-05-01", budget = 1e8, rounds = 2, round_interval = 180 }
+talent { budget = 5e7, rate = 0.4 }
 target { name = "jinan", city = "Jinan" }
 pioneer { city = "Qingdao", industry = "light_industry" }
 compute { capacity = 23180, expansions = { ["2027-06-01"] = 5000, ["2026-09-01"] = 1000 } }

@@ -3,7 +3,7 @@
  * its seed document) when calibrated, "assumption" otherwise; docs/model.md
  * repeats the table for readers who do not read C.
  */
-#include "scenario/config.h"
+#include "config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -126,89 +126,4 @@ void zz_config_defaults(zz_config *cfg)
     cfg->target[0].share = 0.5;
     snprintf(cfg->target[1].name, ZZ_NAME_LEN, "all_firms");
     cfg->target[1].share = 0.5;
-}
-
-/* Per-kind defaults of a programme; the registry lists which fields a kind
- * accepts. Sources in docs/model.md. */
-void zz_programme_defaults(zz_programme_cfg *g, int kind)
-{
-    memset(g, 0, sizeof *g);
-    g->kind = kind;
-    g->enabled = 1;
-    g->end = -1;
-    switch (kind) {
-    case ZZ_VOUCHER_COMPUTE:
-    case ZZ_VOUCHER_CORPUS:
-        g->rate = 0.3;            /* FACTS: Shanghai compute/corpus <= 30% */
-        g->cap = 2e6;
-        break;
-    case ZZ_VOUCHER_MODEL:
-        g->rate = 0.5;            /* FACTS: Shanghai model voucher <= 50%, cap 5m */
-        g->cap = 5e6;
-        break;
-    case ZZ_VOUCHER_SCENARIO:
-        g->rate = 0.3;            /* assumption */
-        g->cap = 2e6;
-        break;
-    case ZZ_SUBSIDY_INVESTMENT:
-        g->rate = 0.2;            /* assumption: 智能化改造 rewards */
-        g->cap = 5e6;
-        break;
-    case ZZ_SUBSIDY_INTEREST:
-        g->points = 2.0;          /* assumption: percentage points */
-        g->cap = 1e6;
-        break;
-    case ZZ_RISK_COMPENSATION:
-        g->loss_share = 0.5;
-        g->cap = 2e6;
-        break;
-    case ZZ_INSURANCE:
-        g->premium_rate = 0.03;
-        g->premium_share = 0.8;   /* FACTS: central finance pays 80% of the premium */
-        g->cover = 0.8;
-        g->cap = 1e6;
-        break;
-    case ZZ_EQUITY:
-        g->amount = 5e6;
-        g->per_year = 20;
-        g->cap = 2e7;
-        break;
-    case ZZ_CAMPAIGN:
-        g->firms = 300;           /* FACTS 002: about 300 firms trained, May 2026 */
-        break;
-    case ZZ_CHAIN_LEADER:
-        g->onboard_rate = 500.0 / 3; /* FACTS 004: Weichai, 500 partners in 3 years */
-        g->cost_cut = 0.2;
-        g->peer_boost = 0.1;
-        g->partners = 50;
-        break;
-    case ZZ_CONTEST:
-        g->winners = 30;          /* FACTS 004: 30 benchmark projects a year */
-        g->reward_rate = 0.5;     /* FACTS 000: up to 50% of actual investment */
-        g->reward_cap = 5e6;
-        g->bid_cost = 50000;
-        g->jury_noise = 0.1;
-        g->demo_boost = 1.0;
-        g->demo_half_life = 365;
-        g->demo_city_mult = 2.0;
-        g->acceptance_days = 60;
-        g->rounds = 1;
-        g->round_interval = 365;
-        break;
-    default:
-        break;
-    }
-    if (kind <= ZZ_VOUCHER_SCENARIO) {
-        g->review_days = 30;      /* assumption: application decided in a month */
-        g->valid_days = 365;      /* FACTS: Qingyang vouchers valid 12 months */
-    }
-}
-
-int zz_config_rounds(const zz_config *cfg)
-{
-    int k = 0;
-    for (int g = 0; g < cfg->nprogrammes; g++)
-        if (cfg->programme[g].kind == ZZ_CONTEST && cfg->programme[g].rounds > k)
-            k = cfg->programme[g].rounds;
-    return k < ZZ_MAX_ROUNDS ? k : ZZ_MAX_ROUNDS;
 }

@@ -1,0 +1,80 @@
+/*
+ * The economic rule's cost per event against the bass rule's (not a test:
+ * figures are reported, never asserted). One population (the scenario's,
+ * default scenarios/shandong_2026.lua: 120,000 firms), one thread, one
+ * replication at a time, the scenario's horizon (3 years): the economic rule
+ * with every instrument the scenario declares, then the bass rule on the
+ * same firms and horizon (reviews every 30 days). Events per second are the
+ * median of `reps` runs of the event loop alone (zz_sim_run: no population
+ * build, no output).
+ * Usage: bench_rule [SCENARIO.lua [REPS]]   (make bench)
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim.h"
+#include "zhizao/zhizao.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* median events per second over reps runs; *events of one run */
+static double rate(const zz_scenario *sc, const zz_population *pop, int reps, uint64_t *events)
+{
+    double r[16];
+    for (int k = 0; k < reps; k++) {
+        zz_sim *sim;
+        int rc = zz_sim_open(&sim, sc, pop, k, 0);
+        double t0 = omp_get_wtime();
+        if (!rc)
+            rc = zz_sim_run(sim);
+        double t1 = omp_get_wtime();
+        if (rc) {
+            fprintf(stderr, "%s\n", zz_errmsg(sim));
+            exit(1);
+        }
+        *events = zz_sim_events(sim);
+        r[k] = (double)*events / (t1 - t0);
+        zz_sim_close(sim);
+    }
+    qsort(r, (size_t)reps, sizeof *r, cmp_double);
+    return r[reps / 2];
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "scenarios/shandong_2026.lua";
+    int reps = argc > 2 ? atoi(argv[2]) : 3;
+    if (reps < 1 || reps > 16)
+        reps = 3;
+    zz_scenario *eco;
+    if (zz_scenario_open(&eco, path)) {
+        fprintf(stderr, "%s\n", zz_scenario_errmsg(eco));
+        return 1;
+    }
+    char err[1024];
+    zz_population *pop;
+    if (zz_population_build(&pop, eco, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    zz_scenario *bass = malloc(sizeof *bass);
+    *bass = *eco; /* same firms, horizon and seed; the rule differs */
+    bass->cfg.decision.rule = ZZ_RULE_BASS;
+    bass->cfg.decision.review_days = 30;
+    uint64_t ne, nb;
+    double re = rate(eco, pop, reps, &ne), rb = rate(bass, pop, reps, &nb);
+    printf("%s, %lld firms, %.0f days, 1 thread, median of %d: economic with %d programmes "
+           "%.2f M events/s (%llu events), bass %.2f M events/s (%llu events); "
+           "economic costs %.2f x bass per event\n",
+           eco->cfg.name, (long long)pop->n, eco->cfg.horizon, reps, eco->cfg.nprogrammes, re / 1e6,
+           (unsigned long long)ne, rb / 1e6, (unsigned long long)nb, rb / re);
+    free(bass);
+    zz_population_free(pop);
+    zz_scenario_close(eco);
+    return 0;
+}

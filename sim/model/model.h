@@ -1,0 +1,55 @@
+/*
+ * The model's vocabulary: how a decision rule plugs into the engine, the
+ * firm transitions that keep the aggregates exact, the economic rule's
+ * valuation and the implementation lifecycle. The replication's state is
+ * zz_sim (sim.h); instruments reach the model through policy/instrument.h.
+ */
+#ifndef ZZ_MODEL_H
+#define ZZ_MODEL_H
+
+#include <stdint.h>
+
+#include "zhizao/zhizao.h"
+
+/* A decision rule plugs into the engine through this table (as models do in
+ * ROSS): the engine calls `review` when a firm's review event fires. */
+typedef struct zz_rule_ops {
+    const char *name;
+    /* schedules each firm's first event at the start */
+    int (*start)(zz_sim *sim);
+    void (*review)(zz_sim *sim, uint32_t firm);
+} zz_rule_ops;
+
+extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
+
+/* ---- firm transitions (model/firms.c): every state change goes through
+ * here so the aggregates stay exact. ---- */
+void zz_firm_set_state(zz_sim *sim, uint32_t f, int state);
+int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t);
+double zz_firm_peer_share(const zz_sim *sim, uint32_t f, int peers);
+int zz_sim_fail(zz_sim *sim, int rc, const char *fmt, ...);
+
+/* ---- the economic rule's valuation (model/rule_economic.c) ---- */
+typedef struct zz_valuation {
+    double list;              /* project cost at list prices                 */
+    double cost;              /* project cost at current compute prices      */
+    double support;           /* instruments' support terms                  */
+    double net_cost;          /* cost - support                              */
+    double own_premium;       /* the firm's share of an insurance premium    */
+    double liquidity;         /* own funds, plus equity received             */
+    double borrowed, rate, financing;
+    double perceived_success, gain, benefit, cover, downside;
+    double value, hurdle, probability;
+    int can_finance, risk_backed, scale;
+} zz_valuation;
+void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v);
+void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v);
+int zz_economic_decide(zz_sim *sim, uint32_t f);
+double zz_project_cost(const zz_sim *sim, uint32_t f);
+int zz_schedule_scale_review(zz_sim *sim, uint32_t f);
+
+/* ---- implementation (model/implement.c) ---- */
+int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v);
+int zz_finish_implementation(zz_sim *sim, uint32_t f);
+
+#endif
