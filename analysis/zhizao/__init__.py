@@ -10,9 +10,17 @@
     zhizao.accounting("compare.h5")            # what each scenario bought
     zhizao.firm_record(ds)                     # per-firm record (run with --firms)
     zhizao.open("OUT.h5.partial")              # a run in progress: finished replicates
+    zhizao.p_target(ds, "province_gsz")        # P(target by its deadline), exact CI
+    zhizao.sensitivity(exp, "time_to_target", target=..., scenario=...)  # Sobol/Morris
+    zhizao.robust_ranking(exp, "p_target", target=...)   # P(best), regret
+    zhizao.ranking_flips(exp, ...)             # CART: where the best mix changes
 
 Modules: io (reading files), stats (intervals), tables (summaries), plots
-(matplotlib figures), report (``python3 -m zhizao.report``).
+(matplotlib figures), report (``python3 -m zhizao.report``), survival
+(Kaplan-Meier, probability by a date), measures (the outputs a planner
+asks about), experiment (one data model for runs, comparisons and
+experiments), sensitivity (Sobol, Morris), robust (rankings across the
+unknowns), incremental (against any base, fiscal and not).
 
 Conventions: intervals are Student-t intervals across replicates at
 `level` (default 95%); durations (time_to_target) are float days, NaN =
@@ -25,6 +33,9 @@ from .io import (firm_record, groups, has_accounting, has_twin, open_all,  # noq
                  open_result as open)
 from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
+from .experiment import as_experiment  # noqa: E402
+from .robust import p_target, ranking_flips, robust_ranking  # noqa: E402
+from .sensitivity import sensitivity  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
 
@@ -32,4 +43,5 @@ __all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "has_account
            "adoption", "target_share", "time_to_target", "additionality",
            "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
-           "plot_spending", "plot_comparison", "__version__"]
+           "plot_spending", "plot_comparison", "as_experiment", "p_target",
+           "robust_ranking", "ranking_flips", "sensitivity", "__version__"]
