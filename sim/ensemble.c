@@ -139,16 +139,35 @@ static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf,
     return rc;
 }
 
+/* A target's deadline in days from the start (< 0: none). A pioneer's
+ * group takes the pioneer's within_days, read here rather than copied when
+ * the pioneer is declared, so that --set pioneer.X.within_days reaches it. */
+static double target_deadline(const zz_config *cfg, int g)
+{
+    for (int k = 0; k < cfg->npioneers; k++) {
+        char name[ZZ_NAME_LEN * 3];
+        snprintf(name, sizeof name, "pioneer_%s_%s", cfg->city[cfg->pioneer[k].city],
+                 cfg->industry[cfg->pioneer[k].industry]);
+        if (strcmp(name, cfg->target[g].name) == 0)
+            return cfg->pioneer[k].within_days;
+    }
+    return cfg->target[g].by;
+}
+
 static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
-                         int64_t nfirms,
+                         int64_t nfirms, double *target_by, int *fiscal,
                          const char **prog_names, const char **target_names,
                          const char **city_names, const char **industry_names, char *parameters,
                          double *time, int ntime)
 {
-    for (int g = 0; g < cfg->nprogrammes; g++)
+    for (int g = 0; g < cfg->nprogrammes; g++) {
         prog_names[g] = cfg->programme[g].name;
-    for (int g = 0; g < cfg->ntargets; g++)
+        fiscal[g] = cfg->programme[g].fiscal;
+    }
+    for (int g = 0; g < cfg->ntargets; g++) {
         target_names[g] = cfg->target[g].name;
+        target_by[g] = target_deadline(cfg, g);
+    }
     for (int c = 0; c < cfg->ncities; c++)
         city_names[c] = cfg->city[c];
     for (int i = 0; i < cfg->nindustries; i++)
@@ -159,6 +178,7 @@ static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population
         .nrounds = zz_config_rounds(cfg), .nfirms = nfirms, .city = city_names,
         .industry = industry_names, .programme = prog_names, .target = target_names,
         .firms = pop->cell_firms, .firms_gsz = pop->cell_firms_gsz,
+        .target_by = target_by, .fiscal = fiscal,
         .replications = cfg->replications, .scenario_name = cfg->name,
         .scenario_path = cfg->path, .source = cfg->source ? cfg->source : "",
         .parameters = parameters ? parameters : "", .overrides = cfg->overrides ? cfg->overrides : "",
@@ -299,7 +319,9 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     const char *prog_names[ZZ_MAX_PROGRAMMES], *target_names[ZZ_MAX_TARGETS];
     const char *city_names[ZZ_MAX_CITIES], *industry_names[ZZ_MAX_INDUSTRIES];
     zz_layout layout;
-    build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, prog_names, target_names, city_names, industry_names,
+    double target_by[ZZ_MAX_TARGETS];
+    int fiscal[ZZ_MAX_PROGRAMMES];
+    build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, target_by, fiscal, prog_names, target_names, city_names, industry_names,
                  parameters, time, ntime);
     if ((rc = zz_writer_begin(w, group, &layout))) {
         snprintf(err, errlen, "%s", zz_writer_errmsg(w));

@@ -124,8 +124,10 @@ void zz_config_defaults(zz_config *cfg)
     snprintf(cfg->target[0].name, ZZ_NAME_LEN, "province_gsz");
     cfg->target[0].filter.gsz_only = 1;
     cfg->target[0].share = 0.5;
+    cfg->target[0].by = -1;
     snprintf(cfg->target[1].name, ZZ_NAME_LEN, "all_firms");
     cfg->target[1].share = 0.5;
+    cfg->target[1].by = -1;
 }
 
 /* Per-kind defaults of a programme; the registry lists which fields a kind
@@ -135,6 +137,7 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
     memset(g, 0, sizeof *g);
     g->kind = kind;
     g->enabled = 1;
+    g->fiscal = 1;
     g->end = -1;
     switch (kind) {
     case ZZ_VOUCHER_COMPUTE:

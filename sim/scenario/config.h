@@ -74,6 +74,8 @@ typedef struct zz_programme_cfg {
     zz_filter filter;
     double budget;            /* yuan; whole period or per fiscal year      */
     int budget_per_year;      /* 1 = pot resets each fiscal year (Jan 1)    */
+    int fiscal;               /* 1 = fiscal money (counted in costs); 0 = not,
+                                 e.g. an industry fund's equity             */
     double rate, cap;         /* share covered, per-award cap (yuan)        */
     double firm_cap;          /* per-firm cap across rounds (yuan), 0 = none */
     double review_days;       /* voucher: application decided after this    */
@@ -110,6 +112,7 @@ typedef struct zz_target_cfg {
     int line;
     zz_filter filter;
     double share;             /* target adoption share, (0, 1]              */
+    double by;                /* deadline, days from the start; < 0: none   */
 } zz_target_cfg;
 
 /* A pioneer city (一业一市): a city x industry focus with its own target. */

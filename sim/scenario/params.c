@@ -187,6 +187,8 @@ static const zz_param registry[] = {
     PRG("budget", budget, NUM, K_MONEY, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
     PRG("budget_per_year", budget_per_year, BOOL, K_MONEY, 0, 1, 0,
         "true: the pot is the yearly amount and resets each January 1"),
+    PRG("fiscal", fiscal, BOOL, K_ALL, 0, 1, 0,
+        "false: not fiscal money (e.g. an industry fund's equity); costs count fiscal money"),
     PRG("rate", rate, NUM, K_VOUCHER | K_INV, 0, 1, LIVE, "share of the cost covered"),
     PRG("cap", cap, NUM, K_VOUCHER | K_INV | K_INT | K_RISK | K_INS | K_EQ | K_CHAIN, 0, 1e12, LIVE,
         "most paid for one award, yuan (chain leader: per partner, 0 = no limit)"),
@@ -245,6 +247,8 @@ static const zz_param registry[] = {
     TGT("size", filter.sizes, ZZ_PT_SIZES, 0, 0, 0, "size classes of the group; all if omitted"),
     TGT("gsz_only", filter.gsz_only, BOOL, 0, 1, 0, "true: above-size (gsz) firms only"),
     TGT("share", share, NUM, 0, 1, ZZ_PF_LO_OPEN, "adoption share to reach"),
+    TGT("by", by, DATE, 0, 0, ZZ_PF_OPTIONAL,
+        "deadline \"YYYY-MM-DD\" for the share; none if omitted (pioneers: within_days)"),
 
     /* pioneer cities (一业一市) */
     PIO("city", city, ZZ_PT_CITY, 0, 0, ZZ_PF_IDENT, "the pioneer city"),
