@@ -46,7 +46,7 @@ typedef struct ensemble {
     double *final_share;     /* [R][G] */
     double *time_to_target;  /* [R][G] */
     double *spent;           /* [R][P] */
-    double *additional;      /* [R] all firms, NAN without a twin */
+    double *additional;      /* [R][G] against the twin, NAN without one */
     int all_firms;           /* index of the all_firms target, or -1 */
     uint64_t events;
 } ensemble;
@@ -60,8 +60,8 @@ static void keep_summary(ensemble *e, const zz_rep_result *r)
     }
     for (int p = 0; p < P; p++)
         e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
-    e->additional[r->replicate] =
-        r->additional && e->all_firms >= 0 ? (double)r->additional[e->all_firms] : NAN;
+    for (int g = 0; g < G; g++)
+        e->additional[r->replicate * G + g] = r->additional ? (double)r->additional[g] : NAN;
     e->events += r->events;
 }
 
@@ -229,8 +229,30 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     }
     if (P > 0) {
         fprintf(out, "money disbursed (million yuan):\n");
-        for (int p = 0; p < P; p++)
-            print_spread(out, cfg->programme[p].name, e->spent + p, (size_t)P, R, 1e-6, "");
+        for (int p = 0; p < P; p++) {
+            char label[96];
+            snprintf(label, sizeof label, "%s%s", cfg->programme[p].name,
+                     cfg->programme[p].fiscal ? "" : " (not fiscal)");
+            print_spread(out, label, e->spent + p, (size_t)P, R, 1e-6, "");
+        }
+    }
+    const char *names[ZZ_MAX_TARGETS];
+    double by[ZZ_MAX_TARGETS];
+    for (int g = 0; g < G; g++) {
+        names[g] = cfg->target[g].name;
+        by[g] = target_deadline(cfg, g);
+    }
+    zz_deadline_block(out, e->time_to_target, R, G, names, by, cfg->horizon, cfg->start_day);
+    if (R > 0 && !isnan(e->additional[0])) {
+        double *fiscal = calloc((size_t)R, sizeof *fiscal), *other = calloc((size_t)R, sizeof *other);
+        if (fiscal && other) {
+            for (int r = 0; r < R; r++)
+                for (int p = 0; p < P; p++)
+                    *(cfg->programme[p].fiscal ? &fiscal[r] : &other[r]) += e->spent[r * P + p];
+            zz_incremental_block(out, e->additional, R, G, names, fiscal, other);
+        }
+        free(fiscal);
+        free(other);
     }
 }
 
@@ -248,17 +270,27 @@ static int fill_summary(zz_summary *s, const ensemble *e, const zz_config *cfg)
     s->time_to_target = malloc((size_t)R * (G ? G : 1) * sizeof(double));
     s->spent = calloc((size_t)R, sizeof(double));
     s->additional = malloc((size_t)R * sizeof(double));
-    if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional)
+    s->fiscal = calloc((size_t)(R ? R : 1), sizeof(double));
+    s->target_by = calloc((size_t)(G ? G : 1), sizeof(double));
+    if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional ||
+        !s->fiscal || !s->target_by)
         return ZZ_NOMEM;
+    s->horizon = cfg->horizon;
+    s->start_day = cfg->start_day;
     for (int g = 0; g < G; g++) {
         memcpy(s->target[g], cfg->target[g].name, ZZ_NAME_LEN);
         s->target_share[g] = cfg->target[g].share;
+        s->target_by[g] = target_deadline(cfg, g);
     }
     memcpy(s->time_to_target, e->time_to_target, (size_t)R * G * sizeof(double));
-    memcpy(s->additional, e->additional, (size_t)R * sizeof(double));
-    for (int r = 0; r < R; r++)
-        for (int p = 0; p < P; p++)
+    for (int r = 0; r < R; r++) {
+        s->additional[r] = e->all_firms >= 0 ? e->additional[r * G + e->all_firms] : NAN;
+        for (int p = 0; p < P; p++) {
             s->spent[r] += e->spent[r * P + p];
+            if (cfg->programme[p].fiscal)
+                s->fiscal[r] += e->spent[r * P + p];
+        }
+    }
     return ZZ_OK;
 }
 
@@ -271,6 +303,8 @@ void zz_summary_free(zz_summary *s)
     free(s->time_to_target);
     free(s->spent);
     free(s->additional);
+    free(s->fiscal);
+    free(s->target_by);
     memset(s, 0, sizeof *s);
 }
 
@@ -303,7 +337,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     e.final_share = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.spent = calloc((size_t)R * (P ? P : 1), sizeof(double));
-    e.additional = calloc((size_t)R, sizeof(double));
+    e.additional = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.all_firms = -1;
     for (int g = 0; g < G; g++)
         if (!strcmp(cfg->target[g].name, "all_firms"))
