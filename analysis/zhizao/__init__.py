@@ -14,6 +14,7 @@
     zhizao.sensitivity(exp, "time_to_target", target=..., scenario=...)  # Sobol/Morris
     zhizao.robust_ranking(exp, "p_target", target=...)   # P(best), regret
     zhizao.ranking_flips(exp, ...)             # CART: where the best mix changes
+    zhizao.incremental("compare.h5", base="jinan_2026")  # vs any base, fiscal split
 
 Modules: io (reading files), stats (intervals), tables (summaries), plots
 (matplotlib figures), report (``python3 -m zhizao.report``), survival
@@ -34,6 +35,7 @@ from .io import (firm_record, groups, has_accounting, has_twin, open_all,  # noq
 from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
 from .experiment import as_experiment  # noqa: E402
+from .incremental import incremental  # noqa: E402
 from .robust import p_target, ranking_flips, robust_ranking  # noqa: E402
 from .sensitivity import sensitivity  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
@@ -44,4 +46,4 @@ __all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "has_account
            "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
            "plot_spending", "plot_comparison", "as_experiment", "p_target",
-           "robust_ranking", "ranking_flips", "sensitivity", "__version__"]
+           "robust_ranking", "ranking_flips", "sensitivity", "incremental", "__version__"]
