@@ -25,7 +25,7 @@ Variables made here from a run/comparison file (per scenario):
 * ``end_adopters`` [scenario, replicate, target]: the group's adopters at
   the end (target share x firms, rounded to whole firms);
 * for the twin (``twin_`` prefix, one per scenario and replicate):
-  ``twin_time_to_target``, ``twin_end_adopters``.
+  ``twin_target_share``, ``twin_time_to_target``, ``twin_end_adopters``.
 
 Attributes: ``horizon_days`` (start to last observation), ``start_date``.
 """
@@ -64,6 +64,8 @@ def _one(name: str, ds: xr.Dataset) -> xr.Dataset:
         if "cf_target_share" in ds.variables:
             out["twin_end_adopters"] = np.rint(
                 ds["cf_target_share"].isel(time=-1).astype(float) * firms)
+    if "cf_target_share" in ds.variables:
+        out["twin_target_share"] = ds["cf_target_share"].astype(float)
     if "cf_time_to_target" in ds.variables:
         out["twin_time_to_target"] = as_days(ds["cf_time_to_target"])
     if "target_by" in ds.variables:
@@ -80,7 +82,7 @@ def _one(name: str, ds: xr.Dataset) -> xr.Dataset:
         fiscal = ds["fiscal"].astype(float) if "fiscal" in ds.variables else \
             xr.ones_like(ds["instrument"], dtype=float)
         out["fiscal"] = fiscal
-    res = xr.Dataset({k: v.drop_vars("time", errors="ignore") if k != "target_share" else v
+    res = xr.Dataset({k: v if "time" in v.dims else v.drop_vars("time", errors="ignore")
                       for k, v in out.items()})
     if "time" not in res.coords and "time" in ds.coords:
         res = res.assign_coords(time=ds["time"])

@@ -661,7 +661,9 @@ def test_no_programmes_and_no_targets(tmp_path):
     ds.close()
     out = tmp_path / "rep"
     assert zreport.main([str(path), "-o", str(out)]) == 0
-    assert len(list(out.glob("*.png"))) == 2      # all firms, spending
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "reports no target groups" in page and "No programmes, so no spending: bare" in page
+    assert len(list(out.glob("*.png"))) == 0       # nothing to draw, and no empty frame
 
 
 # ---- plots -----------------------------------------------------------------
@@ -700,8 +702,9 @@ def _check_report(outdir: Path, expected_pngs: int, names):
     assert all(base64.b64decode(u).startswith(b"\x89PNG") for u in uris)
     # self-contained: nothing fetched from elsewhere
     assert not re.search(r'(src|href)="(?!data:)', page)
-    assert '<table id="ranking"' in page and "yuan per additional adopter" in page
-    assert '<table id="accounting"' in page and "deadweight_share" in page
+    assert '<table id="deadline-table"' in page and '<table id="additionality-table"' in page
+    assert "fiscal yuan per additional" in page
+    assert ('<table id="ranking-table"' in page) == (len(names) > 1)   # no ranking of one
     for n in names:
         assert n in page
     # the scenario source is shown escaped inside a <pre>
@@ -716,7 +719,15 @@ def test_report_single_run(run_file, tmp_path):
     out = tmp_path / "rep"
     assert zreport.main([str(run_file), "-o", str(out)]) == 0
     # all firms + 1 other target group + 1 spending; no comparison figure for one run
-    _check_report(out, 3, ["shandong_2026"])
+    # deadlines, additional, cost against time, pathways (one figure: every
+    # group is the focus or all_firms), spending; no ranking of one scenario
+    index = _check_report(out, 5, ["shandong_2026"])
+    page = index.read_text(encoding="utf-8")
+    # additionality against its twin: jinan_electronics adds 8 and 12, all 40, 56
+    add = page[page.index('<table id="additionality-table"'):]
+    add = add[:add.index("</table>")]
+    assert "against its no-policy twin" in page
+    assert re.search(r"all_firms</td><td[^>]*>48 \[", add)
 
 
 def test_report_comparison_cli(compare_file, tmp_path):
@@ -728,13 +739,13 @@ def test_report_comparison_cli(compare_file, tmp_path):
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.strip()) == out / "index.html"
-    # all firms + 1 other target group + 2 spending + comparison
+    # deadlines, additional, cost against time, pathways, spending
     index = _check_report(out, 5, ["shandong_2026", "baseline"])
     page = index.read_text(encoding="utf-8")
-    ranking = page[page.index('<table id="ranking"'):]
+    ranking = page[page.index('<table id="ranking-table"'):]
     ranking = ranking[:ranking.index("</table>")]
     assert ranking.index("shandong_2026") < ranking.index("baseline")
-    assert "112.5" in ranking and "337.5" in ranking          # yuan per additional adopter
+    assert "112" in ranking and "338" in ranking          # yuan per additional adopter
 
 
 def test_report_errors(tmp_path):
