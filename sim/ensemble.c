@@ -328,6 +328,8 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         free(sc);
         return rc;
     }
+    if (pop->note[0] && opt->progress)
+        fprintf(stderr, "zhizao: note: %s\n", pop->note);
     const int R = cfg->replications, G = cfg->ntargets, P = cfg->nprogrammes;
     int ntime = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
     double *time = malloc((size_t)ntime * sizeof *time);

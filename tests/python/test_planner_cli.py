@@ -108,3 +108,62 @@ def test_compare_ranks_by_fiscal_cost_and_deadline(scen_dir):
     ratio = ((spent * ds.fiscal).sum("instrument") /
              ds.additional.sel(target="all_firms")).values
     assert f"{ratio.mean() * 1e-6:.3g} m yuan" in _line(sec, "1.") + _line(sec, "2.")
+
+
+def test_firm_file_with_extra_columns(tmp_path):
+    """Columns the model does not use are ignored with a note; the run is
+    the same as on the file without them."""
+    sample = (SRC / "examples" / "firms_sample.csv").read_text().strip().splitlines()
+    extra = ["employees,founded," + sample[0]] + [f"{10 + i},19{80 + i}," + row
+                                                  for i, row in enumerate(sample[1:])]
+    (tmp_path / "extra.csv").write_text("\n".join(extra) + "\n")
+    (tmp_path / "plain.csv").write_text("\n".join(sample) + "\n")
+    outs = {}
+    for name in ("extra", "plain"):
+        (tmp_path / f"{name}.lua").write_text(
+            f'scenario {{ name = "real", years = 1, replications = 2 }}\n'
+            f'population {{ file = "{name}.csv" }}\n')
+        outs[name] = tmp_path / f"{name}.h5"
+        r = subprocess.run([BIN, "run", tmp_path / f"{name}.lua", "-o", outs[name]],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        if name == "extra":
+            assert ("note: " + str(tmp_path / "extra.csv") + ":1: ignored 2 columns the model "
+                    "does not use: 'employees', 'founded'") in r.stderr
+        else:
+            assert "ignored" not in r.stderr
+    a, b = xr.open_dataset(outs["extra"]), xr.open_dataset(outs["plain"])
+    assert (a.adopted.values == b.adopted.values).all()
+    assert np.array_equal(a.time_to_target.values, b.time_to_target.values, equal_nan=True)
+
+
+def test_firm_doc_figures_match_the_engine():
+    """docs/firms_csv.md quotes population defaults as "`name` (v1, v2, ...)";
+    each must equal `zhizao check --reference`."""
+    ref = subprocess.run([BIN, "check", "--reference"], capture_output=True,
+                         text=True).stdout
+    block = ref[ref.index("### population"):ref.index("### decision")]
+    engine = {}
+    for m in re.finditer(r"^\| `(\w+)` \| [^|]* \| [^|]* \| ([^|]*) \|", block, re.M):
+        nums = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", m.group(2))]
+        if nums:
+            engine[m.group(1)] = nums
+    doc = (SRC / "docs" / "firms_csv.md").read_text()
+    quoted = re.findall(r"`(?:population\.)?(\w+)(?:\[size\])?` \(([-\d., ]+)\)", doc)
+    checked = 0
+    for name, vals in quoted:
+        if name in engine:
+            got = [float(v) for v in vals.split(",") if v.strip()]
+            assert got == engine[name], f"docs/firms_csv.md gives {name} = {got}, " \
+                                        f"the engine {engine[name]}"
+            checked += 1
+    assert checked >= 8, quoted       # the doc quotes them: the test sees them
+    # the start-of-run adoption probabilities the doc works out by hand
+    ia, mult, share = (engine["initial_adoption"][0], engine["adoption_mult"],
+                       engine["size_share"])
+    m = (share[2] * mult[2] + share[3] * mult[3]) / (share[2] + share[3])
+    num = r"(\d+(?:\.\d+)?)"
+    row = re.search(rf"probabilities are micro {num}, small {num}, medium {num},\s+large {num}",
+                    doc)
+    assert row, "docs/firms_csv.md no longer states the adoption probabilities"
+    assert [float(x) for x in row.groups()] == pytest.approx([ia * k / m for k in mult])
