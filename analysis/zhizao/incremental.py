@@ -69,7 +69,9 @@ def incremental(source, base: str = TWIN, level: float = 0.95,
     when it is a scenario -- with columns additional, additional_lo,
     additional_hi (paired, t-interval), verdict, fiscal, nonfiscal (mean
     incremental money, yuan), cost_per_additional (yuan per additional
-    adopter, counting `money_kind` money), deadweight, deadweight_share
+    adopter, counting `money_kind` money; NaN without a clear gain, or
+    when the gain comes with less money than the base, which ``note``
+    then says), deadweight, deadweight_share
     (against the twin only), n (paired replications). attrs: base,
     counts (what the cost counts).
     """
@@ -108,10 +110,14 @@ def incremental(source, base: str = TWIN, level: float = 0.95,
                 lo = hi = c["mean"]
             v = verdict(lo, hi) if c["n"] else "no twin"
             spend = f if money_kind == "fiscal" else f + o
+            # more adopters for no more money: no price per adopter to quote
+            cheaper = v == GAIN and spend <= 0
             row = {"scenario": s, "group": g, "additional": c["mean"],
                    "additional_lo": c["lo"], "additional_hi": c["hi"], "verdict": v,
                    "fiscal": f, "nonfiscal": o,
-                   "cost_per_additional": spend / c["mean"] if v == GAIN else np.nan,
+                   "cost_per_additional": spend / c["mean"] if v == GAIN and not cheaper
+                   else np.nan,
+                   "note": "more adopters for less money than the base" if cheaper else "",
                    "deadweight": np.nan, "deadweight_share": np.nan, "n": c["n"]}
             if base == TWIN and "deadweight" in ds.variables:
                 dw = np.asarray(ds["deadweight"].sel(scenario=s, target=g).values, float)

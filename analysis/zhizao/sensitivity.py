@@ -16,7 +16,9 @@ B_j: SALib's order). With f = the output, V = the variance of f over A
 and B together (Saltelli et al. 2010, Table 2):
 
 * first order, ``estimator="saltelli2010"``:
-  S1_i = mean_j f(B)_j (f(AB_i)_j - f(A)_j) / V;
+  S1_i = mean_j f(B)_j (f(AB_i)_j - f(A)_j) / V, with f centred on its
+  mean over A and B (the same expectation, much less variance when the
+  mean is large against the spread; Jansen's forms do not change);
   ``estimator="jansen"``: S1_i = 1 - mean_j (f(B)_j - f(AB_i)_j)^2 / (2V);
 * total (both estimators, Jansen 1999):
   ST_i = mean_j (f(A)_j - f(AB_i)_j)^2 / (2V).
@@ -64,7 +66,12 @@ def sobol_indices(yA, yB, yAB, estimator: str = "saltelli2010"):
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
     yA, yB, yAB = (np.asarray(a, dtype=float) for a in (yA, yB, yAB))
-    V = np.concatenate([yA, yB], axis=-1).var(axis=-1)[..., None]
+    both = np.concatenate([yA, yB], axis=-1)
+    V = both.var(axis=-1)[..., None]
+    # centred on the mean of A and B: the same expectation, far less variance
+    # when the output's mean is large against its spread (as SALib does)
+    mu = both.mean(axis=-1)[..., None]
+    yA, yB, yAB = yA - mu, yB - mu, yAB - mu[..., None, :]
     a, b = yA[..., None, :], yB[..., None, :]
     if estimator == "saltelli2010":
         s1 = (b * (yAB - a)).mean(axis=-1) / V

@@ -99,3 +99,15 @@ def test_on_a_real_comparison(tmp_path):
     assert twin.loc[("shandong_2026", "all_firms"), "nonfiscal"] == pytest.approx(
         float(spent.sel(instrument="equity").mean()))
     assert twin.loc[("baseline", "all_firms"), "verdict"] == NONE
+
+
+def test_gain_for_less_money_has_no_price():
+    d = zhizao.incremental(stacked(), base="harm")
+    # plan vs harm, g1: 15-8, 17-10 = 7 more adopters, 80 more yuan
+    assert d.loc[("plan", "g1"), "cost_per_additional"] == 80 / 7
+    ds = stacked()
+    ds["spent"].loc[dict(scenario="plan")] = 0.0          # plan now spends nothing
+    d = zhizao.incremental(ds, base="harm")
+    r = d.loc[("plan", "g1")]
+    assert r["verdict"] == GAIN and np.isnan(r["cost_per_additional"])
+    assert r["note"] == "more adopters for less money than the base"

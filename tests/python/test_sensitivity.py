@@ -105,9 +105,13 @@ def test_sobol_matches_openturns_on_the_same_sample():
     ot_st = np.array(jan.getTotalOrderIndices()) * scale
     np.testing.assert_allclose(ours_j["S1"], ot_s1, rtol=0, atol=1e-10)
     np.testing.assert_allclose(ours_j["ST"], ot_st, rtol=0, atol=1e-10)
-    # OpenTURNS' "Saltelli" first order is the 2002 form (f(B) f(AB) - mean
-    # products); the 2010 one estimates the same quantity on the same rows
-    np.testing.assert_allclose(ours_s["S1"], np.array(sal.getFirstOrderIndices()), atol=0.015)
+    # OpenTURNS' "Saltelli" first order is the 2002 form (f(B) f(AB) minus
+    # the product of means); the 2010 one estimates the same quantity on the
+    # same rows: within OpenTURNS' own 95% interval, and close to its value
+    iv = sal.getFirstOrderIndicesInterval()
+    lo, hi = np.array(iv.getLowerBound()), np.array(iv.getUpperBound())
+    assert ((lo <= ours_s["S1"]) & (ours_s["S1"] <= hi)).all(), (lo, ours_s["S1"].values, hi)
+    np.testing.assert_allclose(ours_s["S1"], np.array(sal.getFirstOrderIndices()), atol=0.03)
     # both agree with the truth as well as OpenTURNS does
     err_ours = np.abs(ours_j["ST"] - ST_TRUE).max()
     err_ot = np.abs(np.array(jan.getTotalOrderIndices()) - ST_TRUE).max()
@@ -121,7 +125,8 @@ def test_sobol_estimators_by_hand():
     yAB = np.array([[1.0, 0.0, 3.0]])   # one factor
     V_ = np.var([1, 2, 3, 2, 0, 1])     # 2/3... = 0.8055..
     s1, st = sobol_indices(yA, yB, yAB, "saltelli2010")
-    assert s1[0] == pytest.approx((2 * 0 + 0 * -2 + 1 * 0) / 3 / V_)
+    # f centred on mean(A, B) = 1.5: f(B) - 1.5 = (0.5, -1.5, -0.5)
+    assert s1[0] == pytest.approx((0.5 * 0 + -1.5 * -2 + -0.5 * 0) / 3 / V_)
     assert st[0] == pytest.approx((0 + 4 + 0) / 3 / 2 / V_)
     s1j, stj = sobol_indices(yA, yB, yAB, "jansen")
     assert s1j[0] == pytest.approx(1 - (1 + 0 + 4) / 3 / 2 / V_)
