@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from matplotlib import colormaps
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
@@ -63,7 +64,8 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     level : float
         Confidence level of the bands.
     counterfactual : bool
-        Also draw each scenario's no-policy twin (dashed) when present.
+        Also draw each scenario's no-policy twin (dashed) when present;
+        once, grey, when the scenarios' twins are the same (a comparison).
     ax : matplotlib Axes, optional
 
     Returns
@@ -71,6 +73,7 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     matplotlib Axes
     """
     ax = ax if ax is not None else _new_axes()
+    twins = []
     for i, (name, ds) in enumerate(_as_dict(data).items()):
         color = f"C{i % 10}"
         df = _pathway(ds, group, gsz, level, False)
@@ -79,10 +82,16 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
         ax.fill_between(t, df["lo"].clip(0, 1), df["hi"].clip(0, 1), color=color, alpha=0.2,
                         linewidth=0)
         if counterfactual and has_twin(ds):
-            cf = _pathway(ds, group, gsz, level, True)
-            ax.plot(t, cf["mean"], color=color, linestyle="--", label=f"{name} (no policy)")
-            ax.fill_between(t, cf["lo"].clip(0, 1), cf["hi"].clip(0, 1), color=color,
-                            alpha=0.08, linewidth=0)
+            twins.append((name, color, t, _pathway(ds, group, gsz, level, True)))
+    # the scenarios of a comparison share their twin (same seeds): draw it once
+    same = len(twins) > 1 and all(np.array_equal(tw[3]["mean"].to_numpy(),
+                                                 twins[0][3]["mean"].to_numpy(), equal_nan=True)
+                                  for tw in twins)
+    for name, color, t, cf in (twins[:1] if same else twins):
+        label, color = ("no-policy twin", "0.45") if same else (f"{name} (no policy)", color)
+        ax.plot(t, cf["mean"], color=color, linestyle="--", label=label)
+        ax.fill_between(t, cf["lo"].clip(0, 1), cf["hi"].clip(0, 1), color=color,
+                        alpha=0.08, linewidth=0)
     if target is not None:
         ax.axhline(target, color="0.3", linestyle=":", linewidth=1,
                    label=f"target {target:.0%}")
@@ -92,7 +101,8 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     _date_axis(ax)
     ax.set_title(title if title is not None else
                  f"Adoption pathway: {group if group is not None else 'all firms'}")
-    ax.legend(fontsize="small")
+    # beside the axes, so it never covers the lines
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return ax
 
 
@@ -119,19 +129,24 @@ def plot_spending(ds: xr.Dataset, level: float = 0.95, variable: str = "spent", 
     s = mean_ci_xr(ds[variable], "replicate", level)
     scale, unit = _money_scale(_finite_max(s["mean"].values, s["hi"].values))
     t = ds["time"].values
+    n = ds.sizes.get("instrument", 0)
     for i, inst in enumerate(ds["instrument"].values):
         si = s.sel(instrument=inst)
-        color = f"C{i % 10}"
+        # up to 20 distinct colours: fifteen programmes no longer repeat ten
+        color = f"C{i % 10}" if n <= 10 else colormaps["tab20"](i % 20)
         ax.plot(t, si["mean"] / scale, color=color, label=str(inst))
         ax.fill_between(t, np.maximum(si["lo"], 0) / scale, si["hi"] / scale, color=color,
                         alpha=0.2, linewidth=0)
     ax.set_ylabel(f"{variable} ({unit})")
     ax.set_xlabel("date")
+    if t.size:
+        ax.set_xlim(t[0], t[-1])        # the run's dates even with nothing drawn
     _date_axis(ax)
     ax.set_title(title if title is not None else f"Money {variable} by instrument: "
                  f"{scenario_name(ds)}")
     if ds.sizes.get("instrument", 0):
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0, ncol=1 + ds.sizes["instrument"] // 12)
     else:  # e.g. a no-policy baseline: say so rather than show an empty frame
         ax.text(0.5, 0.5, "no policy programmes", transform=ax.transAxes,
                 ha="center", va="center", color="0.4")

@@ -221,3 +221,24 @@ def test_report_cli_errors(cmp_report, tmp_path):
     assert zreport.main([str(out), "-o", str(tmp_path / "r2"), "--base", "baseline"]) == 0
     page = (tmp_path / "r2" / "index.html").read_text(encoding="utf-8")
     assert "against the base baseline" in page
+
+
+def test_notebook_plots_twin_once_and_dates(cmp_report):
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    out, _ = cmp_report
+    data = zhizao.open_all(out)
+    ax = zhizao.plot_pathways(data, target=0.5)
+    labels = [ln.get_label() for ln in ax.lines]
+    assert labels.count("no-policy twin") == 1 and not any("(no policy)" in x for x in labels)
+    ax = zhizao.plot_spending(data["baseline"])          # no programmes: no 1970 axis
+    assert mdates.num2date(ax.get_xlim()[0]).year == 2026
+    ax = zhizao.plot_spending(data["shandong_2026"])     # 15 programmes, 15 colours
+    colours = {tuple(np.round(matplotlib_rgba(ln.get_color()), 3)) for ln in ax.lines}
+    assert len(colours) == len(ax.lines) == 15
+    plt.close("all")
+
+
+def matplotlib_rgba(c):
+    from matplotlib.colors import to_rgba
+    return to_rgba(c)
