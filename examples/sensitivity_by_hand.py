@@ -75,12 +75,12 @@ def main():
                 cmd += ["--set", s]
             subprocess.run(cmd, check=True)
             e = zhizao.as_experiment(out)
-            parts.append(e[["time_to_target", "target_by"]].load())
+            parts.append(e[["time_to_target"]].load())
+            by = e["target_by"].load()
             print(f"\rpoint {p + 1}/{len(X)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
-    exp = xr.concat(parts, dim="point", data_vars="minimal", coords="minimal",
-                    compat="override")
-    exp["target_by"] = parts[0]["target_by"]
+    exp = xr.concat(parts, dim="point", data_vars="all", coords="minimal", compat="override")
+    exp["target_by"] = by
     exp["design"] = (("point", "factor"), X)
     exp["design_unit"] = (("point", "factor"), U)
     exp = exp.assign_coords(factor=list(FACTORS), point=np.arange(len(X)))

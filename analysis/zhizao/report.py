@@ -167,7 +167,8 @@ def _deadlines(page: _Page, exp, colours, level):
         by = float(exp["target_by"].sel(target=g)) if "target_by" in exp.variables else np.nan
         has = np.isfinite(by)
         if has and by > hz:
-            label = f"{g} by {_date(start, by)} (after the horizon: not identified)"
+            table.append([html.escape(f"{g} by {_date(start, by)}")] +
+                         ["after the horizon: not identified"] * exp.sizes["scenario"])
             continue
         r = p_target(exp, g, by=by if has else None, level=level)
         label = f"{g} by {_date(start, r.attrs['by_days'])}" + ("" if has else " (horizon)")

@@ -242,3 +242,19 @@ def test_notebook_plots_twin_once_and_dates(cmp_report):
 def matplotlib_rgba(c):
     from matplotlib.colors import to_rgba
     return to_rgba(c)
+
+
+def test_deadline_after_the_horizon_is_not_identified(tmp_path):
+    """jinan_2026 runs two years; province_gsz's deadline is the end of 2028."""
+    if not BIN:
+        pytest.skip("ZZ_BIN not set")
+    out = tmp_path / "jinan.h5"
+    r = subprocess.run([BIN, "run", SCEN / "jinan_2026.lua", "-o", out, "--replications", "2",
+                        "--set", "population.firms=2000", "--counterfactual"],
+                       capture_output=True, text=True, check=True)
+    assert "by 2028-12-31: after the horizon, not identified" in r.stdout
+    with pytest.raises(ValueError, match="after the horizon"):
+        zhizao.p_target(out, "province_gsz")
+    page = zreport.build_report(out, tmp_path / "rep").read_text(encoding="utf-8")
+    assert re.search(r"province_gsz by 2028-12-31</td><td[^>]*>after the horizon: not "
+                     r"identified", page)

@@ -165,3 +165,16 @@ def test_robust_over_replicates_of_a_comparison():
     assert r.loc["a", "regret_max"] == pytest.approx((H - 120) / 365.25)
     with pytest.raises(ValueError, match="experiment"):
         zhizao.ranking_flips(ds, "time_to_target", target="g")
+
+
+def test_p_target_on_an_experiment():
+    ds, X = _constructed(n_points=20)
+    r = zhizao.p_target(ds, "province_gsz", by=600)
+    assert r["p"].dims == ("point", "scenario")
+    contest = (800 - 600 * X[:, 1] <= 600).astype(float)      # all 4 replications alike
+    np.testing.assert_array_equal(r["p"].sel(scenario="contest").values, contest)
+    assert (r["p"].sel(scenario="plan") == 1).all() and (r["p"].sel(scenario="baseline") == 0).all()
+    assert (r["n"] == 4).all()
+    s = zhizao.sensitivity  # p_target as a sensitivity output needs a Saltelli design
+    with pytest.raises(ValueError, match="Saltelli"):
+        s(ds, "p_target", target="province_gsz", by=600, scenario="contest")
