@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib import rc_context
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, YearLocator
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
@@ -56,7 +56,11 @@ def _legend_below(fig, ax, handles=None, labels=None, ncol=None):
                fontsize="small", frameon=False)
 
 
-def _date_axis(ax):
+def _date_axis(ax, years: bool = False):
+    if years:   # small panels: one tick a year, cheap to lay out
+        ax.xaxis.set_major_locator(YearLocator())
+        ax.xaxis.set_major_formatter(DateFormatter("%Y"))
+        return
     loc = AutoDateLocator()
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(loc))
@@ -218,9 +222,9 @@ def plot_pathway_panels(exp: xr.Dataset, groups, colours: dict, target_line: flo
             ax.axhline(target_line, color="0.3", linestyle=":", linewidth=0.9,
                        label=f"target {target_line:.0%}")
         ax.set_title(g, fontsize="small")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.tick_params(labelsize="x-small")
-        _date_axis(ax)
+        _date_axis(ax, years=True)
     for ax in axes[len(groups):]:
         ax.set_visible(False)
     if legend:
@@ -287,7 +291,7 @@ def plot_spending_kinds(data: dict, level: float = 0.95, fig=None, legend=True):
         ax.set_title(name, fontsize="small")
         ax.set_ylabel("million yuan, cumulative", fontsize="small")
         ax.tick_params(labelsize="x-small")
-        _date_axis(ax)
+        _date_axis(ax, years=True)
     for ax in axes[len(with_prog):]:
         ax.set_visible(False)
     if legend:

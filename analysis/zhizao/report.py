@@ -139,7 +139,9 @@ class _Page:
             return
         self.n += 1
         png = self.outdir / f"{self.n:02d}_{_slug(name)}.png"
-        fig.savefig(png, dpi=90, bbox_inches="tight")
+        # every figure is laid out (tight_layout) and keeps its legend in the
+        # HTML: no second, "tight" layout pass needed
+        fig.savefig(png, dpi=90)
         b64 = base64.b64encode(png.read_bytes()).decode("ascii")
         cap = html.escape(caption)
         leg = ""
