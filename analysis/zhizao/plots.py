@@ -17,7 +17,8 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .io import has_twin, scenario_name
-from .tables import COST_MEASURE, _as_data, adoption, compare, target_share
+from .tables import (COST_MEASURE, DAYS_PER_YEAR, _additional_all, _as_data, _horizon_days,
+                     adoption, compare, target_share)
 
 __all__ = ["plot_pathways", "plot_spending", "plot_comparison"]
 
@@ -157,9 +158,11 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     """Scenarios side by side: years to each target and cost per additional adopter.
 
     `data` is a comparison file path or a {name: Dataset} dict. Left panel:
-    mean years to each target with its interval (hollow marker where not
-    every replicate reached it; missing where none did). Right panel: yuan
-    per additional adopter (only if some scenario has a twin). Scenarios
+    mean years to each target with its interval, cut at 0 and the horizon
+    (hollow marker where not every replicate reached it: the mean of those
+    that did; missing where none did). Right panel: yuan
+    per additional adopter (only if some scenario has a twin); a scenario
+    with fewer adopters than its twin is labelled so, in red. Scenarios
     keep the colours of :func:`plot_pathways` (the file's order). Returns
     the Figure.
     """
@@ -174,13 +177,15 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     times = table[table["measure"] != COST_MEASURE]
     measures = list(dict.fromkeys(times["measure"]))
     ax = axes[0]
+    # a time cannot lie outside the run: intervals are cut at 0 and the horizon
+    horizon = max(_horizon_days(ds) for ds in data.values()) / DAYS_PER_YEAR
     width = 0.8 / max(len(scenarios), 1)
     for i, sc in enumerate(scenarios):
         rows = times[times["scenario"] == sc].set_index("measure").reindex(measures)
         y = np.arange(len(measures)) + (i - (len(scenarios) - 1) / 2) * width
         m = rows["mean"].to_numpy(float)
         err = np.vstack([m - np.maximum(rows["lo"].to_numpy(float), 0),
-                         rows["hi"].to_numpy(float) - m])
+                         np.minimum(rows["hi"].to_numpy(float), horizon) - m])
         full = rows["reached"].to_numpy(float) >= 1
         ax.errorbar(m, y, xerr=np.nan_to_num(err), fmt="none", ecolor=f"C{i % 10}")
         ax.scatter(m[full], y[full], color=f"C{i % 10}", label=sc, zorder=3)
@@ -190,7 +195,11 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     ax.invert_yaxis()
     ax.set_xlabel("years to target (mean, interval)")
     ax.set_title("Time to target")
-    ax.legend(fontsize="small")
+    # say what the two markers mean
+    ax.scatter([], [], color="0.3", label="reached in every replication")
+    ax.scatter([], [], facecolors="none", edgecolors="0.3",
+               label="reached in some: mean over those")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if has_cost:
         ax = axes[1]
         cost = table[table["measure"] == COST_MEASURE].set_index("scenario").reindex(scenarios)
@@ -202,8 +211,13 @@ def plot_comparison(data, level: float = 0.95, fig=None):
                yerr=np.nan_to_num(err) / scale, color=[f"C{i % 10}" for i in range(len(scenarios))],
                capsize=4)
         for i in np.flatnonzero(~np.isfinite(m)):
-            ax.text(i, 0, "none\nadditional", ha="center", va="bottom", fontsize="small",
-                    color="0.4")
+            ds = data[scenarios[i]]
+            add = float(_additional_all(ds).mean()) if (has_twin(ds) or "additional" in ds) \
+                else np.nan
+            harm = np.isfinite(add) and add < 0
+            ax.text(i, 0, f"{-add:.3g} fewer\nadopters than\nits twin" if harm
+                    else "no additional\nadopters", ha="center", va="bottom", fontsize="small",
+                    color="#b2182b" if harm else "0.4")
         ax.set_xticks(np.arange(len(scenarios)))
         ax.set_xticklabels(scenarios, rotation=20, ha="right")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.3g}"))

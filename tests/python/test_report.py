@@ -182,6 +182,9 @@ def test_harm_is_drawn_and_said(tmp_path):
     fig = plot_additional(inc, ["all_firms"], palette(["compute_large"]), "its twin")
     bar = fig.axes[0].patches[0]
     assert bar.get_height() < 0 and bar.get_hatch() == "//"
+    # the notebook's comparison figure says it too, not "none additional"
+    fig = zhizao.plot_comparison({"compute_large": zhizao.open(out)})
+    assert any("fewer\nadopters than\nits twin" in t.get_text() for t in fig.axes[1].texts)
 
 
 def _experiment():
@@ -237,6 +240,11 @@ def test_notebook_plots_twin_once_and_dates(cmp_report):
     ax = zhizao.plot_pathways(data, target=0.5)
     labels = [ln.get_label() for ln in ax.lines]
     assert labels.count("no-policy twin") == 1 and not any("(no policy)" in x for x in labels)
+    # no whisker beyond the 3-year run
+    fig = zhizao.plot_comparison(data)
+    ends = [seg[:, 0].max() for c in fig.axes[0].collections
+            for seg in getattr(c, "get_segments", lambda: [])() if len(seg)]
+    assert ends and max(ends) <= 1096 / 365.25 + 1e-9
     ax = zhizao.plot_spending(data["baseline"])          # no programmes: no 1970 axis
     assert mdates.num2date(ax.get_xlim()[0]).year == 2026
     ax = zhizao.plot_spending(data["shandong_2026"])     # 15 programmes, 15 colours
