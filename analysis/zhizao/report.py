@@ -423,16 +423,28 @@ def _scenario_details(page: _Page, data):
                  "</details>")
 
 
+def _is_experiment_file(path) -> bool:
+    """An experiment file (`zhizao explore`) holds ``design`` at its root."""
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            return "design" in f and not groups(path)
+    except OSError:
+        return False
+
+
 def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
                  base: str = TWIN, focus: str | None = None) -> Path:
     """Write the figures and index.html for `source` into `outdir`.
 
-    `source`: a run or comparison file, or an experiment Dataset (with
-    ``design``). `base`: "twin" or a scenario name. `focus`: the target
+    `source`: a run or comparison file, an experiment file or Dataset (with
+    ``design`` (point, factor)). `base`: "twin" or a scenario name. `focus`: the target
     group the cost, time and ranking figures are about (default
     ``province_gsz``, else the first target). Returns index.html's path.
     """
     outdir = Path(outdir)
+    if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
+        source = xr.open_dataset(source, decode_timedelta=False).load()
     if isinstance(source, xr.Dataset):
         path, data, exp = None, {}, source
     else:

@@ -213,7 +213,11 @@ def _experiment():
 
 @needs_chromium
 def test_experiment_report(tmp_path):
-    index = zreport.build_report(_experiment(), tmp_path / "rep")
+    # an experiment file as `zhizao explore` will write it (netCDF-4 / HDF5)
+    path = tmp_path / "exp.h5"
+    _experiment().to_netcdf(path, engine="h5netcdf")
+    assert zreport.main([str(path), "-o", str(tmp_path / "rep")]) == 0
+    index = tmp_path / "rep" / "index.html"
     page = index.read_text(encoding="utf-8")
     assert "shandong_2026 minus contest_only" in page
     flips = page[page.index('id="flips-table"'):]
