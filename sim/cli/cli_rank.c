@@ -69,6 +69,21 @@ static void print_stat(FILE *out, const stat *s, double scale, const char *unit)
         fprintf(out, " (reached in %d/%d)", s->n, s->of);
 }
 
+/* A time: its interval cut to [0, horizon], where a time can lie. */
+static void print_time(FILE *out, const stat *s, double horizon)
+{
+    const double y = 1 / 365.25;
+    if (s->n == 0)
+        fprintf(out, "not reached");
+    else if (isnan(s->half))
+        fprintf(out, "%.3g y", s->mean * y);
+    else
+        fprintf(out, "%.3g y [%.3g, %.3g]", s->mean * y, fmax(0, s->mean - s->half) * y,
+                fmin(horizon, s->mean + s->half) * y);
+    if (s->n && s->n < s->of)
+        fprintf(out, " (reached in %d/%d)", s->n, s->of);
+}
+
 /* Clopper-Pearson: the exact binomial interval, from GSL's beta quantiles. */
 static void exact_interval(int k, int n, double *lo, double *hi)
 {
@@ -159,7 +174,8 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
     stat *st = malloc((size_t)n * sizeof *st);
     if (!st)
         return;
-    fprintf(out, "\nranking of %d scenarios on the same seeds (mean ± 95%% interval over replications)\n", n);
+    fprintf(out, "\nranking of %d scenarios on the same seeds (mean and 95%% interval over "
+                 "replications; a time's interval is cut to the run)\n", n);
     /* every target any scenario reports, in order of first appearance; a
      * scenario without that target is left out of its ranking */
     for (int i0 = 0; i0 < n; i0++)
@@ -186,7 +202,7 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                 const zz_summary *x = &s[st[k].who];
                 int h = col[st[k].who];
                 fprintf(out, "  %d. %-24s ", k + 1, x->name);
-                print_stat(out, &st[k], 1 / 365.25, " y");
+                print_time(out, &st[k], x->horizon);
                 fprintf(out, "; ");
                 print_p_by(out, x->time_to_target + h, (size_t)x->G, x->R, x->target_by[h],
                            x->horizon, x->start_day);

@@ -99,6 +99,10 @@ def test_compare_ranks_by_fiscal_cost_and_deadline(scen_dir):
     text = run("compare", SCEN / "baseline.lua", SCEN / "shandong_2026.lua", "-o", out,
                "--replications", 2, "--set", "population.firms=3000")
     assert "fiscal money disbursed per additional adopter" in text
+    # every time interval of the ranking lies within the 3-year run
+    ranking = text[text.index("\nranking of"):]
+    spans = re.findall(r"\d y \[([\d.e+-]+), ([\d.e+-]+)\]", ranking)
+    assert spans and all(0 <= float(a) <= float(b) <= 3.001 for a, b in spans)
     assert "money marked fiscal = false not counted" in text
     rank = text.split("years to province_gsz")[1]
     assert re.search(r"shandong_2026 .*; by 2028-12-31: \d of 2, p = ", rank)
