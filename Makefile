@@ -21,9 +21,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# With its no-policy twin, so the summary and the report show additionality.
 run: build
 	@mkdir -p $(dir $(OUT))
-	$(BUILD)/zhizao run $(SCENARIO) -o $(OUT)
+	$(BUILD)/zhizao run $(SCENARIO) -o $(OUT) --counterfactual
 
 # test-deps first, then the build: two apt runs at once would fight over
 # apt's lock under make -j.

@@ -69,5 +69,6 @@ campaign "matchmaking_2027_11" { date = "2027-11-15", firms = 300, amount = 2000
 chain_leader { onboard_rate = 166.7, cost_cut = 0.2, peer_boost = 0.1, cap = 5e5, budget = 0.15e9 }
 
 -- Equity (the 2 bn industry fund, outside the 10 bn): 5 m yuan in each of
--- 100 selected firms a year.
-equity { amount = 5e6, per_year = 100, cap = 5e6, budget = 2.0e9 }
+-- 100 selected firms a year. An investment, not fiscal spending: costs per
+-- additional adopter count fiscal money, as the single-instrument variants do.
+equity { amount = 5e6, per_year = 100, cap = 5e6, budget = 2.0e9, fiscal = false }

@@ -124,6 +124,8 @@ void zz_config_defaults(zz_config *cfg)
     snprintf(cfg->target[0].name, ZZ_NAME_LEN, "province_gsz");
     cfg->target[0].filter.gsz_only = 1;
     cfg->target[0].share = 0.5;
+    cfg->target[0].by = -1;
     snprintf(cfg->target[1].name, ZZ_NAME_LEN, "all_firms");
     cfg->target[1].share = 0.5;
+    cfg->target[1].by = -1;
 }

@@ -62,6 +62,8 @@ typedef struct zz_programme_cfg {
     zz_filter filter;
     double budget;            /* yuan; whole period or per fiscal year      */
     int budget_per_year;      /* 1 = pot resets each fiscal year (Jan 1)    */
+    int fiscal;               /* 1 = fiscal money (counted in costs); 0 = not,
+                                 e.g. an industry fund's equity             */
     int stage;                /* 0 = adoption (pilot), 1 = scale-up          */
     _Alignas(8) unsigned char own[ZZ_OWN_BYTES];
 } zz_programme_cfg;
@@ -71,6 +73,7 @@ typedef struct zz_target_cfg {
     int line;
     zz_filter filter;
     double share;             /* target adoption share, (0, 1]              */
+    double by;                /* deadline, days from the start; < 0: none   */
 } zz_target_cfg;
 
 /* A pioneer city (一业一市): a city x industry focus with its own target. */

@@ -46,7 +46,7 @@ typedef struct ensemble {
     double *final_share;     /* [R][G] */
     double *time_to_target;  /* [R][G] */
     double *spent;           /* [R][P] */
-    double *additional;      /* [R] all firms, NAN without a twin */
+    double *additional;      /* [R][G] against the twin, NAN without one */
     int all_firms;           /* index of the all_firms target, or -1 */
     uint64_t events;
 } ensemble;
@@ -60,8 +60,8 @@ static void keep_summary(ensemble *e, const zz_rep_result *r)
     }
     for (int p = 0; p < P; p++)
         e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
-    e->additional[r->replicate] =
-        r->additional && e->all_firms >= 0 ? (double)r->additional[e->all_firms] : NAN;
+    for (int g = 0; g < G; g++)
+        e->additional[r->replicate * G + g] = r->additional ? (double)r->additional[g] : NAN;
     e->events += r->events;
 }
 
@@ -139,16 +139,35 @@ static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf,
     return rc;
 }
 
+/* A target's deadline in days from the start (< 0: none). A pioneer's
+ * group takes the pioneer's within_days, read here rather than copied when
+ * the pioneer is declared, so that --set pioneer.X.within_days reaches it. */
+static double target_deadline(const zz_config *cfg, int g)
+{
+    for (int k = 0; k < cfg->npioneers; k++) {
+        char name[ZZ_NAME_LEN * 3];
+        snprintf(name, sizeof name, "pioneer_%s_%s", cfg->city[cfg->pioneer[k].city],
+                 cfg->industry[cfg->pioneer[k].industry]);
+        if (strcmp(name, cfg->target[g].name) == 0)
+            return cfg->pioneer[k].within_days;
+    }
+    return cfg->target[g].by;
+}
+
 static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
-                         int64_t nfirms,
+                         int64_t nfirms, double *target_by, int *fiscal,
                          const char **prog_names, const char **target_names,
                          const char **city_names, const char **industry_names, char *parameters,
                          double *time, int ntime)
 {
-    for (int g = 0; g < cfg->nprogrammes; g++)
+    for (int g = 0; g < cfg->nprogrammes; g++) {
         prog_names[g] = cfg->programme[g].name;
-    for (int g = 0; g < cfg->ntargets; g++)
+        fiscal[g] = cfg->programme[g].fiscal;
+    }
+    for (int g = 0; g < cfg->ntargets; g++) {
         target_names[g] = cfg->target[g].name;
+        target_by[g] = target_deadline(cfg, g);
+    }
     for (int c = 0; c < cfg->ncities; c++)
         city_names[c] = cfg->city[c];
     for (int i = 0; i < cfg->nindustries; i++)
@@ -159,6 +178,7 @@ static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population
         .nrounds = zz_config_rounds(cfg), .nfirms = nfirms, .city = city_names,
         .industry = industry_names, .programme = prog_names, .target = target_names,
         .firms = pop->cell_firms, .firms_gsz = pop->cell_firms_gsz,
+        .target_by = target_by, .fiscal = fiscal,
         .replications = cfg->replications, .scenario_name = cfg->name,
         .scenario_path = cfg->path, .source = cfg->source ? cfg->source : "",
         .parameters = parameters ? parameters : "", .overrides = cfg->overrides ? cfg->overrides : "",
@@ -209,8 +229,30 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     }
     if (P > 0) {
         fprintf(out, "money disbursed (million yuan):\n");
-        for (int p = 0; p < P; p++)
-            print_spread(out, cfg->programme[p].name, e->spent + p, (size_t)P, R, 1e-6, "");
+        for (int p = 0; p < P; p++) {
+            char label[96];
+            snprintf(label, sizeof label, "%s%s", cfg->programme[p].name,
+                     cfg->programme[p].fiscal ? "" : " (not fiscal)");
+            print_spread(out, label, e->spent + p, (size_t)P, R, 1e-6, "");
+        }
+    }
+    const char *names[ZZ_MAX_TARGETS];
+    double by[ZZ_MAX_TARGETS];
+    for (int g = 0; g < G; g++) {
+        names[g] = cfg->target[g].name;
+        by[g] = target_deadline(cfg, g);
+    }
+    zz_deadline_block(out, e->time_to_target, R, G, names, by, cfg->horizon, cfg->start_day);
+    if (R > 0 && !isnan(e->additional[0])) {
+        double *fiscal = calloc((size_t)R, sizeof *fiscal), *other = calloc((size_t)R, sizeof *other);
+        if (fiscal && other) {
+            for (int r = 0; r < R; r++)
+                for (int p = 0; p < P; p++)
+                    *(cfg->programme[p].fiscal ? &fiscal[r] : &other[r]) += e->spent[r * P + p];
+            zz_incremental_block(out, e->additional, R, G, names, fiscal, other);
+        }
+        free(fiscal);
+        free(other);
     }
 }
 
@@ -222,10 +264,14 @@ static int fill_summary(zz_summary *s, const ensemble *e, const zz_config *cfg)
     if (zz_summary_init(s, cfg, R))
         return ZZ_NOMEM;
     memcpy(s->time_to_target, e->time_to_target, (size_t)R * G * sizeof(double));
-    memcpy(s->additional, e->additional, (size_t)R * sizeof(double));
-    for (int r = 0; r < R; r++)
-        for (int p = 0; p < P; p++)
+    for (int r = 0; r < R; r++) {
+        s->additional[r] = e->all_firms >= 0 ? e->additional[r * G + e->all_firms] : NAN;
+        for (int p = 0; p < P; p++) {
             s->spent[r] += e->spent[r * P + p];
+            if (cfg->programme[p].fiscal)
+                s->fiscal[r] += e->spent[r * P + p];
+        }
+    }
     return ZZ_OK;
 }
 
@@ -240,12 +286,18 @@ int zz_summary_init(zz_summary *s, const zz_config *cfg, int R)
     s->target_share = calloc((size_t)(G ? G : 1), sizeof(double));
     s->time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     s->spent = calloc((size_t)R, sizeof(double));
-    s->additional = calloc((size_t)R, sizeof(double));
-    if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional)
+    s->additional = calloc((size_t)(R ? R : 1), sizeof(double));
+    s->fiscal = calloc((size_t)(R ? R : 1), sizeof(double));
+    s->target_by = calloc((size_t)(G ? G : 1), sizeof(double));
+    if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional ||
+        !s->fiscal || !s->target_by)
         return ZZ_NOMEM;
+    s->horizon = cfg->horizon;
+    s->start_day = cfg->start_day;
     for (int g = 0; g < G; g++) {
         memcpy(s->target[g], cfg->target[g].name, ZZ_NAME_LEN);
         s->target_share[g] = cfg->target[g].share;
+        s->target_by[g] = target_deadline(cfg, g);
     }
     return ZZ_OK;
 }
@@ -259,6 +311,8 @@ void zz_summary_free(zz_summary *s)
     free(s->time_to_target);
     free(s->spent);
     free(s->additional);
+    free(s->fiscal);
+    free(s->target_by);
     memset(s, 0, sizeof *s);
 }
 
@@ -282,6 +336,8 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         free(sc);
         return rc;
     }
+    if (pop->note[0] && opt->progress)
+        fprintf(stderr, "zhizao: note: %s\n", pop->note);
     const int R = cfg->replications, G = cfg->ntargets, P = cfg->nprogrammes;
     int ntime = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
     double *time = malloc((size_t)ntime * sizeof *time);
@@ -291,7 +347,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     e.final_share = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.spent = calloc((size_t)R * (P ? P : 1), sizeof(double));
-    e.additional = calloc((size_t)R, sizeof(double));
+    e.additional = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.all_firms = -1;
     for (int g = 0; g < G; g++)
         if (!strcmp(cfg->target[g].name, "all_firms"))
@@ -307,7 +363,9 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     const char *prog_names[ZZ_MAX_PROGRAMMES], *target_names[ZZ_MAX_TARGETS];
     const char *city_names[ZZ_MAX_CITIES], *industry_names[ZZ_MAX_INDUSTRIES];
     zz_layout layout;
-    build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, prog_names, target_names, city_names, industry_names,
+    double target_by[ZZ_MAX_TARGETS];
+    int fiscal[ZZ_MAX_PROGRAMMES];
+    build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, target_by, fiscal, prog_names, target_names, city_names, industry_names,
                  parameters, time, ntime);
     if ((rc = zz_writer_begin(w, group, &layout))) {
         snprintf(err, errlen, "%s", zz_writer_errmsg(w));
@@ -402,10 +460,11 @@ int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt, char *err,
 /* The layout of a scenario's result set, for writers outside this file
  * (`compare` through sim/experiment/runner.c). */
 void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
-                        int64_t nfirms, const char **prog_names, const char **target_names,
+                        int64_t nfirms, double *target_by, int *fiscal,
+                        const char **prog_names, const char **target_names,
                         const char **city_names, const char **industry_names, char *parameters,
                         double *time, int ntime)
 {
-    build_layout(L, cfg, pop, nfirms, prog_names, target_names, city_names, industry_names,
-                 parameters, time, ntime);
+    build_layout(L, cfg, pop, nfirms, target_by, fiscal, prog_names, target_names, city_names,
+                 industry_names, parameters, time, ntime);
 }

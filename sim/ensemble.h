@@ -14,8 +14,12 @@ typedef struct zz_summary {
     double *target_share;        /* [G] the target's share, e.g. 0.5 */
     double *time_to_target;      /* [R][G] days, NAN = not reached */
     double *spent;               /* [R] money disbursed, all programmes */
+    double *fiscal;              /* [R] of which fiscal money            */
     double *additional;          /* [R] additional adopters (all firms), NAN
                                     without a twin */
+    double *target_by;           /* [G] deadline, days; < 0: none        */
+    double horizon;              /* days                                 */
+    int64_t start_day;
 } zz_summary;
 
 /* Runs a scenario's replications into `group` (NULL = root) of an open
@@ -31,9 +35,19 @@ void zz_summary_free(zz_summary *s);
 /* The layout (results.h) of a scenario's result set; the name arrays are
  * filled and must outlive L. */
 void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population *pop,
-                        int64_t nfirms, const char **prog_names, const char **target_names,
+                        int64_t nfirms, double *target_by, int *fiscal, const char **prog_names, const char **target_names,
                         const char **city_names, const char **industry_names, char *parameters,
                         double *time, int ntime);
 /* Prints the ranking of several scenarios (cli_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
+/* "probability of reaching each target by its deadline": k of n and the
+ * exact (Clopper-Pearson) 95% interval; tt [R][G] days (NAN: not
+ * reached), by [G] days (< 0: none, then the horizon). cli_rank.c. */
+void zz_deadline_block(FILE *out, const double *tt, int R, int G, const char *const *name,
+                       const double *by, double horizon, int64_t start_day);
+/* Additional adopters per target against the twin (additional [R][G]),
+ * harm said as harm, and fiscal money per additional adopter of each
+ * group; non-fiscal money shown apart. cli_rank.c. */
+void zz_incremental_block(FILE *out, const double *additional, int R, int G,
+                          const char *const *name, const double *fiscal, const double *other);
 #endif

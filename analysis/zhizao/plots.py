@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+from matplotlib import colormaps
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .io import has_twin, scenario_name
-from .tables import COST_MEASURE, _as_data, adoption, compare, target_share
+from .tables import (COST_MEASURE, DAYS_PER_YEAR, _additional_all, _as_data, _horizon_days,
+                     adoption, compare, target_share)
 
 __all__ = ["plot_pathways", "plot_spending", "plot_comparison"]
 
@@ -63,7 +65,8 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     level : float
         Confidence level of the bands.
     counterfactual : bool
-        Also draw each scenario's no-policy twin (dashed) when present.
+        Also draw each scenario's no-policy twin (dashed) when present;
+        once, grey, when the scenarios' twins are the same (a comparison).
     ax : matplotlib Axes, optional
 
     Returns
@@ -71,6 +74,7 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     matplotlib Axes
     """
     ax = ax if ax is not None else _new_axes()
+    twins = []
     for i, (name, ds) in enumerate(_as_dict(data).items()):
         color = f"C{i % 10}"
         df = _pathway(ds, group, gsz, level, False)
@@ -79,10 +83,16 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
         ax.fill_between(t, df["lo"].clip(0, 1), df["hi"].clip(0, 1), color=color, alpha=0.2,
                         linewidth=0)
         if counterfactual and has_twin(ds):
-            cf = _pathway(ds, group, gsz, level, True)
-            ax.plot(t, cf["mean"], color=color, linestyle="--", label=f"{name} (no policy)")
-            ax.fill_between(t, cf["lo"].clip(0, 1), cf["hi"].clip(0, 1), color=color,
-                            alpha=0.08, linewidth=0)
+            twins.append((name, color, t, _pathway(ds, group, gsz, level, True)))
+    # the scenarios of a comparison share their twin (same seeds): draw it once
+    same = len(twins) > 1 and all(np.array_equal(tw[3]["mean"].to_numpy(),
+                                                 twins[0][3]["mean"].to_numpy(), equal_nan=True)
+                                  for tw in twins)
+    for name, color, t, cf in (twins[:1] if same else twins):
+        label, color = ("no-policy twin", "0.45") if same else (f"{name} (no policy)", color)
+        ax.plot(t, cf["mean"], color=color, linestyle="--", label=label)
+        ax.fill_between(t, cf["lo"].clip(0, 1), cf["hi"].clip(0, 1), color=color,
+                        alpha=0.08, linewidth=0)
     if target is not None:
         ax.axhline(target, color="0.3", linestyle=":", linewidth=1,
                    label=f"target {target:.0%}")
@@ -92,7 +102,8 @@ def plot_pathways(data, target: float | None = 0.5, group: str | None = None,
     _date_axis(ax)
     ax.set_title(title if title is not None else
                  f"Adoption pathway: {group if group is not None else 'all firms'}")
-    ax.legend(fontsize="small")
+    # beside the axes, so it never covers the lines
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return ax
 
 
@@ -119,19 +130,24 @@ def plot_spending(ds: xr.Dataset, level: float = 0.95, variable: str = "spent", 
     s = mean_ci_xr(ds[variable], "replicate", level)
     scale, unit = _money_scale(_finite_max(s["mean"].values, s["hi"].values))
     t = ds["time"].values
+    n = ds.sizes.get("instrument", 0)
     for i, inst in enumerate(ds["instrument"].values):
         si = s.sel(instrument=inst)
-        color = f"C{i % 10}"
+        # up to 20 distinct colours: fifteen programmes no longer repeat ten
+        color = f"C{i % 10}" if n <= 10 else colormaps["tab20"](i % 20)
         ax.plot(t, si["mean"] / scale, color=color, label=str(inst))
         ax.fill_between(t, np.maximum(si["lo"], 0) / scale, si["hi"] / scale, color=color,
                         alpha=0.2, linewidth=0)
     ax.set_ylabel(f"{variable} ({unit})")
     ax.set_xlabel("date")
+    if t.size:
+        ax.set_xlim(t[0], t[-1])        # the run's dates even with nothing drawn
     _date_axis(ax)
     ax.set_title(title if title is not None else f"Money {variable} by instrument: "
                  f"{scenario_name(ds)}")
     if ds.sizes.get("instrument", 0):
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0, ncol=1 + ds.sizes["instrument"] // 12)
     else:  # e.g. a no-policy baseline: say so rather than show an empty frame
         ax.text(0.5, 0.5, "no policy programmes", transform=ax.transAxes,
                 ha="center", va="center", color="0.4")
@@ -142,9 +158,11 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     """Scenarios side by side: years to each target and cost per additional adopter.
 
     `data` is a comparison file path or a {name: Dataset} dict. Left panel:
-    mean years to each target with its interval (hollow marker where not
-    every replicate reached it; missing where none did). Right panel: yuan
-    per additional adopter (only if some scenario has a twin). Scenarios
+    mean years to each target with its interval, cut at 0 and the horizon
+    (hollow marker where not every replicate reached it: the mean of those
+    that did; missing where none did). Right panel: yuan
+    per additional adopter (only if some scenario has a twin); a scenario
+    with fewer adopters than its twin is labelled so, in red. Scenarios
     keep the colours of :func:`plot_pathways` (the file's order). Returns
     the Figure.
     """
@@ -159,13 +177,15 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     times = table[table["measure"] != COST_MEASURE]
     measures = list(dict.fromkeys(times["measure"]))
     ax = axes[0]
+    # a time cannot lie outside the run: intervals are cut at 0 and the horizon
+    horizon = max(_horizon_days(ds) for ds in data.values()) / DAYS_PER_YEAR
     width = 0.8 / max(len(scenarios), 1)
     for i, sc in enumerate(scenarios):
         rows = times[times["scenario"] == sc].set_index("measure").reindex(measures)
         y = np.arange(len(measures)) + (i - (len(scenarios) - 1) / 2) * width
         m = rows["mean"].to_numpy(float)
         err = np.vstack([m - np.maximum(rows["lo"].to_numpy(float), 0),
-                         rows["hi"].to_numpy(float) - m])
+                         np.minimum(rows["hi"].to_numpy(float), horizon) - m])
         full = rows["reached"].to_numpy(float) >= 1
         ax.errorbar(m, y, xerr=np.nan_to_num(err), fmt="none", ecolor=f"C{i % 10}")
         ax.scatter(m[full], y[full], color=f"C{i % 10}", label=sc, zorder=3)
@@ -175,7 +195,11 @@ def plot_comparison(data, level: float = 0.95, fig=None):
     ax.invert_yaxis()
     ax.set_xlabel("years to target (mean, interval)")
     ax.set_title("Time to target")
-    ax.legend(fontsize="small")
+    # say what the two markers mean
+    ax.scatter([], [], color="0.3", label="reached in every replication")
+    ax.scatter([], [], facecolors="none", edgecolors="0.3",
+               label="reached in some: mean over those")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if has_cost:
         ax = axes[1]
         cost = table[table["measure"] == COST_MEASURE].set_index("scenario").reindex(scenarios)
@@ -187,8 +211,13 @@ def plot_comparison(data, level: float = 0.95, fig=None):
                yerr=np.nan_to_num(err) / scale, color=[f"C{i % 10}" for i in range(len(scenarios))],
                capsize=4)
         for i in np.flatnonzero(~np.isfinite(m)):
-            ax.text(i, 0, "none\nadditional", ha="center", va="bottom", fontsize="small",
-                    color="0.4")
+            ds = data[scenarios[i]]
+            add = float(_additional_all(ds).mean()) if (has_twin(ds) or "additional" in ds) \
+                else np.nan
+            harm = np.isfinite(add) and add < 0
+            ax.text(i, 0, f"{-add:.3g} fewer\nadopters than\nits twin" if harm
+                    else "no additional\nadopters", ha="center", va="bottom", fontsize="small",
+                    color="#b2182b" if harm else "0.4")
         ax.set_xticks(np.arange(len(scenarios)))
         ax.set_xticklabels(scenarios, rotation=20, ha="right")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.3g}"))

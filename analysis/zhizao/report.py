@@ -1,18 +1,36 @@
-"""Self-contained HTML report of a result file.
+"""Self-contained HTML report of a result file, around a planner's questions.
 
 Usage (also what ``zhizao report`` runs)::
 
-    python3 -m zhizao.report out.h5 -o report_dir/ [--target 0.5] [--level 0.95]
+    python3 -m zhizao.report out.h5 -o report_dir/ [--base NAME] [--focus TARGET]
+                             [--target 0.5] [--level 0.95]
 
-Writes into report_dir: one PNG per figure (adoption pathways of all firms
-and of each other target group against the target share, money spent by
-instrument per scenario, and the scenario comparison for a comparison
-file) and index.html, which embeds every figure as a base64 ``data:`` URI
-and uses no external resource, so the page can be mailed or archived
-alone. It holds the ranking table, what each scenario bought (additional
-adopters, deadweight, money per additional adopter), the per-scenario
-tables, and each scenario's source text and resolved parameters
-(HTML-escaped).
+Sections, each figure with a one-line caption in plain words:
+
+1. *Will the targets be met by their deadlines?* -- probability of each
+   target by its deadline per mix, with exact intervals.
+2. *What does each mix add, against the base?* -- additional adopters per
+   target group against ``--base`` (default: each scenario's no-policy
+   twin), harm drawn below zero and said in words; fiscal and non-fiscal
+   money; cost per additional adopter (fiscal money).
+3. *Cost against time* -- a point per mix: years to the focus target
+   against fiscal yuan per additional adopter, with intervals.
+4. *Which mix is best, and how sure?* (two or more scenarios) -- the
+   ranking and the probability each mix is best across paired
+   replications.
+5. *How does adoption unfold?* -- pathways with bands, the twin drawn once.
+6. *Where does the money go?* -- spending by kind of instrument.
+7. For an experiment Dataset (``design`` (point, factor)): sensitivity bars
+   with intervals, the ranking's robustness and where it flips.
+8. Each scenario's source and resolved parameters.
+
+A single run with its twin gets the same page for one scenario: its
+additionality against the twin, no ranking of one. Legends are HTML lists
+under their figure (they wrap, never cover a line); tables are narrow;
+nothing is wider than the page (checked in headless Chromium by
+tests/python/test_report.py). The page embeds every figure as a
+``data:`` URI and uses no external resource. How to read it:
+docs/reading-results.md.
 
 Exit status: 0 success, 1 failure, 2 usage error, 5 file not readable or
 not writable (the simulator's own codes).
@@ -31,27 +49,51 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+import xarray as xr
+from matplotlib.colors import to_hex
 
 from . import __version__
-from .io import groups, has_accounting, has_twin, open_all
-from .plots import plot_comparison, plot_pathways, plot_spending
-from .tables import (ALL_FIRMS, accounting, additionality, compare, cost_effectiveness,
-                     time_to_target)
+from .dataset import TWIN, as_experiment
+from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_deadlines,
+                      plot_pathway_panels, plot_robustness, plot_sensitivity,
+                      plot_spending_kinds, TWIN_COLOUR)
+from .incremental import GAIN, HARM, incremental
+from .io import groups, open_all
+from .measures import measure
+from .robust import p_target, ranking_flips, robust_ranking
+from .sensitivity import sensitivity
+from .survival import horizon_days
+from .tables import compare
 
 __all__ = ["build_report", "main"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_IO = 0, 1, 2, 5
 
 _CSS = """
-body { font-family: sans-serif; max-width: 70em; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 90%; }
-th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
+body { font-family: "DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif;
+       max-width: 62em; margin: 1.5em auto; padding: 0 1em; color: #222; line-height: 1.4; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 85%; max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.15em 0.45em; text-align: right;
+         overflow-wrap: anywhere; }
+td.l, th.l { text-align: left; }
 th { background: #f3f3f3; }
-img { max-width: 100%; border: 1px solid #eee; }
-pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 85%; }
+figure { margin: 0.5em 0 1.5em; max-width: 100%; }
+figure img { max-width: 100%; height: auto; display: block; border: 1px solid #eee;
+             box-sizing: border-box; }
+figcaption { font-size: 90%; color: #333; margin-top: 0.3em; }
+ul.legend { list-style: none; padding: 0; margin: 0.3em 0; display: flex; flex-wrap: wrap;
+            gap: 0.2em 1.2em; font-size: 85%; max-width: 100%; }
+ul.legend li { white-space: nowrap; }
+ul.legend .sw { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle;
+                margin-right: 0.35em; }
+ul.legend .dash { background: repeating-linear-gradient(90deg, currentColor 0 5px,
+                  transparent 5px 8px) !important; }
+pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; overflow-wrap: anywhere;
+      font-size: 80%; max-width: 100%; box-sizing: border-box; }
+.harm { color: #b2182b; font-weight: bold; }
+.note { color: #555; font-size: 90%; }
 .warning { background: #fff3cd; padding: 0.5em; border: 1px solid #e0c36a; }
-.wide { overflow-x: auto; }
 """
 
 
@@ -59,152 +101,404 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "x"
 
 
-def _fmt(v) -> str:
-    """Numbers for tables: whole yuan with separators when large, else ~3-4 digits."""
+def _num(v, digits=3) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "–"
-    if isinstance(v, (int, np.integer)):
-        return f"{v:,d}"
     v = float(v)
     if abs(v) >= 1e4:
         return f"{v:,.0f}"
-    return f"{v:.1f}" if abs(v) >= 100 else f"{v:.3g}"
+    return f"{v:.{digits}g}"
 
 
-def _table(df: pd.DataFrame, css_id: str | None = None) -> str:
-    out = df.to_html(float_format=_fmt, na_rep="–", escape=True, border=0)
-    if css_id:
-        out = out.replace("<table", f'<table id="{css_id}"', 1)
-    return f'<div class="wide">{out}</div>'
+def _myuan(v) -> str:
+    return "–" if v is None or not np.isfinite(v) else f"{v / 1e6:,.3g}"
 
 
-def _save(fig: Figure, path: Path) -> None:
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+def _html_table(header, rows, css_id=None, left=1) -> str:
+    """A narrow table: header cells, rows of already formatted cells (HTML)."""
+    ident = f' id="{css_id}"' if css_id else ""
+    th = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(h)}</th>'
+                 for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>'
+                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table{ident}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figures(data: dict, comparison: bool, outdir: Path, target: float, level: float):
-    """Draws and saves every figure; returns [(caption, png path)]."""
-    figs = []
+class _Page:
+    """Collects figures (saved as PNG, embedded) and HTML parts."""
 
-    def new_axes():
-        fig = Figure(figsize=(8, 4.5))
-        return fig, fig.subplots()
+    def __init__(self, outdir: Path):
+        self.outdir, self.parts, self.n = outdir, [], 0
 
-    fig, ax = new_axes()
-    plot_pathways(data, target=target, level=level, ax=ax,
-                  title=f"All firms: adoption pathway to {target:.0%}")
-    path = outdir / "pathways_00_all_firms.png"
-    _save(fig, path)
-    figs.append((f"Adoption share of all firms (adopted + scaled), {level:.0%} band; "
-                 "dashed: no-policy twin", path))
-    # every target group but all_firms, which the first figure already shows
-    targets = list(dict.fromkeys(str(t) for ds in data.values()
-                                 if "target" in ds.coords for t in ds["target"].values
-                                 if str(t) != ALL_FIRMS))
-    for i, g in enumerate(targets, start=1):
-        subset = {n: ds for n, ds in data.items()
-                  if "target_share" in ds and g in set(map(str, ds["target"].values))}
-        fig, ax = new_axes()
-        plot_pathways(subset, target=target, group=g, level=level, ax=ax,
-                      title=f"{g}: adoption pathway to {target:.0%}")
-        path = outdir / f"pathways_{i:02d}_{_slug(g)}.png"
-        _save(fig, path)
-        figs.append((f"Target group {g}: adoption share, {level:.0%} band", path))
-    for i, (name, ds) in enumerate(data.items()):
-        fig, ax = new_axes()
-        plot_spending(ds, level=level, ax=ax, title=f"{name}: money disbursed by instrument")
-        path = outdir / f"spending_{i:02d}_{_slug(name)}.png"
-        _save(fig, path)
-        figs.append((f"{name}: cumulative money disbursed by instrument", path))
-    if comparison:
-        fig = Figure(figsize=(11, 4.5))
-        plot_comparison(data, level=level, fig=fig)
-        path = outdir / "comparison.png"
-        _save(fig, path)
-        figs.append(("Scenarios compared: years to each target and cost per additional "
-                     "adopter", path))
-    return figs
+    def add(self, text: str):
+        self.parts.append(text)
+
+    def figure(self, fig, name: str, caption: str, legend: list | None = None):
+        """legend: [(label, colour, dashed)] written as an HTML list."""
+        if fig is None:
+            return
+        self.n += 1
+        png = self.outdir / f"{self.n:02d}_{_slug(name)}.png"
+        # every figure is laid out (tight_layout) and keeps its legend in the
+        # HTML: no second, "tight" layout pass needed
+        fig.savefig(png, dpi=90)
+        b64 = base64.b64encode(png.read_bytes()).decode("ascii")
+        cap = html.escape(caption)
+        leg = ""
+        if legend:
+            items = "".join(
+                f'<li><span class="sw{" dash" if dashed else ""}" style="background:{c};'
+                f'color:{c}"></span>{html.escape(label)}</li>' for label, c, dashed in legend)
+            leg = f'<ul class="legend">{items}</ul>'
+        self.add(f'<figure id="fig-{_slug(name)}"><img src="data:image/png;base64,{b64}" '
+                 f'alt="{cap}">{leg}<figcaption>{cap}</figcaption></figure>')
 
 
-def _img(caption: str, png: Path) -> str:
-    b64 = base64.b64encode(png.read_bytes()).decode("ascii")
-    cap = html.escape(caption)
-    return (f'<figure><img src="data:image/png;base64,{b64}" alt="{cap}">'
-            f"<figcaption>{cap}</figcaption></figure>")
+def _date(start: str, days: float) -> str:
+    try:
+        return str((pd.Timestamp(start) + pd.Timedelta(days=float(days))).date())
+    except (ValueError, TypeError):
+        return f"day {days:g}"
 
 
-def _scenario_section(name: str, ds, level: float) -> str:
-    a = ds.attrs
-    meta = pd.DataFrame({"value": [str(a.get(k, "")) for k in
-                                   ("scenario_path", "seed", "replications", "replications_done",
-                                    "complete", "start_date", "program_version", "overrides")]},
-                        index=["scenario_path", "seed", "replications", "replications_done",
-                               "complete", "start_date", "program_version", "overrides"])
-    parts = [f"<h2>Scenario {html.escape(name)}</h2>"]
-    if str(a.get("complete", "1")) == "0":
-        parts.append('<p class="warning">Incomplete run: only '
+def _deadlines(page: _Page, exp, colours, level):
+    hz = horizon_days(exp)
+    start = str(exp.attrs.get("start_date") or pd.Timestamp(exp["time"].values[0]).date())
+    rows, table = [], []
+    for g in [str(t) for t in exp["target"].values]:
+        by = float(exp["target_by"].sel(target=g)) if "target_by" in exp.variables else np.nan
+        has = np.isfinite(by)
+        if has and by > hz:
+            table.append([html.escape(f"{g} by {_date(start, by)}")] +
+                         ["after the horizon: not identified"] * exp.sizes["scenario"])
+            continue
+        r = p_target(exp, g, by=by if has else None, level=level)
+        label = f"{g} by {_date(start, r.attrs['by_days'])}" + ("" if has else " (horizon)")
+        cells = [html.escape(label)]
+        for s in [str(x) for x in exp["scenario"].values]:
+            q = r.sel(scenario=s)
+            if int(q["n"]) == 0:
+                cells.append("–")
+                continue
+            rows.append({"target": g, "label": label, "scenario": s, "p": float(q["p"]),
+                         "lo": float(q["lo"]), "hi": float(q["hi"])})
+            cells.append(f"{int(q['k'])} of {int(q['n'])}: {float(q['p']):.0%} "
+                         f"[{float(q['lo']):.0%}, {float(q['hi']):.0%}]")
+        table.append(cells)
+    page.add('<h2 id="deadlines">Will the targets be met by their deadlines?</h2>')
+    page.add("<p>For each target, the share of replications that reached it by its "
+             "deadline (<code>target { by = ... }</code>; a pioneer's "
+             "<code>within_days</code>; the horizon where none is set), with the exact "
+             f"{level:.0%} interval. \"k of n\" says it plainly. Nothing is said about "
+             "dates after the end of the run.</p>")
+    if rows:
+        df = pd.DataFrame(rows)
+        with fonts():
+            fig = plot_deadlines(df, colours, legend=False)
+        page.figure(fig, "deadlines", "Probability of reaching each target by its deadline, "
+                    "per mix (dot: share of replications; bar: exact interval).",
+                    [(s, colours[s], False) for s in colours if s in set(df["scenario"])])
+    page.add(_html_table(["target, deadline"] + [str(s) for s in exp["scenario"].values],
+                         table, css_id="deadline-table"))
+
+
+def _additionality(page: _Page, exp, colours, base, level, focus):
+    try:
+        inc = incremental(exp, base=base, level=level)
+    except ValueError as e:
+        page.add('<h2 id="additionality">What does each mix add?</h2>'
+                 f'<p class="note">{html.escape(str(e))}</p>')
+        return None
+    base_label = "its no-policy twin" if base == TWIN else f"the base {base}"
+    page.add(f'<h2 id="additionality">What does each mix add, against {html.escape(base_label)}?'
+             "</h2>")
+    page.add(f"<p>Adopters at the end minus {html.escape(base_label)}, on the same random "
+             "numbers (paired replications, t-interval). <span class=\"harm\">Harm is shown as "
+             "harm</span>: a negative number, a bar below zero, the words \"fewer adopters than "
+             "the base\". Cost per additional adopter counts <b>fiscal money</b> only (money "
+             "marked <code>fiscal = false</code>, e.g. an industry fund, is listed apart) and "
+             "is given only where the gain is clear.</p>")
+    shown = [g for g in (focus, "all_firms") if g in set(inc.index.get_level_values("group"))]
+    shown = list(dict.fromkeys(shown))
+    with fonts():
+        fig = plot_additional(inc, shown, colours, base_label, legend=False)
+    page.figure(fig, "additional", f"Additional adopters against {base_label}: "
+                + ", ".join(shown) + "; hatched bars below zero are harm.")
+    rows = []
+    for (s, g), r in inc.iterrows():
+        if g not in shown:
+            continue
+        verdict = html.escape(r["verdict"])
+        if r["verdict"] == HARM:
+            verdict = f'<span class="harm">{verdict}</span>'
+        rows.append([html.escape(s), html.escape(g),
+                     f"{_num(r['additional'])} [{_num(r['additional_lo'])}, "
+                     f"{_num(r['additional_hi'])}]", verdict, _myuan(r["fiscal"]),
+                     _myuan(r["nonfiscal"]), _myuan(r["cost_per_additional"]),
+                     "–" if not np.isfinite(r["deadweight_share"])
+                     else f"{r['deadweight_share']:.0%}"])
+    page.add(_html_table(["scenario", "group", "additional adopters [interval]", "verdict",
+                          "fiscal m yuan", "not fiscal m yuan", "m fiscal yuan per additional",
+                          "deadweight"], rows, css_id="additionality-table", left=2))
+    others = [[html.escape(s), html.escape(g), f"{_num(r['additional'])}",
+               html.escape(r["verdict"]), _myuan(r["cost_per_additional"])]
+              for (s, g), r in inc.iterrows() if g not in shown]
+    if others:
+        page.add("<details><summary>Every other target group</summary>"
+                 + _html_table(["scenario", "group", "additional", "verdict",
+                                "m fiscal yuan per additional"], others, left=2) + "</details>")
+    return inc
+
+
+def _cost_time(page: _Page, exp, inc, colours, focus, level):
+    if inc is None:
+        return
+    m = measure(exp, "time_to_target", focus)
+    years = m.num.mean("replicate")
+    sd = m.num.std("replicate", ddof=1)
+    n = m.num.sizes["replicate"]
+    from .stats import t_quantile
+    half = t_quantile(level, n) * sd / np.sqrt(n) if n > 1 else xr.full_like(sd, np.nan)
+    hz = horizon_days(exp) / 365.25
+    rows = {}
+    for s in [str(x) for x in exp["scenario"].values]:
+        if (s, focus) not in inc.index:
+            continue
+        r = inc.loc[(s, focus)]
+        y, h = float(years.sel(scenario=s)), float(half.sel(scenario=s))
+        cost = r["cost_per_additional"]
+        rel = (r["additional_hi"] - r["additional"]) / r["additional"] if np.isfinite(cost) \
+            else np.nan
+        rows[s] = {"years": y, "years_lo": max(0.0, y - h) if np.isfinite(h) else y,
+                   "years_hi": min(hz, y + h) if np.isfinite(h) else y, "cost": cost,
+                   "cost_lo": cost / (1 + rel) if np.isfinite(rel) else np.nan,
+                   "cost_hi": cost / max(1 - rel, 1e-9) if np.isfinite(rel) and rel < 1
+                   else np.nan,
+                   "why": "harm" if r["verdict"] == HARM else "no clear gain"}
+    if not rows:
+        return
+    pts = pd.DataFrame.from_dict(rows, orient="index")
+    page.add('<h2 id="cost-time">Cost against time</h2>')
+    page.add(f"<p>A point per mix: years to {html.escape(focus)} (restricted mean, a "
+             "replication that never reaches it counted at the horizon; t-interval, within "
+             "[0, horizon]) against fiscal yuan per additional adopter of that group "
+             "(interval from the additional adopters' interval). Lower left is better. A "
+             "cross on the axis: a mix with no clear gain, so no cost per adopter.</p>")
+    legend = [(s if np.isfinite(r["cost"]) else f"{s} ({r['why']})", colours[s], False)
+              for s, r in pts.iterrows()]
+    with fonts():
+        fig = plot_cost_time(pts, colours, legend=False)
+    page.figure(fig, "cost-time", f"Cost against time to {focus}: one point per mix.", legend)
+
+
+def _ranking(page: _Page, data, exp, colours, focus, level):
+    if len(data) < 2:
+        return
+    page.add('<h2 id="ranking">Which mix is best, and how sure?</h2>')
+    rr = robust_ranking(exp, "time_to_target", target=focus)
+    page.add(f"<p>Across the paired replications: the share in which each mix reaches "
+             f"{html.escape(focus)} first (restricted mean years), and its regret (years "
+             "behind the best mix in that replication; 90th percentile and maximum). Only "
+             "chance varies here; an experiment file adds the uncertain parameters.</p>")
+    rows = [[html.escape(s), f"{r['p_best']:.0%}", _num(r["regret_p90"]), _num(r["regret_max"]),
+             _num(r["mean"])] for s, r in rr.iterrows()]
+    page.add(_html_table(["scenario", "P(best)", "regret p90 (years)", "regret max (years)",
+                          "mean years"], rows, css_id="robust-table"))
+    table = compare(data, level).reset_index()
+    table = table[table["measure"].astype(str).isin([f"years to {focus}",
+                                                      "yuan per additional adopter"])]
+    rows = [[html.escape(str(r["measure"])), str(r["rank"]), html.escape(r["scenario"]),
+             f"{_num(r['mean'])} [{_num(r['lo'])}, {_num(r['hi'])}]",
+             "–" if not np.isfinite(r["reached"]) else f"{r['reached']:.0%}"]
+            for _, r in table.iterrows()]
+    page.add("<p>The ranking <code>zhizao compare</code> prints (mean years over the "
+             "replications that reached the target; money per additional adopter counts all "
+             "money disbursed here, see the table above for fiscal money).</p>")
+    page.add(_html_table(["measure", "rank", "scenario", "mean [interval]", "reached"], rows,
+                         css_id="ranking-table", left=1))
+
+
+def _pathways(page: _Page, exp, colours, focus, level, target_line):
+    tg = [str(t) for t in exp["target"].values]
+    main = [g for g in (focus, "all_firms") if g in tg]
+    main = list(dict.fromkeys(main))
+    rest = [g for g in tg if g not in main]
+    legend = [(s, colours[s], False) for s in colours]
+    if "twin_target_share" in exp.variables:
+        legend.append(("no-policy twin (drawn once when the mixes share it)", TWIN_COLOUR, True))
+    page.add('<h2 id="pathways">How does adoption unfold?</h2>')
+    page.add(f"<p>Adoption share of each group over time: mean and {level:.0%} band across "
+             "replications; the no-policy twin is drawn once (grey, dashed) where the mixes "
+             "share it.</p>")
+    with fonts():
+        fig = plot_pathway_panels(exp, main, colours, target_line, level, ncols=2, legend=False)
+    page.figure(fig, "pathways", "Adoption share of " + " and ".join(main) +
+                " (规上 = above designated size), with the target line.", legend)
+    if rest:
+        with fonts():
+            fig = plot_pathway_panels(exp, rest, colours, target_line, level, ncols=3,
+                                      legend=False)
+        page.figure(fig, "pathways-groups", "The other target groups (the 13 pioneer "
+                    "city-industry pairs and the scenario's own), one small panel each.",
+                    legend)
+
+
+def _spending(page: _Page, data, level):
+    page.add('<h2 id="spending">Where does the money go?</h2>')
+    none = [n for n, ds in data.items() if not ds.sizes.get("instrument", 0)]
+    with fonts():
+        fig = plot_spending_kinds(data, level, legend=False)
+    if fig is not None:
+        leg = [(label, to_hex(ln.get_color()), ln.get_linestyle() != "-")
+               for label, ln in fig.zz_legend.items()]
+        page.figure(fig, "spending", "Money disbursed, cumulative, by kind of instrument "
+                    "(each kind sums its programmes; dashed: not fiscal money).", leg)
+    if none:
+        page.add(f"<p class=\"note\">No programmes, so no spending: "
+                 f"{html.escape(', '.join(none))}.</p>")
+
+
+def _experiment(page: _Page, ds, colours, focus, level):
+    """Sensitivity and robustness of an experiment Dataset."""
+    scen = [str(s) for s in ds["scenario"].values]
+    page.add('<h2 id="sensitivity">Which unknowns drive the answer?</h2>')
+    page.add("<p>Sobol indices over the experiment's uncertain parameters: S1 the share of "
+             "the output's variance a parameter explains alone, ST with its interactions, "
+             "bootstrap intervals. Beside them, the share of the variance that is replication "
+             "noise: near 1, the indices describe noise.</p>")
+    method = "sobol"
+    policy = [s for s in scen if s != "baseline"] or scen
+    jobs = [(f"years to {focus}: {s}", s) for s in policy[:2]]
+    if len(policy) >= 2:
+        jobs.append((f"years to {focus}: {policy[0]} minus {policy[1]}",
+                     (policy[0], policy[1])))
+    for title, sc in jobs:
+        try:
+            sens = sensitivity(ds, "time_to_target", method=method, target=focus, scenario=sc,
+                               level=level)
+        except ValueError:
+            method = "morris"
+            try:
+                sens = sensitivity(ds, "time_to_target", method="morris", target=focus,
+                                   scenario=sc, level=level)
+            except ValueError as e:
+                page.add(f'<p class="note">{html.escape(str(e))}</p>')
+                return
+        with fonts():
+            fig = plot_sensitivity(sens, title=title)
+        page.figure(fig, f"sens-{title}", f"Sensitivity of {title} ({method}); replication "
+                    f"noise {sens.attrs['noise_share']:.0%} of the variance.")
+    page.add('<h2 id="robustness">Is the ranking robust across the unknowns?</h2>')
+    rr = robust_ranking(ds, "time_to_target", target=focus)
+    with fonts():
+        fig = plot_robustness(rr, colours)
+    page.figure(fig, "robustness", f"Probability that each mix reaches {focus} first across "
+                "the experiment's points, and its regret (years behind the best mix).")
+    flips = ranking_flips(ds, "time_to_target", target=focus)
+    rows = [[html.escape(r["box"]), html.escape(str(r["best"])), f"{r['share']:.0%}",
+             str(r["points"])] for _, r in flips["leaves"].iterrows()]
+    page.add(f"<p>Where the best mix changes (a classification tree on the design; it "
+             f"classifies {flips['accuracy']:.0%} of the points right):</p>")
+    page.add(_html_table(["region of the unknowns", "best mix", "share of its points",
+                          "points"], rows, css_id="flips-table"))
+
+
+def _scenario_details(page: _Page, data):
+    page.add('<h2 id="scenarios">The scenarios</h2>')
+    for name, ds in data.items():
+        a = ds.attrs
+        page.add(f"<h3>{html.escape(name)}</h3>")
+        if str(a.get("complete", "1")) == "0":
+            page.add('<p class="warning">Incomplete run: only '
                      f'{html.escape(str(a.get("replications_done", "?")))} of '
                      f'{html.escape(str(a.get("replications", "?")))} replications done.</p>')
-    parts += ["<h3>Run</h3>", _table(meta),
-              "<h3>Time to target</h3>", _table(time_to_target(ds, level))]
-    if has_twin(ds) or has_accounting(ds):
-        parts += ["<h3>Additional adopters (policy minus no-policy twin, at the end), "
-                  "supported adopters and deadweight</h3>",
-                  _table(additionality(ds, level)),
-                  "<h3>Cost per additional adopter (yuan)</h3>",
-                  _table(cost_effectiveness(ds, level))]
-    else:
-        parts.append("<p>No no-policy twin in this file: additionality and cost per "
-                     "additional adopter are not available.</p>")
-    parts += ["<h3>Scenario source</h3>",
-              f'<pre class="source">{html.escape(str(a.get("scenario_source", "")))}</pre>',
-              "<details><summary>Resolved parameters</summary>"
-              f'<pre class="parameters">{html.escape(str(a.get("parameters", "")))}</pre>'
-              "</details>"]
-    return "\n".join(parts)
+        meta = [[html.escape(k), html.escape(str(a.get(k, "")))] for k in
+                ("scenario_path", "seed", "replications", "start_date", "program_version",
+                 "overrides")]
+        page.add(_html_table(["", "value"], meta, left=2))
+        page.add("<details><summary>Scenario source</summary>"
+                 f'<pre class="source">{html.escape(str(a.get("scenario_source", "")))}</pre>'
+                 "</details><details><summary>Resolved parameters</summary>"
+                 f'<pre class="parameters">{html.escape(str(a.get("parameters", "")))}</pre>'
+                 "</details>")
 
 
-def build_report(path, outdir, target: float = 0.5, level: float = 0.95) -> Path:
-    """Write the figures and index.html for result file `path` into `outdir`.
+def _is_experiment_file(path) -> bool:
+    """An experiment file (`zhizao explore`) holds ``design`` at its root."""
+    import h5py
+    try:
+        with h5py.File(path, "r") as f:
+            return "design" in f and not groups(path)
+    except OSError:
+        return False
 
-    Works for a single-run file and for a comparison file (adds the
-    comparison figure). Returns the path of index.html.
+
+def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
+                 base: str = TWIN, focus: str | None = None) -> Path:
+    """Write the figures and index.html for `source` into `outdir`.
+
+    `source`: a run or comparison file, an experiment file or Dataset (with
+    ``design`` (point, factor)). `base`: "twin" or a scenario name. `focus`: the target
+    group the cost, time and ranking figures are about (default
+    ``province_gsz``, else the first target). Returns index.html's path.
     """
-    path, outdir = Path(path), Path(outdir)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # incompleteness is shown in the page instead
-        comparison = bool(groups(path))
-        data = open_all(path)
+    outdir = Path(outdir)
+    if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
+        source = xr.open_dataset(source, decode_timedelta=False).load()
+    if isinstance(source, xr.Dataset):
+        path, data, exp = None, {}, source
+    else:
+        path = Path(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # incompleteness is shown in the page instead
+            data = open_all(path)
+        exp = as_experiment(data)
+    names = [str(s) for s in exp["scenario"].values]
+    if base != TWIN and base not in names:
+        raise ValueError(f"--base {base!r}: not a scenario of the file; scenarios: {names}")
+    targets = [str(t) for t in exp["target"].values] if "target" in exp.dims else []
+    focus = focus or ("province_gsz" if "province_gsz" in targets else
+                      targets[0] if targets else None)
+    if targets and focus not in targets or focus and not targets:
+        raise ValueError(f"--focus {focus!r}: no such target; targets: {targets}")
     outdir.mkdir(parents=True, exist_ok=True)
-    figs = _figures(data, comparison, outdir, target, level)
-    title = f"zhizao report: {', '.join(data)}"
-    body = [f"<h1>{html.escape(title)}</h1>",
-            f"<p>Result file <code>{html.escape(str(path))}</code>; "
-            f"{'comparison of ' + str(len(data)) + ' scenarios' if comparison else 'single run'}; "
-            f"intervals are {level:.0%} t-intervals across replicates. Generated "
-            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by zhizao analysis "
-            f"{html.escape(__version__)}.</p>",
-            "<h2>Ranking</h2>",
-            "<p>Per measure, best first: years to each target (more replicates reaching it "
-            "first, then faster) and yuan disbursed per additional adopter (lower first). "
-            "<em>reached</em> = share of replicates reaching the target.</p>",
-            _table(compare(data, level), css_id="ranking")]
-    if any(has_twin(ds) or has_accounting(ds) for ds in data.values()):
-        body += ["<h2>What each scenario bought</h2>",
-                 "<p>All firms, at the end, against each scenario's no-policy twin on the "
-                 "same random numbers: additional adopters; supported adopters (adopted "
-                 "during the run with support) and deadweight (supported adopters that "
-                 "adopt in the twin too), deadweight share = deadweight / supported; "
-                 "money disbursed per additional adopter (yuan).</p>",
-                 _table(accounting(data, level=level), css_id="accounting")]
-    body += ["<h2>Figures</h2>"]
-    body += [_img(c, p) for c, p in figs]
-    body += [_scenario_section(n, ds, level) for n, ds in data.items()]
-    page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    for old in outdir.glob("*.png"):
+        old.unlink()
+    colours = palette(names)
+    page = _Page(outdir)
+    what = (f"experiment of {exp.sizes.get('point', 1)} points" if "design" in exp.variables
+            else f"comparison of {len(names)} scenarios" if len(names) > 1 else "single run")
+    title = f"zhizao report: {', '.join(names)}"
+    page.add(f"<h1>{html.escape(title)}</h1>")
+    page.add(f"<p>{html.escape(what)}"
+             + (f" from <code>{html.escape(str(path))}</code>" if path else "")
+             + f"; {exp.sizes.get('replicate', 0)} paired replications; intervals at "
+             f"{level:.0%}; costs count fiscal money; base: "
+             f"{'each scenario’s no-policy twin' if base == TWIN else html.escape(base)}. "
+             f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by zhizao analysis "
+             f"{html.escape(__version__)}. How to read every number: docs/reading-results.md."
+             "</p>")
+    if "design" in exp.variables and "point" in exp.dims:
+        _experiment(page, exp, colours, focus, level)
+    elif not targets:
+        page.add('<p class="note">This file reports no target groups: nothing to say about '
+                 "deadlines, additional adopters by group or pathways.</p>")
+        _spending(page, data, level)
+    else:
+        _deadlines(page, exp, colours, level)
+        inc = _additionality(page, exp, colours, base, level, focus)
+        _cost_time(page, exp, inc, colours, focus, level)
+        _ranking(page, data, exp, colours, focus, level)
+        _pathways(page, exp, colours, focus, level, target)
+        _spending(page, data, level)
+    if data:
+        _scenario_details(page, data)
+    page_html = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width\">\n"
+                 f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
+                 "<body>\n" + "\n".join(page.parts) + "\n</body>\n</html>\n")
     index = outdir / "index.html"
-    index.write_text(page, encoding="utf-8")
+    index.write_text(page_html, encoding="utf-8")
     for ds in data.values():
         ds.close()
     return index
@@ -216,6 +510,12 @@ def main(argv=None) -> int:
                                 description="HTML report of a zhizao result file.")
     p.add_argument("file", help="result file (zhizao run or zhizao compare output)")
     p.add_argument("-o", "--output", default="report", help="output directory (default: report)")
+    p.add_argument("--base", default=TWIN,
+                   help="what additional adopters and money are counted against: 'twin' "
+                        "(each scenario's no-policy twin, default) or a scenario's name")
+    p.add_argument("--focus", default=None,
+                   help="target group of the cost, time and ranking figures "
+                        "(default province_gsz)")
     p.add_argument("--target", type=float, default=0.5,
                    help="target share drawn on the pathway figures (default 0.5)")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
@@ -223,7 +523,8 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
-        index = build_report(args.file, args.output, target=args.target, level=args.level)
+        index = build_report(args.file, args.output, target=args.target, level=args.level,
+                             base=args.base, focus=args.focus)
     except OSError as e:
         print(f"zhizao report: error: {e}", file=sys.stderr)
         return EXIT_IO

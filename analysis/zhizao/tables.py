@@ -41,6 +41,7 @@ import xarray as xr
 
 from .io import as_days, has_accounting, has_twin, open_all, scenario_name
 from .stats import mean_ci, mean_ci_xr
+from .survival import quantiles
 
 __all__ = ["NoTwinError", "adoption", "target_share", "time_to_target",
            "additionality", "cost_effectiveness", "accounting", "summary", "compare",
@@ -161,8 +162,13 @@ def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     ``reached`` < 1, never averaged in as a number).
 
     Columns: days, days_lo, days_hi, years, years_lo, years_hi (1 year =
-    365.25 days), reached (share of replicates), n_reached; and when the
-    no-policy twin is present (``cf_time_to_target``):
+    365.25 days; the t-interval cut to [0, horizon]: a time cannot lie
+    outside the run), reached (share of replicates), n_reached;
+    median_days, median_days_lo, median_days_hi: the Kaplan-Meier median
+    across *all* replicates (unreached ones censored at the horizon) and
+    its interval, NaN where the run does not identify it (see
+    :mod:`zhizao.survival`); and when the no-policy twin is present
+    (``cf_time_to_target``):
 
     * cf_reached, cf_years: the twin's share reaching it and mean years;
     * months_gained, months_gained_lo, months_gained_hi, n_paired: the
@@ -185,11 +191,16 @@ def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
     for g in ds["target"].values:
         x = np.asarray(tt.sel(target=g).values, dtype=float)
         c = mean_ci(x, level)
+        # a time lies in [0, horizon]: so does its interval
+        c["lo"], c["hi"] = (np.clip(c["lo"], 0, horizon) if np.isfinite(c["lo"]) else c["lo"],
+                            np.clip(c["hi"], 0, horizon) if np.isfinite(c["hi"]) else c["hi"])
+        med = quantiles(x, horizon, q=(0.5,), level=level).loc[0.5]
         row = {"days": c["mean"], "days_lo": c["lo"], "days_hi": c["hi"],
                "years": c["mean"] / DAYS_PER_YEAR, "years_lo": c["lo"] / DAYS_PER_YEAR,
                "years_hi": c["hi"] / DAYS_PER_YEAR,
                "reached": float(np.isfinite(x).mean()) if x.size else np.nan,
-               "n_reached": c["n"]}
+               "n_reached": c["n"], "median_days": med["days"],
+               "median_days_lo": med["lo"], "median_days_hi": med["hi"]}
         if cf is not None:
             y = np.asarray(cf.sel(target=g).values, dtype=float)
             gain = mean_ci((y - x) / DAYS_PER_MONTH, level)
@@ -205,7 +216,7 @@ def time_to_target(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
                         "n_censored": int(censored.sum())})
         rows[str(g)] = row
     cols = ["days", "days_lo", "days_hi", "years", "years_lo", "years_hi", "reached",
-            "n_reached"]
+            "n_reached", "median_days", "median_days_lo", "median_days_hi"]
     if cf is not None:
         cols += ["cf_reached", "cf_years", "months_gained", "months_gained_lo",
                  "months_gained_hi", "n_paired", "months_gained_min", "n_censored"]

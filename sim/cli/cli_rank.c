@@ -2,7 +2,9 @@
  * The ranking `zhizao compare` prints: scenarios ordered by time to each
  * target and by money per additional adopter, with 95% t-intervals across
  * replications. All scenarios ran on the same seeds, so their differences
- * are not drowned by sampling noise.
+ * are not drowned by sampling noise. Also the blocks a run's summary
+ * shares with it: the probability of each target by its deadline, and
+ * additional adopters and fiscal cost against the no-policy twin.
  */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/date.h"
 #include "ensemble.h"
 
 typedef struct stat {
@@ -66,6 +69,104 @@ static void print_stat(FILE *out, const stat *s, double scale, const char *unit)
         fprintf(out, " (reached in %d/%d)", s->n, s->of);
 }
 
+/* A time: its interval cut to [0, horizon], where a time can lie. */
+static void print_time(FILE *out, const stat *s, double horizon)
+{
+    const double y = 1 / 365.25;
+    if (s->n == 0)
+        fprintf(out, "not reached");
+    else if (isnan(s->half))
+        fprintf(out, "%.3g y", s->mean * y);
+    else
+        fprintf(out, "%.3g y [%.3g, %.3g]", s->mean * y, fmax(0, s->mean - s->half) * y,
+                fmin(horizon, s->mean + s->half) * y);
+    if (s->n && s->n < s->of)
+        fprintf(out, " (reached in %d/%d)", s->n, s->of);
+}
+
+/* Clopper-Pearson: the exact binomial interval, from GSL's beta quantiles. */
+static void exact_interval(int k, int n, double *lo, double *hi)
+{
+    *lo = k == 0 ? 0 : gsl_cdf_beta_Pinv(0.025, k, n - k + 1);
+    *hi = k == n ? 1 : gsl_cdf_beta_Pinv(0.975, k + 1, n - k);
+}
+
+/* "k of n by DATE, p = .. [lo, hi]" or why it is not identified. */
+static void print_p_by(FILE *out, const double *tt, size_t stride, int R, double by,
+                       double horizon, int64_t start_day)
+{
+    char date[11];
+    double when = by >= 0 ? by : horizon;
+    zz_date_format(start_day + (int64_t)ceil(when), date);
+    if (when > horizon) {
+        fprintf(out, "by %s: after the horizon, not identified", date);
+        return;
+    }
+    int k = 0;
+    for (int r = 0; r < R; r++)
+        k += isfinite(tt[r * stride]) && tt[r * stride] <= when;
+    double lo, hi;
+    exact_interval(k, R, &lo, &hi);
+    fprintf(out, "by %s%s: %d of %d, p = %.2g [%.2g, %.2g]", date,
+            by >= 0 ? "" : " (no deadline: the horizon)", k, R, R ? (double)k / R : NAN, lo, hi);
+}
+
+void zz_deadline_block(FILE *out, const double *tt, int R, int G, const char *const *name,
+                       const double *by, double horizon, int64_t start_day)
+{
+    if (G < 1 || R < 1)
+        return;
+    fprintf(out, "probability of reaching each target by its deadline (replications that "
+                 "did; 95%% exact interval):\n");
+    for (int g = 0; g < G; g++) {
+        fprintf(out, "  %-40s ", name[g]);
+        print_p_by(out, tt + g, (size_t)G, R, by[g], horizon, start_day);
+        fputc('\n', out);
+    }
+}
+
+/* Additional adopters said in words: a gain, harm, or nothing detectable. */
+static void print_additional(FILE *out, const stat *a)
+{
+    if (a->n == 0) {
+        fprintf(out, "no twin");
+        return;
+    }
+    double lo = a->mean - (isnan(a->half) ? 0 : a->half), hi = a->mean + (isnan(a->half) ? 0 : a->half);
+    fprintf(out, "%+.3g", a->mean);
+    if (!isnan(a->half))
+        fprintf(out, " ± %.2g", a->half);
+    if (hi < 0)
+        fprintf(out, ": %.3g fewer adopters than the base (harm)", -a->mean);
+    else if (lo > 0)
+        fprintf(out, " additional adopters");
+    else
+        fprintf(out, ": no detectable difference from the base");
+}
+
+void zz_incremental_block(FILE *out, const double *additional, int R, int G,
+                          const char *const *name, const double *fiscal, const double *other)
+{
+    if (G < 1 || R < 1)
+        return;
+    double f = gsl_stats_mean(fiscal, 1, (size_t)R), o = gsl_stats_mean(other, 1, (size_t)R);
+    fprintf(out, "against the no-policy twin on the same random numbers, at the end (mean ± 95%% "
+                 "interval; cost = mean fiscal money / mean additional adopters):\n");
+    for (int g = 0; g < G; g++) {
+        stat a = describe(additional + g, (size_t)G, R, 0);
+        fprintf(out, "  %-40s ", name[g]);
+        print_additional(out, &a);
+        if (a.n && a.mean > 0 && a.mean - (isnan(a.half) ? 0 : a.half) > 0)
+            fprintf(out, "; %.3g m fiscal yuan per additional adopter", f / a.mean * 1e-6);
+        fputc('\n', out);
+    }
+    fprintf(out, "money disbursed: fiscal %.4g m yuan", f * 1e-6);
+    if (o > 0)
+        fprintf(out, "; not fiscal %.4g m yuan (e.g. an industry fund; not counted in costs)",
+                o * 1e-6);
+    fputc('\n', out);
+}
+
 void zz_print_ranking(FILE *out, const zz_summary *s, int n)
 {
     if (n < 1)
@@ -73,7 +174,8 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
     stat *st = malloc((size_t)n * sizeof *st);
     if (!st)
         return;
-    fprintf(out, "\nranking of %d scenarios on the same seeds (mean ± 95%% interval over replications)\n", n);
+    fprintf(out, "\nranking of %d scenarios on the same seeds (mean and 95%% interval over "
+                 "replications; a time's interval is cut to the run)\n", n);
     /* every target any scenario reports, in order of first appearance; a
      * scenario without that target is left out of its ranking */
     for (int i0 = 0; i0 < n; i0++)
@@ -85,18 +187,28 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                     seen = !strcmp(s[j].target[h], name);
             if (seen)
                 continue;
-            int m = 0;
+            int m = 0, *col = malloc((size_t)n * sizeof *col);
+            if (!col)
+                break;
             for (int i = 0; i < n; i++)
                 for (int h = 0; h < s[i].G; h++)
-                    if (!strcmp(s[i].target[h], name))
+                    if (!strcmp(s[i].target[h], name)) {
+                        col[i] = h;
                         st[m++] = describe(s[i].time_to_target + h, (size_t)s[i].G, s[i].R, i);
+                    }
             qsort(st, (size_t)m, sizeof *st, by_time);
             fprintf(out, "years to %s (%.0f%%):\n", name, 100 * s[i0].target_share[g]);
             for (int k = 0; k < m; k++) {
-                fprintf(out, "  %d. %-24s ", k + 1, s[st[k].who].name);
-                print_stat(out, &st[k], 1 / 365.25, " y");
+                const zz_summary *x = &s[st[k].who];
+                int h = col[st[k].who];
+                fprintf(out, "  %d. %-24s ", k + 1, x->name);
+                print_time(out, &st[k], x->horizon);
+                fprintf(out, "; ");
+                print_p_by(out, x->time_to_target + h, (size_t)x->G, x->R, x->target_by[h],
+                           x->horizon, x->start_day);
                 fputc('\n', out);
             }
+            free(col);
         }
     /* money per additional adopter, per replicate, over replicates with
      * additional adopters */
@@ -105,22 +217,28 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
         if (!ratio)
             break;
         for (int r = 0; r < s[i].R; r++)
-            ratio[r] = s[i].additional[r] > 0 ? s[i].spent[r] / s[i].additional[r] : NAN;
+            ratio[r] = s[i].additional[r] > 0 ? s[i].fiscal[r] / s[i].additional[r] : NAN;
         st[i] = describe(ratio, 1, s[i].R, i);
         free(ratio);
     }
     qsort(st, (size_t)n, sizeof *st, by_cost);
-    fprintf(out, "money disbursed per additional adopter (all firms, vs each scenario's no-policy twin):\n");
+    fprintf(out, "fiscal money disbursed per additional adopter (all firms, vs each scenario's "
+                 "no-policy twin; money marked fiscal = false not counted):\n");
     for (int k = 0; k < n; k++) {
         const zz_summary *x = &s[st[k].who];
         stat add = describe(x->additional, 1, x->R, st[k].who);
+        double other = 0;
+        for (int r = 0; r < x->R; r++)
+            other += (x->spent[r] - x->fiscal[r]) / x->R;
         fprintf(out, "  %d. %-24s ", k + 1, x->name);
         if (st[k].n == 0)
-            fprintf(out, "no additional adopters");
+            fprintf(out, "no cost per adopter");
         else
             print_stat(out, &st[k], 1e-6, " m yuan");
-        fprintf(out, "   [additional adopters ");
-        print_stat(out, &add, 1, "");
+        fprintf(out, "   [");
+        print_additional(out, &add);
+        if (other > 0)
+            fprintf(out, "; not fiscal %.4g m yuan", other * 1e-6);
         fprintf(out, "]\n");
     }
     free(st);

@@ -17,7 +17,7 @@
 int zz_cli_report(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fprintf(argc < 2 ? stderr : stdout, "usage: zhizao report OUT.h5 -o DIR\n");
+        fprintf(argc < 2 ? stderr : stdout, "usage: zhizao report OUT.h5 -o DIR [--base twin|SCENARIO] [--focus TARGET] [--level 0.95]\n");
         return argc < 2 ? ZZ_USAGE : ZZ_OK;
     }
     const char *dir = getenv("ZHIZAO_ANALYSIS");

@@ -65,10 +65,15 @@ static void keep_summary_run(run *e, int s, const zz_rep_result *res)
     const int r = res->replicate, G = res->ntargets, P = res->nprogrammes, T = res->ntime;
     for (int g = 0; g < G; g++)
         sm->time_to_target[r * G + g] = res->time_to_target[g];
-    double spent = 0;
-    for (int k = 0; k < P; k++)
+    const zz_config *cfg = &e->ex->sc[s]->cfg;
+    double spent = 0, fiscal = 0;
+    for (int k = 0; k < P; k++) {
         spent += res->spent[(T - 1) * P + k];
+        if (cfg->programme[k].fiscal)
+            fiscal += res->spent[(T - 1) * P + k];
+    }
     sm->spent[r] = spent;
+    sm->fiscal[r] = fiscal;
     sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
 }
 
@@ -122,9 +127,11 @@ int zz_open_groups(run *e, char *err, size_t errlen)
         const char *prog[ZZ_MAX_PROGRAMMES], *targ[ZZ_MAX_TARGETS];
         const char *city[ZZ_MAX_CITIES], *ind[ZZ_MAX_INDUSTRIES];
         char *params = zz_params_describe(cfg);
+        double target_by[ZZ_MAX_TARGETS];
+        int fiscal[ZZ_MAX_PROGRAMMES];
         zz_layout L;
-        zz_ensemble_layout(&L, cfg, pop, e->opt->firms_record ? pop->n : 0, prog, targ, city, ind,
-                           params, time, T);
+        zz_ensemble_layout(&L, cfg, pop, e->opt->firms_record ? pop->n : 0, target_by, fiscal,
+                           prog, targ, city, ind, params, time, T);
         L.replications = e->R;
         rc = zz_writer_begin(e->gw, cfg->name, &L);
         if (!rc)

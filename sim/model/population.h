@@ -58,6 +58,9 @@ struct zz_population {
     int ncities, nindustries;
     int32_t *cell_firms;       /* [city][industry][size]                     */
     int32_t *cell_firms_gsz;   /* same, 规上 firms only                        */
+    /* what the loader left out, said once ("firms.csv:1: ignored columns
+     * the model does not use: 'employees'"); "" when nothing was          */
+    char note[512];
 };
 
 /* index of cell (city, industry, size) in the [city][industry][size] arrays */

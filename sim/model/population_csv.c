@@ -525,17 +525,23 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     x.line = rec.line;
     for (int c = 0; c < NCOLS; c++)
         colidx[c] = -1;
+    /* Real registers carry more columns than the model uses (employees,
+     * founding year, ...): those are left out with a note, not an error. */
+    char ignored[sizeof p->note - 96] = "";
+    int nignored = 0;
     for (int k = 0; k < rec.nf; k++) {
         const char *h = rec.text + rec.off[k];
         int c = 0;
         while (c < NCOLS && !ieq(h, columns[c].name))
             c++;
         if (c == NCOLS) {
-            snprintf(err, errlen, "%s:%lld: unknown column '%s'; valid columns: ", path,
-                     (long long)rec.line, h);
-            list_columns(&x, 0);
-            rc = ZZ_DATA;
-            goto fail;
+            size_t used = strlen(ignored);
+            if (used + strlen(h) + 8 < sizeof ignored)
+                snprintf(ignored + used, sizeof ignored - used, "%s'%s'", nignored ? ", " : "", h);
+            else if (used + 6 < sizeof ignored && !strstr(ignored, ", ..."))
+                snprintf(ignored + used, sizeof ignored - used, ", ...");
+            nignored++;
+            continue;
         }
         if (colidx[c] >= 0) {
             snprintf(err, errlen, "%s:%lld: column '%s' appears twice in the header", path,
@@ -554,6 +560,7 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
             goto fail;
         }
     int nfields = rec.nf;
+    int64_t header_line = rec.line;
 
     /* rows after the header: at most the number of lines left */
     int64_t cap = nmax - line + 1;
@@ -616,6 +623,9 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     if ((rc = resolve_leaders(&x, p, &ids)))
         goto fail;
     zz_population_count(p);
+    if (nignored)
+        snprintf(p->note, sizeof p->note, "%s:%lld: ignored %d column%s the model does not use: %s",
+                 path, (long long)header_line, nignored, nignored == 1 ? "" : "s", ignored);
 
     ids_free(&ids);
     free(rec.text);

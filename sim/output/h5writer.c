@@ -73,7 +73,7 @@ static const struct var_def {
                             SH_TARGET_T },
     [ZZ_V_TIME_TO_TARGET] = { "time_to_target",
                               "days from start until the target share is reached "
-                              "(NaN: not reached)", "days", SH_TARGET },
+                              "(NaN: not reached)", "d", SH_TARGET },
     [ZZ_V_EVENTS] = { "events", "events processed", NULL, SH_REPLICATE },
     [ZZ_V_COMPUTE_PRICE] = { "compute_price",
                              "compute price relative to the list price (1 when the market is off)",
@@ -97,9 +97,9 @@ static const struct var_def {
                           SH_TARGET },
     [ZZ_V_DEADWEIGHT_LAG] = { "deadweight_lag",
                               "mean days the twin adopts after the policy run, over deadweight "
-                              "firms (NaN: none)", "days", SH_TARGET },
+                              "firms (NaN: none)", "d", SH_TARGET },
     [ZZ_V_TARGET_FIRMS] = { "target_firms", "firms in the target group", "firms", SH_TARGET },
-    [ZZ_V_FIRM_DAY] = { "firm_day", "day the firm adopted (NaN: not by the end)", "days",
+    [ZZ_V_FIRM_DAY] = { "firm_day", "day the firm adopted (NaN: not by the end)", "d",
                         SH_FIRM },
     [ZZ_V_FIRM_SUPPORT] = { "firm_support", "money the firm received, by programme", "yuan",
                             SH_FIRM_INSTRUMENT },
@@ -367,6 +367,45 @@ static int write_firms(zz_writer *w, const char *name, const char *long_name,
     return rc;
 }
 
+/* The targets' deadlines and the programmes' fiscal flags: one value per
+ * target / instrument, the same in every replicate. */
+static int write_static(zz_writer *w, const zz_layout *L)
+{
+    zz_h5_scope *s = &w->cur;
+    int G = L->ntargets, P = L->nprogrammes, bad = 0;
+    double *by = malloc((size_t)(G ? G : 1) * sizeof *by);
+    int *fiscal = malloc((size_t)(P ? P : 1) * sizeof *fiscal);
+    if (!by || !fiscal) {
+        free(by);
+        free(fiscal);
+        return misuse(w, "out of memory");
+    }
+    for (int g = 0; g < G; g++)
+        by[g] = L->target_by && L->target_by[g] >= 0 ? L->target_by[g] : NAN;
+    for (int p = 0; p < P; p++)
+        fiscal[p] = L->fiscal ? L->fiscal[p] != 0 : 1;
+    const double nan = NAN;
+    int dim = ZZ_D_TARGET;
+    hid_t d = zz_h5_make_var(s, "target_by", H5T_IEEE_F64LE, 1, &dim, &nan);
+    bad = d < 0 || zz_h5_attr_str(d, "long_name", "deadline of the target, days from the start "
+                                  "(NaN: none)") < 0 || zz_h5_attr_str(d, "units", "d") < 0 ||
+          (G > 0 && H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, by) < 0);
+    if (d >= 0)
+        zz_h5_close(d);
+    if (!bad) {
+        dim = ZZ_D_INSTRUMENT;
+        d = zz_h5_make_var(s, "fiscal", H5T_STD_I8LE, 1, &dim, NULL);
+        bad = d < 0 || zz_h5_attr_str(d, "long_name", "1: the programme spends fiscal money; "
+                                      "0: not (e.g. an industry fund)") < 0 ||
+              (P > 0 && H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, fiscal) < 0);
+        if (d >= 0)
+            zz_h5_close(d);
+    }
+    free(by);
+    free(fiscal);
+    return bad ? fail(w, ZZ_IO, "cannot write target_by / fiscal") : ZZ_OK;
+}
+
 static int write_set_attrs(zz_writer *w, const zz_layout *L)
 {
     hid_t loc = w->cur.loc;
@@ -450,6 +489,8 @@ int zz_writer_begin(zz_writer *w, const char *group, const zz_layout *L)
         rc = write_firms(w, "firms", "firms", L->firms);
     if (rc == ZZ_OK)
         rc = write_firms(w, "firms_gsz", "firms above designated size", L->firms_gsz);
+    if (rc == ZZ_OK)
+        rc = write_static(w, L);
     /* The policy run's variables exist from the start, so a file with no
      * finished replicate still has the full layout; cf_ ones come with the
      * first counterfactual put. */

@@ -22,6 +22,11 @@
  *             budget                              float64 [R,T,P]  pot remaining
  *             target_share                        float64 [R,T,G]
  *             time_to_target                      float64 [R,G] days, NaN = not reached
+ *                 (durations carry units "d", UDUNITS' day: xarray leaves
+ *                 them float, so NaN needs no cast to NaT)
+ *             target_by                           float64 [G] deadline, days since
+ *                                                 start, NaN = none
+ *             fiscal                              int8 [P] 1 = fiscal money
  *             events                              int64 [R]
  *             compute_price, compute_utilisation  float64 [R,T]
  *             round_bids, round_winners, round_successes  int32 [R,P,K]
@@ -60,6 +65,9 @@ typedef struct zz_layout {
     const char *const *target;
     const int32_t *firms;      /* [C][I][S] */
     const int32_t *firms_gsz;
+    const double *target_by;   /* [G] deadline, days since start, < 0: none;
+                                  NULL: no target has one                   */
+    const int *fiscal;         /* [P] 1 = fiscal money, 0 = not; NULL: all 1 */
     int replications;
     /* attributes */
     const char *scenario_name, *scenario_path, *source, *parameters;

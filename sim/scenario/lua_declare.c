@@ -479,6 +479,7 @@ static int new_target(lua_State *L, zz_config *cfg, const char *name, const char
     memset(&cfg->target[t], 0, sizeof cfg->target[t]);
     snprintf(cfg->target[t].name, ZZ_NAME_LEN, "%s", name);
     cfg->target[t].share = TARGET_SHARE;
+    cfg->target[t].by = -1;
     return t;
 }
 

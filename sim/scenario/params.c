@@ -164,6 +164,8 @@ static const zz_param registry[] = {
     PRG("budget", budget, NUM, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
     PRG("budget_per_year", budget_per_year, BOOL, 0, 1, 0,
         "true: the pot is the yearly amount and resets each January 1"),
+    PRG("fiscal", fiscal, BOOL, 0, 1, 0,
+        "false: not fiscal money (e.g. an industry fund's equity); costs count fiscal money"),
     PRG("cities", filter.cities, ZZ_PT_CITIES, 0, 0, 0, "eligible cities; all if omitted"),
     PRG("industries", filter.industries, ZZ_PT_INDUSTRIES, 0, 0, 0,
         "eligible industries (contest: its challenge list); all if omitted"),
@@ -180,6 +182,8 @@ static const zz_param registry[] = {
     TGT("size", filter.sizes, ZZ_PT_SIZES, 0, 0, 0, "size classes of the group; all if omitted"),
     TGT("gsz_only", filter.gsz_only, BOOL, 0, 1, 0, "true: above-size (gsz) firms only"),
     TGT("share", share, NUM, 0, 1, ZZ_PF_LO_OPEN, "adoption share to reach"),
+    TGT("by", by, DATE, 0, 0, ZZ_PF_OPTIONAL,
+        "deadline \"YYYY-MM-DD\" for the share; none if omitted (pioneers: within_days)"),
 
     /* pioneer cities (一业一市) */
     PIO("city", city, ZZ_PT_CITY, 0, 0, ZZ_PF_IDENT, "the pioneer city"),
@@ -1688,6 +1692,7 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
     memset(g, 0, sizeof *g);
     g->kind = kind;
     g->enabled = 1;
+    g->fiscal = 1;
     g->end = -1;
     const zz_instrument *ops = zz_instruments[kind];
     for (int r = 0; r < ops->nparams; r++) {

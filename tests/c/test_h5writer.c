@@ -350,7 +350,7 @@ static void check_set(hid_t loc, const char *name, int with_cf, int complete)
         free(x);
         check_scales(loc, vn, 2, d2);
         hid_t d = H5Dopen2(loc, vn, H5P_DEFAULT);
-        CHECK(!strcmp(attr_str(d, "units", buf, sizeof buf), "days"));
+        CHECK(!strcmp(attr_str(d, "units", buf, sizeof buf), "d"));
         hid_t a = H5Aopen(d, "_FillValue", H5P_DEFAULT);
         double fill = 0;
         CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &fill) >= 0 && isnan(fill));

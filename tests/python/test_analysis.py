@@ -503,8 +503,12 @@ def test_time_to_target(run_ds, notwin_ds):
     assert list(df.index) == TARGETS
     je = df.loc["jinan_electronics"]
     m, lo, hi = ci((100.0, 200.0))
-    assert close(je["days"], m) and close(je["days_lo"], lo) and close(je["days_hi"], hi)
-    assert close(je["years"], 150 / 365.25) and close(je["years_hi"], hi / 365.25)
+    # the t-interval (-485, 785) cut to the run: [0, 365 days]
+    assert lo < 0 and hi > 365
+    assert close(je["days"], m) and je["days_lo"] == 0 and je["days_hi"] == 365
+    assert close(je["years"], 150 / 365.25) and close(je["years_hi"], 365 / 365.25)
+    # Kaplan-Meier median over both replicates: F reaches 1/2 at day 100
+    assert je["median_days"] == 100
     assert je["reached"] == 1.0 and je["n_reached"] == 2
     assert DPM == 30.4375
     m, lo, hi = ci((150 / DPM, 90 / DPM))                 # gains 250-100, 290-200 days
@@ -514,6 +518,7 @@ def test_time_to_target(run_ds, notwin_ds):
     assert close(je["cf_years"], 270 / 365.25) and je["cf_reached"] == 1.0
     ov = df.loc["all_firms"]
     assert ov["days"] == 300.0 and ov["reached"] == 0.5 and np.isnan(ov["days_lo"])
+    assert ov["median_days"] == 300         # 1 of 2 by day 300: F = 1/2 there
     assert ov["cf_reached"] == 0.0 and np.isnan(ov["months_gained"]) and ov["n_paired"] == 0
     # the twin never gets there within the 365-day horizon: at least 65 days gained
     assert close(ov["months_gained_min"], 65 / DPM) and ov["n_censored"] == 1
@@ -612,7 +617,7 @@ def test_compare_ranking(compare_file):
     je = r.loc["years to jinan_electronics"]
     assert list(je["scenario"]) == ["shandong_2026", "baseline"]
     assert close(je.loc[2, "mean"], 350 / 365.25)
-    assert close(je.loc[2, "lo"], (350 - T1 * 50) / 365.25)
+    assert close(je.loc[2, "lo"], max(0.0, (350 - T1 * 50) / 365.25))   # cut at 0
     ov = r.loc["years to all_firms"]          # reached in 1 of 2 replicates beats never
     assert list(ov["scenario"]) == ["shandong_2026", "baseline"]
     assert list(ov["reached"]) == [0.5, 0.0] and np.isnan(ov.loc[2, "mean"])
@@ -662,7 +667,9 @@ def test_no_programmes_and_no_targets(tmp_path):
     ds.close()
     out = tmp_path / "rep"
     assert zreport.main([str(path), "-o", str(out)]) == 0
-    assert len(list(out.glob("*.png"))) == 2      # all firms, spending
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "reports no target groups" in page and "No programmes, so no spending: bare" in page
+    assert len(list(out.glob("*.png"))) == 0       # nothing to draw, and no empty frame
 
 
 # ---- plots -----------------------------------------------------------------
@@ -701,8 +708,9 @@ def _check_report(outdir: Path, expected_pngs: int, names):
     assert all(base64.b64decode(u).startswith(b"\x89PNG") for u in uris)
     # self-contained: nothing fetched from elsewhere
     assert not re.search(r'(src|href)="(?!data:)', page)
-    assert '<table id="ranking"' in page and "yuan per additional adopter" in page
-    assert '<table id="accounting"' in page and "deadweight_share" in page
+    assert '<table id="deadline-table"' in page and '<table id="additionality-table"' in page
+    assert "fiscal yuan per additional" in page
+    assert ('<table id="ranking-table"' in page) == (len(names) > 1)   # no ranking of one
     for n in names:
         assert n in page
     # the scenario source is shown escaped inside a <pre>
@@ -717,7 +725,15 @@ def test_report_single_run(run_file, tmp_path):
     out = tmp_path / "rep"
     assert zreport.main([str(run_file), "-o", str(out)]) == 0
     # all firms + 1 other target group + 1 spending; no comparison figure for one run
-    _check_report(out, 3, ["shandong_2026"])
+    # deadlines, additional, cost against time, pathways (one figure: every
+    # group is the focus or all_firms), spending; no ranking of one scenario
+    index = _check_report(out, 5, ["shandong_2026"])
+    page = index.read_text(encoding="utf-8")
+    # additionality against its twin: jinan_electronics adds 8 and 12, all 40, 56
+    add = page[page.index('<table id="additionality-table"'):]
+    add = add[:add.index("</table>")]
+    assert "against its no-policy twin" in page
+    assert re.search(r"all_firms</td><td[^>]*>48 \[", add)
 
 
 def test_report_comparison_cli(compare_file, tmp_path):
@@ -729,13 +745,13 @@ def test_report_comparison_cli(compare_file, tmp_path):
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert Path(res.stdout.strip()) == out / "index.html"
-    # all firms + 1 other target group + 2 spending + comparison
+    # deadlines, additional, cost against time, pathways, spending
     index = _check_report(out, 5, ["shandong_2026", "baseline"])
     page = index.read_text(encoding="utf-8")
-    ranking = page[page.index('<table id="ranking"'):]
+    ranking = page[page.index('<table id="ranking-table"'):]
     ranking = ranking[:ranking.index("</table>")]
     assert ranking.index("shandong_2026") < ranking.index("baseline")
-    assert "112.5" in ranking and "337.5" in ranking          # yuan per additional adopter
+    assert "112" in ranking and "338" in ranking          # yuan per additional adopter
 
 
 def test_report_errors(tmp_path):

@@ -268,7 +268,9 @@ def test_compare_ranks_with_intervals(cmp_file, data):
                 assert near(row["reached"], np.isfinite(x).mean())
                 if np.isfinite(x).sum() >= 2:
                     mm, lo, hi = t_ci(x)
-                    assert near(row["mean"], mm) and near(row["lo"], lo) and near(row["hi"], hi)
+                    hz = 1096 / 365.25            # the interval is cut to [0, horizon]
+                    assert near(row["mean"], mm) and near(row["lo"], min(max(lo, 0), hz))
+                    assert near(row["hi"], min(max(hi, 0), hz))
             # more replicates reaching first, then sooner
             keys = list(zip(-part["reached"], part["mean"].fillna(np.inf)))
             assert keys == sorted(keys)
@@ -298,16 +300,19 @@ def test_report_page(report_dir, data):
     index = report_dir / "index.html"
     page = index.read_text(encoding="utf-8")
     pngs = sorted(report_dir.glob("*.png"))
-    # all firms, 14 other targets, 3 spending figures, the comparison
-    assert len(pngs) == 1 + 1 + PIONEERS + len(SCENARIOS) + 1
+    # deadlines, additional, cost against time, pathways of the focus and
+    # all firms, the other groups in small panels, spending by kind
+    assert len(pngs) == 6
     uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert sorted(base64.b64decode(u) for u in uris) == sorted(p.read_bytes() for p in pngs)
     assert not re.search(r'(src|href)="(?!data:)', page)      # self-contained
-    assert '<table id="ranking"' in page and '<table id="accounting"' in page
-    ranking = page[page.index('<table id="ranking"'):]
+    assert '<table id="ranking-table"' in page and '<table id="additionality-table"' in page
+    ranking = page[page.index('<table id="ranking-table"'):]
     ranking = ranking[:ranking.index("</table>")]
-    assert "years to pioneer_Jinan_electronics" in ranking
+    assert "years to province_gsz" in ranking
     assert "yuan per additional adopter" in ranking
+    deadlines = page[page.index('<table id="deadline-table"'):]
+    assert "pioneer_Jinan_electronics by 2027-01-01" in deadlines[:deadlines.index("</table>")]
     for name in SCENARIOS:
         assert name in ranking
     import html

@@ -116,7 +116,12 @@ def test_compare_pathways_notebook_runs(compare_file, tmp_path, monkeypatch):
         assert "yuan per additional adopter" in ranking
         assert "deadweight_share" in text and "yuan_per_additional" in text
     images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
-    assert len(images) >= 3       # all firms, target groups, comparison
+    assert len(images) >= 4       # all firms, target groups, comparison, sensitivity
+    # deadlines, incremental, sensitivity and robustness sections
+    assert "P(" in text and "against the twin; the cost counts fiscal money" in text
+    assert "over paired replications" in text and "p_best" in text
+    assert "plan minus contest" in text and "replication noise" in text
+    assert "where the best mix changes" in text and "S1" in text and "ST" in text
     targets = [str(t) for t in next(iter(data.values()))["target"].values]
     if any(t.startswith("pioneer_") for t in targets):      # a real comparison
         assert names == SCENARIOS

@@ -63,4 +63,6 @@ def test_report_shows_talent(talent_file, tmp_path):
     assert zreport.main([str(talent_file), "-o", str(out)]) == 0
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "talent.success_boost = 0.1" in page and "talent {" in page
-    assert "money disbursed by instrument" in page
+    # the spending section draws the talent programme as its own kind
+    spending = page.split('id="spending"')[1].split("<h2")[0]
+    assert "talent" in spending

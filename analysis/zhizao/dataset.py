@@ -1,0 +1,150 @@
+"""One data model for runs, comparisons and experiments.
+
+An experiment file (``zhizao explore``) opens as a Dataset with dims
+``point``, ``scenario``, ``replicate``, ``time``, ``target``,
+``instrument``, ``factor`` and the fixed variables ``design`` (point,
+factor), ``target_share`` (point, scenario, replicate, time, target) and
+``time_to_target`` (point, scenario, replicate, target). A run or
+comparison file holds the same numbers for one point; :func:`as_experiment`
+stacks it into that shape (without a ``point`` dim), so that
+:func:`zhizao.p_target`, the incremental comparisons and the robustness
+measures read every kind of file the same way.
+
+Variables made here from a run/comparison file (per scenario):
+
+* ``time_to_target``, ``target_share``, ``target_firms``, ``target_by``
+  (the target's deadline in days from the start, NaN = none);
+* ``additional``, ``supported``, ``deadweight`` [scenario, replicate,
+  target]: the engine's paired accounting against each scenario's own
+  no-policy twin (NaN where a scenario has no twin);
+* ``spent`` [scenario, replicate, instrument]: money disbursed by the end
+  (0 for an instrument a scenario lacks) and ``fiscal`` [scenario,
+  instrument] (1 = fiscal money, 0 = not, e.g. an industry fund's equity;
+  every programme counts as fiscal in files written before the engine
+  stored the flag);
+* ``end_adopters`` [scenario, replicate, target]: the group's adopters at
+  the end (target share x firms, rounded to whole firms);
+* for the twin (``twin_`` prefix, one per scenario and replicate):
+  ``twin_target_share``, ``twin_time_to_target``, ``twin_end_adopters``.
+
+Attributes: ``horizon_days`` (start to last observation), ``start_date``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .io import as_days, has_accounting, has_twin, open_all, scenario_name
+from .survival import horizon_days
+
+__all__ = ["as_experiment", "is_experiment", "TWIN"]
+
+TWIN = "twin"   # name of the no-policy twin as a base (``--base twin``)
+
+
+def is_experiment(ds) -> bool:
+    """True for a Dataset with a ``scenario`` dim (experiment or stacked)."""
+    return isinstance(ds, xr.Dataset) and "scenario" in ds.dims
+
+
+def _one(name: str, ds: xr.Dataset) -> xr.Dataset:
+    out = {}
+    tt = as_days(ds["time_to_target"])
+    out["time_to_target"] = tt
+    if "target_share" in ds.variables:
+        out["target_share"] = ds["target_share"].astype(float)
+    if "target_firms" in ds.variables and "target_share" in ds.variables:
+        last = ds["target_share"].isel(time=-1).astype(float)
+        firms = ds["target_firms"].astype(float)
+        out["target_firms"] = firms
+        out["end_adopters"] = np.rint(last * firms)
+        if "cf_target_share" in ds.variables:
+            out["twin_end_adopters"] = np.rint(
+                ds["cf_target_share"].isel(time=-1).astype(float) * firms)
+    if "cf_target_share" in ds.variables:
+        out["twin_target_share"] = ds["cf_target_share"].astype(float)
+    if "cf_time_to_target" in ds.variables:
+        out["twin_time_to_target"] = as_days(ds["cf_time_to_target"])
+    if "target_by" in ds.variables:
+        out["target_by"] = as_days(ds["target_by"]) \
+            if np.issubdtype(ds["target_by"].dtype, np.timedelta64) \
+            else ds["target_by"].astype(float)
+    if has_accounting(ds):
+        for v in ("additional", "supported", "deadweight"):
+            out[v] = ds[v].astype(float)
+    elif has_twin(ds) and "end_adopters" in out and "twin_end_adopters" in out:
+        out["additional"] = out["end_adopters"] - out["twin_end_adopters"]
+    if ds.sizes.get("instrument", 0):
+        out["spent"] = ds["spent"].isel(time=-1).astype(float)
+        fiscal = ds["fiscal"].astype(float) if "fiscal" in ds.variables else \
+            xr.ones_like(ds["instrument"], dtype=float)
+        out["fiscal"] = fiscal
+    res = xr.Dataset({k: v if "time" in v.dims else v.drop_vars("time", errors="ignore")
+                      for k, v in out.items()})
+    if "time" not in res.coords and "time" in ds.coords:
+        res = res.assign_coords(time=ds["time"])
+    for drop in ("city", "industry", "size"):
+        res = res.drop_vars(drop, errors="ignore")
+    return res.expand_dims(scenario=[name])
+
+
+def _same_variables(parts: list) -> list:
+    """Give every part every variable (NaN; money 0 over no instrument), so
+    that concat keeps a variable some scenarios lack (a baseline has no
+    programme, a scenario run without its twin has no accounting)."""
+    names = {}
+    for p in parts:
+        for v in p.data_vars:
+            names.setdefault(v, p[v])
+    out = []
+    for p in parts:
+        add = {}
+        for v, tmpl in names.items():
+            if v in p.data_vars:
+                continue
+            dims = [d for d in tmpl.dims]
+            shape = [0 if d == "instrument" else p.sizes.get(d, tmpl.sizes[d]) for d in dims]
+            coords = {d: (p[d] if d in p.coords else tmpl[d]) for d in dims
+                      if d != "instrument" and (d in p.coords or d in tmpl.coords)}
+            if "instrument" in dims:
+                coords["instrument"] = np.array([], dtype=object)
+            add[v] = xr.DataArray(np.full(shape, np.nan), dims=dims, coords=coords)
+        out.append(p.assign(add) if add else p)
+    return out
+
+
+def as_experiment(source) -> xr.Dataset:
+    """A run file, a comparison file, a {name: Dataset} dict or a Dataset as
+    one Dataset with a ``scenario`` dim (see the module doc).
+
+    An experiment Dataset (it already has ``scenario``) is returned as is.
+    Scenarios lacking a target or an instrument get NaN (money: 0) there.
+    """
+    if is_experiment(source):
+        return source
+    if isinstance(source, xr.Dataset):
+        data = {scenario_name(source): source}
+    elif isinstance(source, dict):
+        data = source
+    else:
+        data = open_all(Path(source))
+    if not data:
+        raise ValueError("no scenarios")
+    first = next(iter(data.values()))
+    parts = _same_variables([_one(n, d) for n, d in data.items()])
+    out = xr.concat(parts, dim="scenario", join="outer", coords="minimal",
+                    compat="override", combine_attrs="drop_conflicts")
+    if "spent" in out:
+        out["spent"] = out["spent"].fillna(0.0)
+    if "fiscal" in out:
+        out["fiscal"] = out["fiscal"].fillna(1.0)
+    if "target_by" in out and "scenario" in out["target_by"].dims:
+        # a deadline belongs to the target; scenarios agree where they share it
+        out["target_by"] = out["target_by"].max("scenario", skipna=True)
+    out.attrs = {"horizon_days": horizon_days(first),
+                 "start_date": str(first.attrs.get("start_date", "")),
+                 "source": "run" if len(data) == 1 else "compare"}
+    return out

@@ -1,0 +1,224 @@
+"""How sure is the ranking: probabilities, regret, and where the answer flips.
+
+* :func:`p_target` -- the probability of reaching a target by a date, per
+  scenario (and point), with an exact interval; on any file.
+* :func:`robust_ranking` -- across the points of an experiment (each an
+  equally likely setting of the unknowns) or, for a plain run/comparison
+  file, across replications: the probability that each mix is best, its
+  regret (how much worse than the best mix at that point, in the measure's
+  own units) at its maximum and 90th percentile, and its mean value.
+* :func:`ranking_flips` -- a classification tree (scikit-learn CART) on the
+  design: which factor values make which mix best. Each leaf is a box of
+  the factor space with the mix that wins most often there.
+
+Measures are those of :mod:`zhizao.measures`; "best" is the highest
+probability or number of additional adopters, the shortest (restricted
+mean) time, the lowest cost per additional adopter. Ties at a point are
+shared equally. A mix whose value is undefined at a point (e.g. no
+additional adopters, so no cost per adopter) counts as worst there, and
+its regret there is infinite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .dataset import as_experiment
+from .measures import by_days, measure, point_values
+from .survival import horizon_days, p_by
+
+__all__ = ["p_target", "robust_ranking", "ranking_flips"]
+
+
+def p_target(ds, target: str, by=None, level: float = 0.95) -> xr.Dataset:
+    """Probability that `target` is reached by `by`, across replications.
+
+    Parameters
+    ----------
+    ds : an experiment Dataset, a run/comparison file or Dataset (see
+        :func:`zhizao.dataset.as_experiment`).
+    target : target group name.
+    by : a date ("2027-05-29"), days from the start, or None for the
+        target's own deadline (``target { by = ... }``; a pioneer's
+        ``within_days``), else the horizon. A date after the horizon is an
+        error: the runs say nothing about it.
+
+    Returns
+    -------
+    Dataset over the remaining dims (point, scenario) with ``p``, ``lo``,
+    ``hi`` (exact Clopper-Pearson interval at `level`), ``k`` (replications
+    that reached the target by then), ``n``; attrs ``by_days``, ``target``.
+    """
+    ds = as_experiment(ds)
+    m = measure(ds, "p_target", target, by)
+    d = by_days(ds, str(target), by)
+    hz = horizon_days(ds)
+    tt = ds["time_to_target"].sel(target=str(target), drop=True)
+    other = [x for x in m.num.dims if x != "replicate"]
+    stacked = tt.transpose(*other, "replicate")
+    flat = np.asarray(stacked.values, dtype=float).reshape(-1, stacked.sizes["replicate"])
+    cols = {k: np.empty(flat.shape[0]) for k in ("p", "lo", "hi", "k", "n")}
+    for i, row in enumerate(flat):
+        r = p_by(row, d, hz, level=level)
+        for k in cols:
+            cols[k][i] = r[k]
+    shape = [stacked.sizes[x] for x in other]
+    coords = {x: stacked[x] for x in other if x in stacked.coords}
+    out = xr.Dataset({k: (other, v.reshape(shape)) for k, v in cols.items()}, coords=coords)
+    out["k"] = out["k"].astype(int)
+    out["n"] = out["n"].astype(int)
+    out.attrs = {"by_days": d, "target": str(target), "level": level}
+    return out
+
+
+def _values_over(ds, output, target, by, money_kind, over):
+    """values [unit, scenario] and the Measure; unit = point or replicate."""
+    m, v = point_values(ds, output, target, by, None, money_kind)
+    if over == "point":
+        if "point" not in v.dims:
+            raise ValueError("robustness over points needs an experiment file (a 'point' "
+                             "dim); use over='replicate' for a run or comparison")
+        return m, v.transpose("point", "scenario")
+    if over == "replicate":
+        d = m.den.where(m.den != 0)
+        per = (m.num / d)
+        if "point" in per.dims:
+            per = per.stack(unit=("point", "replicate")).transpose("unit", "scenario")
+            return m, per
+        return m, per.transpose("replicate", "scenario")
+    raise ValueError(f"over must be 'point' or 'replicate', got {over!r}")
+
+
+def _best(vals: np.ndarray, sense: int):
+    """(share of best per column with ties split, regret matrix)."""
+    score = sense * vals
+    score = np.where(np.isfinite(score), score, -np.inf)
+    top = score.max(axis=1, keepdims=True)
+    is_best = (score == top) & np.isfinite(top)
+    share = is_best / np.maximum(is_best.sum(axis=1, keepdims=True), 1)
+    regret = np.where(np.isfinite(score), top - score, np.inf)
+    regret = np.where(np.isfinite(top), regret, np.nan)
+    return share, regret
+
+
+def robust_ranking(ds, output: str = "p_target", target=None, by=None,
+                   money_kind: str = "fiscal", over=None) -> pd.DataFrame:
+    """Probability each mix is best, and its regret, across the unknowns.
+
+    Parameters
+    ----------
+    output, target, by, money_kind : the measure (see :mod:`zhizao.measures`).
+    over : "point" (default for an experiment: each point of the design is
+        an equally likely setting of the uncertain parameters) or
+        "replicate" (default otherwise: chance alone, paired replications).
+
+    Returns
+    -------
+    DataFrame, one row per scenario, best first (by p_best, then mean
+    regret): ``p_best`` (share of points where it is best, ties shared),
+    ``regret_max``, ``regret_p90`` (90th percentile of its regret over
+    points, the empirical quantile without interpolation), ``regret_mean``, ``mean`` (its mean value), ``n`` (points).
+    Regret is in the measure's units and always >= 0. attrs: ``measure``
+    (what is counted), ``over``.
+    """
+    ds = as_experiment(ds)
+    over = over or ("point" if "point" in ds.dims else "replicate")
+    m, v = _values_over(ds, output, target, by, money_kind, over)
+    vals = np.asarray(v.values, dtype=float)
+    share, regret = _best(vals, m.sense)
+    ok = ~np.isnan(regret).any(axis=1)      # points where no mix is defined
+    share, regret, vals = share[ok], regret[ok], vals[ok]
+    names = [str(s) for s in v["scenario"].values]
+    df = pd.DataFrame({
+        "p_best": share.mean(axis=0) if len(share) else np.nan,
+        "regret_max": regret.max(axis=0) if len(regret) else np.nan,
+        "regret_p90": np.percentile(regret, 90, axis=0, method="inverted_cdf")
+        if len(regret) else np.nan,
+        "regret_mean": regret.mean(axis=0) if len(regret) else np.nan,
+        "mean": _nanmean(vals),
+        "n": len(vals)}, index=pd.Index(names, name="scenario"))
+    df = df.sort_values(["p_best", "regret_mean"], ascending=[False, True], kind="mergesort")
+    df.attrs = {"measure": m.label, "unit": m.unit, "over": over,
+                "better": "higher" if m.sense > 0 else "lower"}
+    return df
+
+
+def _nanmean(vals: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(vals)
+    n = ok.sum(axis=0)
+    return np.where(n > 0, np.where(ok, vals, 0).sum(axis=0) / np.maximum(n, 1), np.nan)
+
+
+def _design(ds: xr.Dataset, unit: bool = False) -> pd.DataFrame:
+    if "design" not in ds.variables:
+        raise ValueError("this needs an experiment file: no 'design' (point, factor)")
+    d = ds["design"].transpose("point", "factor")
+    return pd.DataFrame(np.asarray(d.values, dtype=float),
+                        columns=[str(f) for f in d["factor"].values])
+
+
+def ranking_flips(ds, output: str = "p_target", target=None, by=None,
+                  money_kind: str = "fiscal", max_depth: int = 3,
+                  min_leaf: float = 0.05, scenarios=None, random_state: int = 0) -> dict:
+    """Where in the factor space the best mix changes (a CART tree).
+
+    A scikit-learn DecisionTreeClassifier learns the best mix at each point
+    from the design's actual values (depth <= `max_depth`, each leaf at
+    least `min_leaf` of the points). `scenarios` restricts the contest to
+    some mixes (e.g. two, for "when does A beat B").
+
+    Returns a dict: ``rules`` (the tree as text, readable thresholds in
+    the factors' own units), ``leaves`` (DataFrame: one box per leaf with
+    its conditions, the winning mix, its share of the leaf's points and
+    the leaf's number of points), ``accuracy`` (share of points the tree
+    classifies right), ``importance`` (Series: each factor's share of the
+    tree's impurity decrease), ``best`` (Series: best mix per point).
+    """
+    from sklearn.tree import DecisionTreeClassifier, export_text
+
+    ds = as_experiment(ds)
+    m, v = _values_over(ds, output, target, by, money_kind, "point")
+    if scenarios is not None:
+        v = v.sel(scenario=list(scenarios))
+    names = np.array([str(s) for s in v["scenario"].values])
+    vals = np.asarray(v.values, dtype=float)
+    score = np.where(np.isfinite(m.sense * vals), m.sense * vals, -np.inf)
+    best = names[np.argmax(score, axis=1)]
+    X = _design(ds)
+    leaf_n = max(1, int(np.ceil(min_leaf * len(X))))
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf_n,
+                                  random_state=random_state).fit(X.values, best)
+    rules = export_text(tree, feature_names=list(X.columns), decimals=4)
+    leaves = _leaves(tree, list(X.columns), X.values, best)
+    return {"rules": rules, "leaves": leaves,
+            "accuracy": float((tree.predict(X.values) == best).mean()),
+            "importance": pd.Series(tree.feature_importances_, index=X.columns,
+                                    name="importance").sort_values(ascending=False),
+            "best": pd.Series(best, name="best"), "measure": m.label}
+
+
+def _leaves(tree, features, X, best) -> pd.DataFrame:
+    t = tree.tree_
+    rows = []
+
+    def walk(node, conds):
+        if t.children_left[node] == -1:
+            mask = np.ones(len(X), dtype=bool)
+            for f, op, thr in conds:
+                mask &= (X[:, f] <= thr) if op == "<=" else (X[:, f] > thr)
+            winners, counts = np.unique(best[mask], return_counts=True)
+            k = int(np.argmax(counts)) if counts.size else 0
+            rows.append({"box": " and ".join(f"{features[f]} {op} {thr:.4g}"
+                                             for f, op, thr in conds) or "everywhere",
+                         "best": winners[k] if counts.size else None,
+                         "share": counts[k] / mask.sum() if counts.size else np.nan,
+                         "points": int(mask.sum())})
+            return
+        f, thr = t.feature[node], t.threshold[node]
+        walk(t.children_left[node], conds + [(f, "<=", thr)])
+        walk(t.children_right[node], conds + [(f, ">", thr)])
+
+    walk(0, [])
+    return pd.DataFrame(rows)
