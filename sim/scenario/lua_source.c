@@ -218,3 +218,34 @@ int zz_source_find(const char *bundle, const char *main_path, const char *path,
     }
     return 0;
 }
+
+int zz_source_each(const char *bundle, const char *main_path,
+                   void (*fn)(void *ud, const char *path), void *ud)
+{
+    if (strncmp(bundle, HEADER, strlen(HEADER)) != 0) {
+        fn(ud, main_path);
+        return 1;
+    }
+    int n = 0;
+    const char *p = bundle, *stop = bundle + strlen(bundle);
+    while (strncmp(p, HEADER, strlen(HEADER)) == 0) {
+        char *end, path[ZZ_PATH_LEN];
+        p += strlen(HEADER);
+        size_t tlen = strtoull(p, &end, 10);
+        if (*end != ' ')
+            break;
+        size_t plen = strtoull(end + 1, &end, 10);
+        const char *name = end + 1;
+        if (*end != ':' || (size_t)(stop - name) < plen + 3 || plen >= sizeof path)
+            break;
+        const char *body = name + plen + 3;
+        if ((size_t)(stop - body) < tlen + 1)
+            break;
+        memcpy(path, name, plen);
+        path[plen] = '\0';
+        fn(ud, path);
+        n++;
+        p = body + tlen + 1;
+    }
+    return n;
+}
