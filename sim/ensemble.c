@@ -38,6 +38,8 @@ typedef struct ensemble {
     int R;
     zz_rep_result **done, **done_cf;
     int next_write;
+    int kept;                /* replicates written                            */
+    int write_failed;        /* the writer failed: write nothing more         */
     int failed_rc;
     char failed_msg[1024];
     zz_writer *w;
@@ -65,6 +67,30 @@ static void keep_summary(ensemble *e, const zz_rep_result *r)
     e->events += r->events;
 }
 
+/* Writes replicate i's results and frees them; 1 if it was written. */
+static int write_one(ensemble *e, int i, zz_rep_result *r, zz_rep_result *cf)
+{
+    int ok = 0;
+    if (!e->write_failed) {
+        int rc = zz_writer_put(e->w, "", r);
+        if (!rc && cf)
+            rc = zz_writer_put(e->w, "cf_", cf);
+        if (rc) {
+            e->write_failed = 1;
+            if (!e->failed_rc || e->failed_rc == ZZ_INTERRUPTED) {
+                e->failed_rc = rc;
+                snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->w));
+            }
+        }
+        ok = !rc;
+    }
+    keep_summary(e, r);
+    zz_rep_result_free(r);
+    zz_rep_result_free(cf);
+    e->done[i] = e->done_cf[i] = NULL;
+    return ok;
+}
+
 /* Writes every finished replicate that is next in order. Thread 0 only. */
 static void drain(ensemble *e, const char *group)
 {
@@ -77,23 +103,40 @@ static void drain(ensemble *e, const char *group)
         }
         if (!r || (e->opt->counterfactual && !cf))
             return;
-        if (!e->failed_rc) {
-            int rc = zz_writer_put(e->w, "", r);
-            if (!rc && cf)
-                rc = zz_writer_put(e->w, "cf_", cf);
-            if (rc) {
-                e->failed_rc = rc;
-                snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->w));
-            }
-        }
-        keep_summary(e, r);
-        zz_rep_result_free(r);
-        zz_rep_result_free(cf);
-        e->done[e->next_write] = e->done_cf[e->next_write] = NULL;
+        e->kept += write_one(e, e->next_write, r, cf);
         e->next_write++;
         if (e->opt->progress && isatty(2))
             fprintf(stderr, "\rzhizao: %s%s%d/%d replications done, %.1f s ", group ? group : "",
                     group ? ": " : "", e->next_write, e->R, omp_get_wtime() - e->t0);
+    }
+}
+
+/* After the loop, when a stop (Ctrl-C, a failed replicate) left gaps:
+ * every replicate that did finish is written, whatever its number, and
+ * `kept` lists them as ranges ("0-3, 5"). */
+static void drain_rest(ensemble *e, char *kept, size_t len)
+{
+    int first = -1;
+    size_t at = 0;
+    kept[0] = '\0';
+    for (int i = 0; i <= e->R; i++) {
+        int have = 0;
+        if (i < e->next_write) {
+            have = !e->write_failed;
+        } else if (i < e->R && e->done[i] && (!e->opt->counterfactual || e->done_cf[i])) {
+            have = write_one(e, i, e->done[i], e->done_cf[i]);
+            e->kept += have;
+        }
+        if (have && first < 0)
+            first = i;
+        if (!have && first >= 0) {
+            int w = i - 1 > first
+                        ? snprintf(kept + at, len - at, "%s%d-%d", at ? ", " : "", first, i - 1)
+                        : snprintf(kept + at, len - at, "%s%d", at ? ", " : "", first);
+            if (w > 0 && (size_t)w < len - at)
+                at += (size_t)w;
+            first = -1;
+        }
     }
 }
 
@@ -267,6 +310,10 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         cfg->replications = opt->replications;
     if (opt->seed >= 0)
         cfg->seed = opt->seed;
+    if (opt->lua_instructions > 0)
+        cfg->lua_total_instructions = opt->lua_instructions;
+    if (opt->lua_seconds > 0)
+        cfg->lua_total_seconds = opt->lua_seconds;
 
     zz_population *pop = NULL;
     rc = zz_population_build(&pop, sc, err, errlen);
@@ -322,7 +369,11 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
             int rrc = run_pair(&e, r, &res, &cf, msg, sizeof msg);
 #pragma omp critical(zz_slots)
             {
-                if (rrc) {
+                if (rrc == ZZ_INTERRUPTED) {
+                    /* not a failure: the replicate is simply not kept */
+                    zz_rep_result_free(res);
+                    zz_rep_result_free(cf);
+                } else if (rrc) {
                     if (!e.failed_rc) {
                         e.failed_rc = rrc;
                         snprintf(e.failed_msg, sizeof e.failed_msg, "%s", msg);
@@ -341,10 +392,19 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     drain(&e, group);
     if (opt->progress && isatty(2))
         fputc('\n', stderr);
-    if (zz_interrupt_pending() && !e.failed_rc) {
-        e.failed_rc = ZZ_INTERRUPTED;
-        snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted after %d of %d replications",
-                 e.next_write, R);
+    if (e.failed_rc || zz_interrupt_pending()) {
+        char kept[512];
+        drain_rest(&e, kept, sizeof kept);
+        if (!e.failed_rc)
+            snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted");
+        if (!e.failed_rc)
+            e.failed_rc = ZZ_INTERRUPTED;
+        size_t at = strlen(e.failed_msg);
+        if (!e.write_failed && e.kept)
+            snprintf(e.failed_msg + at, sizeof e.failed_msg - at,
+                     "; %d of %d replications finished and kept (replicate %s)", e.kept, R, kept);
+        else if (!e.write_failed)
+            snprintf(e.failed_msg + at, sizeof e.failed_msg - at, "; no replication had finished");
     }
     if (e.failed_rc) {
         rc = e.failed_rc;

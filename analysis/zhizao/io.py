@@ -22,7 +22,7 @@ HDF5's file lock and flushes after every replicate (sim/output/h5writer.c),
 so ``open("OUT.h5.partial")`` works mid-run. Such a file is read into
 memory at once and closed (the writer keeps changing it), and only the
 replicates counted by its attribute ``replications_done`` (written in
-replicate order) whose ``events`` (and ``cf_events``) are non-zero are kept.
+any order) whose ``events`` (and ``cf_events``) are non-zero are kept.
 """
 
 from __future__ import annotations
@@ -213,20 +213,23 @@ def _drop_unwritten(ds: xr.Dataset):
     """Leaves out the replicates an interrupted or running job has not written.
 
     The writer stores no fill value for counts, so an unwritten replicate
-    reads as zeros. Replicates are written in order and ``replications_done``
-    counts those written with their twin; every replicate that ran processed
-    events, so ``events == 0`` (in the policy run or its twin) also marks one
-    never written. A replicate is kept when both say it was written.
+    reads as zeros. Every replicate that ran processed events, so
+    ``events == 0`` (in the policy run or its twin) marks one never written;
+    ``replications_done`` counts those written with their twin. An
+    interrupted run keeps every replicate that finished, whatever its
+    number, so the written ones need not be the first ones. When more
+    replicates show events than ``replications_done`` counts (read while
+    one was being written), the first ``replications_done`` of them are kept.
     """
     if "replicate" not in ds.dims:
         return ds, 0
     keep = np.ones(ds.sizes["replicate"], dtype=bool)
-    done = ds.attrs.get("replications_done")
-    if done is not None:
-        keep &= np.arange(keep.size) < int(done)
     for v in ("events", "cf_events"):
         if v in ds.variables:
             keep &= np.asarray(ds[v].values) > 0
+    done = ds.attrs.get("replications_done")
+    if done is not None and keep.sum() > int(done):
+        keep[np.flatnonzero(keep)[int(done):]] = False
     if keep.all():
         return ds, 0
     return ds.isel(replicate=np.flatnonzero(keep)), int((~keep).sum())

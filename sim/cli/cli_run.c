@@ -1,8 +1,10 @@
+#define _POSIX_C_SOURCE 200809L
 /* zhizao run / compare / check. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ensemble.h"
@@ -43,6 +45,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         {"threads", required_argument, 0, 't'},  {"seed", required_argument, 0, 's'},
         {"set", required_argument, 0, 'S'},      {"counterfactual", no_argument, 0, 'c'},
         {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
+        {"lua-instructions", required_argument, 0, 'I'},
+        {"lua-seconds", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->opt.seed = -1;
@@ -74,6 +78,16 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return ZZ_USAGE;
             }
             a->sets[a->nsets++] = optarg;
+            break;
+        case 'I':
+            if (parse_int(optarg, "--lua-instructions", 1000, 1000000000000000LL, &v))
+                return ZZ_USAGE;
+            a->opt.lua_instructions = v;
+            break;
+        case 'W':
+            if (parse_int(optarg, "--lua-seconds", 1, 100000000, &v))
+                return ZZ_USAGE;
+            a->opt.lua_seconds = (double)v;
             break;
         case 'c': a->opt.counterfactual = 1; break;
         case 'F': a->opt.firms_record = 1; break;
@@ -248,9 +262,14 @@ int zz_cli_run(int argc, char **argv, int compare)
                 }
             }
         }
-        if (rc)
-            fprintf(stderr, "zhizao: %s%s\n", err,
-                    rc == ZZ_INTERRUPTED ? "; finished replications kept in the .partial file" : "");
+        char partial[1200];
+        snprintf(partial, sizeof partial, "%s.partial", out);
+        /* The writer removes a .partial that holds no replicate; one that
+         * is left holds every replicate that finished. */
+        if (rc && access(partial, F_OK) == 0 && rc != ZZ_IO)
+            fprintf(stderr, "zhizao: %s; in %s (complete = 0)\n", err, partial);
+        else if (rc)
+            fprintf(stderr, "zhizao: %s\n", err);
         else if (a.opt.progress)
             printf("wrote %s\n", out);
     }

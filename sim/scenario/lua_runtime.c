@@ -471,6 +471,11 @@ int zz_script_open(zz_script **out, const zz_config *cfg, zz_sim *sim, char *err
         return rc;
     }
     zz_sandbox_set_random(s->sb, script_uniform, s);
+    /* The replication's calls start here; the top level ran on its own budget. */
+    zz_sandbox_set_total(s->sb,
+                         cfg->lua_total_instructions > 0 ? cfg->lua_total_instructions
+                                                         : ZZ_LUA_TOTAL_INSTRUCTIONS,
+                         cfg->lua_total_seconds > 0 ? cfg->lua_total_seconds : ZZ_LUA_TOTAL_SECONDS);
     *out = s;
     return ZZ_OK;
 }
