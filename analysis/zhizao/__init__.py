@@ -25,6 +25,7 @@ from .io import (firm_record, groups, has_accounting, has_twin, open_all,  # noq
                  open_result as open)
 from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
+from .validate import ResultFileError  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
 
@@ -32,4 +33,4 @@ __all__ = ["open", "groups", "open_all", "firm_record", "has_twin", "has_account
            "adoption", "target_share", "time_to_target", "additionality",
            "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
-           "plot_spending", "plot_comparison", "__version__"]
+           "plot_spending", "plot_comparison", "ResultFileError", "__version__"]

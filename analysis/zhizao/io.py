@@ -36,8 +36,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .validate import ResultFileError, check as _check
+
 __all__ = ["open_result", "groups", "open_all", "firm_record", "as_days",
-           "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial"]
+           "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial",
+           "ResultFileError"]
 
 # Variables that hold durations in days (float, NaN = not reached).
 _DAY_VARS = ("time_to_target", "cf_time_to_target")
@@ -127,6 +130,7 @@ def groups(path) -> list[str]:
     (the scenarios' order on the ``zhizao compare`` command line), else
     alphabetical.
     """
+    _check(path)  # a damaged file must not reach h5py in this process
     with h5py.File(path, "r") as f:
         return [n for n in _children_in_order(f)
                 if isinstance(f.get(n), h5py.Group) and _has_marker(f[n])]
@@ -146,6 +150,10 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     path : str or Path
         A ``zhizao run`` or ``zhizao compare`` output file, or the
         ``OUT.h5.partial`` file of a run still being written (or killed).
+        A missing, damaged, truncated or foreign file raises
+        :class:`zhizao.validate.ResultFileError` (a ValueError) with one
+        line naming the file and what is wrong; the HDF5 library never
+        reads a damaged file in the calling process (see validate.py).
     group : str, optional
         Scenario group of a comparison file (see :func:`groups`). Needed when
         the file's root holds no results.
@@ -169,8 +177,9 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     tries = 4 if partial else 1
     for attempt in range(tries):
         try:
+            _check(path)  # one-line ResultFileError; a crash stays in a child
             return _open_once(path, group)
-        except (OSError, RuntimeError, KeyError) as e:
+        except (OSError, RuntimeError, KeyError, ResultFileError) as e:
             if isinstance(e, KeyError) and not partial:
                 raise
             if attempt == tries - 1:

@@ -14,8 +14,10 @@ adopters, deadweight, money per additional adopter), the per-scenario
 tables, and each scenario's source text and resolved parameters
 (HTML-escaped).
 
-Exit status: 0 success, 1 failure, 2 usage error, 5 file not readable or
-not writable (the simulator's own codes).
+Exit status: 0 success, 1 failure, 2 usage error, 4 not a zhizao result
+file (foreign), 5 file not readable, damaged, truncated or not writable
+(the simulator's own codes). An incomplete run's file is reported with a
+line on stderr saying which replications it holds.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from matplotlib.figure import Figure
 
 from . import __version__
 from .io import groups, has_accounting, has_twin, open_all
+from .validate import ResultFileError, check as check_file, describe_partial
 from .plots import plot_comparison, plot_pathways, plot_spending
 from .tables import (ALL_FIRMS, accounting, additionality, compare, cost_effectiveness,
                      time_to_target)
@@ -223,7 +226,14 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
+        info = check_file(args.file)
+        note = describe_partial(args.file, info)
+        if note:
+            print(f"zhizao report: {note}", file=sys.stderr)
         index = build_report(args.file, args.output, target=args.target, level=args.level)
+    except ResultFileError as e:
+        print(f"zhizao report: error: {e}", file=sys.stderr)
+        return e.exit_code
     except OSError as e:
         print(f"zhizao report: error: {e}", file=sys.stderr)
         return EXIT_IO
