@@ -5,17 +5,25 @@
  * Replications are handed out dynamically to threads; each owns its
  * zz_sim, its random streams (keyed by replicate number, never by thread)
  * and its result buffer, so the numbers do not depend on which thread ran
- * what. Finished results are parked in a slot per replicate; only thread 0
- * writes, in replicate order, whenever it finishes one of its own, and once
- * more after the loop. The Debian HDF5 build is not thread-safe, and a
- * fixed writing order keeps the file's bytes independent of the schedule.
- * Each written replicate is flushed, so a crash or Ctrl-C keeps them.
+ * what. Finished results are parked in a slot per replicate and written in
+ * replicate order by whichever thread holds the writer's lock (the Debian
+ * HDF5 build is not thread-safe: one caller at a time), and once more
+ * after the loop. The same calls in the same order keep the file's bytes
+ * independent of the schedule. Each written replicate is flushed, so a
+ * crash or Ctrl-C keeps them.
+ *
+ * Memory: a parked result is ~100 KB whatever the firm count (counts per
+ * month and cell). When one slow replicate holds up the writing order, at
+ * most MAX_PARKED results per thread wait behind it: a thread that is too
+ * far ahead pauses before starting another, so memory does not grow with
+ * the number of replications.
  */
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +31,8 @@
 #include "engine/date.h"
 #include "ensemble.h"
 #include "sim_internal.h"
+
+#define MAX_PARKED 4 /* per thread */
 
 /* The only mutable file-scope state: a signal handler can reach nothing
  * else. It asks every running replication to stop at its next check. */
@@ -38,6 +48,7 @@ typedef struct ensemble {
     int R;
     zz_rep_result **done, **done_cf;
     int next_write;
+    omp_lock_t writer;       /* whoever holds it drains                       */
     int kept;                /* replicates written                            */
     int write_failed;        /* the writer failed: write nothing more         */
     int failed_rc;
@@ -87,11 +98,13 @@ static int write_one(ensemble *e, int i, zz_rep_result *r, zz_rep_result *cf)
     keep_summary(e, r);
     zz_rep_result_free(r);
     zz_rep_result_free(cf);
+#pragma omp critical(zz_slots)
     e->done[i] = e->done_cf[i] = NULL;
     return ok;
 }
 
-/* Writes every finished replicate that is next in order. Thread 0 only. */
+/* Writes every finished replicate that is next in order. Only with the
+ * writer's lock held (or outside the parallel region). */
 static void drain(ensemble *e, const char *group)
 {
     for (;;) {
@@ -104,6 +117,7 @@ static void drain(ensemble *e, const char *group)
         if (!r || (e->opt->counterfactual && !cf))
             return;
         e->kept += write_one(e, e->next_write, r, cf);
+#pragma omp critical(zz_slots)
         e->next_write++;
         if (e->opt->progress && isatty(2))
             fprintf(stderr, "\rzhizao: %s%s%d/%d replications done, %.1f s ", group ? group : "",
@@ -137,6 +151,37 @@ static void drain_rest(ensemble *e, char *kept, size_t len)
                 at += (size_t)w;
             first = -1;
         }
+    }
+}
+
+/* Drains if no other thread is draining. */
+static void try_drain(ensemble *e, const char *group)
+{
+    if (omp_test_lock(&e->writer)) {
+        drain(e, group);
+        omp_unset_lock(&e->writer);
+    }
+}
+
+/* Before a thread starts replicate r: wait while r is too far ahead of
+ * the one next in order (see the top). Results parked lie between the two,
+ * so at most `cap` wait; the thread holding the next one never waits. */
+static void wait_for_room(ensemble *e, int r, const char *group)
+{
+    const int cap = MAX_PARKED * omp_get_num_threads();
+    for (;;) {
+        int next, stop;
+#pragma omp critical(zz_slots)
+        next = e->next_write;
+#pragma omp atomic read
+        stop = e->failed_rc;
+        if (r - next < cap || stop || zz_interrupt_pending())
+            return;
+        try_drain(e, group);
+#pragma omp critical(zz_slots)
+        next = e->next_write;
+        if (r - next >= cap)
+            nanosleep(&(struct timespec){0, 2000000}, NULL);
     }
 }
 
@@ -355,6 +400,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
 
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
+    omp_init_lock(&e.writer);
 #pragma omp parallel
     {
 #pragma omp for schedule(dynamic, 1)
@@ -364,6 +410,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
             stop = e.failed_rc;
             if (stop || zz_interrupt_pending())
                 continue;
+            wait_for_room(&e, r, group);
             char msg[1024];
             zz_rep_result *res = NULL, *cf = NULL;
             int rrc = run_pair(&e, r, &res, &cf, msg, sizeof msg);
@@ -385,10 +432,10 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
                     e.done_cf[r] = cf;
                 }
             }
-            if (omp_get_thread_num() == 0)
-                drain(&e, group);
+            try_drain(&e, group);
         }
     }
+    omp_destroy_lock(&e.writer);
     drain(&e, group);
     if (opt->progress && isatty(2))
         fputc('\n', stderr);

@@ -123,6 +123,11 @@ def _run_probe(path: str) -> dict:
         code = 0
         try:
             os.close(r)
+            # a crash here is reported by the parent; the child says nothing
+            import faulthandler
+            faulthandler.disable()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
             try:
                 out = _probe(path)
             except Exception as e:  # noqa: BLE001 - any failure is the file's

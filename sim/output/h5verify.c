@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_BYTES ((size_t)32 << 20) /* read at most this much at a time */
+#define BLOCK_BYTES ((size_t)4 << 20) /* read at most this much at a time */
 
 struct verify {
     char *msg;

@@ -592,7 +592,7 @@ int zz_script_decide(zz_script *s, const zz_firm_view *f, double *prob, char *er
     if (!isnum || lua_type(L, -1) != LUA_TNUMBER || !(p >= 0 && p <= 1)) {
         char at[WHERE_LEN], got[64];
         if (isnum && lua_type(L, -1) == LUA_TNUMBER)
-            snprintf(got, sizeof got, "%.10g", p);
+            snprintf(got, sizeof got, isnan(p) ? "NaN (not a number)" : "%.10g", p);
         else
             snprintf(got, sizeof got, "a %s", luaL_typename(L, -1));
         defined_at(L, S_DECIDE, at, sizeof at);
