@@ -27,6 +27,8 @@ any order) whose ``events`` (and ``cf_events``) are non-zero are kept.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -173,22 +175,34 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     """
     path = Path(path)
     partial = is_partial(path)
-    # mid-run the writer may be flushing while we read: retry a few times
-    tries = 4 if partial else 1
+    if not partial:
+        _check(path)  # one-line ResultFileError; a crash stays in a child
+        return _open_once(path, group)
+    # Mid-run the writer may flush while we read: the file is copied, the
+    # copy checked and read (so both see the same bytes), and a copy caught
+    # in the middle of a flush is taken again.
+    tries = 6
     for attempt in range(tries):
-        try:
-            _check(path)  # one-line ResultFileError; a crash stays in a child
-            return _open_once(path, group)
-        except (OSError, RuntimeError, KeyError, ResultFileError) as e:
-            if isinstance(e, KeyError) and not partial:
-                raise
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25 * (attempt + 1))
+        with tempfile.TemporaryDirectory(prefix="zhizao_") as d:
+            snap = Path(d) / path.name
+            try:
+                shutil.copyfile(path, snap)
+                _check(snap)
+                return _open_once(snap, group, shown=path)
+            except FileNotFoundError:
+                raise ResultFileError(f"{path}: cannot read: no such file") from None
+            except (OSError, RuntimeError, KeyError, ResultFileError) as e:
+                if attempt == tries - 1:
+                    if isinstance(e, ResultFileError):
+                        raise ResultFileError(str(e).replace(str(snap), str(path)),
+                                              e.exit_code) from None
+                    raise
+        time.sleep(0.25 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _open_once(path: Path, group: str | None) -> xr.Dataset:
+def _open_once(path: Path, group: str | None, shown: Path | None = None) -> xr.Dataset:
+    shown = path if shown is None else shown
     with h5py.File(path, "r") as f:
         node = f if group is None else f.get(group)
         if node is None:
@@ -201,17 +215,17 @@ def _open_once(path: Path, group: str | None) -> xr.Dataset:
             raise ValueError(f"{path}: no results at the {where}; {hint}")
         complete = int(_decode_text(node.attrs.get("complete", 1)))
     ds = xr.open_dataset(path, group=group, engine=_engine(), decode_timedelta=False)
-    if complete == 0 or is_partial(path):
+    if complete == 0 or is_partial(shown):
         # the writer may go on changing the file: read it now, keep nothing open
         try:
             ds = ds.load()
         finally:
             ds.close()
     ds = _tidy(ds)
-    if complete == 0 or is_partial(path):
+    if complete == 0 or is_partial(shown):
         ds, dropped = _drop_unwritten(ds)
         warnings.warn(
-            f"{path}{'' if group is None else ' [' + group + ']'}: incomplete run "
+            f"{shown}{'' if group is None else ' [' + group + ']'}: incomplete run "
             f"(complete = {complete}, {ds.attrs.get('replications_done', '?')} of "
             f"{ds.attrs.get('replications', '?')} replications done); {dropped} "
             "replicate(s) never written left out", stacklevel=3)
