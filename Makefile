@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/shandong_2026.lua
 OUT ?= results/shandong_2026.h5
 
-.PHONY: all deps test-deps configure build run test sanitize bench clean
+.PHONY: all deps test-deps configure build run test sanitize bench fuzz clean
 
 all: build
 
@@ -38,9 +38,26 @@ sanitize: test-deps
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -E pytest
 
+# libFuzzer on each harness of tests/fuzz for FUZZ_SECONDS (clang, ASan,
+# UBSan), one job each, starting from the seed corpus tests/fuzz/corpus/<name>
+# (new inputs go to build-fuzz/corpus/<name>, not into the repository). A
+# crash is written to tests/fuzz/crashes/<name>/ and stops the target:
+# commit it with the fix, and `make test` replays it for ever after.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= scenario firms set
+fuzz: test-deps
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; mkdir -p build-fuzz/corpus/$$t; \
+	  ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=30 -rss_limit_mb=4096 -max_len=16384 -print_final_stats=1 \
+	    -artifact_prefix=tests/fuzz/crashes/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
+
 bench: build
 	$(BUILD)/bench_engine
 	$(BUILD)/bench_rule
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -173,6 +173,11 @@ typedef struct zz_config {
     zz_compute_cfg compute;
     int nactions;             /* at(...) and when(...) callbacks             */
     zz_action_cfg action[ZZ_MAX_ACTIONS];
+    /* Lua budget of one replication, over every call of its decision
+     * function and callbacks (--lua-instructions, --lua-seconds); <= 0:
+     * the defaults of lua_sandbox.h */
+    long long lua_total_instructions;
+    double lua_total_seconds;
     /* provenance */
     char path[1024];
     char *source;             /* scenario text (owned)                      */

@@ -5,17 +5,25 @@
  * Replications are handed out dynamically to threads; each owns its
  * zz_sim, its random streams (keyed by replicate number, never by thread)
  * and its result buffer, so the numbers do not depend on which thread ran
- * what. Finished results are parked in a slot per replicate; only thread 0
- * writes, in replicate order, whenever it finishes one of its own, and once
- * more after the loop. The Debian HDF5 build is not thread-safe, and a
- * fixed writing order keeps the file's bytes independent of the schedule.
- * Each written replicate is flushed, so a crash or Ctrl-C keeps them.
+ * what. Finished results are parked in a slot per replicate and written in
+ * replicate order by whichever thread holds the writer's lock (the Debian
+ * HDF5 build is not thread-safe: one caller at a time), and once more
+ * after the loop. The same calls in the same order keep the file's bytes
+ * independent of the schedule. Each written replicate is flushed, so a
+ * crash or Ctrl-C keeps them.
+ *
+ * Memory: a parked result is ~100 KB whatever the firm count (counts per
+ * month and cell). When one slow replicate holds up the writing order, at
+ * most MAX_PARKED results per thread wait behind it: a thread that is too
+ * far ahead pauses before starting another, so memory does not grow with
+ * the number of replications.
  */
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +31,8 @@
 #include "engine/date.h"
 #include "ensemble.h"
 #include "sim_internal.h"
+
+#define MAX_PARKED 4 /* per thread */
 
 /* The only mutable file-scope state: a signal handler can reach nothing
  * else. It asks every running replication to stop at its next check. */
@@ -38,6 +48,9 @@ typedef struct ensemble {
     int R;
     zz_rep_result **done, **done_cf;
     int next_write;
+    omp_lock_t writer;       /* whoever holds it drains                       */
+    int kept;                /* replicates written                            */
+    int write_failed;        /* the writer failed: write nothing more         */
     int failed_rc;
     char failed_msg[1024];
     zz_writer *w;
@@ -65,7 +78,33 @@ static void keep_summary(ensemble *e, const zz_rep_result *r)
     e->events += r->events;
 }
 
-/* Writes every finished replicate that is next in order. Thread 0 only. */
+/* Writes replicate i's results and frees them; 1 if it was written. */
+static int write_one(ensemble *e, int i, zz_rep_result *r, zz_rep_result *cf)
+{
+    int ok = 0;
+    if (!e->write_failed) {
+        int rc = zz_writer_put(e->w, "", r);
+        if (!rc && cf)
+            rc = zz_writer_put(e->w, "cf_", cf);
+        if (rc) {
+            e->write_failed = 1;
+            if (!e->failed_rc || e->failed_rc == ZZ_INTERRUPTED) {
+                e->failed_rc = rc;
+                snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->w));
+            }
+        }
+        ok = !rc;
+    }
+    keep_summary(e, r);
+    zz_rep_result_free(r);
+    zz_rep_result_free(cf);
+#pragma omp critical(zz_slots)
+    e->done[i] = e->done_cf[i] = NULL;
+    return ok;
+}
+
+/* Writes every finished replicate that is next in order. Only with the
+ * writer's lock held (or outside the parallel region). */
 static void drain(ensemble *e, const char *group)
 {
     for (;;) {
@@ -77,23 +116,72 @@ static void drain(ensemble *e, const char *group)
         }
         if (!r || (e->opt->counterfactual && !cf))
             return;
-        if (!e->failed_rc) {
-            int rc = zz_writer_put(e->w, "", r);
-            if (!rc && cf)
-                rc = zz_writer_put(e->w, "cf_", cf);
-            if (rc) {
-                e->failed_rc = rc;
-                snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->w));
-            }
-        }
-        keep_summary(e, r);
-        zz_rep_result_free(r);
-        zz_rep_result_free(cf);
-        e->done[e->next_write] = e->done_cf[e->next_write] = NULL;
+        e->kept += write_one(e, e->next_write, r, cf);
+#pragma omp critical(zz_slots)
         e->next_write++;
         if (e->opt->progress && isatty(2))
             fprintf(stderr, "\rzhizao: %s%s%d/%d replications done, %.1f s ", group ? group : "",
                     group ? ": " : "", e->next_write, e->R, omp_get_wtime() - e->t0);
+    }
+}
+
+/* After the loop, when a stop (Ctrl-C, a failed replicate) left gaps:
+ * every replicate that did finish is written, whatever its number, and
+ * `kept` lists them as ranges ("0-3, 5"). */
+static void drain_rest(ensemble *e, char *kept, size_t len)
+{
+    int first = -1;
+    size_t at = 0;
+    kept[0] = '\0';
+    for (int i = 0; i <= e->R; i++) {
+        int have = 0;
+        if (i < e->next_write) {
+            have = !e->write_failed;
+        } else if (i < e->R && e->done[i] && (!e->opt->counterfactual || e->done_cf[i])) {
+            have = write_one(e, i, e->done[i], e->done_cf[i]);
+            e->kept += have;
+        }
+        if (have && first < 0)
+            first = i;
+        if (!have && first >= 0) {
+            int w = i - 1 > first
+                        ? snprintf(kept + at, len - at, "%s%d-%d", at ? ", " : "", first, i - 1)
+                        : snprintf(kept + at, len - at, "%s%d", at ? ", " : "", first);
+            if (w > 0 && (size_t)w < len - at)
+                at += (size_t)w;
+            first = -1;
+        }
+    }
+}
+
+/* Drains if no other thread is draining. */
+static void try_drain(ensemble *e, const char *group)
+{
+    if (omp_test_lock(&e->writer)) {
+        drain(e, group);
+        omp_unset_lock(&e->writer);
+    }
+}
+
+/* Before a thread starts replicate r: wait while r is too far ahead of
+ * the one next in order (see the top). Results parked lie between the two,
+ * so at most `cap` wait; the thread holding the next one never waits. */
+static void wait_for_room(ensemble *e, int r, const char *group)
+{
+    const int cap = MAX_PARKED * omp_get_num_threads();
+    for (;;) {
+        int next, stop;
+#pragma omp critical(zz_slots)
+        next = e->next_write;
+#pragma omp atomic read
+        stop = e->failed_rc;
+        if (r - next < cap || stop || zz_interrupt_pending())
+            return;
+        try_drain(e, group);
+#pragma omp critical(zz_slots)
+        next = e->next_write;
+        if (r - next >= cap)
+            nanosleep(&(struct timespec){0, 2000000}, NULL);
     }
 }
 
@@ -329,6 +417,10 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         cfg->replications = opt->replications;
     if (opt->seed >= 0)
         cfg->seed = opt->seed;
+    if (opt->lua_instructions > 0)
+        cfg->lua_total_instructions = opt->lua_instructions;
+    if (opt->lua_seconds > 0)
+        cfg->lua_total_seconds = opt->lua_seconds;
 
     zz_population *pop = NULL;
     rc = zz_population_build(&pop, sc, err, errlen);
@@ -374,6 +466,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
 
     if (opt->threads > 0)
         omp_set_num_threads(opt->threads);
+    omp_init_lock(&e.writer);
 #pragma omp parallel
     {
 #pragma omp for schedule(dynamic, 1)
@@ -383,12 +476,17 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
             stop = e.failed_rc;
             if (stop || zz_interrupt_pending())
                 continue;
+            wait_for_room(&e, r, group);
             char msg[1024];
             zz_rep_result *res = NULL, *cf = NULL;
             int rrc = run_pair(&e, r, &res, &cf, msg, sizeof msg);
 #pragma omp critical(zz_slots)
             {
-                if (rrc) {
+                if (rrc == ZZ_INTERRUPTED) {
+                    /* not a failure: the replicate is simply not kept */
+                    zz_rep_result_free(res);
+                    zz_rep_result_free(cf);
+                } else if (rrc) {
                     if (!e.failed_rc) {
                         e.failed_rc = rrc;
                         snprintf(e.failed_msg, sizeof e.failed_msg, "%s", msg);
@@ -400,17 +498,26 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
                     e.done_cf[r] = cf;
                 }
             }
-            if (omp_get_thread_num() == 0)
-                drain(&e, group);
+            try_drain(&e, group);
         }
     }
+    omp_destroy_lock(&e.writer);
     drain(&e, group);
     if (opt->progress && isatty(2))
         fputc('\n', stderr);
-    if (zz_interrupt_pending() && !e.failed_rc) {
-        e.failed_rc = ZZ_INTERRUPTED;
-        snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted after %d of %d replications",
-                 e.next_write, R);
+    if (e.failed_rc || zz_interrupt_pending()) {
+        char kept[512];
+        drain_rest(&e, kept, sizeof kept);
+        if (!e.failed_rc)
+            snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted");
+        if (!e.failed_rc)
+            e.failed_rc = ZZ_INTERRUPTED;
+        size_t at = strlen(e.failed_msg);
+        if (!e.write_failed && e.kept)
+            snprintf(e.failed_msg + at, sizeof e.failed_msg - at,
+                     "; %d of %d replications finished and kept (replicate %s)", e.kept, R, kept);
+        else if (!e.write_failed)
+            snprintf(e.failed_msg + at, sizeof e.failed_msg - at, "; no replication had finished");
     }
     if (e.failed_rc) {
         rc = e.failed_rc;

@@ -40,6 +40,7 @@ from .dataset import as_experiment  # noqa: E402
 from .incremental import incremental  # noqa: E402
 from .robust import p_target, ranking_flips, robust_ranking  # noqa: E402
 from .sensitivity import sensitivity  # noqa: E402
+from .validate import ResultFileError  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
 
@@ -48,4 +49,5 @@ __all__ = ["open", "is_experiment", "scenario_view", "groups", "open_all", "firm
            "cost_effectiveness", "accounting",
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
            "plot_spending", "plot_comparison", "as_experiment", "p_target",
-           "robust_ranking", "ranking_flips", "sensitivity", "incremental", "__version__"]
+           "robust_ranking", "ranking_flips", "sensitivity", "incremental", "ResultFileError",
+           "__version__"]

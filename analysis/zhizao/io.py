@@ -22,11 +22,13 @@ HDF5's file lock and flushes after every replicate (sim/output/h5writer.c),
 so ``open("OUT.h5.partial")`` works mid-run. Such a file is read into
 memory at once and closed (the writer keeps changing it), and only the
 replicates counted by its attribute ``replications_done`` (written in
-replicate order) whose ``events`` (and ``cf_events``) are non-zero are kept.
+any order) whose ``events`` (and ``cf_events``) are non-zero are kept.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -37,9 +39,11 @@ import pandas as pd
 import xarray as xr
 
 from . import experiment as _experiment
+from .validate import ResultFileError, check as _check
 
 __all__ = ["open_result", "groups", "open_all", "firm_record", "as_days",
-           "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial"]
+           "ensure_days", "has_twin", "has_accounting", "scenario_name", "is_partial",
+           "ResultFileError"]
 
 # Variables that hold durations in days (float, NaN = not reached).
 _DAY_VARS = ("time_to_target", "cf_time_to_target")
@@ -129,6 +133,7 @@ def groups(path) -> list[str]:
     (the scenarios' order on the ``zhizao compare`` command line), else
     alphabetical.
     """
+    _check(path)  # a damaged file must not reach h5py in this process
     with h5py.File(path, "r") as f:
         return [n for n in _children_in_order(f)
                 if isinstance(f.get(n), h5py.Group) and _has_marker(f[n])]
@@ -148,6 +153,10 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     path : str or Path
         A ``zhizao run`` or ``zhizao compare`` output file, or the
         ``OUT.h5.partial`` file of a run still being written (or killed).
+        A missing, damaged, truncated or foreign file raises
+        :class:`zhizao.validate.ResultFileError` (a ValueError) with one
+        line naming the file and what is wrong; the HDF5 library never
+        reads a damaged file in the calling process (see validate.py).
     group : str, optional
         Scenario group of a comparison file (see :func:`groups`). Needed when
         the file's root holds no results.
@@ -166,25 +175,39 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
         many of how many it holds.
     """
     path = Path(path)
+    if not is_partial(path):
+        _check(path)  # before h5py opens it here: a crash stays in a child
     if group is None and _experiment.is_experiment(path):
         # an experiment file (zhizao explore): one Dataset, dims point x scenario x ...
         return _experiment.open_experiment(path)
     partial = is_partial(path)
-    # mid-run the writer may be flushing while we read: retry a few times
-    tries = 4 if partial else 1
+    if not partial:
+        return _open_once(path, group)
+    # Mid-run the writer may flush while we read: the file is copied, the
+    # copy checked and read (so both see the same bytes), and a copy caught
+    # in the middle of a flush is taken again.
+    tries = 6
     for attempt in range(tries):
-        try:
-            return _open_once(path, group)
-        except (OSError, RuntimeError, KeyError) as e:
-            if isinstance(e, KeyError) and not partial:
-                raise
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.25 * (attempt + 1))
+        with tempfile.TemporaryDirectory(prefix="zhizao_") as d:
+            snap = Path(d) / path.name
+            try:
+                shutil.copyfile(path, snap)
+                _check(snap)
+                return _open_once(snap, group, shown=path)
+            except FileNotFoundError:
+                raise ResultFileError(f"{path}: cannot read: no such file") from None
+            except (OSError, RuntimeError, KeyError, ResultFileError) as e:
+                if attempt == tries - 1:
+                    if isinstance(e, ResultFileError):
+                        raise ResultFileError(str(e).replace(str(snap), str(path)),
+                                              e.exit_code) from None
+                    raise
+        time.sleep(0.25 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _open_once(path: Path, group: str | None) -> xr.Dataset:
+def _open_once(path: Path, group: str | None, shown: Path | None = None) -> xr.Dataset:
+    shown = path if shown is None else shown
     with h5py.File(path, "r") as f:
         node = f if group is None else f.get(group)
         if node is None:
@@ -197,17 +220,17 @@ def _open_once(path: Path, group: str | None) -> xr.Dataset:
             raise ValueError(f"{path}: no results at the {where}; {hint}")
         complete = int(_decode_text(node.attrs.get("complete", 1)))
     ds = xr.open_dataset(path, group=group, engine=_engine(), decode_timedelta=False)
-    if complete == 0 or is_partial(path):
+    if complete == 0 or is_partial(shown):
         # the writer may go on changing the file: read it now, keep nothing open
         try:
             ds = ds.load()
         finally:
             ds.close()
     ds = _tidy(ds)
-    if complete == 0 or is_partial(path):
+    if complete == 0 or is_partial(shown):
         ds, dropped = _drop_unwritten(ds)
         warnings.warn(
-            f"{path}{'' if group is None else ' [' + group + ']'}: incomplete run "
+            f"{shown}{'' if group is None else ' [' + group + ']'}: incomplete run "
             f"(complete = {complete}, {ds.attrs.get('replications_done', '?')} of "
             f"{ds.attrs.get('replications', '?')} replications done); {dropped} "
             "replicate(s) never written left out", stacklevel=3)
@@ -218,20 +241,23 @@ def _drop_unwritten(ds: xr.Dataset):
     """Leaves out the replicates an interrupted or running job has not written.
 
     The writer stores no fill value for counts, so an unwritten replicate
-    reads as zeros. Replicates are written in order and ``replications_done``
-    counts those written with their twin; every replicate that ran processed
-    events, so ``events == 0`` (in the policy run or its twin) also marks one
-    never written. A replicate is kept when both say it was written.
+    reads as zeros. Every replicate that ran processed events, so
+    ``events == 0`` (in the policy run or its twin) marks one never written;
+    ``replications_done`` counts those written with their twin. An
+    interrupted run keeps every replicate that finished, whatever its
+    number, so the written ones need not be the first ones. When more
+    replicates show events than ``replications_done`` counts (read while
+    one was being written), the first ``replications_done`` of them are kept.
     """
     if "replicate" not in ds.dims:
         return ds, 0
     keep = np.ones(ds.sizes["replicate"], dtype=bool)
-    done = ds.attrs.get("replications_done")
-    if done is not None:
-        keep &= np.arange(keep.size) < int(done)
     for v in ("events", "cf_events"):
         if v in ds.variables:
             keep &= np.asarray(ds[v].values) > 0
+    done = ds.attrs.get("replications_done")
+    if done is not None and keep.sum() > int(done):
+        keep[np.flatnonzero(keep)[int(done):]] = False
     if keep.all():
         return ds, 0
     return ds.isel(replicate=np.flatnonzero(keep)), int((~keep).sum())

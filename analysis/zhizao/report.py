@@ -32,8 +32,10 @@ tests/python/test_report.py). The page embeds every figure as a
 ``data:`` URI and uses no external resource. How to read it:
 docs/reading-results.md.
 
-Exit status: 0 success, 1 failure, 2 usage error, 5 file not readable or
-not writable (the simulator's own codes).
+Exit status: 0 success, 1 failure, 2 usage error, 4 not a zhizao result
+file (foreign), 5 file not readable, damaged, truncated or not writable
+(the simulator's own codes). An incomplete run's file is reported with a
+line on stderr saying which replications it holds.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from .robust import p_target, ranking_flips, robust_ranking
 from .sensitivity import sensitivity
 from .survival import horizon_days
 from .tables import compare
+from .validate import ResultFileError, check as check_file, describe_partial
 
 __all__ = ["build_report", "main"]
 
@@ -523,8 +526,15 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
+        info = check_file(args.file)
+        note = describe_partial(args.file, info)
+        if note:
+            print(f"zhizao report: {note}", file=sys.stderr)
         index = build_report(args.file, args.output, target=args.target, level=args.level,
                              base=args.base, focus=args.focus)
+    except ResultFileError as e:
+        print(f"zhizao report: error: {e}", file=sys.stderr)
+        return e.exit_code
     except OSError as e:
         print(f"zhizao report: error: {e}", file=sys.stderr)
         return EXIT_IO

@@ -98,6 +98,10 @@ typedef struct zz_run_options {
     int progress;           /* 1 = progress line on stderr                  */
     int counterfactual;     /* 1 = also run each replication's no-policy twin */
     int firms_record;       /* 1 = per-firm record in the output            */
+    /* Total Lua budget of each replication over all calls of its decision
+     * function and callbacks; 0 = default (docs/scenario-language.md). */
+    long long lua_instructions;
+    double lua_seconds;
 } zz_run_options;
 
 /* Runs the replications in parallel, writes `output` (via a temporary name,
@@ -116,6 +120,9 @@ void zz_ensemble_close(zz_ensemble *e);
 /* Set by a signal handler: replications stop at their next event and the
  * partial file is kept under its temporary name, marked incomplete. */
 void zz_request_interrupt(void);
+/* Nonzero once an interrupt was requested: long loops (events, Lua code,
+ * reading files) check it and stop with ZZ_INTERRUPTED. */
+int zz_interrupt_pending(void);
 
 #ifdef __cplusplus
 }

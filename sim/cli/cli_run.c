@@ -1,14 +1,18 @@
+#define _POSIX_C_SOURCE 200809L
 /* zhizao run / compare / check. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "ensemble.h"
 #include "experiment/experiment.h"
 #include "experiment/runner.h"
+#include "output/outpath.h"
 #include "output/results.h"
+#include "scenario/lua_source.h"
 #include "scenario/scenario.h"
 #include "scenario/params.h"
 #include "zhizao/zhizao.h"
@@ -43,6 +47,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         {"threads", required_argument, 0, 't'},  {"seed", required_argument, 0, 's'},
         {"set", required_argument, 0, 'S'},      {"counterfactual", no_argument, 0, 'c'},
         {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
+        {"lua-instructions", required_argument, 0, 'I'},
+        {"lua-seconds", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->opt.seed = -1;
@@ -74,6 +80,16 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return ZZ_USAGE;
             }
             a->sets[a->nsets++] = optarg;
+            break;
+        case 'I':
+            if (parse_int(optarg, "--lua-instructions", 1000, 1000000000000000LL, &v))
+                return ZZ_USAGE;
+            a->opt.lua_instructions = v;
+            break;
+        case 'W':
+            if (parse_int(optarg, "--lua-seconds", 1, 100000000, &v))
+                return ZZ_USAGE;
+            a->opt.lua_seconds = (double)v;
             break;
         case 'c': a->opt.counterfactual = 1; break;
         case 'F': a->opt.firms_record = 1; break;
@@ -143,6 +159,49 @@ int zz_cli_check(int argc, char **argv)
     return rc;
 }
 
+struct inputs {
+    char (*path)[ZZ_PATH_LEN];
+    const char **list;
+    int n, cap;
+};
+
+static void add_input(void *ud, const char *path)
+{
+    struct inputs *in = ud;
+    if (in->n < in->cap) {
+        snprintf(in->path[in->n], ZZ_PATH_LEN, "%s", path);
+        in->list[in->n] = in->path[in->n];
+        in->n++;
+    }
+}
+
+/* Before any replication runs: the output may not be a device, a
+ * directory, or one of the files the run reads (each scenario, its
+ * includes, its firm file). Prints the error. */
+static int check_output(const char *out, zz_scenario *const *sc, int nsc)
+{
+    enum { CAP = MAX_SCENARIOS * (ZZ_MAX_SOURCE_FILES + 2) };
+    struct inputs in = {malloc(CAP * sizeof *in.path), malloc(CAP * sizeof *in.list), 0, CAP};
+    char err[2048];
+    int rc = ZZ_NOMEM;
+    if (in.path && in.list) {
+        for (int i = 0; i < nsc; i++) {
+            add_input(&in, sc[i]->cfg.path);
+            if (sc[i]->cfg.source)
+                zz_source_each(sc[i]->cfg.source, sc[i]->cfg.path, add_input, &in);
+            add_input(&in, sc[i]->cfg.population.file);
+        }
+        rc = zz_outpath_check(out, in.list, in.n, err, sizeof err);
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", err);
+    free(in.path);
+    free(in.list);
+    return rc;
+}
+
 int zz_cli_run(int argc, char **argv, int compare)
 {
     cli_args a;
@@ -187,6 +246,9 @@ int zz_cli_run(int argc, char **argv, int compare)
         else
             snprintf(out, sizeof out, "%s.h5", sc[0]->cfg.name);
         a.opt.output = out;
+        rc = check_output(out, sc, a.nfiles);
+    }
+    if (!rc) {
         if (!compare) {
             rc = zz_ensemble_run(sc[0], &a.opt, err, sizeof err);
         } else {
@@ -212,9 +274,14 @@ int zz_cli_run(int argc, char **argv, int compare)
                 zz_summary_free(&sum[i]);
             zz_experiment_close(ex);
         }
-        if (rc)
-            fprintf(stderr, "zhizao: %s%s\n", err,
-                    rc == ZZ_INTERRUPTED ? "; finished replications kept in the .partial file" : "");
+        char partial[1200];
+        snprintf(partial, sizeof partial, "%s.partial", out);
+        /* The writer removes a .partial that holds no replicate; one that
+         * is left holds every replicate that finished. */
+        if (rc && access(partial, F_OK) == 0 && rc != ZZ_IO)
+            fprintf(stderr, "zhizao: %s; in %s (complete = 0)\n", err, partial);
+        else if (rc)
+            fprintf(stderr, "zhizao: %s\n", err);
         else if (a.opt.progress)
             printf("wrote %s\n", out);
     }

@@ -8,8 +8,11 @@
  * for categorical fields, the valid choices: the user's next step is to fix
  * the file, so the message must point at the cell.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include "model/population.h"
+#include "engine/escape.h"
 #include "engine/rng.h"
+#include "zhizao/zhizao.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -44,14 +49,22 @@ static const char *const size_names[ZZ_NSIZES] = {"micro", "small", "medium", "l
 struct reader {
     FILE *f;
     size_t len, pos;
+    int stopped;          /* an interrupt ended the reading                 */
     unsigned char buf[1 << 16];
 };
 
+/* Ctrl-C is looked at on every refill: a signal also cuts a blocked read
+ * short (the handler is installed without SA_RESTART), so a slow pipe or
+ * disk does not hold the run. */
 static int rd_get(struct reader *rd)
 {
     if (rd->pos == rd->len) {
-        rd->len = fread(rd->buf, 1, sizeof rd->buf, rd->f);
+        rd->len = rd->stopped ? 0 : fread(rd->buf, 1, sizeof rd->buf, rd->f);
         rd->pos = 0;
+        if (zz_interrupt_pending()) {
+            rd->stopped = 1;
+            rd->len = 0;
+        }
         if (rd->len == 0)
             return EOF;
     }
@@ -115,7 +128,8 @@ static int rec_end_field(struct record *r, size_t keep)
     return rec_put(r, '\0');
 }
 
-/* 1: a record; 0: end of file; -1: out of memory; -2: unterminated quote. */
+/* 1: a record; 0: end of file; -1: out of memory; -2: unterminated quote;
+ * -3: a NUL byte (C strings would cut the field short there). */
 static int read_record(struct reader *rd, struct record *r, int64_t *line)
 {
     r->len = 0;
@@ -138,6 +152,8 @@ static int read_record(struct reader *rd, struct record *r, int64_t *line)
                 c = rd_get(rd);
                 if (c == EOF)
                     return -2;
+                if (c == '\0')
+                    return -3;
                 if (c == '"') {
                     if (rd_peek(rd) != '"')
                         break;
@@ -153,6 +169,8 @@ static int read_record(struct reader *rd, struct record *r, int64_t *line)
         }
         /* unquoted text, or (leniently) text after a closing quote */
         while (c != ',' && c != '\n' && c != EOF) {
+            if (c == '\0')
+                return -3;
             if (!(c == '\r' && rd_peek(rd) == '\n') && rec_put(r, (char)c))
                 return -1;
             c = rd_get(rd);
@@ -255,8 +273,10 @@ static int data_err(struct ctx *x, int col, const char *val, const char *fmt, ..
 {
     int k = snprintf(x->err, x->errlen, "%s:%lld: column '%s': ", x->path, (long long)x->line,
                      columns[col].name);
+    char shown[200];
     if (val && k >= 0 && (size_t)k < x->errlen)
-        k += snprintf(x->err + k, x->errlen - (size_t)k, "'%s' ", val);
+        k += snprintf(x->err + k, x->errlen - (size_t)k, "'%s' ",
+                      zz_escape(val, strlen(val), shown, sizeof shown));
     if (k >= 0 && (size_t)k < x->errlen) {
         va_list ap;
         va_start(ap, fmt);
@@ -323,15 +343,58 @@ static int parse_flag(struct ctx *x, int col, const char *v, int *out)
 
 /* ---- the loader ------------------------------------------------------------ */
 
+/* -1 if interrupted. */
 static int64_t count_lines(FILE *f)
 {
     unsigned char buf[1 << 16];
     int64_t n = 1;
     size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0 && !zz_interrupt_pending())
         for (size_t i = 0; i < k; i++)
             n += buf[i] == '\n';
-    return n;
+    return zz_interrupt_pending() ? -1 : n;
+}
+
+/* The file is read twice (count, then parse): a pipe (a FIFO, /dev/stdin,
+ * a shell's <(zcat firms.csv.gz)) is first copied to a temporary file.
+ * Anything else that is not a regular file is refused. NULL with err set
+ * (and *rc) on failure; the original is closed either way. */
+static FILE *seekable(FILE *f, const char *path, char *err, size_t errlen, int *rc)
+{
+    struct stat st;
+    char shown[600];
+    zz_escape(path, strlen(path), shown, sizeof shown);
+    if (fstat(fileno(f), &st) != 0 || S_ISREG(st.st_mode))
+        return f;
+    if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+        snprintf(err, errlen, "%s: cannot read as a firm file: it is %s, not a file", shown,
+                 S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+        fclose(f);
+        *rc = ZZ_IO;
+        return NULL;
+    }
+    FILE *t = tmpfile();
+    unsigned char buf[1 << 16];
+    size_t k;
+    while (t && (k = fread(buf, 1, sizeof buf, f)) > 0 && !zz_interrupt_pending())
+        if (fwrite(buf, 1, k, t) != k)
+            break;
+    int bad = !t || ferror(t) || (ferror(f) && !zz_interrupt_pending());
+    if (zz_interrupt_pending()) {
+        snprintf(err, errlen, "%s: interrupted while reading the firm file", shown);
+        *rc = ZZ_INTERRUPTED;
+    } else if (bad) {
+        snprintf(err, errlen, "%s: cannot read the firm file: %s", shown, strerror(errno));
+        *rc = ZZ_IO;
+    }
+    fclose(f);
+    if (*rc != ZZ_OK) {
+        if (t)
+            fclose(t);
+        return NULL;
+    }
+    rewind(t);
+    return t;
 }
 
 static void list_columns(struct ctx *x, int required_only)
@@ -487,8 +550,16 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
         snprintf(err, errlen, "%s: cannot open firm file: %s", path, strerror(errno));
         return ZZ_IO;
     }
+    int rc = ZZ_OK;
+    if (!(f = seekable(f, path, err, errlen, &rc)))
+        return rc;
     int64_t nmax = count_lines(f);
     rewind(f);
+    if (nmax < 0) {
+        snprintf(err, errlen, "%s: interrupted while reading the firm file", path);
+        fclose(f);
+        return ZZ_INTERRUPTED;
+    }
 
     struct reader *rd = malloc(sizeof *rd);
     struct record rec = {0};
@@ -496,11 +567,12 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     struct zz_population *p = NULL;
     zz_rng rng = {0};
     int colidx[NCOLS];
-    int rc = ZZ_NOMEM;
+    rc = ZZ_NOMEM;
     if (!rd || zz_rng_init(&rng, cfg->seed, ZZ_RNG_ANY_REPLICATE))
         goto nomem;
     rd->f = f;
     rd->len = rd->pos = 0;
+    rd->stopped = 0;
     /* a UTF-8 byte-order mark, as spreadsheets write it */
     if (rd_peek(rd) == 0xEF && rd->len >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
         rd->pos = 3;
@@ -517,12 +589,29 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
         rc = ZZ_DATA;
         goto fail;
     }
+    if (rd->stopped)
+        goto interrupted;
     if (got == -1)
         goto nomem;
     if (got == -2)
         goto unterminated;
+    if (got == -3)
+        goto nul;
 
     x.line = rec.line;
+    /* A file that names none of our columns is not a firm file (perhaps
+     * not meant to be read at all): nothing of it is shown. */
+    int known = 0;
+    for (int k = 0; k < rec.nf; k++)
+        for (int c = 0; c < NCOLS; c++)
+            known += ieq(rec.text + rec.off[k], columns[c].name);
+    if (!known) {
+        snprintf(err, errlen, "%s:%lld: not a firm file: its first row names none of the "
+                 "columns; valid columns: ", path, (long long)rec.line);
+        list_columns(&x, 0);
+        rc = ZZ_DATA;
+        goto fail;
+    }
     for (int c = 0; c < NCOLS; c++)
         colidx[c] = -1;
     /* Real registers carry more columns than the model uses (employees,
@@ -535,9 +624,11 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
         while (c < NCOLS && !ieq(h, columns[c].name))
             c++;
         if (c == NCOLS) {
+            char shown[200];
+            zz_escape(h, strlen(h), shown, sizeof shown);
             size_t used = strlen(ignored);
-            if (used + strlen(h) + 8 < sizeof ignored)
-                snprintf(ignored + used, sizeof ignored - used, "%s'%s'", nignored ? ", " : "", h);
+            if (used + strlen(shown) + 8 < sizeof ignored)
+                snprintf(ignored + used, sizeof ignored - used, "%s'%s'", nignored ? ", " : "", shown);
             else if (used + 6 < sizeof ignored && !strstr(ignored, ", ..."))
                 snprintf(ignored + used, sizeof ignored - used, ", ...");
             nignored++;
@@ -583,12 +674,16 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     int64_t n = 0;
     for (;;) {
         got = read_record(rd, &rec, &line);
+        if (rd->stopped)
+            goto interrupted;
         if (got == 0)
             break;
         if (got == -1)
             goto nomem;
         if (got == -2)
             goto unterminated;
+        if (got == -3)
+            goto nul;
         if (rec.blank)
             continue;
         x.line = rec.line;
@@ -636,6 +731,16 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     *out = p;
     return ZZ_OK;
 
+interrupted:
+    snprintf(err, errlen, "%s:%lld: interrupted while reading the firm file", path,
+             (long long)line);
+    rc = ZZ_INTERRUPTED;
+    goto fail;
+nul:
+    snprintf(err, errlen, "%s:%lld: a NUL byte; a firm file is text (CSV), and a NUL would cut "
+             "the field short", path, (long long)line);
+    rc = ZZ_DATA;
+    goto fail;
 unterminated:
     snprintf(err, errlen, "%s:%lld: unterminated quoted field (a '\"' is never closed)", path,
              (long long)rec.line);

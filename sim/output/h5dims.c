@@ -219,6 +219,10 @@ hid_t zz_h5_make_var(zz_h5_scope *s, const char *name, hid_t ftype, int rank,
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 &&
         (H5Pset_shuffle(p) < 0 || H5Pset_deflate(p, 4) < 0))
         goto out;
+    /* Last in the pipeline: the checksum covers the bytes on disk, so a
+     * damaged chunk is an error on reading, never quietly wrong numbers. */
+    if (H5Pset_fletcher32(p) < 0)
+        goto out;
     if (fill && H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, fill) < 0)
         goto out;
     sp = H5Screate_simple(rank, cur, max);

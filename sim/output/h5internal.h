@@ -85,4 +85,8 @@ int zz_h5_make_dims(zz_h5_scope *s, const zz_layout *L, char *msg, size_t msglen
 hid_t zz_h5_make_var(zz_h5_scope *s, const char *name, hid_t ftype, int rank,
                      const int *dims, const double *fill);
 
+/* Reads a closed file back (h5verify.c): complete = 1 and every dataset
+ * whole, checksums included. 0 if sound, else -1 with msg set. */
+int zz_h5_verify(const char *path, char *msg, size_t len);
+
 #endif

@@ -18,10 +18,12 @@
  * So the file keeps the default (earliest) format, and instead the writer
  * does not take HDF5's file lock: a reader may open the .partial file
  * during a run and sees the state of the last flush (the writer is idle
- * between replicates nearly all the time). The price is that nothing stops
- * two runs writing the same .partial file; SWMR proper is a later issue.
+ * between replicates nearly all the time). Two runs on one output are kept
+ * apart by a lock of our own that readers do not see (outpath.c); a
+ * finished file is read back whole before it is renamed (h5verify.c).
  */
 #include "output/h5internal.h"
+#include "output/outpath.h"
 
 #include <hdf5_hl.h>
 #include <errno.h>
@@ -36,6 +38,7 @@
 struct zz_writer {
     hid_t file;
     char *path, *partial;
+    int lock;                  /* descriptor holding the .partial's lock   */
     char *user_err;            /* caller's buffer from open, for close errors */
     size_t user_errlen;
     char err[1024];
@@ -210,10 +213,14 @@ int zz_writer_open(zz_writer **out, const char *path, char *err, size_t errlen)
         H5Pset_obj_track_times(fcpl, 0) < 0 ||
         H5Pset_file_locking(fapl, 0, 1) < 0)
         rc = fail(w, ZZ_IO, "cannot set file properties");
+    w->lock = -1;
+    if (rc == ZZ_OK && (rc = zz_outpath_claim(w->partial, &w->lock, w->err, sizeof w->err)) != ZZ_OK)
+        w->lock = -1;
     if (rc == ZZ_OK) {
         w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, fcpl, fapl);
         if (w->file < 0)
             rc = fail(w, ZZ_IO, "cannot create file");
+        zz_outpath_advertise(w->lock);
     }
     if (fcpl >= 0)
         zz_h5_close(fcpl);
@@ -232,7 +239,10 @@ int zz_writer_open(zz_writer **out, const char *path, char *err, size_t errlen)
         if (w->file >= 0) {
             H5Fclose(w->file);
             remove(w->partial);
+        } else if (w->lock >= 0 && lseek(w->lock, 0, SEEK_END) == 0) {
+            unlink(w->partial); /* created empty under our lock */
         }
+        zz_outpath_release(w->lock);
         free(w->path);
         free(w->partial);
         free(w);
@@ -720,16 +730,18 @@ int zz_writer_close(zz_writer *w, int complete)
         rc = mark_complete(w);
     if (H5Fclose(w->file) < 0 && rc == ZZ_OK)
         rc = fail(w, ZZ_IO, "cannot close file");
-    if (rc == ZZ_OK && complete && rename(w->partial, w->path) != 0) {
-        snprintf(w->err, sizeof w->err, "%s: cannot rename to %s: %s", w->partial, w->path,
-                 strerror(errno));
+    /* The final name only ever holds a file that reads back whole. */
+    if (rc == ZZ_OK && complete && zz_h5_verify(w->partial, w->err, sizeof w->err) != 0)
         rc = ZZ_IO;
-    }
+    zz_outpath_advertise(w->lock);
+    if (rc == ZZ_OK && complete)
+        rc = zz_outpath_commit(w->partial, w->path, w->err, sizeof w->err);
     /* An incomplete file that holds no replicate at all (the run failed
      * before its first one, e.g. on a bad firm file) tells nobody
      * anything: it is removed rather than left looking like a result. */
     if (!complete && w->puts == 0)
         unlink(w->partial);
+    zz_outpath_release(w->lock);
     if (rc != ZZ_OK && w->user_err && w->user_errlen)
         snprintf(w->user_err, w->user_errlen, "%s", w->err);
     for (int k = 0; k < w->ngroups; k++)

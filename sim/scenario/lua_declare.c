@@ -307,6 +307,11 @@ static const char *first_word(lua_State *L, const char *decl, const char *exampl
         here(L, LD(L), where, sizeof where);
         fail(L, where, "%s: give its kind or name first, e.g. %s", decl, example);
     }
+    if (zz_lua_has_nul(L, 1)) {
+        char where[WHERE_LEN];
+        here(L, LD(L), where, sizeof where);
+        fail(L, where, "%s: a name with a NUL byte (\\0) is not accepted", decl);
+    }
     return lua_tostring(L, 1);
 }
 
@@ -445,6 +450,8 @@ static int l_population(lua_State *L)
         if (lua_type(L, -1) != LUA_TSTRING)
             fail(L, where, "field 'file' of population: expected a file name, got %s",
                  luaL_typename(L, -1));
+        if (zz_lua_has_nul(L, -1))
+            fail(L, where, "field 'file' of population: a file name with a NUL byte (\\0)");
         const char *rel = lua_tostring(L, -1);
         if (rel[0] == '\0') {
             path[0] = '\0';
@@ -494,6 +501,8 @@ static int l_target(lua_State *L)
     if (lua_getfield(L, 1, "name") != LUA_TSTRING)
         fail(L, where, "target: give it a name, e.g. target { name = \"jinan_electronics\", "
                        "city = \"Jinan\", share = 0.5 }");
+    if (zz_lua_has_nul(L, -1))
+        fail(L, where, "target: a name with a NUL byte (\\0) is not accepted");
     const char *name = lua_tostring(L, -1);
     zz_target_cfg probe;
     zz_pvalue v = {ZZ_PV_STRING, 0, name, NULL, 0};
@@ -625,6 +634,8 @@ static int l_include(lua_State *L)
     if (lua_type(L, 1) != LUA_TSTRING)
         fail(L, where, "include: expected a file name, e.g. include \"base.lua\"; got %s",
              luaL_typename(L, 1));
+    if (zz_lua_has_nul(L, 1))
+        fail(L, where, "include: a file name with a NUL byte (\\0)");
     const char *from = o.file >= 0 ? ld->files[o.file].path : ld->cfg->path;
     if (zz_source_resolve(ld->root, from, lua_tostring(L, 1), ".lua", path, sizeof path, msg, sizeof msg))
         fail(L, where, "include: %s", msg);

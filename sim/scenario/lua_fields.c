@@ -39,11 +39,24 @@ static int is_list_type(int type)
            type == ZZ_PT_STATES;
 }
 
+int zz_lua_has_nul(lua_State *L, int idx)
+{
+    size_t n;
+    const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : NULL;
+    return s && strlen(s) != n;
+}
+
+#define NUL_MSG "a string with a NUL byte (\\0) is not accepted: names and values are text"
+
 int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const char **items,
                   int maxitems, char *msg, size_t len)
 {
     int t = lua_type(L, idx);
     memset(v, 0, sizeof *v);
+    if (zz_lua_has_nul(L, idx)) {
+        snprintf(msg, len, NUL_MSG);
+        return -1;
+    }
     switch (p->type) {
     case ZZ_PT_NUMBER:
     case ZZ_PT_INTEGER:
@@ -149,6 +162,11 @@ int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const 
                 if (it != LUA_TSTRING) {
                     snprintf(msg, len, "item %lld is a %s; expected %s", (long long)i,
                              lua_typename(L, it), zz_param_expect(p));
+                    lua_pop(L, 1);
+                    return -1;
+                }
+                if (zz_lua_has_nul(L, -1)) {
+                    snprintf(msg, len, "item %lld: " NUL_MSG, (long long)i);
                     lua_pop(L, 1);
                     return -1;
                 }

@@ -37,4 +37,7 @@ void zz_lua_read_block(lua_State *L, int idx, const zz_lua_block *b);
 int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const char **items,
                   int maxitems, char *msg, size_t len);
 
+/* 1 if the string at idx holds a NUL byte (C would cut it short there). */
+int zz_lua_has_nul(lua_State *L, int idx);
+
 #endif

@@ -474,6 +474,11 @@ int zz_script_open(zz_script **out, const zz_config *cfg, zz_sim *sim, char *err
         return rc;
     }
     zz_sandbox_set_random(s->sb, script_uniform, s);
+    /* The replication's calls start here; the top level ran on its own budget. */
+    zz_sandbox_set_total(s->sb,
+                         cfg->lua_total_instructions > 0 ? cfg->lua_total_instructions
+                                                         : ZZ_LUA_TOTAL_INSTRUCTIONS,
+                         cfg->lua_total_seconds > 0 ? cfg->lua_total_seconds : ZZ_LUA_TOTAL_SECONDS);
     *out = s;
     return ZZ_OK;
 }
@@ -590,7 +595,7 @@ int zz_script_decide(zz_script *s, const zz_firm_view *f, double *prob, char *er
     if (!isnum || lua_type(L, -1) != LUA_TNUMBER || !(p >= 0 && p <= 1)) {
         char at[WHERE_LEN], got[64];
         if (isnum && lua_type(L, -1) == LUA_TNUMBER)
-            snprintf(got, sizeof got, "%.10g", p);
+            snprintf(got, sizeof got, isnan(p) ? "NaN (not a number)" : "%.10g", p);
         else
             snprintf(got, sizeof got, "a %s", luaL_typename(L, -1));
         defined_at(L, S_DECIDE, at, sizeof at);

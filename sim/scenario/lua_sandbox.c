@@ -49,7 +49,10 @@
 
 #define HOOK_EVERY 1000
 
-enum { LIMIT_NONE, LIMIT_INSTRUCTIONS, LIMIT_TIME, LIMIT_MEMORY };
+/* LIMIT_INTERRUPT is not a limit but travels the same way: Ctrl-C stops a
+ * running call at its next hook, and the script cannot catch it. */
+enum { LIMIT_NONE, LIMIT_INSTRUCTIONS, LIMIT_TIME, LIMIT_MEMORY, LIMIT_INTERRUPT,
+       LIMIT_TOTAL_INSTRUCTIONS, LIMIT_TOTAL_TIME };
 
 struct zz_sandbox {
     lua_State *L;
@@ -59,6 +62,9 @@ struct zz_sandbox {
     int refusals;            /* growth requests refused since the last one granted    */
     char refused_where[512]; /* scenario line of the last refused allocation          */
     long long budget, granted;
+    /* totals over all calls once zz_sandbox_set_total ran (0 = none) */
+    long long total_budget, total_granted;
+    double total_deadline, total_seconds;
     double deadline, seconds; /* monotonic seconds; 0 = no deadline                   */
     int limit_hit;           /* LIMIT_*                                               */
     char limit_msg[768];
@@ -175,7 +181,19 @@ static void arm(zz_sandbox *sb, lua_State *L, lua_Hook hook)
 
 static void limit_message(zz_sandbox *sb, const char *where)
 {
-    if (sb->limit_hit == LIMIT_INSTRUCTIONS)
+    if (sb->limit_hit == LIMIT_INTERRUPT)
+        snprintf(sb->limit_msg, sizeof sb->limit_msg, "%s: interrupted", where);
+    else if (sb->limit_hit == LIMIT_TOTAL_INSTRUCTIONS)
+        snprintf(sb->limit_msg, sizeof sb->limit_msg,
+                 "%s: the replication's total Lua budget is used up (%lld instructions over all "
+                 "calls of the decision function and callbacks; --lua-instructions raises it)",
+                 where, sb->total_granted);
+    else if (sb->limit_hit == LIMIT_TOTAL_TIME)
+        snprintf(sb->limit_msg, sizeof sb->limit_msg,
+                 "%s: the replication's total Lua time is used up (%g s over all calls of the "
+                 "decision function and callbacks; --lua-seconds raises it)",
+                 where, sb->total_seconds);
+    else if (sb->limit_hit == LIMIT_INSTRUCTIONS)
         snprintf(sb->limit_msg, sizeof sb->limit_msg,
                  "%s: instruction limit exceeded (%lld Lua instructions; an endless loop?)",
                  where, sb->granted);
@@ -188,11 +206,20 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 {
     zz_sandbox *sb = zz_sandbox_of(L);
     if (!sb->limit_hit) {
-        sb->budget -= lua_gethookcount(L);
+        int spent = lua_gethookcount(L);
+        sb->budget -= spent;
+        sb->total_budget -= spent;
+        double now = sb->deadline > 0 || sb->total_deadline > 0 ? now_seconds() : 0;
         if (sb->budget < 0)
             sb->limit_hit = LIMIT_INSTRUCTIONS;
-        else if (sb->deadline > 0 && now_seconds() > sb->deadline)
+        else if (sb->total_granted > 0 && sb->total_budget < 0)
+            sb->limit_hit = LIMIT_TOTAL_INSTRUCTIONS;
+        else if (sb->deadline > 0 && now > sb->deadline)
             sb->limit_hit = LIMIT_TIME;
+        else if (sb->total_deadline > 0 && now > sb->total_deadline)
+            sb->limit_hit = LIMIT_TOTAL_TIME;
+        else if (zz_interrupt_pending())
+            sb->limit_hit = LIMIT_INTERRUPT;
         else
             return;
         /* In a hook, ar is the running function itself (level 0). */
@@ -209,11 +236,12 @@ static void sb_hook(lua_State *L, lua_Debug *ar)
 void zz_sandbox_check_time(lua_State *L)
 {
     zz_sandbox *sb = zz_sandbox_of(L);
-    if (!sb->limit_hit && !(sb->deadline > 0 && now_seconds() > sb->deadline))
+    int stop = zz_interrupt_pending();
+    if (!sb->limit_hit && !stop && !(sb->deadline > 0 && now_seconds() > sb->deadline))
         return;
     if (!sb->limit_hit) {
         char where[512];
-        sb->limit_hit = LIMIT_TIME;
+        sb->limit_hit = stop ? LIMIT_INTERRUPT : LIMIT_TIME;
         zz_lua_where(L, 1, where, sizeof where);
         limit_message(sb, where);
         arm(sb, L, sb_hook);
@@ -714,7 +742,7 @@ static int failure(zz_sandbox *sb, int status, char *err, size_t errlen)
     int rc;
     if (sb->limit_hit) {
         snprintf(err, errlen, "%s", sb->limit_msg);
-        rc = ZZ_LIMIT;
+        rc = sb->limit_hit == LIMIT_INTERRUPT ? ZZ_INTERRUPTED : ZZ_LIMIT;
     } else if (status == LUA_ERRMEM) {
         if (sb->oom) {
             snprintf(err, errlen, "%s: out of memory", sb->name);
@@ -772,6 +800,13 @@ int zz_sandbox_load(zz_sandbox *sb, const char *text, size_t len, const char *na
      * running call (include), whose limits stay as they are. */
     int st = luaL_loadbufferx(sb->L, text, len, chunk, "t");
     return st == LUA_OK ? ZZ_OK : failure(sb, st, err, errlen);
+}
+
+void zz_sandbox_set_total(zz_sandbox *sb, long long instructions, double seconds)
+{
+    sb->total_budget = sb->total_granted = instructions;
+    sb->total_seconds = seconds;
+    sb->total_deadline = seconds > 0 ? now_seconds() + seconds : 0;
 }
 
 int zz_sandbox_call(zz_sandbox *sb, int nargs, int nresults, long long instructions,

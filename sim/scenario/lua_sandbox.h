@@ -33,6 +33,10 @@
 #define ZZ_LUA_LOAD_SECONDS 20.0
 #define ZZ_LUA_CALL_INSTRUCTIONS 10000000LL    /* one at/when/decision call        */
 #define ZZ_LUA_CALL_SECONDS 10.0
+/* Totals of one replication over all its calls (--lua-instructions and
+ * --lua-seconds change them): about 100 s of pure Lua each. */
+#define ZZ_LUA_TOTAL_INSTRUCTIONS 10000000000LL
+#define ZZ_LUA_TOTAL_SECONDS 600.0
 #define ZZ_LUA_MAX_SOURCE ((size_t)8 << 20)    /* bytes of one scenario file       */
 
 typedef struct zz_sandbox zz_sandbox;
@@ -61,6 +65,10 @@ int zz_sandbox_load(zz_sandbox *sb, const char *text, size_t len, const char *na
  * scenario's line) or ZZ_NOMEM (the system's memory). */
 int zz_sandbox_call(zz_sandbox *sb, int nargs, int nresults, long long instructions,
                     double seconds, char *err, size_t errlen);
+
+/* From now on every call also draws on a total: `instructions` over all
+ * calls, and a deadline `seconds` from now; 0 = no such total. */
+void zz_sandbox_set_total(zz_sandbox *sb, long long instructions, double seconds);
 
 /* "file:line" of the innermost Lua function at or above stack `level`
  * ("?" if none); file is the chunk name without its '@'. */

@@ -1,11 +1,19 @@
 /*
  * Scenario files: path rules, reading, and the bundle (see lua_source.h).
- * Paths are handled as text (no realpath): the check is about what a
- * scenario asks for, and a scenario cannot create symbolic links.
+ * A path is checked twice: as text (what the scenario asks for, with the
+ * message it needs), then as the file it really is once symbolic links
+ * are followed, since a scenario shared as an archive can carry a link
+ * that leads anywhere on the disk.
  */
+#define _DEFAULT_SOURCE /* realpath */
 #include "scenario/lua_source.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,53 +110,95 @@ int zz_source_resolve(const char *root, const char *from, const char *rel, const
                  "only use files beside or below it", rel, nroot);
         return -1;
     }
+    /* A file that does not exist is reported by whoever reads it. */
+    char real[PATH_MAX], realroot[PATH_MAX];
+    if (!realpath(out, real))
+        return 0;
+    if (!realpath(nroot, realroot)) {
+        snprintf(err, errlen, "'%s': the scenario's directory cannot be resolved: %s", rel,
+                 strerror(errno));
+        return -1;
+    }
+    if (!inside(realroot, real) && strcmp(realroot, "/") != 0) {
+        snprintf(err, errlen, "'%s' leads outside the scenario's directory '%s' through a "
+                 "symbolic link; a scenario may only use files beside or below it", rel, nroot);
+        return -1;
+    }
+    struct stat st;
+    if (stat(real, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "'%s' is not a regular file (%s)", rel,
+                 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a named pipe"
+                                                                           : "a device or socket");
+        return -1;
+    }
     return 0;
 }
 
 int zz_source_read(const char *path, size_t limit, char **text, size_t *len, char *err,
                    size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK: opening a named pipe must not wait for a writer. Only a
+     * regular file is read, and only up to the limit: a pipe or a device
+     * could feed us forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) {
         snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
         return ZZ_IO;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n > limit)
-            break;
-        if (n < cap) {
-            if (ferror(f)) {
-                snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-                free(buf);
-                fclose(f);
-                return ZZ_IO;
-            }
-            break; /* end of file */
-        }
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb)
-            free(buf);
-        buf = nb;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot read '%s': not a regular file (%s)", path,
+                 S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a named pipe"
+                                                                           : "a device or socket");
+        close(fd);
+        return ZZ_IO;
     }
-    fclose(f);
+    if ((uintmax_t)st.st_size > limit) {
+        close(fd);
+        snprintf(err, errlen, "'%s' is larger than %zu MiB; a scenario is a short text", path,
+                 limit >> 20);
+        return ZZ_SCENARIO;
+    }
+    size_t n = 0, cap = (size_t)st.st_size + 1;
+    char *buf = malloc(cap + 1);
+    while (buf && n < cap) {
+        if (zz_interrupt_pending()) {
+            free(buf);
+            close(fd);
+            snprintf(err, errlen, "interrupted while reading '%s'", path);
+            return ZZ_INTERRUPTED;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got == 0)
+            break;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+            free(buf);
+            close(fd);
+            return ZZ_IO;
+        }
+        n += (size_t)got;
+    }
+    close(fd);
     if (!buf) {
         snprintf(err, errlen, "out of memory reading '%s'", path);
         return ZZ_NOMEM;
     }
-    if (n > limit) {
+    if (n > limit) { /* it grew while we read it */
         free(buf);
         snprintf(err, errlen, "'%s' is larger than %zu MiB; a scenario is a short text", path,
                  limit >> 20);
         return ZZ_SCENARIO;
     }
-    if (memchr(buf, '\0', n)) { /* cfg->source is a C string; so is a scenario */
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) { /* cfg->source is a C string; so is a scenario */
+        int line = 1;
+        for (const char *c = buf; c < nul; c++)
+            line += *c == '\n';
         free(buf);
-        snprintf(err, errlen, "'%s' contains a NUL byte; a scenario is Lua source text", path);
+        snprintf(err, errlen, "%s:%d: a NUL byte; a scenario is Lua source text", path, line);
         return ZZ_SCENARIO;
     }
     buf[n] = '\0';
@@ -217,4 +267,35 @@ int zz_source_find(const char *bundle, const char *main_path, const char *path,
         p = body + tlen + 1;
     }
     return 0;
+}
+
+int zz_source_each(const char *bundle, const char *main_path,
+                   void (*fn)(void *ud, const char *path), void *ud)
+{
+    if (strncmp(bundle, HEADER, strlen(HEADER)) != 0) {
+        fn(ud, main_path);
+        return 1;
+    }
+    int n = 0;
+    const char *p = bundle, *stop = bundle + strlen(bundle);
+    while (strncmp(p, HEADER, strlen(HEADER)) == 0) {
+        char *end, path[ZZ_PATH_LEN];
+        p += strlen(HEADER);
+        size_t tlen = strtoull(p, &end, 10);
+        if (*end != ' ')
+            break;
+        size_t plen = strtoull(end + 1, &end, 10);
+        const char *name = end + 1;
+        if (*end != ':' || (size_t)(stop - name) < plen + 3 || plen >= sizeof path)
+            break;
+        const char *body = name + plen + 3;
+        if ((size_t)(stop - body) < tlen + 1)
+            break;
+        memcpy(path, name, plen);
+        path[plen] = '\0';
+        fn(ud, path);
+        n++;
+        p = body + tlen + 1;
+    }
+    return n;
 }

@@ -48,4 +48,9 @@ char *zz_source_bundle(const zz_source_file *files, int n);
 int zz_source_find(const char *bundle, const char *main_path, const char *path,
                    const char **text, size_t *len);
 
+/* Calls fn with every file path a bundle holds (main_path for a plain
+ * text); returns their number. */
+int zz_source_each(const char *bundle, const char *main_path,
+                   void (*fn)(void *ud, const char *path), void *ud);
+
 #endif

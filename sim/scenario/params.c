@@ -559,6 +559,10 @@ int zz_param_store(const zz_config *cfg, const zz_param *p, void *base, int sub,
     case ZZ_PT_INTEGER: {
         if (v->kind != ZZ_PV_NUMBER)
             return expect(p, v, msg, len);
+        if (isnan(v->num)) {
+            fmt(msg, len, "expected an integer, got NaN (not a number)");
+            return ZZ_SCENARIO;
+        }
         if (v->num != floor(v->num)) {
             fmt(msg, len, "expected an integer, got %.10g", v->num);
             return ZZ_SCENARIO;

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "output/h5internal.h"
 #include "output/results.h"
 #include "zhizao/zhizao.h"
 #include "zz_test.h"
@@ -314,7 +315,11 @@ static void check_set(hid_t loc, const char *name, int with_cf, int complete)
             CHECK(H5Pget_layout(pl) == H5D_CHUNKED);
             CHECK(H5Pget_chunk(pl, 5, ch) == 5);
             CHECK(ch[0] == 1 && ch[1] == T && ch[2] == C && ch[3] == I && ch[4] == S);
-            CHECK(H5Pget_nfilters(pl) == 2);
+            /* shuffle, deflate, then the Fletcher-32 checksum of the bytes on disk */
+            CHECK(H5Pget_nfilters(pl) == 3);
+            unsigned flags;
+            size_t nv = 0;
+            CHECK(H5Pget_filter2(pl, 2, &flags, &nv, NULL, 0, NULL, NULL) == H5Z_FILTER_FLETCHER32);
             H5Pclose(pl);
             H5Dclose(d);
         }
@@ -539,7 +544,8 @@ static void test_errors(const char *dir)
     CHECK(zz_writer_close(NULL, 1) == ZZ_OK);
 
     /* close frees the handle, so its failure lands in open's err buffer:
-     * here the final name is a directory, and the rename fails */
+     * here the final name is a directory (made after the run started), and
+     * the rename is refused: never rename over anything but a file */
     snprintf(path, sizeof path, "%s/isdir", dir);
     mkdir(path, 0700);
     char sub[4300];
@@ -550,7 +556,7 @@ static void test_errors(const char *dir)
     if (rc == ZZ_OK) {
         rc = zz_writer_close(w, 1);
         CHECK(rc == ZZ_IO);
-        CHECKF(strstr(err, "rename") && strstr(err, path), "message: %s", err);
+        CHECKF(strstr(err, "directory") && strstr(err, path), "message: %s", err);
     }
     char partial[4300];
     snprintf(partial, sizeof partial, "%s.partial", path);
@@ -596,6 +602,51 @@ static void test_no_targets(const char *path, int keep)
         remove(path);
 }
 
+/* What close checks before the rename: a damaged chunk (its Fletcher-32
+ * sum no longer matches) or a file not marked complete is refused. */
+static void test_verify(const char *path)
+{
+    char msg[400];
+    test_no_targets(path, 1);
+    CHECKF(zz_h5_verify(path, msg, sizeof msg) == 0, "sound file refused: %s", msg);
+    haddr_t at = HADDR_UNDEF;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = f >= 0 ? H5Dopen2(f, "adopted", H5P_DEFAULT) : -1;
+    hsize_t coord[5] = {1, 0, 0, 0, 0}, size = 0;
+    CHECK(d >= 0 && H5Dget_chunk_info_by_coord(d, coord, NULL, &at, &size) >= 0 &&
+          at != HADDR_UNDEF && size > 8);
+    H5Dclose(d);
+    H5Fclose(f);
+    FILE *fp = fopen(path, "r+b");
+    if (fp && at != HADDR_UNDEF) {
+        fseek(fp, (long)at + (long)size / 2, SEEK_SET);
+        int c = fgetc(fp);
+        fseek(fp, (long)at + (long)size / 2, SEEK_SET);
+        fputc(c ^ 0x20, fp);
+    }
+    if (fp)
+        fclose(fp);
+    CHECK(zz_h5_verify(path, msg, sizeof msg) != 0);
+    CHECKF(strstr(msg, "adopted") && strstr(msg, path), "message: %s", msg);
+    remove(path);
+    /* sound but not marked complete */
+    char err[256];
+    zz_writer *w = NULL;
+    CHECK(zz_writer_open(&w, path, err, sizeof err) == ZZ_OK);
+    char partial[4300];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    zz_layout L = make_layout("none");
+    if (w && zz_writer_begin(w, NULL, &L) == ZZ_OK) {
+        zz_rep_result *r = zz_rep_result_alloc(T, CELLS, P, G, 0);
+        r->replicate = 0;
+        CHECK(zz_writer_put(w, "", r) == ZZ_OK);
+        zz_rep_result_free(r);
+    }
+    zz_writer_close(w, 0);
+    CHECK(zz_h5_verify(partial, msg, sizeof msg) != 0 && strstr(msg, "complete"));
+    remove(partial);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--peek"))
@@ -633,6 +684,8 @@ int main(int argc, char **argv)
     test_errors(dir);
     snprintf(path, sizeof path, "%s/empty.h5", dir);
     test_no_targets(path, 0);
+    snprintf(path, sizeof path, "%s/verify.h5", dir);
+    test_verify(path);
     rmdir(dir);
 
     const char *sample = getenv("ZZ_H5_SAMPLE");

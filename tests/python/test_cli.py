@@ -126,7 +126,7 @@ def test_ctrl_c_keeps_finished_replications(tmp_path):
         assert f.attrs["complete"] == 0
         done = int(f.attrs["replications_done"])
         assert 1 <= done < 200
-        assert (f["events"][:done] > 0).all()
+        assert (f["events"][:] > 0).sum() == done
 
 
 def test_counterfactual_accounting(tmp_path):
@@ -217,7 +217,7 @@ def test_endless_loop_in_one_replication_keeps_the_others(tmp_path):
         assert f.attrs["complete"] == 0
         done = int(f.attrs["replications_done"])
         assert done >= 1
-        assert (f["events"][:done] > 0).all()
+        assert (f["events"][:] > 0).sum() == done
 
 
 def test_run_on_a_firm_file(tmp_path):

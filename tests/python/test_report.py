@@ -208,7 +208,9 @@ def _experiment():
          "time_to_target": (("point", "scenario", "replicate", "target"), t)},
         coords={"point": np.arange(n), "factor": ["population.hurdle_mean", "success_demo"],
                 "scenario": ["shandong_2026", "contest_only"], "replicate": np.arange(4),
-                "target": ["province_gsz"], "time": time})
+                "target": ["province_gsz"], "time": time},
+        # the marks `zhizao explore` writes, which the file check looks for
+        attrs={"zhizao_file": "experiment", "program_version": "0.1.0"})
 
 
 @needs_chromium

@@ -1,0 +1,32 @@
+/*
+ * Where a result file may go, and its ".partial" lifecycle; any writer of
+ * result files (run, compare, explore) uses these:
+ *
+ *   zz_outpath_check    before any work: the path is a regular file or does
+ *                       not exist, is none of the run's inputs, and its
+ *                       directory is writable;
+ *   zz_outpath_claim    creates or opens "<path>.partial" and takes an
+ *                       exclusive lock on it for the life of the run: a second
+ *                       run on the same output stops at once, naming the first;
+ *   zz_outpath_commit   renames the verified .partial onto the path, never
+ *                       over anything but a regular file;
+ *   zz_outpath_release  drops the lock.
+ */
+#ifndef ZZ_OUTPATH_H
+#define ZZ_OUTPATH_H
+
+#include <stddef.h>
+
+/* inputs[0..ninputs): files the run reads (scenario, includes, firm file);
+ * NULL or "" entries are skipped. ZZ_OK or ZZ_USAGE/ZZ_IO with err set. */
+int zz_outpath_check(const char *path, const char *const *inputs, int ninputs, char *err,
+                     size_t errlen);
+/* *fd receives the locked descriptor (keep it open until release). */
+int zz_outpath_claim(const char *partial, int *fd, char *err, size_t errlen);
+int zz_outpath_commit(const char *partial, const char *path, char *err, size_t errlen);
+void zz_outpath_release(int fd);
+/* Takes again the lock that names this process to a second run; call it
+ * after HDF5 closed a descriptor of the .partial file (which drops it). */
+void zz_outpath_advertise(int fd);
+
+#endif

@@ -1,0 +1,1 @@
+scenario { name = "a\0b" }

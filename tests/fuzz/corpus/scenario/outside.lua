@@ -1,0 +1,2 @@
+scenario { name = "x" }
+population { file = "../../etc/passwd" }
