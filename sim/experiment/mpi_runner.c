@@ -1,0 +1,249 @@
+/*
+ * An experiment over MPI ranks (runner_internal.h): rank 0 hands out
+ * (point, replication) units one at a time to whichever worker thread
+ * asks, and alone writes the file, in unit order as the threads of one
+ * process do (runner.c), so the file does not depend on the rank count.
+ * Random streams belong to (seed, replication, firm), never to ranks.
+ *
+ * Messages (bytes) from a worker thread t of rank q to rank 0, tag t:
+ *   HELLO  threads      once per rank, before its threads ask (tag 0)
+ *   READY               a thread's first request
+ *   RESULT k twins S records (xrecord_pack.c), and a request
+ *   FAILED k rc text    the unit failed, and a request
+ * Rank 0 answers each request on the same tag with {k, unit} or {-1, -1}:
+ * stop. Rank 0 polls rather than blocks, so that a signal (Ctrl-C on
+ * mpirun, or mpirun ending the job because a rank died) stops it with the
+ * finished tasks in the .partial, and it does not spin a core away from
+ * the workers.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "experiment/runner_internal.h"
+
+#include <omp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output/xrecord_pack.h"
+#include "parallel/mpi.h"
+#include "sim_internal.h"
+
+#ifdef ZZ_HAVE_MPI
+#include <mpi.h>
+
+enum { HELLO, READY, RESULT, FAILED };
+
+/* kind, k, twins or rc, threads */
+typedef struct msg_head {
+    int32_t kind, k, n, pad;
+} msg_head;
+
+/* How long rank 0 waits, once stopped, for units still out: a dead
+ * worker's never come back. */
+#define DRAIN_SECONDS 5.0
+
+static void nap(void)
+{
+    const struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+}
+
+static void failed(run *e, int rc, const char *fmt, ...)
+{
+    if (e->failed_rc)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    e->failed_rc = rc;
+    vsnprintf(e->failed_msg, sizeof e->failed_msg, fmt, ap);
+    va_end(ap);
+}
+
+static int take_result(run *e, const unsigned char *buf, int len, const msg_head *h)
+{
+    const size_t rec = zz_xrecord_packed_size(&e->L);
+    if (h->k < 0 || h->k >= e->nunits || e->slot[h->k] ||
+        (size_t)len != sizeof *h + (size_t)e->S * rec)
+        return ZZ_ERROR;
+    unit_out *u = calloc(1, sizeof *u);
+    if (!u)
+        return ZZ_NOMEM;
+    u->twins = h->n;
+    for (int s = 0; s < e->S; s++) {
+        zz_xrecord *r = u->rec[s] = zz_xrecord_alloc(&e->L);
+        if (!r || zz_xrecord_unpack(&e->L, buf + sizeof *h + s * rec, r)) {
+            zz_unit_free(u, e->S);
+            return r ? ZZ_ERROR : ZZ_NOMEM;
+        }
+        if (e->L.cells)
+            r->firms = e->pops[e->pop_of[r->point * e->S + r->scenario]]->cell_firms;
+    }
+    e->slot[h->k] = u;
+    return ZZ_OK;
+}
+
+void zz_mpi_hand_out(run *e)
+{
+    const int workers = zz_mpi_size() - 1;
+    int hellos = 0, next = 0, out = 0, lost_rank = -1;
+    long askers = 0, stopped = 0;
+    double stop_at = -1;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    while (hellos < workers || stopped < askers) {
+        MPI_Status st;
+        int flag = 0, len;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (stop_at < 0 && (e->failed_rc || lost_rank >= 0 || zz_interrupt_pending()))
+            stop_at = omp_get_wtime();
+        if (!flag) {
+            /* what is still out after a stop may never come back */
+            if (stop_at >= 0 && (out == 0 || omp_get_wtime() - stop_at > DRAIN_SECONDS))
+                break;
+            nap();
+            continue;
+        }
+        MPI_Get_count(&st, MPI_BYTE, &len);
+        if ((size_t)len > cap) {
+            unsigned char *b = realloc(buf, (size_t)len);
+            if (!b) {
+                failed(e, ZZ_NOMEM, "out of memory for a unit from rank %d", st.MPI_SOURCE);
+                break;
+            }
+            buf = b;
+            cap = (size_t)len;
+        }
+        MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        msg_head h;
+        memcpy(&h, buf, sizeof h);
+        if (h.kind == HELLO) {
+            hellos++;
+            askers += h.n;
+            continue;
+        }
+        if (h.kind == RESULT) {
+            out--;
+            int rc = take_result(e, buf, len, &h);
+            if (rc)
+                failed(e, rc, "%sa unit from rank %d that does not fit the experiment",
+                       rc == ZZ_NOMEM ? "out of memory for " : "", st.MPI_SOURCE);
+        } else if (h.kind == FAILED) {
+            out--;
+            if (h.n == ZZ_INTERRUPTED)
+                lost_rank = st.MPI_SOURCE;
+            else
+                failed(e, h.n, "%.900s", (const char *)buf + sizeof h);
+        }
+        int reply[2] = {-1, -1};
+        if (stop_at < 0 && next < e->nunits) {
+            reply[0] = next;
+            reply[1] = e->units[next++];
+            out++;
+        } else {
+            stopped++;
+        }
+        MPI_Send(reply, 2, MPI_INT, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD);
+        zz_drain(e);
+    }
+    free(buf);
+    if (e->failed_rc)
+        return;
+    if (stop_at < 0)
+        return;
+    /* interrupted, or a rank stopped: keep every finished unit, also those
+     * behind one that never came back */
+    e->skip_gaps = 1;
+    zz_drain(e);
+    if (e->failed_rc)
+        return;
+    char why[128] = "";
+    if (lost_rank >= 0)
+        snprintf(why, sizeof why, " (rank %d was stopped by a signal)", lost_rank);
+    else if (out > 0)
+        snprintf(why, sizeof why, " (%d units were still out: was a rank killed?)", out);
+    failed(e, ZZ_INTERRUPTED, "interrupted%s after %ld of %ld tasks; zhizao explore --resume "
+           "continues, on any number of ranks", why, e->tasks_done, (long)e->P * e->S * e->R);
+}
+
+/* A test hook: ZZ_TEST_MPI_DIE=RANK:UNITS makes that rank exit, as a
+ * killed worker would, right after sending its UNITS-th unit. */
+static int die_after(void)
+{
+    const char *v = getenv("ZZ_TEST_MPI_DIE");
+    int rank, units;
+    if (v && sscanf(v, "%d:%d", &rank, &units) == 2 && rank == zz_mpi_rank())
+        return units;
+    return 0;
+}
+
+int zz_mpi_work(run *e, char *err, size_t errlen)
+{
+    const int threads = e->opt->threads > 0 ? e->opt->threads : omp_get_max_threads();
+    const size_t rec = zz_xrecord_packed_size(&e->L), cap = sizeof(msg_head) + e->S * rec + 1024;
+    unsigned char *bufs = malloc((size_t)threads * cap);
+    if (!bufs) {
+        snprintf(err, errlen, "rank %d: out of memory", zz_mpi_rank());
+        return ZZ_NOMEM;
+    }
+    const int die = die_after();
+    int sent = 0;
+    msg_head hello = {HELLO, 0, threads, 0};
+    MPI_Send(&hello, sizeof hello, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num();
+        unsigned char *buf = bufs + (size_t)t * cap;
+        msg_head h = {READY, 0, 0, 0};
+        size_t len = sizeof h;
+        for (;;) {
+            int unit[2], mine;
+            memcpy(buf, &h, sizeof h);
+            /* MPI_THREAD_SERIALIZED: one thread in MPI at a time; rank 0
+             * answers at once, so the wait inside is short */
+#pragma omp critical(zz_mpi)
+            {
+                MPI_Send(buf, (int)len, MPI_BYTE, 0, t, MPI_COMM_WORLD);
+                MPI_Recv(unit, 2, MPI_INT, 0, t, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                mine = sent += h.kind != READY;
+            }
+            if (die && mine >= die)
+                _exit(9);
+            if (unit[0] < 0)
+                break;
+            unit_out *u = calloc(1, sizeof *u);
+            char text[1024] = "out of memory";
+            int rc = u ? zz_run_unit(e, unit[1] / e->R, unit[1] % e->R, u, text, sizeof text)
+                       : ZZ_NOMEM;
+            if (rc) {
+                h = (msg_head){FAILED, unit[0], rc, 0};
+                len = sizeof h + strlen(text) + 1;
+                memcpy(buf + sizeof h, text, strlen(text) + 1);
+            } else {
+                h = (msg_head){RESULT, unit[0], u->twins, 0};
+                len = sizeof h + e->S * rec;
+                for (int s = 0; s < e->S; s++)
+                    zz_xrecord_pack(&e->L, u->rec[s], buf + sizeof h + s * rec);
+            }
+            zz_unit_free(u, e->S);
+        }
+    }
+    free(bufs);
+    return ZZ_OK;
+}
+#else
+void zz_mpi_hand_out(run *e)
+{
+    e->failed_rc = ZZ_ERROR;
+    snprintf(e->failed_msg, sizeof e->failed_msg, "built without MPI");
+}
+
+int zz_mpi_work(run *e, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "built without MPI");
+    return ZZ_ERROR;
+}
+#endif
