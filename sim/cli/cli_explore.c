@@ -98,6 +98,10 @@ int zz_cli_explore(int argc, char **argv)
     }
     if (rc && !err[0])
         snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
+    /* over MPI the other ranks wait to hear whether the set-up went well
+     * (runner.c); design_only never gets that far */
+    if (rc && !design_only)
+        zz_mpi_agree(rc);
     if (!rc && design_only && lead) {
         print_design(ex);
     } else if (!rc) {

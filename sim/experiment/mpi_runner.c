@@ -44,7 +44,7 @@ typedef struct msg_head {
 
 /* How long rank 0 waits, once stopped, for units still out: a dead
  * worker's never come back. */
-#define DRAIN_SECONDS 5.0
+#define DRAIN_SECONDS 0.5
 
 static void nap(void)
 {
@@ -94,6 +94,14 @@ void zz_mpi_hand_out(run *e)
     double stop_at = -1;
     unsigned char *buf = NULL;
     size_t cap = 0;
+    /* which rank holds each unit handed out (-1: none), to name the lost */
+    int *holder = malloc((size_t)(e->nunits ? e->nunits : 1) * sizeof *holder);
+    if (!holder) {
+        failed(e, ZZ_NOMEM, "out of memory");
+        return;
+    }
+    for (int k = 0; k < e->nunits; k++)
+        holder[k] = -1;
     while (hellos < workers || stopped < askers) {
         MPI_Status st;
         int flag = 0, len;
@@ -125,6 +133,8 @@ void zz_mpi_hand_out(run *e)
             askers += h.n;
             continue;
         }
+        if ((h.kind == RESULT || h.kind == FAILED) && h.k >= 0 && h.k < e->nunits)
+            holder[h.k] = -1;
         if (h.kind == RESULT) {
             out--;
             int rc = take_result(e, buf, len, &h);
@@ -141,6 +151,7 @@ void zz_mpi_hand_out(run *e)
         int reply[2] = {-1, -1};
         if (stop_at < 0 && next < e->nunits) {
             reply[0] = next;
+            holder[next] = st.MPI_SOURCE;
             reply[1] = e->units[next++];
             out++;
         } else {
@@ -150,23 +161,29 @@ void zz_mpi_hand_out(run *e)
         zz_drain(e);
     }
     free(buf);
-    if (e->failed_rc)
-        return;
-    if (stop_at < 0)
-        return;
-    /* interrupted, or a rank stopped: keep every finished unit, also those
-     * behind one that never came back */
-    e->skip_gaps = 1;
-    zz_drain(e);
-    if (e->failed_rc)
-        return;
-    char why[128] = "";
-    if (lost_rank >= 0)
-        snprintf(why, sizeof why, " (rank %d was stopped by a signal)", lost_rank);
-    else if (out > 0)
-        snprintf(why, sizeof why, " (%d units were still out: was a rank killed?)", out);
-    failed(e, ZZ_INTERRUPTED, "interrupted%s after %ld of %ld tasks; zhizao explore --resume "
-           "continues, on any number of ranks", why, e->tasks_done, (long)e->P * e->S * e->R);
+    /* every worker has been told to stop: end together, with one rc */
+    const int clean = hellos == workers && stopped == askers;
+    if (stop_at >= 0 && !e->failed_rc) {
+        /* interrupted, or a rank stopped: keep every finished unit, also those
+         * behind one that never came back */
+        e->skip_gaps = 1;
+        zz_drain(e);
+        char why[128] = "";
+        if (lost_rank >= 0)
+            snprintf(why, sizeof why, " (rank %d was stopped by a signal)", lost_rank);
+        for (int k = 0, n = 0; k < e->nunits && n < 4; k++)
+            if (holder[k] >= 0 && lost_rank < 0)
+                n++, snprintf(why + strlen(why), sizeof why - strlen(why), "%s%d",
+                              n == 1 ? " (lost: rank " : ", ", holder[k]);
+        if (why[0] && lost_rank < 0)
+            snprintf(why + strlen(why), sizeof why - strlen(why), ", unfinished after %.1f s: "
+                     "killed or out of memory?)", DRAIN_SECONDS);
+        failed(e, ZZ_INTERRUPTED, "interrupted%s after %ld of %ld tasks; zhizao explore --resume "
+               "continues, on any number of ranks", why, e->tasks_done, (long)e->P * e->S * e->R);
+    }
+    free(holder);
+    if (clean)
+        zz_mpi_agree(e->failed_rc);
 }
 
 /* A test hook: ZZ_TEST_MPI_DIE=RANK:UNITS makes that rank exit, as a
@@ -232,7 +249,11 @@ int zz_mpi_work(run *e, char *err, size_t errlen)
         }
     }
     free(bufs);
-    return ZZ_OK;
+    /* rank 0 speaks of the outcome; this rank ends with its rc */
+    int rc = zz_mpi_agree(ZZ_OK);
+    if (rc)
+        snprintf(err, errlen, "rank 0 stopped the job");
+    return rc;
 }
 #else
 void zz_mpi_hand_out(run *e)

@@ -401,8 +401,14 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     /* over MPI (mpi_runner.c) every rank gets this far; workers run the
      * units rank 0 hands them, and only rank 0 opens the file */
     const int mpi = !opt->compare && zz_mpi_size() > 1;
-    char where[1024];
-    zz_mpi_where(where, sizeof where, opt->threads > 0 ? opt->threads : omp_get_max_threads());
+    /* every rank set up alike, or none goes on (a rank that could not read
+     * the experiment agrees in cli_explore.c) */
+    if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
+        snprintf(err, errlen, "another rank could not set the experiment up");
+    const int set_up = !rc;
+    char where[1024] = "";
+    if (!rc)
+        zz_mpi_where(where, sizeof where, opt->threads > 0 ? opt->threads : omp_get_max_threads());
     const int worker = mpi && zz_mpi_rank() > 0;
     if (!rc && opt->compare)
         rc = zz_open_groups(e, err, errlen);
@@ -411,7 +417,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     if (!rc && !worker && !opt->compare)
         rc = zz_xwriter_note(e->w, opt->resume ? "resumed_on" : "ran_on", where);
     /* the workers learn whether rank 0 could open the file */
-    if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
+    if (mpi && set_up && (rc = zz_mpi_agree(rc)) && !err[0])
         snprintf(err, errlen, "rank 0 stopped");
     if (!rc && worker)
         rc = zz_mpi_work(e, err, errlen);
