@@ -48,7 +48,7 @@ typedef struct msg_head {
 
 static void nap(void)
 {
-    const struct timespec ts = {0, 200000};
+    const struct timespec ts = {0, 1000000}; /* 1 ms: a unit takes far longer */
     nanosleep(&ts, NULL);
 }
 
