@@ -199,7 +199,12 @@ static int die_after(void)
 
 int zz_mpi_work(run *e, char *err, size_t errlen)
 {
-    const int threads = e->opt->threads > 0 ? e->opt->threads : omp_get_max_threads();
+    int threads = e->opt->threads > 0 ? e->opt->threads : omp_get_max_threads(), level;
+    /* an MPI that cannot take calls from several threads (one at a time)
+     * gets one thread per rank */
+    MPI_Query_thread(&level);
+    if (level < MPI_THREAD_SERIALIZED)
+        threads = 1;
     const size_t rec = zz_xrecord_packed_size(&e->L), cap = sizeof(msg_head) + e->S * rec + 1024;
     unsigned char *bufs = malloc((size_t)threads * cap);
     if (!bufs) {
