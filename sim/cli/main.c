@@ -95,13 +95,13 @@ static int dispatch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    /* only explore spreads its tasks over ranks; anything else on several
-     * ranks would have each rank write the same file */
-    if (zz_mpi_size() > 1 && strcmp(cmd, "explore")) {
+    /* only explore and compare spread their tasks over ranks; anything
+     * else on several ranks would have each rank write the same file */
+    if (zz_mpi_size() > 1 && strcmp(cmd, "explore") && strcmp(cmd, "compare")) {
         if (zz_mpi_rank() == 0)
             fprintf(stderr, "zhizao: '%s' runs in one process (its threads); of the commands "
-                    "only 'explore' spreads over MPI ranks: run it without mpirun, or with "
-                    "mpirun -n 1\n", cmd);
+                    "only 'explore' and 'compare' spread over MPI ranks: run it without "
+                    "mpirun, or with mpirun -n 1\n", cmd);
         return ZZ_USAGE;
     }
     if (!strcmp(cmd, "run"))

@@ -20,6 +20,7 @@
 #include "experiment/runner_internal.h"
 
 #include <omp.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output/rep_pack.h"
 #include "output/xrecord_pack.h"
 #include "parallel/mpi.h"
 #include "sim_internal.h"
@@ -63,16 +65,65 @@ static void failed(run *e, int rc, const char *fmt, ...)
     va_end(ap);
 }
 
+/* compare: each scenario's result and its twin's, each as a length and
+ * rep_pack.c's bytes */
+static size_t results_size(const run *e, const unit_out *u)
+{
+    size_t n = 0;
+    for (int s = 0; s < e->S; s++)
+        n += 2 * sizeof(uint64_t) + zz_rep_packed_size(u->res[s]) + zz_rep_packed_size(u->cf[s]);
+    return n;
+}
+
+static void pack_results(const run *e, const unit_out *u, unsigned char *buf)
+{
+    for (int s = 0; s < e->S; s++)
+        for (int c = 0; c < 2; c++) {
+            const zz_rep_result *r = c ? u->cf[s] : u->res[s];
+            const uint64_t n = zz_rep_packed_size(r);
+            memcpy(buf, &n, sizeof n);
+            zz_rep_pack(r, buf + sizeof n);
+            buf += sizeof n + n;
+        }
+}
+
+static int take_results(run *e, const unsigned char *buf, int len, const msg_head *h,
+                        unit_out *u)
+{
+    const unsigned char *p = buf + sizeof *h, *end = buf + len;
+    for (int s = 0; s < e->S; s++)
+        for (int c = 0; c < 2; c++) {
+            uint64_t n;
+            if (end - p < (ptrdiff_t)sizeof n) {
+                zz_unit_free(u, e->S);
+                return ZZ_ERROR;
+            }
+            memcpy(&n, p, sizeof n);
+            p += sizeof n;
+            zz_rep_result *r = (uint64_t)(end - p) >= n ? zz_rep_unpack(p, n) : NULL;
+            if (!r) {
+                zz_unit_free(u, e->S);
+                return ZZ_ERROR;
+            }
+            *(c ? &u->cf[s] : &u->res[s]) = r;
+            p += n;
+        }
+    e->slot[h->k] = u;
+    return ZZ_OK;
+}
+
 static int take_result(run *e, const unsigned char *buf, int len, const msg_head *h)
 {
     const size_t rec = zz_xrecord_packed_size(&e->L);
     if (h->k < 0 || h->k >= e->nunits || e->slot[h->k] ||
-        (size_t)len != sizeof *h + (size_t)e->S * rec)
+        (!e->opt->compare && (size_t)len != sizeof *h + (size_t)e->S * rec))
         return ZZ_ERROR;
     unit_out *u = calloc(1, sizeof *u);
     if (!u)
         return ZZ_NOMEM;
     u->twins = h->n;
+    if (e->opt->compare)
+        return take_results(e, buf, len, h, u);
     for (int s = 0; s < e->S; s++) {
         zz_xrecord *r = u->rec[s] = zz_xrecord_alloc(&e->L);
         if (!r || zz_xrecord_unpack(&e->L, buf + sizeof *h + s * rec, r)) {
@@ -205,12 +256,7 @@ int zz_mpi_work(run *e, char *err, size_t errlen)
     MPI_Query_thread(&level);
     if (level < MPI_THREAD_SERIALIZED)
         threads = 1;
-    const size_t rec = zz_xrecord_packed_size(&e->L), cap = sizeof(msg_head) + e->S * rec + 1024;
-    unsigned char *bufs = malloc((size_t)threads * cap);
-    if (!bufs) {
-        snprintf(err, errlen, "rank %d: out of memory", zz_mpi_rank());
-        return ZZ_NOMEM;
-    }
+    const size_t rec = zz_xrecord_packed_size(&e->L);
     const int die = die_after();
     int sent = 0;
     msg_head hello = {HELLO, 0, threads, 0};
@@ -218,7 +264,14 @@ int zz_mpi_work(run *e, char *err, size_t errlen)
 #pragma omp parallel num_threads(threads)
     {
         const int t = omp_get_thread_num();
-        unsigned char *buf = bufs + (size_t)t * cap;
+        /* the message: a head and a failure's text, or the unit's results */
+        size_t cap = sizeof(msg_head) + 1024;
+        unsigned char *buf = malloc(cap);
+        if (!buf) {
+            /* rank 0 counts on this thread: end the job */
+            fprintf(stderr, "zhizao: rank %d: out of memory\n", zz_mpi_rank());
+            MPI_Abort(MPI_COMM_WORLD, ZZ_NOMEM);
+        }
         msg_head h = {READY, 0, 0, 0};
         size_t len = sizeof h;
         for (;;) {
@@ -240,20 +293,33 @@ int zz_mpi_work(run *e, char *err, size_t errlen)
             char text[1024] = "out of memory";
             int rc = u ? zz_run_unit(e, unit[1] / e->R, unit[1] % e->R, u, text, sizeof text)
                        : ZZ_NOMEM;
+            const size_t need = sizeof h + (rc ? 0 : e->opt->compare ? results_size(e, u)
+                                                                     : e->S * rec);
+            if (!rc && need > cap) {
+                unsigned char *b = realloc(buf, need);
+                if (b) {
+                    buf = b;
+                    cap = need;
+                } else {
+                    rc = ZZ_NOMEM;
+                }
+            }
             if (rc) {
                 h = (msg_head){FAILED, unit[0], rc, 0};
                 len = sizeof h + strlen(text) + 1;
                 memcpy(buf + sizeof h, text, strlen(text) + 1);
             } else {
                 h = (msg_head){RESULT, unit[0], u->twins, 0};
-                len = sizeof h + e->S * rec;
-                for (int s = 0; s < e->S; s++)
+                len = need;
+                if (e->opt->compare)
+                    pack_results(e, u, buf + sizeof h);
+                for (int s = 0; s < e->S && !e->opt->compare; s++)
                     zz_xrecord_pack(&e->L, u->rec[s], buf + sizeof h + s * rec);
             }
             zz_unit_free(u, e->S);
         }
+        free(buf);
     }
-    free(bufs);
     /* rank 0 speaks of the outcome; this rank ends with its rc */
     int rc = zz_mpi_agree(ZZ_OK);
     if (rc)

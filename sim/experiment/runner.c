@@ -400,7 +400,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     }
     /* over MPI (mpi_runner.c) every rank gets this far; workers run the
      * units rank 0 hands them, and only rank 0 opens the file */
-    const int mpi = !opt->compare && zz_mpi_size() > 1;
+    const int mpi = zz_mpi_size() > 1;
     /* every rank set up alike, or none goes on (a rank that could not read
      * the experiment agrees in cli_explore.c) */
     if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
@@ -410,7 +410,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     if (!rc)
         zz_mpi_where(where, sizeof where, opt->threads > 0 ? opt->threads : omp_get_max_threads());
     const int worker = mpi && zz_mpi_rank() > 0;
-    if (!rc && opt->compare)
+    if (!rc && !worker && opt->compare)
         rc = zz_open_groups(e, err, errlen);
     else if (!rc && !worker)
         rc = zz_xwriter_open(&e->w, opt->output, &e->L, opt->resume, e->done, err, errlen);

@@ -1,5 +1,5 @@
-"""`zhizao explore` over MPI ranks under a real mpirun: the same file as one
-process, whatever the rank count; a killed worker leaves a .partial that
+"""`zhizao explore` and `compare` over MPI ranks under a real mpirun: the
+same file as one process, whatever the rank count; a killed worker leaves a .partial that
 --resume on another rank count completes; more ranks than tasks; the other
 commands refuse several ranks. Open MPI refuses root unless told (the CI
 machine runs as root), hence the two OMPI_ALLOW_* variables."""
@@ -145,13 +145,31 @@ def test_more_ranks_than_tasks(tmp_path):
     assert differences(tmp_path / "a.h5", tmp_path / "b.h5") == []
 
 
+def test_compare_on_three_ranks_writes_the_one_process_file_and_ranking(tmp_path):
+    library(tmp_path)
+    args = [tmp_path / "baseline.lua", tmp_path / "shandong_2026.lua",
+            tmp_path / "contest_only.lua", "-r", "5", "-s", "3", "--firms",
+            "--set", "population.firms=3000", "--set", "contest_only:decision.temperature=0.3"]
+    one = zz("compare", *args, "-o", tmp_path / "one.h5", "--threads", "1")
+    three = mpi(3, "compare", *args, "-o", tmp_path / "one.h5.mpi", "--threads", "2")
+    assert differences(tmp_path / "one.h5", tmp_path / "one.h5.mpi") == []
+    # the same ranking table, printed once; the twins the workers ran counted
+    assert one.stdout.replace("one.h5", "one.h5.mpi") == three.stdout
+    assert "15 tasks (and 10 no-policy twins)" in three.stderr, three.stderr
+
+
 def test_bad_input_and_other_commands_on_several_ranks_get_one_clear_error(tmp_path):
     library(tmp_path)
     r = mpi(2, "run", tmp_path / "shandong_2026.lua", "-o", tmp_path / "x.h5", check=False)
-    assert r.returncode != 0 and r.stderr.count("only 'explore' spreads over MPI ranks") == 1
+    assert r.returncode != 0 and r.stderr.count("only 'explore' and 'compare' spread") == 1
     assert not (tmp_path / "x.h5").exists()
     (tmp_path / "bad.lua").write_text('experiment { scenarios = { "nowhere.lua" } }\n')
     r = mpi(3, "explore", tmp_path / "bad.lua", "-o", tmp_path / "y.h5", check=False)
     lines = [x for x in r.stderr.splitlines() if x.startswith("zhizao:")]
     assert r.returncode != 0 and len(lines) == 1 and "bad.lua:1" in lines[0], r.stderr
+    assert "MPI_ABORT" not in r.stderr
+    r = mpi(3, "compare", tmp_path / "baseline.lua", tmp_path / "nowhere.lua", "-o",
+            tmp_path / "z.h5", check=False)
+    lines = [x for x in r.stderr.splitlines() if x.startswith("zhizao:")]
+    assert r.returncode != 0 and len(lines) == 1 and "nowhere.lua" in lines[0], r.stderr
     assert "MPI_ABORT" not in r.stderr
