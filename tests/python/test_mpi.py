@@ -75,11 +75,11 @@ def test_three_ranks_with_threads_write_the_one_process_file(tmp_path):
     assert "1 process, 1 threads" in ran_on(tmp_path / "one.h5")["ran_on"]
 
 
-def _experiment(d):
+def _experiment(d, points=8, reps=4):
     library(d)
     (d / "k.lua").write_text(
         'experiment { scenarios = { "baseline.lua", "shandong_2026.lua" }, design = "lhs",\n'
-        '             points = 8, replications = 4, seed = 3 }\n'
+        f'             points = {points}, replications = {reps}, seed = 3 }}\n'
         'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
     return [d / "k.lua", "--set", "population.firms=3000", "--threads", "1"]
 
@@ -109,8 +109,8 @@ def test_killed_worker_keeps_finished_tasks_and_resume_on_other_ranks_completes(
 
 
 def test_ctrl_c_on_mpirun_keeps_finished_tasks_and_resume_in_one_process(tmp_path):
-    args = _experiment(tmp_path)
-    args[2] = "population.firms=10000"
+    args = _experiment(tmp_path, points=16, reps=2)
+    args[2] = "population.firms=20000"   # long enough to be stopped half-way
     out = tmp_path / "c.h5"
     partial = Path(str(out) + ".partial")
     p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
@@ -120,7 +120,7 @@ def test_ctrl_c_on_mpirun_keeps_finished_tasks_and_resume_in_one_process(tmp_pat
     while time.time() - t0 < 60 and p.poll() is None:
         try:
             with h5py.File(partial, "r", locking=False) as f:
-                if int(f.attrs["tasks_done"]) >= 4:
+                if int(f.attrs["tasks_done"]) >= 2:
                     break
         except (OSError, KeyError):
             pass
