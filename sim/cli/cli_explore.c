@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "experiment/runner.h"
+#include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
 #define MAX_SETS 128
@@ -81,6 +82,9 @@ int zz_cli_explore(int argc, char **argv)
         usage(stderr);
         return ZZ_USAGE;
     }
+    /* under MPI, rank 0 speaks for the job */
+    const int lead = zz_mpi_rank() == 0;
+    opt.progress &= lead;
     zz_experiment *ex;
     int rc = zz_experiment_open(&ex, argv[optind]);
     char err[2048] = "", *overrides = calloc(1, 1);
@@ -94,7 +98,11 @@ int zz_cli_explore(int argc, char **argv)
     }
     if (rc && !err[0])
         snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
-    if (!rc && design_only) {
+    /* over MPI the other ranks wait to hear whether the set-up went well
+     * (runner.c); design_only never gets that far */
+    if (rc && !design_only)
+        zz_mpi_agree(rc);
+    if (!rc && design_only && lead) {
         print_design(ex);
     } else if (!rc) {
         opt.overrides = overrides;
@@ -106,7 +114,7 @@ int zz_cli_explore(int argc, char **argv)
         if (!rc && opt.progress)
             printf("wrote %s\n", opt.output);
     }
-    if (rc)
+    if (rc && (lead || rc == ZZ_NOMEM))
         fprintf(stderr, "zhizao: %s%s\n", err,
                 rc == ZZ_INTERRUPTED ? "; finished tasks kept in the .partial file" : "");
     free(overrides);

@@ -13,6 +13,7 @@
 #include "output/outpath.h"
 #include "output/results.h"
 #include "scenario/lua_source.h"
+#include "parallel/mpi.h"
 #include "scenario/scenario.h"
 #include "scenario/params.h"
 #include "zhizao/zhizao.h"
@@ -218,6 +219,11 @@ int zz_cli_run(int argc, char **argv, int compare)
                                 : "usage: zhizao run SCENARIO.lua [-o OUT.h5]\n");
         return ZZ_USAGE;
     }
+    /* compare over MPI: rank 0 speaks for the job (the others' failures
+     * come back to it as text) */
+    if (compare && zz_mpi_rank() > 0 && (!freopen("/dev/null", "w", stdout) ||
+                                         !freopen("/dev/null", "w", stderr)))
+        return ZZ_IO;
     /* Validate every scenario before running any: a typo in the third
      * file must not cost the first two runs. */
     zz_scenario *sc[MAX_SCENARIOS] = {0};
@@ -239,6 +245,9 @@ int zz_cli_run(int argc, char **argv, int compare)
                         a.files[j], a.files[i], sc[i]->cfg.name);
                 rc = ZZ_USAGE;
             }
+    /* over MPI the other ranks wait to hear whether the set-up went well */
+    if (rc && compare)
+        zz_mpi_agree(rc);
     char out[1100], err[2048] = "";
     if (!rc) {
         if (a.opt.output)
@@ -264,9 +273,10 @@ int zz_cli_run(int argc, char **argv, int compare)
             zz_explore_options xo = {.output = out, .threads = a.opt.threads,
                                      .progress = a.opt.progress, .compare = 1,
                                      .firms_record = a.opt.firms_record, .summary = sum};
-            if (rc)
+            if (rc) {
                 snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
-            else
+                zz_mpi_agree(rc);
+            } else
                 rc = zz_explore_run(ex, &xo, err, sizeof err);
             if (!rc && a.opt.progress)
                 zz_print_ranking(stdout, sum, a.nfiles);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
 static void usage(FILE *out)
@@ -61,7 +62,21 @@ static void on_signal(int sig)
     zz_request_interrupt();
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    /* under mpirun or srun: join the job first (a plain run never does) */
+    char err[512];
+    if (zz_mpi_start(&argc, &argv, err, sizeof err)) {
+        fprintf(stderr, "zhizao: %s\n", err);
+        return ZZ_USAGE;
+    }
+    int rc = dispatch(argc, argv);
+    return zz_mpi_end(rc);
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -83,6 +98,15 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    /* only explore and compare spread their tasks over ranks; anything
+     * else on several ranks would have each rank write the same file */
+    if (zz_mpi_size() > 1 && strcmp(cmd, "explore") && strcmp(cmd, "compare")) {
+        if (zz_mpi_rank() == 0)
+            fprintf(stderr, "zhizao: '%s' runs in one process (its threads); of the commands "
+                    "only 'explore' and 'compare' spread over MPI ranks: run it without "
+                    "mpirun, or with mpirun -n 1\n", cmd);
+        return ZZ_USAGE;
+    }
     if (!strcmp(cmd, "run"))
         return zz_cli_run(argc - 1, argv + 1, 0);
     if (!strcmp(cmd, "compare"))

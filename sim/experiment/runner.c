@@ -12,6 +12,7 @@
 #include "output/experiment_writer.h"
 #include "scenario/params.h"
 #include "experiment/runner_internal.h"
+#include "parallel/mpi.h"
 #include "sim_internal.h"
 
 static int add_name(const char **names, int *n, int max, const char *name)
@@ -75,7 +76,7 @@ static void fill_record(const run *e, int s, zz_xrecord *rec, const zz_sim *pol,
     }
 }
 
-static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errlen)
+int zz_run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errlen)
 {
     const int S = e->S;
     zz_scenario *sc = malloc((size_t)S * sizeof *sc);
@@ -93,8 +94,7 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
             rc = run_sim(&sc[s], pop, r, NULL, &pol, msg, sizeof msg);
         if (!rc && pol->stopped_early) {
             /* its twin stops where the scenario stopped it: its own */
-#pragma omp atomic
-            e->twins_run++;
+            out->twins++;
             rc = run_sim(&sc[s], pop, r, pol, &own, msg, sizeof msg);
             tw = own;
         } else if (!rc) {
@@ -103,8 +103,7 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
                 if (sig[k] == h && twin[k]->pop == pop)
                     tw = twin[k];
             if (!tw) {
-#pragma omp atomic
-                e->twins_run++;
+                out->twins++;
                 rc = run_sim(&sc[s], pop, r, pol, &twin[ntwins], msg, sizeof msg);
                 sig[ntwins] = h;
                 tw = twin[ntwins++];
@@ -143,7 +142,7 @@ static int run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errle
 
 /* ---- writing in unit order (thread 0) ------------------------------------ */
 
-static void unit_free(unit_out *u, int S)
+void zz_unit_free(unit_out *u, int S)
 {
     for (int s = 0; u && s < S; s++) {
         zz_xrecord_free(u->rec[s]);
@@ -153,12 +152,16 @@ static void unit_free(unit_out *u, int S)
     free(u);
 }
 
-static void drain(run *e)
+void zz_drain(run *e)
 {
     for (;;) {
         unit_out *u;
 #pragma omp critical(zz_xslots)
         u = e->next_write < e->nunits ? e->slot[e->next_write] : NULL;
+        if (!u && e->skip_gaps && e->next_write < e->nunits) {
+            e->next_write++;
+            continue;
+        }
         if (!u)
             return;
         if (e->opt->compare && !e->failed_rc)
@@ -176,7 +179,8 @@ static void drain(run *e)
                 e->tasks_done++;
             }
         }
-        unit_free(u, e->S);
+        e->twins_run += u->twins;
+        zz_unit_free(u, e->S);
         e->tasks_run += e->S;
         e->slot[e->next_write++] = NULL;
         if (!e->failed_rc && !e->opt->compare && zz_xwriter_flush(e->w, e->tasks_done)) {
@@ -394,11 +398,30 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
             rc = ZZ_NOMEM;
         }
     }
-    if (!rc && opt->compare)
+    /* over MPI (mpi_runner.c) every rank gets this far; workers run the
+     * units rank 0 hands them, and only rank 0 opens the file */
+    const int mpi = zz_mpi_size() > 1;
+    /* every rank set up alike, or none goes on (a rank that could not read
+     * the experiment agrees in cli_explore.c) */
+    if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
+        snprintf(err, errlen, "another rank could not set the experiment up");
+    const int set_up = !rc;
+    char where[1024] = "";
+    if (!rc)
+        zz_mpi_where(where, sizeof where, opt->threads > 0 ? opt->threads : omp_get_max_threads());
+    const int worker = mpi && zz_mpi_rank() > 0;
+    if (!rc && !worker && opt->compare)
         rc = zz_open_groups(e, err, errlen);
-    else if (!rc)
+    else if (!rc && !worker)
         rc = zz_xwriter_open(&e->w, opt->output, &e->L, opt->resume, e->done, err, errlen);
-    if (!rc) {
+    if (!rc && !worker && !opt->compare)
+        rc = zz_xwriter_note(e->w, opt->resume ? "resumed_on" : "ran_on", where);
+    /* the workers learn whether rank 0 could open the file */
+    if (mpi && set_up && (rc = zz_mpi_agree(rc)) && !err[0])
+        snprintf(err, errlen, "rank 0 stopped");
+    if (!rc && worker)
+        rc = zz_mpi_work(e, err, errlen);
+    if (!rc && !worker) {
         /* units left to run, in (point, replication) order */
         for (int p = 0; p < e->P; p++)
             for (int r = 0; r < e->R; r++) {
@@ -415,6 +438,9 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         e->t0 = omp_get_wtime();
         if (opt->threads > 0)
             omp_set_num_threads(opt->threads);
+        if (mpi)
+            zz_mpi_hand_out(e);
+        else
 #pragma omp parallel
         {
 #pragma omp for schedule(dynamic, 1)
@@ -426,7 +452,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
                     continue;
                 char msg[1024];
                 unit_out *u = calloc(1, sizeof *u);
-                int urc = u ? run_unit(e, e->units[k] / e->R, e->units[k] % e->R, u, msg,
+                int urc = u ? zz_run_unit(e, e->units[k] / e->R, e->units[k] % e->R, u, msg,
                                        sizeof msg)
                             : ZZ_NOMEM;
 #pragma omp critical(zz_xslots)
@@ -437,16 +463,16 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
                             snprintf(e->failed_msg, sizeof e->failed_msg, "%s",
                                      u ? msg : "out of memory");
                         }
-                        unit_free(u, e->S);
+                        zz_unit_free(u, e->S);
                     } else {
                         e->slot[k] = u;
                     }
                 }
                 if (omp_get_thread_num() == 0)
-                    drain(e);
+                    zz_drain(e);
             }
         }
-        drain(e);
+        zz_drain(e);
         if (opt->progress && isatty(2))
             fputc('\n', stderr);
         if (!e->failed_rc && e->next_write < e->nunits && zz_interrupt_pending()) {
@@ -468,7 +494,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
                     e->tasks_run / fmax(1e-9, omp_get_wtime() - e->t0));
     }
     for (int k = 0; e->slot && k < e->nunits; k++)
-        unit_free(e->slot[k], e->S);
+        zz_unit_free(e->slot[k], e->S);
     for (int i = 0; e->pops && i < e->npops; i++)
         zz_population_free(e->pops[i]);
     for (int s = 0; s < e->S; s++)

@@ -15,6 +15,7 @@
 typedef struct unit_out {
     zz_xrecord *rec[ZZ_MAX_EXP_SCENARIOS];
     zz_rep_result *res[ZZ_MAX_EXP_SCENARIOS], *cf[ZZ_MAX_EXP_SCENARIOS];
+    int twins;                 /* no-policy twins the unit ran */
 } unit_out;
 
 typedef struct run {
@@ -32,6 +33,7 @@ typedef struct run {
     uint8_t *done;             /* [P][S][R] */
     unit_out **slot;           /* [units], NULL until the unit is finished */
     int *units, nunits, next_write;
+    int skip_gaps;             /* drain past units that will not come (a rank died) */
     long tasks_done, tasks_start;
     long tasks_run;            /* computed in this session (shown at the end) */
     long twins_run;            /* no-policy twins run in this session */
@@ -41,6 +43,21 @@ typedef struct run {
     char failed_msg[1024];
     double t0;
 } run;
+
+/* ---- one unit and the writing in unit order (runner.c) ---- */
+/* Runs unit (p, r) into out; err names the task that failed. */
+int zz_run_unit(run *e, int p, int r, unit_out *out, char *err, size_t errlen);
+void zz_unit_free(unit_out *u, int S);
+/* Writes the finished units in slot[next_write...] in unit order. */
+void zz_drain(run *e);
+
+/* ---- across MPI ranks (mpi_runner.c) ---- */
+/* Rank 0: hands units[] out to the other ranks, one at a time as each
+ * asks, puts what comes back in slot[] and drains it; sets failed_rc. */
+void zz_mpi_hand_out(run *e);
+/* Ranks > 0: runs the units rank 0 hands out, in as many threads as
+ * opt->threads, until it says stop. */
+int zz_mpi_work(run *e, char *err, size_t errlen);
 
 /* ---- what a twin and a population depend on (runner_keys.c) ---- */
 #define ZZ_FNV0 1469598103934665603ull

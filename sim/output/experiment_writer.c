@@ -455,6 +455,12 @@ int zz_xwriter_put(zz_xwriter *w, const zz_xrecord *r)
     return ZZ_OK;
 }
 
+int zz_xwriter_note(zz_xwriter *w, const char *name, const char *value)
+{
+    return zz_h5_attr_str(w->file, name, value) < 0 ? fail(w, ZZ_IO, "cannot write an attribute")
+                                                    : ZZ_OK;
+}
+
 int zz_xwriter_flush(zz_xwriter *w, long tasks_done)
 {
     if (zz_h5_attr_i64(w->file, "tasks_done", tasks_done) < 0 ||
@@ -493,11 +499,18 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
 
 const char *zz_xwriter_errmsg(const zz_xwriter *w) { return w ? w->err : "no writer"; }
 
+void zz_xrecord_sizes(const zz_xlayout *L, size_t *ndoubles, size_t *ncells)
+{
+    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
+    *ndoubles = 2 * T * G + 7 * G + 2 * T * I;
+    *ncells = L->cells ? (size_t)L->ncities * L->nindustries * 4 : 0;
+}
+
 zz_xrecord *zz_xrecord_alloc(const zz_xlayout *L)
 {
     const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
-    const size_t C = L->cells ? (size_t)L->ncities * L->nindustries * 4 : 0;
-    const size_t nd = 2 * T * G + 7 * G + 2 * T * I;
+    size_t nd, C;
+    zz_xrecord_sizes(L, &nd, &C);
     zz_xrecord *r = calloc(1, sizeof *r);
     double *d = malloc((nd ? nd : 1) * sizeof *d);
     int32_t *c = C ? calloc(2 * T * C, sizeof *c) : NULL;

@@ -64,6 +64,9 @@ typedef struct zz_xrecord {
 } zz_xrecord;
 
 zz_xrecord *zz_xrecord_alloc(const zz_xlayout *L);
+/* A record holds ndoubles doubles from target_share on, in one block, and
+ * 2 * ntime * ncells int32 from adopted on (xrecord_pack.c sends them). */
+void zz_xrecord_sizes(const zz_xlayout *L, size_t *ndoubles, size_t *ncells);
 void zz_xrecord_free(zz_xrecord *r);
 
 typedef struct zz_xwriter zz_xwriter;
@@ -74,6 +77,8 @@ typedef struct zz_xwriter zz_xwriter;
 int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int resume,
                     uint8_t *done, char *err, size_t errlen);
 int zz_xwriter_put(zz_xwriter *w, const zz_xrecord *r);
+/* A text attribute of the file, e.g. where it ran (provenance). */
+int zz_xwriter_note(zz_xwriter *w, const char *name, const char *value);
 /* Flushes to disk and records how many tasks are stored. */
 int zz_xwriter_flush(zz_xwriter *w, long tasks_done);
 /* complete = 1: marks the file complete and renames it to <path>. An
