@@ -48,7 +48,7 @@ static void check_fields(lua_State *L, int idx, const char *what, const char *co
         for (int i = 0; k && i < n; i++)
             known |= !strcmp(k, fields[i]);
         if (!known) {
-            char valid[512];
+            char valid[512] = "";
             zz_join_names(valid, sizeof valid, fields, n);
             zz_lua_error(L, "%s: unknown field '%s'; valid fields: %s", what,
                          k ? k : luaL_tolstring(L, -1, NULL), valid);
@@ -242,7 +242,7 @@ static void read_group(lua_State *L, int idx, const char *what, zz_group_spec *g
                 if (!strcmp(names[i], zz_size_names[k]))
                     s = k;
             if (s < 0) {
-                char valid[128];
+                char valid[128] = "";
                 zz_join_names(valid, sizeof valid, zz_size_names, ZZ_NSIZES);
                 zz_lua_error(L, "%s: unknown size '%s'; valid sizes: %s", what, names[i], valid);
             }

@@ -29,7 +29,7 @@ static int unknown_name(const zz_moment *m, const char *what, const char *name,
     const char *list[ZZ_MAX_CITIES > ZZ_MAX_INDUSTRIES ? ZZ_MAX_CITIES : ZZ_MAX_INDUSTRIES];
     for (int i = 0; i < n; i++)
         list[i] = names[i];
-    char valid[1024];
+    char valid[1024] = "";
     zz_join_names(valid, sizeof valid, list, n);
     snprintf(err, errlen, "%s: moment \"%s\": unknown %s '%s'; valid: %s", m->where, m->name, what,
              name, valid);

@@ -403,8 +403,15 @@ out:
     if (opt->progress && isatty(2))
         fputc('\n', stderr);
     res->seconds = omp_get_wtime() - x.t0;
-    if (x.partial)
+    if (x.partial) {
         fclose(x.partial);
+        /* nothing to resume: leave no file that looks like progress */
+        if (x.rc && res->ntrace == 0) {
+            char path[1100];
+            snprintf(path, sizeof path, "%s.partial", opt->output);
+            remove(path);
+        }
+    }
     for (int i = 0; i < x.ncache; i++) {
         free(x.cache[i].theta);
         free(x.cache[i].moments);
