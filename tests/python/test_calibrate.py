@@ -173,7 +173,7 @@ def test_file_names_fit_and_j(tmp_path):
     assert ds.estimate.dims == ("free",) and ds.std_error.dims == ("free",)
     assert ds.trace.dims == ("evaluation", "free") and ds.objective.dims == ("evaluation",)
     # the estimate is the best point of the trace, and its moments are the fit's
-    best = int(ds.objective.where(ds.stage < 2).argmin())
+    best = int(np.argmin(ds.objective.where(ds.stage < 2, np.inf).values))
     np.testing.assert_array_equal(ds.trace[best].values, ds.estimate.values)
     np.testing.assert_array_equal(ds.trace_moments[best].values, ds.simulated.values)
     # J = Q / (1 + 1/R), Q = sum ((simulated - target) / se)^2
@@ -183,6 +183,17 @@ def test_file_names_fit_and_j(tmp_path):
     from scipy.stats import chi2
     assert ds.attrs["j_pvalue"] == pytest.approx(chi2.sf(q / (1 + 1 / 3), 4), rel=1e-9)
     assert set(np.unique(ds.stage.values)) == {0, 1, 2}
+    # standard errors: the Jacobian from the trace's central differences,
+    # V = (G'WG)^-1 (G'W S W G) (G'WG)^-1 (1 + 1/R), W = S^-1 = diag(1/se^2)
+    jac = ds.stage.values == 2
+    th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
+    K = ds.sizes["free"]
+    G = np.column_stack([(mo[2 * f] - mo[2 * f + 1]) / (th[2 * f, f] - th[2 * f + 1, f])
+                         for f in range(K)])
+    W = np.diag(1 / ds.se.values ** 2)
+    A = G.T @ W @ G
+    V = np.linalg.inv(A) * (1 + 1 / 3)
+    np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
     assert not (tmp_path / "c.h5.partial").exists()
 
 
