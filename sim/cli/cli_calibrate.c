@@ -154,7 +154,8 @@ int zz_cli_calibrate(int argc, char **argv)
             rc = zz_msm_estimate(m, cal, &opt, &res, err, sizeof err);
         if (!rc)
             rc = zz_calibration_write(cal, &res, opt.output, recover ? truth : NULL, err, sizeof err);
-        if (!rc)
+        /* a check, not a calibration: no calibrated.lua to be taken for one */
+        if (!rc && !recover)
             rc = zz_calibration_fragment(cal, &res, opt.output, err, sizeof err);
         if (!rc) {
             char partial[1100];

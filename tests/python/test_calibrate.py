@@ -157,6 +157,7 @@ def test_recovers_three_parameters(tmp_path):
     truth = {"population.hurdle_mean": 0.7, "population.initial_adoption": 0.3,
              "decision.temperature": 0.3}
     ds = recover(tmp_path, THREE, truth)
+    assert not (tmp_path / "calibrated.lua").exists()   # a check, not a calibration
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
     for k, v in truth.items():
         assert np.isfinite(se[k]) and se[k] > 0, k
@@ -242,11 +243,11 @@ def test_resume_replays_the_trace(tmp_path):
 
 
 def test_calibrated_fragment_reproduces_the_estimates(tmp_path):
-    cal = make_files(tmp_path, reps=2)
+    cal = make_files(tmp_path, free=THREE, reps=2)
     out = tmp_path / "c.h5"
     zz("calibrate", cal, "-o", out, "--quiet")
     frag = (tmp_path / "calibrated.lua").read_text()
-    assert "std. error" in frag
+    assert "std. error" in frag and 'decision "economic" { temperature = ' in frag
     ds = xr.open_dataset(out)
     (tmp_path / "recal.lua").write_text('include "small_base.lua"\ninclude "calibrated.lua"\n')
     described = zz("check", tmp_path / "recal.lua").stdout
