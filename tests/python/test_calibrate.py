@@ -305,3 +305,15 @@ def test_unknown_calibrate_field(tmp_path):
                    + GOOD_MOMENT)
     r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
     assert r.returncode == 3 and "bad.lua:2:" in r.stderr and "'replication'" in r.stderr, r.stderr
+
+
+def test_library_calibration_file_runs(tmp_path):
+    """scenarios/calibration.lua loads and evaluates (on a small baseline)."""
+    for name in ("baseline.lua", "pioneers.lua", "calibration.lua"):
+        (tmp_path / name).write_text((SCEN / name).read_text())
+    with open(tmp_path / "baseline.lua", "a") as f:
+        f.write("\npopulation { firms = 2000 }\n")
+    r = zz("calibrate", tmp_path / "calibration.lua", "--at", "population.hurdle_mean=0.9")
+    rows = dict(line.split(",") for line in r.stdout.split()[1:])
+    assert set(rows) == {"gsz_start", "gsz_rate", "small_rate", "size_ratio"}
+    assert 0.25 < float(rows["gsz_start"]) < 0.45
