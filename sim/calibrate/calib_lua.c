@@ -78,7 +78,7 @@ static int int_field(lua_State *L, const char *what, const char *name, long long
 static int l_calibrate(lua_State *L)
 {
     static const char *const fields[] = {"scenario", "replications", "seed", "starts",
-                                         "evaluations", "local", "jacobian_step"};
+                                         "evaluations", "optimiser", "jacobian_step"};
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     if (!lua_istable(L, 1))
@@ -110,14 +110,14 @@ static int l_calibrate(lua_State *L)
         c->starts = (int)v;
     if (int_field(L, "calibrate", "evaluations", 1, 1000000, &v))
         c->evaluations = (int)v;
-    if (lua_getfield(L, 1, "local") != LUA_TNIL) {
+    if (lua_getfield(L, 1, "optimiser") != LUA_TNIL) {
         const char *s = lua_tostring(L, -1);
         if (s && !strcmp(s, "sbplx"))
             c->local = 0;
         else if (s && !strcmp(s, "bobyqa"))
             c->local = 1;
         else
-            return zz_lua_error(L, "calibrate: unknown local optimiser '%s'; valid: sbplx, bobyqa",
+            return zz_lua_error(L, "calibrate: unknown optimiser '%s' (the local stage); valid: sbplx, bobyqa",
                                 luaL_tolstring(L, -1, NULL));
     }
     lua_pop(L, 1);

@@ -206,11 +206,21 @@ def test_same_seed_same_estimates_any_threads(tmp_path):
     np.testing.assert_array_equal(a.estimate.values, b.estimate.values)
     np.testing.assert_array_equal(a.std_error.values, b.std_error.values)
     np.testing.assert_array_equal(a.trace.values, b.trace.values)
-    # another seed: other draws, other estimates
-    cal2 = make_files(tmp_path, seed=11)
-    zz("calibrate", cal2, "-o", tmp_path / "c.h5", "--quiet")
+    # the BOBYQA local stage: the same start grid (same seeds, same points),
+    # another local path
+    make_files(tmp_path, extra=', optimiser = "bobyqa"')
+    zz("calibrate", cal, "-o", tmp_path / "c.h5", "--quiet")
     c = xr.open_dataset(tmp_path / "c.h5")
-    assert not np.array_equal(a.trace_moments.values[:8], c.trace_moments.values[:8])
+    assert c.attrs["local_optimiser"] == "NLOPT_LN_BOBYQA" and np.isfinite(c.estimate).all()
+    np.testing.assert_array_equal(a.trace_moments.values[:8], c.trace_moments.values[:8])
+    n = min(a.sizes["evaluation"], c.sizes["evaluation"])
+    assert not np.array_equal(a.trace.values[8:n], c.trace.values[8:n])
+    # another seed: other draws, other moments at the same start grid
+    make_files(tmp_path, seed=11)
+    zz("calibrate", cal, "-o", tmp_path / "d.h5", "--quiet")
+    d = xr.open_dataset(tmp_path / "d.h5")
+    np.testing.assert_array_equal(a.trace.values[:8], d.trace.values[:8])
+    assert not np.array_equal(a.trace_moments.values[:8], d.trace_moments.values[:8])
 
 
 def test_resume_replays_the_trace(tmp_path):
