@@ -16,7 +16,7 @@
 
 /* ---- checks against the scenarios ---------------------------------------- */
 
-static int check_factor(zz_experiment *ex, zz_factor *f, char *err, size_t errlen)
+int zz_factor_check(zz_experiment *ex, zz_factor *f, const char *word, char *err, size_t errlen)
 {
     char first[1024] = "";
     const zz_param *p = NULL;
@@ -31,19 +31,19 @@ static int check_factor(zz_experiment *ex, zz_factor *f, char *err, size_t errle
         }
     }
     if (!p) {
-        snprintf(err, errlen, "%s: uncertain \"%s\": no listed scenario uses this parameter (%s)",
-                 f->where, f->key, first);
+        snprintf(err, errlen, "%s: %s \"%s\": no listed scenario uses this parameter (%s)",
+                 f->where, word, f->key, first);
         return ZZ_SCENARIO;
     }
     if (p->type != ZZ_PT_NUMBER && p->type != ZZ_PT_INTEGER) {
-        snprintf(err, errlen, "%s: uncertain \"%s\": the parameter is %s; only numbers can be "
-                              "uncertain", f->where, f->key, zz_param_expect(p));
+        snprintf(err, errlen, "%s: %s \"%s\": the parameter is %s; only numbers can be "
+                              "varied", f->where, word, f->key, zz_param_expect(p));
         return ZZ_SCENARIO;
     }
     if (p->flags & (ZZ_PF_FIXED | ZZ_PF_DERIVED | ZZ_PF_IDENT | ZZ_PF_NOLUA) ||
         !strncmp(f->key, "scenario.", 9)) {
-        snprintf(err, errlen, "%s: uncertain \"%s\": set by the experiment or the scenario file "
-                              "only, it cannot vary between points", f->where, f->key);
+        snprintf(err, errlen, "%s: %s \"%s\": set by the experiment or the scenario file "
+                              "only, it cannot vary between points", f->where, word, f->key);
         return ZZ_SCENARIO;
     }
     f->integer = p->type == ZZ_PT_INTEGER;
@@ -53,15 +53,15 @@ static int check_factor(zz_experiment *ex, zz_factor *f, char *err, size_t errle
         lo = fmin(lo, f->values[i]);
         hi = fmax(hi, f->values[i]);
         if (f->integer && f->values[i] != floor(f->values[i])) {
-            snprintf(err, errlen, "%s: uncertain \"%s\": %g is not a whole number", f->where,
-                     f->key, f->values[i]);
+            snprintf(err, errlen, "%s: %s \"%s\": %g is not a whole number", f->where,
+                     word, f->key, f->values[i]);
             return ZZ_SCENARIO;
         }
     }
     int lo_open = (p->flags & ZZ_PF_LO_OPEN) != 0;
     if (lo < p->lo || (lo_open && lo == p->lo) || hi > p->hi) {
-        snprintf(err, errlen, "%s: uncertain \"%s\": [%g, %g] is outside the parameter's valid "
-                              "range %s%g, %g]", f->where, f->key, lo, hi, lo_open ? "(" : "[",
+        snprintf(err, errlen, "%s: %s \"%s\": [%g, %g] is outside the parameter's valid "
+                              "range %s%g, %g]", f->where, word, f->key, lo, hi, lo_open ? "(" : "[",
                  p->lo, p->hi);
         return ZZ_SCENARIO;
     }
@@ -325,7 +325,7 @@ int zz_experiment_open(zz_experiment **out, const char *path)
                  base ? base + 1 : path);
     }
     for (int f = 0; !rc && f < ex->nfactors; f++)
-        rc = check_factor(ex, &ex->factor[f], err, errlen);
+        rc = zz_factor_check(ex, &ex->factor[f], "uncertain", err, errlen);
     if (!rc)
         rc = build_design(ex, err, errlen);
     return rc;

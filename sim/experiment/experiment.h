@@ -85,6 +85,12 @@ int zz_scenarios_set(zz_scenario **sc, int n, const char *assignment, char *err,
 int zz_experiment_scenario(const zz_experiment *ex, int p, int s, zz_scenario *out, char *err,
                            size_t errlen);
 
+/* Checks a factor against the experiment's loaded scenarios (a parameter
+ * some scenario uses, a number that may vary, the range inside its valid
+ * range) and sets f->used and f->integer; `word` names the declaration in
+ * errors ("uncertain", "free"). */
+int zz_factor_check(zz_experiment *ex, zz_factor *f, const char *word, char *err, size_t errlen);
+
 /* Maps a unit-cube coordinate to the factor's value (integers rounded). */
 double zz_factor_value(const zz_factor *f, double u);
 

@@ -77,7 +77,7 @@ static int l_experiment(lua_State *L)
         for (int i = 0; k && exp_fields[i]; i++)
             known |= !strcmp(k, exp_fields[i]);
         if (!known) {
-            char valid[256];
+            char valid[256] = "";
             zz_join_names(valid, sizeof valid, exp_fields, 8);
             return zz_lua_error(L, "experiment: unknown field '%s'; valid fields: %s",
                                 k ? k : luaL_tolstring(L, -1, NULL), valid);
@@ -114,7 +114,7 @@ static int l_experiment(lua_State *L)
             if (!strcmp(d, zz_design_names[i]))
                 ex->design = i;
         if (ex->design < 0) {
-            char valid[256];
+            char valid[256] = "";
             zz_join_names(valid, sizeof valid, zz_design_names, ZZ_NDESIGNS);
             return zz_lua_error(L, "experiment: unknown design '%s'; valid designs: %s",
                                 d ? d : luaL_typename(L, -1), valid);

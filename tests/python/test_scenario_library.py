@@ -24,10 +24,11 @@ DOC = SRC / "docs" / "scenario-language.md"
 
 pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
 
-# experiment files (zhizao explore, e.g. uncertainty.lua) are tested in test_explore.py
+# experiment files (zhizao explore, e.g. uncertainty.lua) are tested in
+# test_explore.py, calibration files (calibration.lua) in test_calibrate.py
 LIBRARY = [p for p in sorted(SCEN.glob("*.lua")) + sorted(TUTORIAL.glob("*.lua"))
            if not p.read_text().lstrip("-\n ").startswith("experiment") and
-           "\nexperiment {" not in p.read_text()]
+           "\nexperiment {" not in p.read_text() and "\ncalibrate {" not in p.read_text()]
 SIZES = ("micro", "small", "medium", "large")
 COMPONENTS = ("compute", "model", "data", "integration", "other")
 

@@ -1,0 +1,176 @@
+/*
+ * The calibration file (docs/calibration.md), netCDF-4 conventions as the
+ * other writers (dimension scales as coordinate variables):
+ *
+ *   dims   free(K) moment(M) evaluation(E)
+ *   data   estimate, std_error, lower, upper, truth (--recover)   [free]
+ *          target, simulated, se                                  [moment]
+ *          trace [evaluation, free], trace_moments [evaluation, moment],
+ *          objective, stage (0 start grid, 1 local, 2 jacobian)   [evaluation]
+ *   attrs  j_statistic, j_pvalue, dof, objective, replications, seed,
+ *          calibration_path, calibration_source, scenario_path, complete
+ *
+ * Written to "<path>.writing" and renamed when complete.
+ */
+#include "calibrate/calibrate.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/h5internal.h"
+
+enum { D_FREE, D_MOMENT, D_EVAL, ND };
+
+typedef struct h5w {
+    hid_t file, dim[ND];
+    hsize_t len[ND];
+} h5w;
+
+static int make_dim(h5w *w, int d, const char *name, const char *const *labels)
+{
+    hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(1, &w->len[d], NULL), st = -1, ds = -1;
+    int ok = p >= 0 && sp >= 0;
+    if (labels) {
+        st = zz_h5_vlen_str();
+        ok = ok && st >= 0 && (ds = H5Dcreate2(w->file, name, st, sp, H5P_DEFAULT, p, H5P_DEFAULT)) >= 0 &&
+             (w->len[d] == 0 || H5Dwrite(ds, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) >= 0);
+    } else {
+        int32_t *ix = malloc((w->len[d] + 1) * sizeof *ix);
+        for (hsize_t i = 0; ix && i < w->len[d]; i++)
+            ix[i] = (int32_t)i;
+        ok = ok && ix &&
+             (ds = H5Dcreate2(w->file, name, H5T_STD_I32LE, sp, H5P_DEFAULT, p, H5P_DEFAULT)) >= 0 &&
+             (w->len[d] == 0 || H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, ix) >= 0);
+        free(ix);
+    }
+    ok = ok && H5DSset_scale(ds, name) >= 0;
+    zz_h5_close(st);
+    zz_h5_close(sp);
+    zz_h5_close(p);
+    if (!ok) {
+        zz_h5_close(ds);
+        return -1;
+    }
+    w->dim[d] = ds;
+    return 0;
+}
+
+static int put(h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, const int *dims,
+               const void *data, const char *long_name)
+{
+    hsize_t cur[2];
+    for (int k = 0; k < rank; k++)
+        cur[k] = w->len[dims[k]];
+    hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(rank, cur, NULL), ds = -1;
+    int ok = p >= 0 && sp >= 0 &&
+             (ds = H5Dcreate2(w->file, name, ftype, sp, H5P_DEFAULT, p, H5P_DEFAULT)) >= 0;
+    hsize_t n = 1;
+    for (int k = 0; k < rank; k++)
+        n *= cur[k];
+    ok = ok && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+    for (int k = 0; ok && k < rank; k++)
+        ok = H5DSattach_scale(ds, w->dim[dims[k]], (unsigned)k) >= 0;
+    ok = ok && zz_h5_attr_str(ds, "long_name", long_name) >= 0;
+    zz_h5_close(ds);
+    zz_h5_close(sp);
+    zz_h5_close(p);
+    return ok ? 0 : -1;
+}
+
+static int put_f64(h5w *w, const char *name, int rank, const int *dims, const double *data,
+                   const char *long_name)
+{
+    return put(w, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, long_name);
+}
+
+int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const char *path,
+                         const double *truth, char *err, size_t errlen)
+{
+    const int K = r->nfree, M = r->nmoments, E = r->ntrace;
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.writing", path);
+    h5w w = {.file = -1, .dim = {-1, -1, -1}, .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E}};
+    const char *keys[ZZ_MAX_FACTORS], *names[ZZ_MAX_MOMENTS];
+    double lower[ZZ_MAX_FACTORS], upper[ZZ_MAX_FACTORS], se[ZZ_MAX_MOMENTS];
+    for (int f = 0; f < K; f++) {
+        keys[f] = c->ex->factor[f].key;
+        lower[f] = c->ex->factor[f].lo;
+        upper[f] = c->ex->factor[f].hi;
+    }
+    for (int k = 0; k < M; k++) {
+        names[k] = c->moment[k].name;
+        se[k] = c->moment[k].se;
+    }
+    double *trace = malloc(((size_t)E * K + 1) * sizeof *trace);
+    double *tmom = malloc(((size_t)E * M + 1) * sizeof *tmom);
+    double *obj = malloc(((size_t)E + 1) * sizeof *obj);
+    int32_t *stage = malloc(((size_t)E + 1) * sizeof *stage);
+    int ok = trace && tmom && obj && stage;
+    for (int e = 0; ok && e < E; e++) {
+        memcpy(trace + (size_t)e * K, r->trace[e].theta, (size_t)K * sizeof *trace);
+        memcpy(tmom + (size_t)e * M, r->trace[e].moments, (size_t)M * sizeof *tmom);
+        obj[e] = r->trace[e].objective;
+        stage[e] = r->trace[e].stage;
+    }
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    ok = ok && fcpl >= 0 &&
+         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+         H5Pset_obj_track_times(fcpl, 0) >= 0 &&
+         (w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT)) >= 0;
+    zz_h5_close(fcpl);
+    ok = ok && make_dim(&w, D_FREE, "free", keys) == 0 && make_dim(&w, D_MOMENT, "moment", names) == 0 &&
+         make_dim(&w, D_EVAL, "evaluation", NULL) == 0;
+    const int df[1] = {D_FREE}, dm[1] = {D_MOMENT}, de[1] = {D_EVAL}, def[2] = {D_EVAL, D_FREE},
+              dem[2] = {D_EVAL, D_MOMENT};
+    ok = ok && put_f64(&w, "estimate", 1, df, r->estimate, "estimate of the free parameter") == 0 &&
+         put_f64(&w, "std_error", 1, df, r->std_error,
+                 "standard error (sandwich, inflated by 1 + 1/R)") == 0 &&
+         put_f64(&w, "lower", 1, df, lower, "lower bound") == 0 &&
+         put_f64(&w, "upper", 1, df, upper, "upper bound") == 0 &&
+         (!truth || put_f64(&w, "truth", 1, df, truth, "parameter that simulated the targets") == 0) &&
+         put_f64(&w, "target", 1, dm, r->target, "observed (targeted) moment") == 0 &&
+         put_f64(&w, "simulated", 1, dm, r->simulated, "simulated moment at the estimate") == 0 &&
+         put_f64(&w, "se", 1, dm, se, "standard error of the observed moment") == 0 &&
+         put_f64(&w, "trace", 2, def, trace, "parameters of each evaluation") == 0 &&
+         put_f64(&w, "trace_moments", 2, dem, tmom, "simulated moments of each evaluation") == 0 &&
+         put_f64(&w, "objective", 1, de, obj, "objective (m - v)' W (m - v)") == 0 &&
+         put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
+             "0 Sobol start grid, 1 local search, 2 Jacobian") == 0;
+    ok = ok && zz_h5_attr_f64(w.file, "j_statistic", r->j_statistic) == 0 &&
+         zz_h5_attr_f64(w.file, "j_pvalue", r->j_pvalue) == 0 &&
+         zz_h5_attr_i32(w.file, "dof", r->dof) == 0 &&
+         zz_h5_attr_f64(w.file, "objective", r->objective) == 0 &&
+         zz_h5_attr_i32(w.file, "replications", c->replications) == 0 &&
+         zz_h5_attr_i64(w.file, "seed", c->seed) == 0 &&
+         zz_h5_attr_i32(w.file, "replayed_evaluations", r->replayed) == 0 &&
+         zz_h5_attr_str(w.file, "local_optimiser", c->local ? "NLOPT_LN_BOBYQA" : "NLOPT_LN_SBPLX") == 0 &&
+         zz_h5_attr_str(w.file, "calibration_path", c->path) == 0 &&
+         zz_h5_attr_str(w.file, "calibration_source", c->ex->source) == 0 &&
+         zz_h5_attr_str(w.file, "scenario_path", c->ex->sc[0]->cfg.path) == 0 &&
+         zz_h5_attr_str(w.file, "program_version", ZZ_VERSION_STRING) == 0 &&
+         zz_h5_attr_i32(w.file, "complete", 1) == 0;
+    if (!ok)
+        zz_h5_fail(err, errlen, tmp, "cannot write the calibration");
+    for (int d = 0; d < ND; d++)
+        zz_h5_close(w.dim[d]);
+    if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {
+        zz_h5_fail(err, errlen, tmp, "cannot close");
+        ok = 0;
+    }
+    free(trace);
+    free(tmom);
+    free(obj);
+    free(stage);
+    if (ok && rename(tmp, path)) {
+        snprintf(err, errlen, "%s: cannot rename to %s", tmp, path);
+        ok = 0;
+    }
+    if (!ok)
+        remove(tmp);
+    return ok ? ZZ_OK : ZZ_IO;
+}

@@ -1,0 +1,190 @@
+/*
+ * Simulated moments (calibrate.h). Replication r runs on the population of
+ * seed (seed + r) with replication stream r, at every parameter vector:
+ * common random numbers, and population draws inside the simulation noise
+ * (a run's replications share one population; across seeds shares move
+ * more than across replications, so one population would understate it).
+ *
+ * A moment pools its counts over replications: share = sum adopted / sum
+ * firms; hazard = sum (adopted at to - adopted at from) / sum (firms -
+ * adopted at from); ratio = pooled share of A / pooled share of B. Counts
+ * are summed in replication order after the parallel loop, so the result
+ * does not depend on the thread count.
+ */
+#include "calibrate/calibrate.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiment/runner_internal.h"
+#include "sim.h"
+
+/* per moment: adopted and firms of group A at t_at or t_from, adopted of A
+ * at t_to, adopted and firms of group B */
+enum { C_A, C_NA, C_ATO, C_B, C_NB, NC };
+
+struct zz_msim {
+    const zz_calibration *c;
+    int R, threads;
+    zz_population **pop;       /* [R] cached */
+    uint64_t *key;             /* [R] */
+    double *count;             /* [R][moments][NC] */
+};
+
+int zz_msim_open(zz_msim **out, const zz_calibration *c, int threads)
+{
+    zz_msim *m = calloc(1, sizeof *m);
+    *out = m;
+    if (!m)
+        return ZZ_NOMEM;
+    m->c = c;
+    m->R = c->replications;
+    m->threads = threads;
+    m->pop = calloc((size_t)m->R, sizeof *m->pop);
+    m->key = calloc((size_t)m->R, sizeof *m->key);
+    m->count = calloc((size_t)m->R * (c->nmoments ? c->nmoments : 1) * NC, sizeof *m->count);
+    return m->pop && m->key && m->count ? ZZ_OK : ZZ_NOMEM;
+}
+
+void zz_msim_close(zz_msim *m)
+{
+    if (!m)
+        return;
+    for (int r = 0; m->pop && r < m->R; r++)
+        zz_population_free(m->pop[r]);
+    free(m->pop);
+    free(m->key);
+    free(m->count);
+    free(m);
+}
+
+/* Adopted (at observation t) and firms of a group, 规上 filter applied. */
+static void group_counts(const zz_rep_result *res, const zz_population *pop, const uint8_t *cells,
+                         int gsz, int t, double *adopted, double *firms)
+{
+    const int n = res->ncells;
+    const int32_t *a = res->adopted + (size_t)t * n, *ag = res->adopted_gsz + (size_t)t * n;
+    double A = 0, N = 0;
+    for (int k = 0; k < n; k++) {
+        if (!cells[k])
+            continue;
+        if (gsz < 0) {
+            A += a[k];
+            N += pop->cell_firms[k];
+        } else if (gsz) {
+            A += ag[k];
+            N += pop->cell_firms_gsz[k];
+        } else {
+            A += a[k] - ag[k];
+            N += pop->cell_firms[k] - pop->cell_firms_gsz[k];
+        }
+    }
+    *adopted = A;
+    *firms = N;
+}
+
+static int run_rep(zz_msim *m, int r, int64_t seed_offset, char *err, size_t errlen)
+{
+    const zz_calibration *c = m->c;
+    zz_scenario sc;
+    char msg[1200];
+    int rc = zz_experiment_scenario(c->ex, 0, 0, &sc, msg, sizeof msg);
+    if (rc) {
+        snprintf(err, errlen, "%s", msg);
+        return rc;
+    }
+    sc.cfg.seed = c->seed + seed_offset + r;
+    uint64_t key;
+    if (zz_population_key(&sc, &key)) {
+        snprintf(err, errlen, "out of memory");
+        return ZZ_NOMEM;
+    }
+    if (!m->pop[r] || m->key[r] != key) {
+        zz_population_free(m->pop[r]);
+        m->pop[r] = NULL;
+        if ((rc = zz_population_build(&m->pop[r], &sc, err, errlen)))
+            return rc;
+        m->key[r] = key;
+    }
+    const zz_population *pop = m->pop[r];
+    zz_sim *sim = NULL;
+    rc = zz_sim_open(&sim, &sc, pop, r, 0);
+    if (!rc)
+        rc = zz_sim_run(sim);
+    if (rc) {
+        snprintf(err, errlen, "replicate %d: %s", r, sim ? zz_errmsg(sim) : "out of memory");
+        zz_sim_close(sim);
+        return rc;
+    }
+    double *cnt = m->count + (size_t)r * c->nmoments * NC;
+    for (int k = 0; k < c->nmoments; k++) {
+        const zz_moment *mo = &c->moment[k];
+        double *x = cnt + (size_t)k * NC;
+        int t0 = mo->kind == ZZ_MOMENT_HAZARD ? mo->t_from : mo->t_at;
+        group_counts(sim->res, pop, mo->cells[0], mo->group[0].gsz, t0, &x[C_A], &x[C_NA]);
+        if (mo->kind == ZZ_MOMENT_HAZARD) {
+            double n;
+            group_counts(sim->res, pop, mo->cells[0], mo->group[0].gsz, mo->t_to, &x[C_ATO], &n);
+        }
+        if (mo->kind == ZZ_MOMENT_RATIO)
+            group_counts(sim->res, pop, mo->cells[1], mo->group[1].gsz, mo->t_at, &x[C_B], &x[C_NB]);
+        if (x[C_NA] == 0 || (mo->kind == ZZ_MOMENT_RATIO && x[C_NB] == 0)) {
+            snprintf(err, errlen, "%s: moment \"%s\": the group%s matches no firm in replicate %d "
+                                  "(population seed %lld of %s)", mo->where, mo->name,
+                     x[C_NA] == 0 ? "" : " B", r, (long long)sc.cfg.seed, sc.cfg.path);
+            rc = ZZ_SCENARIO;
+            break;
+        }
+    }
+    zz_sim_close(sim);
+    return rc;
+}
+
+int zz_msim_eval(zz_msim *m, const double *theta, int64_t seed_offset, double *moments, char *err,
+                 size_t errlen)
+{
+    const zz_calibration *c = m->c;
+    zz_experiment *ex = c->ex;
+    for (int f = 0; f < ex->nfactors; f++)
+        ex->value[f] = ex->factor[f].integer ? nearbyint(theta[f]) : theta[f];
+    int failed = 0;
+    char msg[1400] = "";
+    if (m->threads > 0)
+        omp_set_num_threads(m->threads);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int r = 0; r < m->R; r++) {
+        int stop;
+#pragma omp atomic read
+        stop = failed;
+        if (stop)
+            continue;
+        char e[1400];
+        int rc = run_rep(m, r, seed_offset, e, sizeof e);
+        if (rc) {
+#pragma omp critical(zz_msim_fail)
+            if (!failed) {
+                failed = rc;
+                snprintf(msg, sizeof msg, "%s", e);
+            }
+        }
+    }
+    if (failed) {
+        snprintf(err, errlen, "%s", msg);
+        return failed;
+    }
+    for (int k = 0; k < c->nmoments; k++) {
+        double s[NC] = {0};
+        for (int r = 0; r < m->R; r++)
+            for (int j = 0; j < NC; j++)
+                s[j] += m->count[((size_t)r * c->nmoments + k) * NC + j];
+        switch (c->moment[k].kind) {
+        case ZZ_MOMENT_SHARE: moments[k] = s[C_A] / s[C_NA]; break;
+        case ZZ_MOMENT_HAZARD: moments[k] = (s[C_ATO] - s[C_A]) / (s[C_NA] - s[C_A]); break;
+        default: moments[k] = (s[C_A] / s[C_NA]) / (s[C_B] / s[C_NB]); break;
+        }
+    }
+    return ZZ_OK;
+}

@@ -1,0 +1,174 @@
+#define _POSIX_C_SOURCE 200809L /* strdup, strtok_r */
+/* zhizao calibrate: the method of simulated moments (docs/calibration.md). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibrate/calibrate.h"
+#include "cli.h"
+#include "zhizao/zhizao.h"
+
+/* the pseudo-data of --recover come from seeds no estimation run uses */
+#define RECOVER_SEED_OFFSET 1000003
+
+static void usage(FILE *out)
+{
+    fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--quiet]\n"
+          "       zhizao calibrate CALIBRATION.lua -o OUT.h5 --recover [--truth KEY=VALUE,...]\n"
+          "       zhizao calibrate CALIBRATION.lua --at KEY=VALUE,...\n"
+          "  estimates the free parameters by the method of simulated moments and writes\n"
+          "  OUT.h5 and calibrated.lua beside it; see docs/calibration.md.\n"
+          "  --resume      replay the evaluations kept in OUT.h5.partial, then go on\n"
+          "  --recover     identification check: simulate the moments at a known parameter\n"
+          "                vector (--truth, else the middle of the bounds) on other seeds and\n"
+          "                estimate it back from the start grid\n"
+          "  --at          print the simulated moments at these values (name,value CSV)\n",
+          out);
+}
+
+/* "key=value,key=value" over the free parameters; unnamed ones keep theta's. */
+static int parse_point(const zz_calibration *c, const char *text, double *theta, char *err,
+                       size_t errlen)
+{
+    char *copy = strdup(text), *save = NULL;
+    int rc = copy ? ZZ_OK : ZZ_NOMEM;
+    for (char *a = copy ? strtok_r(copy, ",", &save) : NULL; a && !rc; a = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(a, '=');
+        int f = -1;
+        if (eq) {
+            *eq = '\0';
+            for (int i = 0; i < c->ex->nfactors; i++)
+                if (!strcmp(c->ex->factor[i].key, a))
+                    f = i;
+        }
+        char *end = NULL;
+        double v = eq ? strtod(eq + 1, &end) : NAN;
+        if (f < 0 || !end || *end || end == eq + 1) {
+            snprintf(err, errlen, "'%s': expected KEY=VALUE with KEY a free parameter of %s", a,
+                     c->path);
+            rc = ZZ_USAGE;
+        } else if (v < c->ex->factor[f].lo || v > c->ex->factor[f].hi) {
+            snprintf(err, errlen, "%s=%g is outside its bounds [%g, %g] (%s)", a, v,
+                     c->ex->factor[f].lo, c->ex->factor[f].hi, c->ex->factor[f].where);
+            rc = ZZ_USAGE;
+        } else {
+            theta[f] = v;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static void print_result(const zz_calibration *c, const zz_msm_result *r, const double *truth)
+{
+    printf("%-36s %12s %12s%s\n", "free parameter", "estimate", "std_error",
+           truth ? "        truth  |est-truth|/se" : "");
+    for (int f = 0; f < r->nfree; f++) {
+        printf("%-36s %12.6g %12.4g", c->ex->factor[f].key, r->estimate[f], r->std_error[f]);
+        if (truth)
+            printf(" %12.6g %14.3g", truth[f], fabs(r->estimate[f] - truth[f]) / r->std_error[f]);
+        putchar('\n');
+    }
+    printf("\n%-24s %8s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
+           "t");
+    for (int k = 0; k < r->nmoments; k++)
+        printf("%-24s %8s %12.5g %12.5g %10.4g %8.2f\n", c->moment[k].name,
+               zz_moment_kind_names[c->moment[k].kind], r->target[k], r->simulated[k],
+               c->moment[k].se, (r->simulated[k] - r->target[k]) / c->moment[k].se);
+    printf("\nJ = %.4g with %d degrees of freedom, p = %.4g; %d evaluations (%d replayed) in %.1f s "
+           "(%.1f per minute)\n", r->j_statistic, r->dof, r->j_pvalue, r->ntrace, r->replayed,
+           r->seconds, r->seconds > 0 ? (r->ntrace - r->replayed) / r->seconds * 60 : 0);
+}
+
+int zz_cli_calibrate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
+        {"resume", no_argument, 0, 'R'},       {"recover", no_argument, 0, 'V'},
+        {"truth", required_argument, 0, 'T'},  {"at", required_argument, 0, 'A'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    zz_msm_options opt = {.progress = 1};
+    const char *truth_text = NULL, *at_text = NULL;
+    int recover = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': opt.output = optarg; break;
+        case 't': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 4096) {
+                fprintf(stderr, "zhizao: --threads must be an integer in [1, 4096], got '%s'\n", optarg);
+                return ZZ_USAGE;
+            }
+            opt.threads = (int)v;
+            break;
+        }
+        case 'R': opt.resume = 1; break;
+        case 'V': recover = 1; break;
+        case 'T': truth_text = optarg; break;
+        case 'A': at_text = optarg; break;
+        case 'q': opt.progress = 0; break;
+        case 'h': usage(stdout); return ZZ_OK;
+        default: usage(stderr); return ZZ_USAGE;
+        }
+    }
+    if (optind != argc - 1 || (!opt.output && !at_text) || (truth_text && !recover)) {
+        usage(stderr);
+        return ZZ_USAGE;
+    }
+    zz_calibration *cal;
+    char err[2048] = "";
+    int rc = zz_calibration_open(&cal, argv[optind]);
+    if (rc)
+        snprintf(err, sizeof err, "%s", cal ? cal->errmsg : "out of memory");
+    const int K = cal && cal->ex ? cal->ex->nfactors : 0;
+    double theta[ZZ_MAX_FACTORS], truth[ZZ_MAX_FACTORS], targets[ZZ_MAX_MOMENTS];
+    for (int f = 0; f < K; f++)
+        theta[f] = truth[f] = 0.5 * (cal->ex->factor[f].lo + cal->ex->factor[f].hi);
+    if (!rc && at_text)
+        rc = parse_point(cal, at_text, theta, err, sizeof err);
+    if (!rc && truth_text)
+        rc = parse_point(cal, truth_text, truth, err, sizeof err);
+    zz_msim *m = NULL;
+    if (!rc && (rc = zz_msim_open(&m, cal, opt.threads)))
+        snprintf(err, sizeof err, "out of memory");
+    zz_msm_result res = {0};
+    if (!rc && at_text) {
+        double mom[ZZ_MAX_MOMENTS];
+        rc = zz_msim_eval(m, theta, 0, mom, err, sizeof err);
+        if (!rc) {
+            printf("moment,value\n");
+            for (int k = 0; k < cal->nmoments; k++)
+                printf("%s,%.17g\n", cal->moment[k].name, mom[k]);
+        }
+    } else if (!rc) {
+        if (recover) {
+            rc = zz_msim_eval(m, truth, RECOVER_SEED_OFFSET, targets, err, sizeof err);
+            opt.targets = targets;
+        }
+        if (!rc)
+            rc = zz_msm_estimate(m, cal, &opt, &res, err, sizeof err);
+        if (!rc)
+            rc = zz_calibration_write(cal, &res, opt.output, recover ? truth : NULL, err, sizeof err);
+        /* a check, not a calibration: no calibrated.lua to be taken for one */
+        if (!rc && !recover)
+            rc = zz_calibration_fragment(cal, &res, opt.output, err, sizeof err);
+        if (!rc) {
+            char partial[1100];
+            snprintf(partial, sizeof partial, "%s.partial", opt.output);
+            remove(partial);
+            if (opt.progress)
+                print_result(cal, &res, recover ? truth : NULL);
+        }
+    }
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", err);
+    zz_msm_result_free(&res);
+    zz_msim_close(m);
+    zz_calibration_close(cal);
+    return rc;
+}

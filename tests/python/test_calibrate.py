@@ -1,0 +1,329 @@
+"""`zhizao calibrate` (method of simulated moments), end to end: real runs on
+small populations, real files read by xarray; moments checked against hand
+counts from `zhizao run` files."""
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+BIN = os.environ.get("ZZ_BIN")
+SRC = Path(os.environ.get("ZZ_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+SCEN = SRC / "scenarios"
+
+pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
+
+BASE = """\
+include "baseline.lua"
+scenario { name = "small_base", years = 2 }
+population { firms = 3000 }
+"""
+
+MOMENTS = """\
+moment "gsz_start"   { kind = "share",  group = { gsz = true }, at = "2026-01-31", value = 0.35, se = 0.02 }
+moment "gsz_rate"    { kind = "hazard", group = { gsz = true }, from = "2026-01-01", to = "2027-01-01", value = 0.07, se = 0.01 }
+moment "large_rate"  { kind = "hazard", group = { size = "large" }, from = "2026-01-01", to = "2027-01-01", value = 0.2, se = 0.03 }
+moment "medium_rate" { kind = "hazard", group = { size = { "medium" } }, from = "2026-02-15", to = "2027-03-10", value = 0.05, se = 0.01 }
+moment "size_ratio"  { kind = "ratio", groups = { { size = "large" }, { size = { "small", "micro" }, gsz = false } }, at = "2026-07-15", value = 3.2, se = 0.4 }
+moment "jinan_share" { kind = "share", group = { city = { "Jinan", "Qingdao" }, gsz = false }, at = "2027-06-30", value = 0.1, se = 0.05 }
+"""
+
+TWO = 'free "population.hurdle_mean" { 0.2, 1.5 }\nfree "population.initial_adoption" { 0.2, 0.5 }\n'
+THREE = TWO + 'free "decision.temperature" { 0.1, 0.6 }\n'
+
+
+def zz(*args, check=True, **kw):
+    r = subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f"zhizao {' '.join(map(str, args))} -> {r.returncode}\n{r.stderr}")
+    return r
+
+
+def make_files(d, free=TWO, moments=MOMENTS, reps=3, seed=3, extra=""):
+    for name in ("baseline.lua", "pioneers.lua"):
+        (d / name).write_text((SCEN / name).read_text())
+    (d / "small_base.lua").write_text(BASE)
+    (d / "cal.lua").write_text(
+        f'calibrate {{ scenario = "small_base.lua", replications = {reps}, seed = {seed}, '
+        f'starts = 8, evaluations = 40{extra} }}\n' + free + moments)
+    return d / "cal.lua"
+
+
+# ---- moments against hand counts -------------------------------------------
+
+def obs_index(ds, date):
+    """The last observation at or before the date."""
+    t = ds.time.values
+    return int(np.searchsorted(t, np.datetime64(date), side="right") - 1)
+
+
+def counts(ds, r, group, date):
+    """Adopted and firms of a group in replicate r of a run file."""
+    sizes = list(ds.size.values)
+    sel = np.ones((ds.sizes["city"], ds.sizes["industry"], ds.sizes["size"]), bool)
+    if "city" in group:
+        sel &= np.isin(ds.city.values, group["city"])[:, None, None]
+    if "size" in group:
+        sel &= np.isin(sizes, group["size"])[None, None, :]
+    t = obs_index(ds, date)
+    a = ds.adopted.isel(replicate=r, time=t).values
+    ag = ds.adopted_gsz.isel(replicate=r, time=t).values
+    f, fg = ds.firms.values, ds.firms_gsz.values
+    if group.get("gsz") is True:
+        a, f = ag, fg
+    elif group.get("gsz") is False:
+        a, f = a - ag, f - fg
+    return float(a[sel].sum()), float(f[sel].sum())
+
+
+def hand_moments(runs):
+    """The moments of MOMENTS, pooled over (dataset, replicate) pairs."""
+    def pooled(group, date):
+        a = sum(counts(ds, r, group, date)[0] for ds, r in runs)
+        n = sum(counts(ds, r, group, date)[1] for ds, r in runs)
+        return a, n
+
+    def share(group, date):
+        a, n = pooled(group, date)
+        return a / n
+
+    def hazard(group, d0, d1):
+        a0, n = pooled(group, d0)
+        a1, _ = pooled(group, d1)
+        return (a1 - a0) / (n - a0)
+
+    return {
+        "gsz_start": share({"gsz": True}, "2026-01-31"),
+        "gsz_rate": hazard({"gsz": True}, "2026-01-01", "2027-01-01"),
+        "large_rate": hazard({"size": ["large"]}, "2026-01-01", "2027-01-01"),
+        "medium_rate": hazard({"size": ["medium"]}, "2026-02-15", "2027-03-10"),
+        "size_ratio": share({"size": ["large"]}, "2026-07-15")
+        / share({"size": ["small", "micro"], "gsz": False}, "2026-07-15"),
+        "jinan_share": share({"city": ["Jinan", "Qingdao"], "gsz": False}, "2027-06-30"),
+    }
+
+
+def run_reps(d, scenario, seed, reps, sets=()):
+    """Replication r of a calibration: a plain run with seed (seed + r), replicate r."""
+    out = []
+    for r in range(reps):
+        f = d / f"run_{seed}_{r}.h5"
+        zz("run", scenario, "-o", f, "--seed", seed + r, "--replications", r + 1, "--quiet",
+           *[a for s in sets for a in ("--set", s)])
+        out.append((xr.open_dataset(f), r))
+    return out
+
+
+def test_moments_equal_hand_counts(tmp_path):
+    cal = make_files(tmp_path, reps=2)
+    r = zz("calibrate", cal, "--at", "population.hurdle_mean=0.6,population.initial_adoption=0.4")
+    sim = dict(line.split(",") for line in r.stdout.split()[1:])
+    hand = hand_moments(run_reps(tmp_path, tmp_path / "small_base.lua", 3, 2,
+                                 ["population.hurdle_mean=0.6", "population.initial_adoption=0.4"]))
+    assert set(sim) == set(hand)
+    for k, v in hand.items():
+        assert float(sim[k]) == pytest.approx(v, rel=1e-12, abs=1e-15), k
+    assert 0 < hand["medium_rate"] < 1 and hand["size_ratio"] > 1
+
+
+# ---- estimation --------------------------------------------------------------
+
+def recover(d, free, truth):
+    cal = make_files(d, free=free)
+    out = d / "rec.h5"
+    zz("calibrate", cal, "-o", out, "--recover", "--truth",
+       ",".join(f"{k}={v}" for k, v in truth.items()), "--quiet")
+    return xr.open_dataset(out)
+
+
+def test_recovers_two_parameters(tmp_path):
+    truth = {"population.hurdle_mean": 0.7, "population.initial_adoption": 0.3}
+    ds = recover(tmp_path, TWO, truth)
+    est, se = ds.estimate.to_series(), ds.std_error.to_series()
+    for k, v in truth.items():
+        assert ds.truth.sel(free=k) == v
+        # informative: the standard error is well inside the bounds' width
+        assert 0 < se[k] < 0.25 * float(ds.upper.sel(free=k) - ds.lower.sel(free=k)), k
+        assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
+    # the start grid did not start at the truth
+    assert not np.any(np.all(np.isclose(ds.trace.values, list(truth.values())), axis=1)[:8])
+
+
+def test_recovers_three_parameters(tmp_path):
+    truth = {"population.hurdle_mean": 0.7, "population.initial_adoption": 0.3,
+             "decision.temperature": 0.3}
+    ds = recover(tmp_path, THREE, truth)
+    assert not (tmp_path / "calibrated.lua").exists()   # a check, not a calibration
+    est, se = ds.estimate.to_series(), ds.std_error.to_series()
+    for k, v in truth.items():
+        assert np.isfinite(se[k]) and se[k] > 0, k
+        assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
+    assert ds.attrs["dof"] == 6 - 3
+
+
+def test_file_names_fit_and_j(tmp_path):
+    cal = make_files(tmp_path)
+    out = tmp_path / "c.h5"
+    zz("calibrate", cal, "-o", out, "--quiet")
+    ds = xr.open_dataset(out)
+    assert list(ds.free.values) == ["population.hurdle_mean", "population.initial_adoption"]
+    assert ds.estimate.dims == ("free",) and ds.std_error.dims == ("free",)
+    assert ds.trace.dims == ("evaluation", "free") and ds.objective.dims == ("evaluation",)
+    # the estimate is the best point of the trace, and its moments are the fit's
+    best = int(np.argmin(ds.objective.where(ds.stage < 2, np.inf).values))
+    np.testing.assert_array_equal(ds.trace[best].values, ds.estimate.values)
+    np.testing.assert_array_equal(ds.trace_moments[best].values, ds.simulated.values)
+    # J = Q / (1 + 1/R), Q = sum ((simulated - target) / se)^2
+    q = float((((ds.simulated - ds.target) / ds.se) ** 2).sum())
+    assert ds.attrs["objective"] == pytest.approx(q, rel=1e-12)
+    assert ds.attrs["j_statistic"] == pytest.approx(q / (1 + 1 / 3), rel=1e-12)
+    from scipy.stats import chi2
+    assert ds.attrs["j_pvalue"] == pytest.approx(chi2.sf(q / (1 + 1 / 3), 4), rel=1e-9)
+    assert set(np.unique(ds.stage.values)) == {0, 1, 2}
+    # standard errors: the Jacobian from the trace's central differences,
+    # V = (G'WG)^-1 (G'W S W G) (G'WG)^-1 (1 + 1/R), W = S^-1 = diag(1/se^2)
+    jac = ds.stage.values == 2
+    th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
+    K = ds.sizes["free"]
+    G = np.column_stack([(mo[2 * f] - mo[2 * f + 1]) / (th[2 * f, f] - th[2 * f + 1, f])
+                         for f in range(K)])
+    W = np.diag(1 / ds.se.values ** 2)
+    A = G.T @ W @ G
+    V = np.linalg.inv(A) * (1 + 1 / 3)
+    np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
+    assert not (tmp_path / "c.h5.partial").exists()
+
+
+def test_same_seed_same_estimates_any_threads(tmp_path):
+    cal = make_files(tmp_path)
+    zz("calibrate", cal, "-o", tmp_path / "a.h5", "--quiet", "--threads", "1")
+    zz("calibrate", cal, "-o", tmp_path / "b.h5", "--quiet", "--threads", "2")
+    a, b = xr.open_dataset(tmp_path / "a.h5"), xr.open_dataset(tmp_path / "b.h5")
+    np.testing.assert_array_equal(a.estimate.values, b.estimate.values)
+    np.testing.assert_array_equal(a.std_error.values, b.std_error.values)
+    np.testing.assert_array_equal(a.trace.values, b.trace.values)
+    # the BOBYQA local stage: the same start grid (same seeds, same points),
+    # another local path
+    make_files(tmp_path, extra=', optimiser = "bobyqa"')
+    zz("calibrate", cal, "-o", tmp_path / "c.h5", "--quiet")
+    c = xr.open_dataset(tmp_path / "c.h5")
+    assert c.attrs["local_optimiser"] == "NLOPT_LN_BOBYQA" and np.isfinite(c.estimate).all()
+    np.testing.assert_array_equal(a.trace_moments.values[:8], c.trace_moments.values[:8])
+    n = min(a.sizes["evaluation"], c.sizes["evaluation"])
+    assert not np.array_equal(a.trace.values[8:n], c.trace.values[8:n])
+    # another seed: other draws, other moments at the same start grid
+    make_files(tmp_path, seed=11)
+    zz("calibrate", cal, "-o", tmp_path / "d.h5", "--quiet")
+    d = xr.open_dataset(tmp_path / "d.h5")
+    np.testing.assert_array_equal(a.trace.values[:8], d.trace.values[:8])
+    assert not np.array_equal(a.trace_moments.values[:8], d.trace_moments.values[:8])
+
+
+def test_resume_replays_the_trace(tmp_path):
+    cal = make_files(tmp_path, extra=", jacobian_step = 0.05")
+    (tmp_path / "small_base.lua").write_text(BASE.replace("3000", "12000"))
+    full = tmp_path / "full.h5"
+    zz("calibrate", cal, "-o", full, "--quiet")
+    out = tmp_path / "cut.h5"
+    p = subprocess.Popen([BIN, "calibrate", cal, "-o", out, "--quiet"], stderr=subprocess.PIPE,
+                         text=True)
+    partial = Path(str(out) + ".partial")
+    deadline = time.time() + 60
+    while time.time() < deadline and (not partial.exists() or
+                                      len(partial.read_text().splitlines()) < 6):
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate()[1]
+    if p.returncode == 0:
+        pytest.skip("the calibration finished before the interruption")
+    assert p.returncode == 8 and "--resume" in err and not out.exists()
+    kept = len(partial.read_text().splitlines()) - 1
+    assert kept >= 5
+    zz("calibrate", cal, "-o", out, "--resume", "--quiet")
+    a, b = xr.open_dataset(full), xr.open_dataset(out)
+    # every kept evaluation is replayed (a point met twice counts twice)
+    assert b.attrs["replayed_evaluations"] >= kept
+    np.testing.assert_array_equal(a.trace.values, b.trace.values)
+    np.testing.assert_array_equal(a.estimate.values, b.estimate.values)
+    np.testing.assert_array_equal(a.std_error.values, b.std_error.values)
+
+
+def test_calibrated_fragment_reproduces_the_estimates(tmp_path):
+    cal = make_files(tmp_path, free=THREE, reps=2)
+    out = tmp_path / "c.h5"
+    zz("calibrate", cal, "-o", out, "--quiet")
+    frag = (tmp_path / "calibrated.lua").read_text()
+    assert "std. error" in frag and 'decision "economic" { temperature = ' in frag
+    ds = xr.open_dataset(out)
+    (tmp_path / "recal.lua").write_text('include "small_base.lua"\ninclude "calibrated.lua"\n')
+    described = zz("check", tmp_path / "recal.lua").stdout
+    for k, v in ds.estimate.to_series().items():
+        assert f"{k} = {v!r}" in described or f"{k} = {v:.17g}" in described, (k, v)
+    hand = hand_moments(run_reps(tmp_path, tmp_path / "recal.lua", 3, 2))
+    for k in ds.moment.values:
+        assert hand[str(k)] == pytest.approx(float(ds.simulated.sel(moment=k)), rel=1e-12), k
+
+
+# ---- bad calibration files ---------------------------------------------------
+
+GOOD_FREE = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
+GOOD_MOMENT = ('moment "m" { kind = "share", group = { gsz = true }, at = "2026-01-31", '
+               'value = 0.35, se = 0.02 }\n')
+
+BAD = [
+    (GOOD_MOMENT + 'free "population.hurdle_mena" { 0.2, 1.5 }\n', 3, "hurdle_mena"),
+    (GOOD_MOMENT + 'free "population.initial_adoption" { 0.2, 1.5 }\n', 3,
+     "outside the parameter's valid range"),
+    (GOOD_FREE + 'moment "e" { kind = "share", group = { size = "large", gsz = false }, '
+     'at = "2026-01-31", value = 0.3, se = 0.1 }\n', 3, "matches no firm"),
+    (GOOD_FREE + 'moment "d" { kind = "share", group = {}, at = "2031-01-31", value = 0.3, '
+     'se = 0.1 }\n', 3, "outside the run"),
+    (GOOD_FREE + 'moment "d" { kind = "hazard", group = {}, from = "2025-06-01", '
+     'to = "2027-01-01", value = 0.3, se = 0.1 }\n', 3, "outside the run"),
+    (GOOD_FREE + 'moment "k" { kind = "mean", group = {}, at = "2026-01-31", value = 0.3, '
+     'se = 0.1 }\n', 3, "valid kinds: share, hazard, ratio"),
+    (GOOD_FREE + 'moment "f" { kind = "share", grup = {}, at = "2026-01-31", value = 0.3, '
+     'se = 0.1 }\n', 3, "unknown field 'grup'"),
+    (GOOD_FREE + 'moment "c" { kind = "share", group = { city = "Jinnan" }, at = "2026-01-31", '
+     'value = 0.3, se = 0.1 }\n', 3, "unknown city 'Jinnan'"),
+    (GOOD_FREE + 'moment "s" { kind = "share", group = { size = "tiny" }, at = "2026-01-31", '
+     'value = 0.3, se = 0.1 }\n', 3, "valid sizes: micro, small, medium, large"),
+    (GOOD_FREE + 'moment "z" { kind = "share", group = {}, at = "2026-01-31", value = 0.3, '
+     'se = 0 }\n', 3, "se (the moment's standard error)"),
+]
+
+
+@pytest.mark.parametrize("body,line,text", BAD)
+def test_bad_file_stopped_with_file_line(tmp_path, body, line, text):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1 }\n' + body)
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode != 0
+    assert f"bad.lua:{line}:" in r.stderr and text in r.stderr, r.stderr
+    assert not list(tmp_path.glob("bad.h5*")) and not (tmp_path / "calibrated.lua").exists()
+
+
+def test_unknown_calibrate_field(tmp_path):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    cal.write_text('-- x\ncalibrate { scenario = "small_base.lua", replication = 2 }\n' + GOOD_FREE
+                   + GOOD_MOMENT)
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3 and "bad.lua:2:" in r.stderr and "'replication'" in r.stderr, r.stderr
+
+
+def test_library_calibration_file_runs(tmp_path):
+    """scenarios/calibration.lua loads and evaluates (on a small baseline)."""
+    for name in ("baseline.lua", "pioneers.lua", "calibration.lua"):
+        (tmp_path / name).write_text((SCEN / name).read_text())
+    with open(tmp_path / "baseline.lua", "a") as f:
+        f.write("\npopulation { firms = 2000 }\n")
+    r = zz("calibrate", tmp_path / "calibration.lua", "--at", "population.hurdle_mean=0.9")
+    rows = dict(line.split(",") for line in r.stdout.split()[1:])
+    assert set(rows) == {"gsz_start", "gsz_rate", "small_rate", "size_ratio"}
+    assert 0.25 < float(rows["gsz_start"]) < 0.45
