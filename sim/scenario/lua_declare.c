@@ -323,9 +323,10 @@ static int pick_kind(lua_State *L, const char *decl, const char *word, const cha
             return i;
     char where[WHERE_LEN], msg[512];
     here(L, LD(L), where, sizeof where);
-    int near = zz_nearest(word, kinds, n);
-    snprintf(msg, sizeof msg, "unknown %s kind '%s'; %s%s%svalid: ", decl, word,
-             near >= 0 ? "did you mean '" : "", near >= 0 ? kinds[near] : "", near >= 0 ? "'? " : "");
+    snprintf(msg, sizeof msg, "unknown %s kind '%s'; ", decl, word);
+    zz_suggest(msg, sizeof msg, word, kinds, n, NULL, "did you mean '%s'? ");
+    size_t at = strlen(msg);
+    snprintf(msg + at, sizeof msg - at, "valid: ");
     zz_join_names(msg, sizeof msg, kinds, n);
     return fail(L, where, "%s", msg);
 }

@@ -33,12 +33,6 @@ static int raise(lua_State *L, const zz_lua_block *b, const char *fmt, const cha
     return lua_error(L);
 }
 
-static int is_list_type(int type)
-{
-    return type == ZZ_PT_CITIES || type == ZZ_PT_INDUSTRIES || type == ZZ_PT_SIZES ||
-           type == ZZ_PT_STATES;
-}
-
 int zz_lua_has_nul(lua_State *L, int idx)
 {
     size_t n;
@@ -57,128 +51,101 @@ int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const 
         snprintf(msg, len, NUL_MSG);
         return -1;
     }
-    switch (p->type) {
-    case ZZ_PT_NUMBER:
-    case ZZ_PT_INTEGER:
-        if (t == LUA_TNUMBER) {
-            v->kind = ZZ_PV_NUMBER;
-            v->num = lua_tonumber(L, idx);
-            return 0;
-        }
-        if (t == LUA_TSTRING && lua_stringtonumber(L, lua_tostring(L, idx))) {
-            lua_pop(L, 1);
-            snprintf(msg, len, "expected %s, got string (write %s without quotes)",
-                     zz_param_expect(p), lua_tostring(L, idx));
+    const zz_param_type_row *r = zz_param_type_of(p->type);
+    unsigned ok = r ? r->lua : 0;
+    if ((ok & ZZ_PL_NUMBER) && t == LUA_TNUMBER) {
+        v->kind = ZZ_PV_NUMBER;
+        v->num = lua_tonumber(L, idx);
+        return 0;
+    }
+    if ((ok & ZZ_PL_NUMBER) && t == LUA_TSTRING && lua_stringtonumber(L, lua_tostring(L, idx))) {
+        lua_pop(L, 1);
+        snprintf(msg, len, "expected %s, got string (write %s without quotes)",
+                 zz_param_expect(p), lua_tostring(L, idx));
+        return -1;
+    }
+    if ((ok & ZZ_PL_BOOLEAN) && t == LUA_TBOOLEAN) {
+        v->kind = ZZ_PV_BOOLEAN;
+        v->num = lua_toboolean(L, idx);
+        return 0;
+    }
+    if ((ok & ZZ_PL_STRING) && t == LUA_TSTRING) {
+        v->kind = ZZ_PV_STRING;
+        v->str = lua_tostring(L, idx);
+        return 0;
+    }
+    if ((ok & ZZ_PL_FALSE) && t == LUA_TBOOLEAN && !lua_toboolean(L, idx) &&
+        (p->flags & ZZ_PF_OPTIONAL)) {
+        v->kind = ZZ_PV_NONE;
+        return 0;
+    }
+    if ((ok & ZZ_PL_PAIRS) && t == LUA_TTABLE) {
+        /* { ["2027-06-01"] = 5000, ... } to items "2027-06-01:5000", as
+         * Lua strings kept alive by a table left on the stack */
+        idx = lua_absindex(L, idx);
+        int n = zz_lua_sorted_keys(L, idx), keys = lua_gettop(L);
+        if (n > maxitems) {
+            snprintf(msg, len, "more than %d items", maxitems);
             return -1;
         }
-        break;
-    case ZZ_PT_BOOLEAN:
-        if (t == LUA_TBOOLEAN) {
-            v->kind = ZZ_PV_BOOLEAN;
-            v->num = lua_toboolean(L, idx);
-            return 0;
-        }
-        break;
-    case ZZ_PT_DATE:
-        if (t == LUA_TSTRING) {
-            v->kind = ZZ_PV_STRING;
-            v->str = lua_tostring(L, idx);
-            return 0;
-        }
-        if (t == LUA_TBOOLEAN && !lua_toboolean(L, idx) && (p->flags & ZZ_PF_OPTIONAL)) {
-            v->kind = ZZ_PV_NONE;
-            return 0;
-        }
-        break;
-    case ZZ_PT_STRING:
-    case ZZ_PT_CHOICE:
-    case ZZ_PT_CITY:
-    case ZZ_PT_INDUSTRY:
-        if (t == LUA_TSTRING) {
-            v->kind = ZZ_PV_STRING;
-            v->str = lua_tostring(L, idx);
-            return 0;
-        }
-        break;
-    case ZZ_PT_EXPANSIONS:
-        if (t == LUA_TTABLE) {
-            /* { ["2027-06-01"] = 5000, ... } to items "2027-06-01:5000", as
-             * Lua strings kept alive by a table left on the stack */
-            idx = lua_absindex(L, idx);
-            int n = zz_lua_sorted_keys(L, idx), keys = lua_gettop(L);
-            if (n > maxitems) {
-                snprintf(msg, len, "more than %d items", maxitems);
+        for (int i = 1; i <= n; i++) {
+            lua_rawgeti(L, keys, i);
+            lua_pushvalue(L, -1);
+            lua_rawget(L, idx);
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER) {
+                snprintf(msg, len, "expected %s, got a %s key with a %s value",
+                         zz_param_expect(p), luaL_typename(L, -2), luaL_typename(L, -1));
                 return -1;
             }
-            for (int i = 1; i <= n; i++) {
-                lua_rawgeti(L, keys, i);
-                lua_pushvalue(L, -1);
-                lua_rawget(L, idx);
-                if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER) {
-                    snprintf(msg, len, "expected %s, got a %s key with a %s value",
-                             zz_param_expect(p), luaL_typename(L, -2), luaL_typename(L, -1));
-                    return -1;
-                }
-                lua_pushfstring(L, "%s:%f", lua_tostring(L, -2), lua_tonumber(L, -1));
-                lua_rawseti(L, keys, i); /* the item replaces the key in the anchor */
-                lua_pop(L, 2);
-                lua_rawgeti(L, keys, i);
-                items[i - 1] = lua_tostring(L, -1);
-                lua_pop(L, 1);
-            }
-            v->kind = ZZ_PV_LIST;
-            v->items = items;
-            v->nitems = n;
-            return 0;
+            lua_pushfstring(L, "%s:%f", lua_tostring(L, -2), lua_tonumber(L, -1));
+            lua_rawseti(L, keys, i); /* the item replaces the key in the anchor */
+            lua_pop(L, 2);
+            lua_rawgeti(L, keys, i);
+            items[i - 1] = lua_tostring(L, -1);
+            lua_pop(L, 1);
         }
-        break;
-    default:
-        if (!is_list_type(p->type))
-            break;
-        if (t == LUA_TSTRING) {
-            v->kind = ZZ_PV_STRING;
-            v->str = lua_tostring(L, idx);
-            return 0;
+        v->kind = ZZ_PV_LIST;
+        v->items = items;
+        v->nitems = n;
+        return 0;
+    }
+    if ((ok & ZZ_PL_LIST) && t == LUA_TTABLE) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+        idx = lua_absindex(L, idx);
+        lua_pushnil(L);
+        while (lua_next(L, idx)) {
+            lua_pop(L, 1);
+            count++;
         }
-        if (t == LUA_TTABLE) {
-            lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
-            idx = lua_absindex(L, idx);
-            lua_pushnil(L);
-            while (lua_next(L, idx)) {
+        if (count != n) {
+            snprintf(msg, len, "expected %s like { \"a\", \"b\" }, got a table with named fields",
+                     zz_param_expect(p));
+            return -1;
+        }
+        if (n > maxitems) {
+            snprintf(msg, len, "more than %d items", maxitems);
+            return -1;
+        }
+        for (lua_Integer i = 1; i <= n; i++) {
+            int it = lua_rawgeti(L, idx, i);
+            if (it != LUA_TSTRING) {
+                snprintf(msg, len, "item %lld is a %s; expected %s", (long long)i,
+                         lua_typename(L, it), zz_param_expect(p));
                 lua_pop(L, 1);
-                count++;
-            }
-            if (count != n) {
-                snprintf(msg, len, "expected %s like { \"a\", \"b\" }, got a table with named fields",
-                         zz_param_expect(p));
                 return -1;
             }
-            if (n > maxitems) {
-                snprintf(msg, len, "more than %d items", maxitems);
+            if (zz_lua_has_nul(L, -1)) {
+                snprintf(msg, len, "item %lld: " NUL_MSG, (long long)i);
+                lua_pop(L, 1);
                 return -1;
             }
-            for (lua_Integer i = 1; i <= n; i++) {
-                int it = lua_rawgeti(L, idx, i);
-                if (it != LUA_TSTRING) {
-                    snprintf(msg, len, "item %lld is a %s; expected %s", (long long)i,
-                             lua_typename(L, it), zz_param_expect(p));
-                    lua_pop(L, 1);
-                    return -1;
-                }
-                if (zz_lua_has_nul(L, -1)) {
-                    snprintf(msg, len, "item %lld: " NUL_MSG, (long long)i);
-                    lua_pop(L, 1);
-                    return -1;
-                }
-                items[i - 1] = lua_tostring(L, -1); /* anchored by the table */
-                lua_pop(L, 1);
-            }
-            v->kind = ZZ_PV_LIST;
-            v->items = items;
-            v->nitems = (int)n;
-            return 0;
+            items[i - 1] = lua_tostring(L, -1); /* anchored by the table */
+            lua_pop(L, 1);
         }
-        break;
+        v->kind = ZZ_PV_LIST;
+        v->items = items;
+        v->nitems = (int)n;
+        return 0;
     }
     snprintf(msg, len, "expected %s, got %s", zz_param_expect(p), lua_typename(L, t));
     return -1;
@@ -249,12 +216,10 @@ static int unknown_field(lua_State *L, const zz_lua_block *b, const char *field)
         zz_join_names(msg, sizeof msg, names, n);
         return raise(L, b, "%s%s", msg, "");
     }
-    int near = zz_nearest(field, names, n);
-    if (near >= 0)
-        snprintf(msg, sizeof msg, "%s: unknown field '%s'; did you mean '%s'?", b->desc, field,
-                 names[near]);
-    else {
-        snprintf(msg, sizeof msg, "%s: unknown field '%s'; valid fields: ", b->desc, field);
+    snprintf(msg, sizeof msg, "%s: unknown field '%s'", b->desc, field);
+    if (zz_suggest(msg, sizeof msg, field, names, n, NULL, "; did you mean '%s'?") < 0) {
+        size_t at = strlen(msg);
+        snprintf(msg + at, sizeof msg - at, "; valid fields: ");
         zz_join_names(msg, sizeof msg, names, n);
     }
     return raise(L, b, "%s%s", msg, "");
@@ -303,12 +268,10 @@ static void read_parts(lua_State *L, int vidx, const zz_lua_block *b, const zz_p
             if (strcmp(part, parts[k]) == 0)
                 sub = k;
         if (sub < 0) {
-            int near = zz_nearest(part, parts, p->count);
-            if (near >= 0)
-                snprintf(msg, sizeof msg, "%s: '%s' is not a %s; did you mean '%s'? valid: ", head,
-                         part, noun, parts[near]);
-            else
-                snprintf(msg, sizeof msg, "%s: '%s' is not a %s; valid: ", head, part, noun);
+            snprintf(msg, sizeof msg, "%s: '%s' is not a %s; ", head, part, noun);
+            zz_suggest(msg, sizeof msg, part, parts, p->count, NULL, "did you mean '%s'? ");
+            size_t at = strlen(msg);
+            snprintf(msg + at, sizeof msg - at, "valid: ");
             zz_join_names(msg, sizeof msg, parts, p->count);
             raise(L, b, "%s%s", msg, "");
         }

@@ -227,10 +227,10 @@ static int programme(lua_State *L, zz_script *s, const char *method)
     for (int i = 0; i < cfg->nprogrammes; i++)
         names[i] = cfg->programme[i].name;
     zz_join_names(list, sizeof list, names, cfg->nprogrammes);
-    int near = zz_nearest(name, names, cfg->nprogrammes);
-    return zz_lua_error(L, "sim:%s: no programme '%s'%s%s%s; programmes: %s", method, name,
-                        near >= 0 ? "; did you mean '" : "", near >= 0 ? names[near] : "",
-                        near >= 0 ? "'?" : "", cfg->nprogrammes ? list : "none");
+    char hint[320] = "";
+    zz_suggest(hint, sizeof hint, name, names, cfg->nprogrammes, NULL, "; did you mean '%s'?");
+    return zz_lua_error(L, "sim:%s: no programme '%s'%s; programmes: %s", method, name, hint,
+                        cfg->nprogrammes ? list : "none");
 }
 
 static int m_budget_left(lua_State *L)
@@ -326,11 +326,9 @@ static int sim_index(lua_State *L)
         names[n++] = r->name;
     zz_join_names(list, sizeof list, names, n);
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-    int near = zz_nearest(k, names, n);
-    if (near >= 0)
-        return zz_lua_error(L, "sim has no method '%s'; did you mean '%s'? methods: %s", k,
-                            names[near], list);
-    return zz_lua_error(L, "sim has no method '%s'; methods: %s", k, list);
+    char hint[320] = "";
+    zz_suggest(hint, sizeof hint, k, names, n, NULL, "; did you mean '%s'?");
+    return zz_lua_error(L, "sim has no method '%s'%s; methods: %s", k, hint, list);
 }
 
 static int sim_newindex(lua_State *L)

@@ -617,9 +617,9 @@ static int sb_global_index(lua_State *L)
     }
     lua_settop(L, 2);
     qsort(names, (size_t)n, sizeof *names, namecmp);
-    int near = zz_nearest(k, names, n);
-    if (near >= 0)
-        return zz_lua_error(L, "unknown name '%s'; did you mean '%s'?", k, names[near]);
+    char hint[320] = "";
+    if (zz_suggest(hint, sizeof hint, k, names, n, NULL, "; did you mean '%s'?") >= 0)
+        return zz_lua_error(L, "unknown name '%s'%s", k, hint);
     return zz_lua_error(L, "unknown name '%s' (a variable that was never given a value)", k);
 }
 

@@ -254,22 +254,13 @@ const zz_param *zz_param_field(int block, int kind, const char *field)
 
 const char *zz_param_expect(const zz_param *p)
 {
-    switch (p->type) {
-    case ZZ_PT_NUMBER: return p->count > 1 ? "a number or a table of numbers" : "a number";
-    case ZZ_PT_INTEGER: return "an integer";
-    case ZZ_PT_BOOLEAN: return "true or false";
-    case ZZ_PT_DATE: return p->flags & ZZ_PF_OPTIONAL ? "a date \"YYYY-MM-DD\" or false" : "a date \"YYYY-MM-DD\"";
-    case ZZ_PT_STRING: return "a string";
-    case ZZ_PT_CHOICE: return "one of the words listed";
-    case ZZ_PT_CITIES: return "a city name or a list of city names";
-    case ZZ_PT_INDUSTRIES: return "an industry name or a list of industry names";
-    case ZZ_PT_SIZES: return "a size class or a list of them";
-    case ZZ_PT_STATES: return "an adoption state or a list of them";
-    case ZZ_PT_CITY: return "a city name";
-    case ZZ_PT_INDUSTRY: return "an industry name";
-    case ZZ_PT_EXPANSIONS: return "a table of dates and PFLOPS { [\"2027-06-01\"] = 5000 }";
-    }
-    return "a value";
+    const zz_param_type_row *r = zz_param_type_of(p->type);
+    if (!r)
+        return "a value";
+    /* the other wording: per-size numbers, optional dates */
+    if (r->expect_alt && (p->count > 1 || (p->flags & ZZ_PF_OPTIONAL)))
+        return r->expect_alt;
+    return r->expect;
 }
 
 void *zz_param_base(zz_config *cfg, int block, int index)
@@ -288,56 +279,6 @@ void *zz_param_base(zz_config *cfg, int block, int index)
 
 /* ---- names and suggestions ---------------------------------------------- */
 
-static int lev(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 127 || lb > 127)
-        return 1000;
-    int row[128], prev;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        prev = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int sub = prev + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            int best = row[j] + 1 < row[j - 1] + 1 ? row[j] + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
-int zz_nearest(const char *word, const char *const *cands, int n)
-{
-    size_t len = strlen(word);
-    int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3, best = -1, bestd = limit + 1;
-    for (int i = 0; i < n; i++) {
-        int d = lev(word, cands[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = i;
-        }
-    }
-    return best;
-}
-
-void zz_join_names(char *buf, size_t len, const char *const *names, int n)
-{
-    size_t at = strlen(buf);
-    for (int i = 0; i < n && at < len; i++) {
-        int w = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= len - at) {
-            if (len >= 4)
-                memcpy(buf + len - 4, "...", 4);
-            return;
-        }
-        at += (size_t)w;
-    }
-}
-
 static void fmt(char *buf, size_t len, const char *f, ...)
 {
     va_list ap;
@@ -350,11 +291,10 @@ static void fmt(char *buf, size_t len, const char *f, ...)
 static int bad_name(char *msg, size_t len, const char *item, const char *what,
                     const char *const *names, int n)
 {
-    int near = zz_nearest(item, names, n);
-    if (near >= 0)
-        fmt(msg, len, "'%s' is not %s; did you mean '%s'? valid: ", item, what, names[near]);
-    else
-        fmt(msg, len, "'%s' is not %s; valid: ", item, what);
+    fmt(msg, len, "'%s' is not %s; ", item, what);
+    zz_suggest(msg, len, item, names, n, NULL, "did you mean '%s'? ");
+    size_t at = strlen(msg);
+    fmt(msg + at, len - at, "valid: ");
     zz_join_names(msg, len, names, n);
     return ZZ_SCENARIO;
 }
@@ -536,148 +476,449 @@ static int store_expansions(const zz_config *cfg, const zz_param *p, void *base,
     return ZZ_OK;
 }
 
+/* ---- one row per type ------------------------------------------------------
+ * Everything that depends on a parameter's type: how it is stored, read
+ * from text, formatted, described. Each function is that type's case; the
+ * rows table (type_rows) is the only place that lists the types. */
+
+static int store_number(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                        const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)cfg;
+    if (v->kind != ZZ_PV_NUMBER)
+        return expect(p, v, msg, len);
+    if (isnan(v->num)) {
+        fmt(msg, len, "nan is not a number");
+        return ZZ_SCENARIO;
+    }
+    if (!in_range(p, v->num))
+        return out_of_range(p, v->num, msg, len);
+    double *d = (double *)((char *)base + p->offset);
+    for (int i = 0; i < p->count; i++)
+        if (sub < 0 || sub == i)
+            d[i] = v->num;
+    return ZZ_OK;
+}
+
+static int store_integer(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                         const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)cfg, (void)sub;
+    char *at = (char *)base + p->offset;
+    if (v->kind != ZZ_PV_NUMBER)
+        return expect(p, v, msg, len);
+    if (isnan(v->num)) {
+        fmt(msg, len, "expected an integer, got NaN (not a number)");
+        return ZZ_SCENARIO;
+    }
+    if (v->num != floor(v->num)) {
+        fmt(msg, len, "expected an integer, got %.10g", v->num);
+        return ZZ_SCENARIO;
+    }
+    if (!in_range(p, v->num))
+        return out_of_range(p, v->num, msg, len);
+    if (p->size == sizeof(int64_t)) {
+        int64_t x = (int64_t)v->num;
+        memcpy(at, &x, sizeof x);
+    } else {
+        *(int *)at = (int)v->num;
+    }
+    return ZZ_OK;
+}
+
+static int store_boolean(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                         const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)cfg, (void)sub;
+    char *at = (char *)base + p->offset;
+    if (v->kind != ZZ_PV_BOOLEAN && !(v->kind == ZZ_PV_NUMBER && (v->num == 0 || v->num == 1)))
+        return expect(p, v, msg, len);
+    if (p->size == 1)
+        *(uint8_t *)at = v->num != 0;
+    else
+        *(int *)at = v->num != 0;
+    return ZZ_OK;
+}
+
+static int store_date(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                      const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)sub;
+    char *at = (char *)base + p->offset;
+    int64_t day;
+    if (v->kind == ZZ_PV_NONE && (p->flags & ZZ_PF_OPTIONAL)) {
+        *(double *)at = -1;
+        return ZZ_OK;
+    }
+    if (v->kind == ZZ_PV_NUMBER && !(p->flags & ZZ_PF_START)) {
+        /* days since the start: from zz_param_set_number */
+        if (!isfinite(v->num) || v->num > 36500 || (v->num < 0 && !(p->flags & ZZ_PF_OPTIONAL))) {
+            fmt(msg, len, "%.10g is not a day of the run", v->num);
+            return ZZ_SCENARIO;
+        }
+        *(double *)at = v->num < 0 ? -1 : v->num;
+        return ZZ_OK;
+    }
+    if (v->kind != ZZ_PV_STRING)
+        return expect(p, v, msg, len);
+    if (zz_date_parse(v->str, &day) != 0) {
+        fmt(msg, len, "'%s' is not a date; expected \"YYYY-MM-DD\"", v->str);
+        return ZZ_SCENARIO;
+    }
+    if (p->flags & ZZ_PF_START) {
+        zz_config *c = base;
+        snprintf(c->start, sizeof c->start, "%s", v->str);
+        c->start_day = day;
+    } else {
+        *(double *)at = (double)(day - cfg->start_day);
+    }
+    return ZZ_OK;
+}
+
+static int store_string(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                        const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)cfg, (void)sub;
+    if (v->kind != ZZ_PV_STRING)
+        return expect(p, v, msg, len);
+    size_t n = strlen(v->str);
+    if (n >= p->size) {
+        fmt(msg, len, "longer than %zu characters", p->size - 1);
+        return ZZ_SCENARIO;
+    }
+    if (p->flags & ZZ_PF_NAME) {
+        if (n == 0) {
+            fmt(msg, len, "empty; give a name");
+            return ZZ_SCENARIO;
+        }
+        for (const char *s = v->str; *s; s++)
+            if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.') {
+                fmt(msg, len, "'%s' contains '%c'; use letters, digits, '_', '-' and '.'",
+                    v->str, *s);
+                return ZZ_SCENARIO;
+            }
+    }
+    memcpy((char *)base + p->offset, v->str, n + 1);
+    return ZZ_OK;
+}
+
+static int store_choice(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                        const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)cfg, (void)sub;
+    char words[8][24];
+    const char *ptrs[8];
+    int n = split_choices(p->choices, words, ptrs), k;
+    if (v->kind == ZZ_PV_NUMBER && v->num == floor(v->num) && v->num >= 0 && v->num < n)
+        k = (int)v->num;
+    else if (v->kind == ZZ_PV_STRING) {
+        k = find_name(v->str, ptrs, n);
+        if (k < 0)
+            return bad_name(msg, len, v->str, "a valid choice", ptrs, n);
+    } else {
+        fmt(msg, len, "expected one of ");
+        zz_join_names(msg, len, ptrs, n);
+        return ZZ_SCENARIO;
+    }
+    *(int *)((char *)base + p->offset) = k;
+    return ZZ_OK;
+}
+
+static int store_list(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                      const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)sub;
+    return store_mask(cfg, p, (char *)base + p->offset, v, msg, len);
+}
+
+static int store_one_name(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                          const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)sub;
+    const char *ptrs[ZZ_MAX_CITIES], *what = "";
+    const char *const *names = NULL;
+    int n = names_of(cfg, p->type, &names, &what, ptrs);
+    if (v->kind != ZZ_PV_STRING)
+        return expect(p, v, msg, len);
+    int k = find_name(v->str, names, n);
+    if (k < 0)
+        return bad_name(msg, len, v->str, what, names, n);
+    *(int *)((char *)base + p->offset) = k;
+    return ZZ_OK;
+}
+
+static int store_expansions_row(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                                const zz_pvalue *v, char *msg, size_t len)
+{
+    (void)sub;
+    return store_expansions(cfg, p, base, v, msg, len);
+}
+
+/* From --set text: the value as the type reads it (val may be cut up). */
+static int text_number(const zz_param *p, char *val, zz_pvalue *v, const char **items, int max,
+                       char *msg, size_t len)
+{
+    (void)items, (void)max;
+    char *end;
+    v->num = strtod(val, &end);
+    if (end == val || *end != '\0') {
+        fmt(msg, len, "expected %s, got '%s'", zz_param_expect(p), val);
+        return ZZ_SCENARIO;
+    }
+    v->kind = ZZ_PV_NUMBER;
+    return ZZ_OK;
+}
+
+static int text_boolean(const zz_param *p, char *val, zz_pvalue *v, const char **items, int max,
+                        char *msg, size_t len)
+{
+    (void)p, (void)items, (void)max;
+    if (strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
+        *v = (zz_pvalue){ZZ_PV_BOOLEAN, 1, NULL, NULL, 0};
+    else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
+        *v = (zz_pvalue){ZZ_PV_BOOLEAN, 0, NULL, NULL, 0};
+    else {
+        fmt(msg, len, "expected true or false, got '%s'", val);
+        return ZZ_SCENARIO;
+    }
+    return ZZ_OK;
+}
+
+static int text_date(const zz_param *p, char *val, zz_pvalue *v, const char **items, int max,
+                     char *msg, size_t len)
+{
+    (void)items, (void)max, (void)msg, (void)len;
+    if (strcmp(val, "none") == 0 && (p->flags & ZZ_PF_OPTIONAL))
+        v->kind = ZZ_PV_NONE;
+    return ZZ_OK;
+}
+
+static char *trim(char *s);
+
+/* "a,b,c" is a list; one word stays a string ("all", "none", one name). */
+static int text_list(const zz_param *p, char *val, zz_pvalue *v, const char **items, int max,
+                     char *msg, size_t len)
+{
+    (void)p;
+    if (!strchr(val, ','))
+        return ZZ_OK;
+    v->kind = ZZ_PV_LIST;
+    for (char *s = strtok(val, ","); s; s = strtok(NULL, ",")) {
+        if (v->nitems == max) {
+            fmt(msg, len, "too many items");
+            return ZZ_SCENARIO;
+        }
+        items[v->nitems++] = trim(s);
+    }
+    v->items = items;
+    return ZZ_OK;
+}
+
+static int text_word(const zz_param *p, char *val, zz_pvalue *v, const char **items, int max,
+                     char *msg, size_t len)
+{
+    (void)p, (void)val, (void)v, (void)items, (void)max, (void)msg, (void)len;
+    return ZZ_OK;
+}
+
+static void fmt_number(char *buf, size_t len, double x);
+static void fmt_mask(char *buf, size_t len, const zz_config *cfg, int type, uint64_t mask);
+
+static void fmt_num(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                    const void *base, int sub)
+{
+    (void)cfg;
+    fmt_number(buf, len, ((const double *)((const char *)base + p->offset))[sub < 0 ? 0 : sub]);
+}
+
+static void fmt_int(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                    const void *base, int sub)
+{
+    (void)cfg, (void)sub;
+    const char *at = (const char *)base + p->offset;
+    if (p->size == sizeof(int64_t)) {
+        int64_t x;
+        memcpy(&x, at, sizeof x);
+        snprintf(buf, len, "%lld", (long long)x);
+    } else {
+        snprintf(buf, len, "%d", *(const int *)at);
+    }
+}
+
+static void fmt_bool(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                     const void *base, int sub)
+{
+    (void)cfg, (void)sub;
+    const char *at = (const char *)base + p->offset;
+    snprintf(buf, len, "%s", (p->size == 1 ? *(const uint8_t *)at : *(const int *)at) ? "true" : "false");
+}
+
+static void fmt_date_row(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                         const void *base, int sub)
+{
+    (void)sub;
+    if (p->flags & ZZ_PF_START) {
+        snprintf(buf, len, "%s", cfg->start);
+        return;
+    }
+    double d = *(const double *)((const char *)base + p->offset);
+    if (d < 0 && (p->flags & ZZ_PF_OPTIONAL)) {
+        snprintf(buf, len, "none");
+        return;
+    }
+    char date[11];
+    zz_date_format(cfg->start_day + (int64_t)floor(d), date);
+    snprintf(buf, len, "%s", date);
+}
+
+static void fmt_string(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                       const void *base, int sub)
+{
+    (void)cfg, (void)sub;
+    snprintf(buf, len, "%s", (const char *)base + p->offset);
+}
+
+static void fmt_choice(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                       const void *base, int sub)
+{
+    (void)cfg, (void)sub;
+    char words[8][24];
+    const char *ptrs[8];
+    int n = split_choices(p->choices, words, ptrs), k = *(const int *)((const char *)base + p->offset);
+    snprintf(buf, len, "%s", k >= 0 && k < n ? ptrs[k] : "?");
+}
+
+static void fmt_list(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                     const void *base, int sub)
+{
+    (void)sub;
+    const char *at = (const char *)base + p->offset;
+    uint64_t m;
+    if (p->size == sizeof(uint64_t))
+        memcpy(&m, at, sizeof m);
+    else
+        m = *(const uint8_t *)at;
+    fmt_mask(buf, len, cfg, p->type, m);
+}
+
+static void fmt_one_name(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                         const void *base, int sub)
+{
+    (void)sub;
+    const char *ptrs[ZZ_MAX_CITIES], *what = "";
+    const char *const *names = NULL;
+    int n = names_of(cfg, p->type, &names, &what, ptrs), k = *(const int *)((const char *)base + p->offset);
+    snprintf(buf, len, "%s", k >= 0 && k < n ? names[k] : "?");
+}
+
+static void fmt_expansions(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                           const void *base, int sub)
+{
+    (void)p, (void)sub;
+    const zz_compute_cfg *c = base;
+    size_t at_ = 0;
+    snprintf(buf, len, "none");
+    for (int k = 0; k < c->nexpansions && at_ < len; k++) {
+        char date[11], pf[32];
+        zz_date_format(cfg->start_day + (int64_t)floor(c->expansion_day[k]), date);
+        fmt_number(pf, sizeof pf, c->expansion_pflops[k]);
+        at_ += (size_t)snprintf(buf + at_, len - at_, "%s%s:%s", k ? "," : "", date, pf);
+    }
+}
+
+/* The reference's "valid" column, where it depends on the row. */
+static void valid_range(char *buf, size_t len, const zz_param *p, const char *lo, const char *hi)
+{
+    snprintf(buf, len, "%c%s, %s]", p->flags & ZZ_PF_LO_OPEN ? '(' : '[', lo, hi);
+}
+
+static void valid_date(char *buf, size_t len, const zz_param *p, const char *lo, const char *hi)
+{
+    (void)lo, (void)hi;
+    snprintf(buf, len, "\"YYYY-MM-DD\"%s", p->flags & ZZ_PF_OPTIONAL ? ", or false for none" : "");
+}
+
+static void valid_string(char *buf, size_t len, const zz_param *p, const char *lo, const char *hi)
+{
+    (void)lo, (void)hi;
+    if (p->flags & ZZ_PF_PATH)
+        snprintf(buf, len, "a CSV file beside or below the scenario; \"\" for synthetic firms");
+    else
+        snprintf(buf, len, "letters, digits, `_` `-` `.`; at most %zu characters", p->size - 1);
+}
+
+static void valid_choice(char *buf, size_t len, const zz_param *p, const char *lo, const char *hi)
+{
+    (void)lo, (void)hi;
+    for (const char *s = p->choices; *s && strlen(buf) + 8 < len; s++) {
+        size_t at = strlen(buf);
+        if (*s == '|')
+            snprintf(buf + at, len - at, ", ");
+        else
+            buf[at] = *s, buf[at + 1] = '\0';
+    }
+}
+
+static void valid_expansions(char *buf, size_t len, const zz_param *p, const char *lo,
+                             const char *hi)
+{
+    (void)p;
+    snprintf(buf, len, "at most %d dates; PFLOPS in [%s, %s]", ZZ_MAX_EXPANSIONS, lo, hi);
+}
+
+#define LIST_ROW(exp, ref, valid)                                                              \
+    {ZZ_PL_STRING | ZZ_PL_LIST, exp, NULL, ref, valid, NULL, text_list, store_list, fmt_list}
+
+/* Indexed by enum zz_param_type: a new type is one row here. */
+static const zz_param_type_row type_rows[] = {
+    [ZZ_PT_NUMBER] = {ZZ_PL_NUMBER, "a number", "a number or a table of numbers", "number", NULL,
+                      valid_range, text_number, store_number, fmt_num},
+    [ZZ_PT_INTEGER] = {ZZ_PL_NUMBER, "an integer", NULL, "whole number", NULL, valid_range,
+                       text_number, store_integer, fmt_int},
+    [ZZ_PT_BOOLEAN] = {ZZ_PL_BOOLEAN, "true or false", NULL, "true/false", "true, false", NULL,
+                       text_boolean, store_boolean, fmt_bool},
+    [ZZ_PT_DATE] = {ZZ_PL_STRING | ZZ_PL_FALSE, "a date \"YYYY-MM-DD\"",
+                    "a date \"YYYY-MM-DD\" or false", "date", NULL, valid_date, text_date,
+                    store_date, fmt_date_row},
+    [ZZ_PT_STRING] = {ZZ_PL_STRING, "a string", NULL, "text", NULL, valid_string, text_word,
+                      store_string, fmt_string},
+    [ZZ_PT_CHOICE] = {ZZ_PL_STRING, "one of the words listed", NULL, "word", NULL, valid_choice,
+                      text_word, store_choice, fmt_choice},
+    [ZZ_PT_CITIES] = LIST_ROW("a city name or a list of city names", "city or list of cities",
+                              "city names (below), or \"all\""),
+    [ZZ_PT_INDUSTRIES] = LIST_ROW("an industry name or a list of industry names",
+                                  "industry or list", "industry names (below), or \"all\""),
+    [ZZ_PT_SIZES] = LIST_ROW("a size class or a list of them", "size class or list",
+                             "micro, small, medium, large; or \"all\""),
+    [ZZ_PT_STATES] = LIST_ROW("an adoption state or a list of them", "state or list",
+                              "none, implementing, adopted, scaled; or \"all\""),
+    [ZZ_PT_CITY] = {ZZ_PL_STRING, "a city name", NULL, "city", "one city name", NULL, text_word,
+                    store_one_name, fmt_one_name},
+    [ZZ_PT_INDUSTRY] = {ZZ_PL_STRING, "an industry name", NULL, "industry", "one industry name",
+                        NULL, text_word, store_one_name, fmt_one_name},
+    [ZZ_PT_EXPANSIONS] = {ZZ_PL_PAIRS,
+                          "a table of dates and PFLOPS { [\"2027-06-01\"] = 5000 }", NULL,
+                          "table date = PFLOPS", NULL, valid_expansions, text_list,
+                          store_expansions_row, fmt_expansions},
+};
+
+const zz_param_type_row *zz_param_type_of(int type)
+{
+    return type >= 0 && type < (int)(sizeof type_rows / sizeof *type_rows) ? &type_rows[type] : NULL;
+}
+
 int zz_param_store(const zz_config *cfg, const zz_param *p, void *base, int sub,
                    const zz_pvalue *v, char *msg, size_t len)
 {
-    char *at = (char *)base + p->offset;
-    switch (p->type) {
-    case ZZ_PT_NUMBER: {
-        if (v->kind != ZZ_PV_NUMBER)
-            return expect(p, v, msg, len);
-        if (isnan(v->num)) {
-            fmt(msg, len, "nan is not a number");
-            return ZZ_SCENARIO;
-        }
-        if (!in_range(p, v->num))
-            return out_of_range(p, v->num, msg, len);
-        double *d = (double *)at;
-        for (int i = 0; i < p->count; i++)
-            if (sub < 0 || sub == i)
-                d[i] = v->num;
-        return ZZ_OK;
-    }
-    case ZZ_PT_INTEGER: {
-        if (v->kind != ZZ_PV_NUMBER)
-            return expect(p, v, msg, len);
-        if (isnan(v->num)) {
-            fmt(msg, len, "expected an integer, got NaN (not a number)");
-            return ZZ_SCENARIO;
-        }
-        if (v->num != floor(v->num)) {
-            fmt(msg, len, "expected an integer, got %.10g", v->num);
-            return ZZ_SCENARIO;
-        }
-        if (!in_range(p, v->num))
-            return out_of_range(p, v->num, msg, len);
-        if (p->size == sizeof(int64_t)) {
-            int64_t x = (int64_t)v->num;
-            memcpy(at, &x, sizeof x);
-        } else {
-            *(int *)at = (int)v->num;
-        }
-        return ZZ_OK;
-    }
-    case ZZ_PT_BOOLEAN:
-        if (v->kind != ZZ_PV_BOOLEAN && !(v->kind == ZZ_PV_NUMBER && (v->num == 0 || v->num == 1)))
-            return expect(p, v, msg, len);
-        if (p->size == 1)
-            *(uint8_t *)at = v->num != 0;
-        else
-            *(int *)at = v->num != 0;
-        return ZZ_OK;
-    case ZZ_PT_DATE: {
-        int64_t day;
-        if (v->kind == ZZ_PV_NONE && (p->flags & ZZ_PF_OPTIONAL)) {
-            *(double *)at = -1;
-            return ZZ_OK;
-        }
-        if (v->kind == ZZ_PV_NUMBER && !(p->flags & ZZ_PF_START)) {
-            /* days since the start: from zz_param_set_number */
-            if (!isfinite(v->num) || v->num > 36500 || (v->num < 0 && !(p->flags & ZZ_PF_OPTIONAL))) {
-                fmt(msg, len, "%.10g is not a day of the run", v->num);
-                return ZZ_SCENARIO;
-            }
-            *(double *)at = v->num < 0 ? -1 : v->num;
-            return ZZ_OK;
-        }
-        if (v->kind != ZZ_PV_STRING)
-            return expect(p, v, msg, len);
-        if (zz_date_parse(v->str, &day) != 0) {
-            fmt(msg, len, "'%s' is not a date; expected \"YYYY-MM-DD\"", v->str);
-            return ZZ_SCENARIO;
-        }
-        if (p->flags & ZZ_PF_START) {
-            zz_config *c = base;
-            snprintf(c->start, sizeof c->start, "%s", v->str);
-            c->start_day = day;
-        } else {
-            *(double *)at = (double)(day - cfg->start_day);
-        }
-        return ZZ_OK;
-    }
-    case ZZ_PT_STRING: {
-        if (v->kind != ZZ_PV_STRING)
-            return expect(p, v, msg, len);
-        size_t n = strlen(v->str);
-        if (n >= p->size) {
-            fmt(msg, len, "longer than %zu characters", p->size - 1);
-            return ZZ_SCENARIO;
-        }
-        if (p->flags & ZZ_PF_NAME) {
-            if (n == 0) {
-                fmt(msg, len, "empty; give a name");
-                return ZZ_SCENARIO;
-            }
-            for (const char *s = v->str; *s; s++)
-                if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.') {
-                    fmt(msg, len, "'%s' contains '%c'; use letters, digits, '_', '-' and '.'",
-                        v->str, *s);
-                    return ZZ_SCENARIO;
-                }
-        }
-        memcpy(at, v->str, n + 1);
-        return ZZ_OK;
-    }
-    case ZZ_PT_CHOICE: {
-        char words[8][24];
-        const char *ptrs[8];
-        int n = split_choices(p->choices, words, ptrs), k;
-        if (v->kind == ZZ_PV_NUMBER && v->num == floor(v->num) && v->num >= 0 && v->num < n)
-            k = (int)v->num;
-        else if (v->kind == ZZ_PV_STRING) {
-            k = find_name(v->str, ptrs, n);
-            if (k < 0)
-                return bad_name(msg, len, v->str, "a valid choice", ptrs, n);
-        } else {
-            fmt(msg, len, "expected one of ");
-            zz_join_names(msg, len, ptrs, n);
-            return ZZ_SCENARIO;
-        }
-        *(int *)at = k;
-        return ZZ_OK;
-    }
-    case ZZ_PT_CITIES:
-    case ZZ_PT_INDUSTRIES:
-    case ZZ_PT_SIZES:
-    case ZZ_PT_STATES:
-        return store_mask(cfg, p, at, v, msg, len);
-    case ZZ_PT_EXPANSIONS:
-        return store_expansions(cfg, p, base, v, msg, len);
-    case ZZ_PT_CITY:
-    case ZZ_PT_INDUSTRY: {
-        const char *ptrs[ZZ_MAX_CITIES], *what = "";
-        const char *const *names = NULL;
-        int n = names_of(cfg, p->type, &names, &what, ptrs);
-        if (v->kind != ZZ_PV_STRING)
-            return expect(p, v, msg, len);
-        int k = find_name(v->str, names, n);
-        if (k < 0)
-            return bad_name(msg, len, v->str, what, names, n);
-        *(int *)at = k;
-        return ZZ_OK;
-    }
-    }
-    return expect(p, v, msg, len);
+    return type_rows[p->type].store(cfg, p, base, sub, v, msg, len);
+}
+
+int zz_param_format(const zz_config *cfg, const zz_param *p, const void *base, int sub, char *buf,
+                    size_t len)
+{
+    buf[0] = '\0';
+    type_rows[p->type].format(buf, len, cfg, p, base, sub);
+    return ZZ_OK;
 }
 
 /* ---- instances and keys --------------------------------------------------- */
@@ -799,21 +1040,24 @@ static void suggest_key(const zz_config *cfg, const char *key, const char *under
                         size_t errlen)
 {
     keylist k = {NULL, NULL, 0, 0, under};
-    if (each_key(cfg, collect_key, &k) == 0 && k.n > 0 && (k.ptr = malloc((size_t)k.n * sizeof *k.ptr))) {
+    if (each_key(cfg, collect_key, &k) == 0 && k.n > 0 &&
+        (k.ptr = malloc(2 * (size_t)k.n * sizeof *k.ptr))) {
         /* Within one instance compare only the field part: the shared
-         * prefix would make any two keys look alike. */
+         * prefix would make any two keys look alike. The whole key is shown. */
         size_t skip = under ? strlen(under) : 0;
-        for (int i = 0; i < k.n; i++)
+        for (int i = 0; i < k.n; i++) {
             k.ptr[i] = k.key[i] + skip;
-        int near = zz_nearest(strlen(key) >= skip ? key + skip : key, k.ptr, k.n);
+            k.ptr[k.n + i] = k.key[i];
+        }
         size_t at = strlen(err);
-        if (near >= 0)
-            fmt(err + at, errlen - at, "; did you mean '%s'?", k.key[near]);
-        else if (under) {
-            fmt(err + at, errlen - at, "; %.*s has: ", (int)skip - 1, under);
-            zz_join_names(err, errlen, k.ptr, k.n);
-        } else {
-            fmt(err + at, errlen - at, "; `zhizao check` lists every key");
+        if (zz_suggest(err, errlen, strlen(key) >= skip ? key + skip : key, k.ptr, k.n,
+                       k.ptr + k.n, "; did you mean '%s'?") < 0) {
+            if (under) {
+                fmt(err + at, errlen - at, "; %.*s has: ", (int)skip - 1, under);
+                zz_join_names(err, errlen, k.ptr, k.n);
+            } else {
+                fmt(err + at, errlen - at, "; `zhizao check` lists every key");
+            }
         }
         free(k.ptr);
     }
@@ -1074,50 +1318,10 @@ int zz_param_set_text(zz_config *cfg, const char *assignment, char *err, size_t 
     }
     zz_pvalue v = {ZZ_PV_STRING, 0, val, NULL, 0};
     const char *items[256];
-    char *end;
-    switch (p->type) {
-    case ZZ_PT_NUMBER:
-    case ZZ_PT_INTEGER:
-        v.num = strtod(val, &end);
-        if (end == val || *end != '\0') {
-            fmt(err, errlen, "'%s': expected %s, got '%s'", assignment, zz_param_expect(p), val);
-            return ZZ_SCENARIO;
-        }
-        v.kind = ZZ_PV_NUMBER;
-        break;
-    case ZZ_PT_BOOLEAN:
-        if (strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
-            v = (zz_pvalue){ZZ_PV_BOOLEAN, 1, NULL, NULL, 0};
-        else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
-            v = (zz_pvalue){ZZ_PV_BOOLEAN, 0, NULL, NULL, 0};
-        else {
-            fmt(err, errlen, "'%s': expected true or false, got '%s'", assignment, val);
-            return ZZ_SCENARIO;
-        }
-        break;
-    case ZZ_PT_DATE:
-        if (strcmp(val, "none") == 0 && (p->flags & ZZ_PF_OPTIONAL))
-            v.kind = ZZ_PV_NONE;
-        break;
-    case ZZ_PT_CITIES:
-    case ZZ_PT_INDUSTRIES:
-    case ZZ_PT_SIZES:
-    case ZZ_PT_STATES:
-    case ZZ_PT_EXPANSIONS:
-        if (strchr(val, ',')) {
-            v.kind = ZZ_PV_LIST;
-            for (char *s = strtok(val, ","); s; s = strtok(NULL, ",")) {
-                if (v.nitems == (int)(sizeof items / sizeof *items)) {
-                    fmt(err, errlen, "'%s': too many items", assignment);
-                    return ZZ_SCENARIO;
-                }
-                items[v.nitems++] = trim(s);
-            }
-            v.items = items;
-        }
-        break;
-    default:
-        break;
+    if (type_rows[p->type].parse_text(p, val, &v, items, (int)(sizeof items / sizeof *items), msg,
+                                      sizeof msg)) {
+        fmt(err, errlen, "'%s': %s", assignment, msg);
+        return ZZ_SCENARIO;
     }
     int rc = apply(cfg, key, p, &in, sub, &v, msg, sizeof msg);
     if (rc)
@@ -1163,77 +1367,7 @@ static void fmt_mask(char *buf, size_t len, const zz_config *cfg, int type, uint
 static void fmt_value(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
                       const void *base, int sub)
 {
-    const char *at = (const char *)base + p->offset;
-    switch (p->type) {
-    case ZZ_PT_NUMBER: fmt_number(buf, len, ((const double *)at)[sub < 0 ? 0 : sub]); return;
-    case ZZ_PT_INTEGER:
-        if (p->size == sizeof(int64_t)) {
-            int64_t x;
-            memcpy(&x, at, sizeof x);
-            snprintf(buf, len, "%lld", (long long)x);
-        } else {
-            snprintf(buf, len, "%d", *(const int *)at);
-        }
-        return;
-    case ZZ_PT_BOOLEAN:
-        snprintf(buf, len, "%s", (p->size == 1 ? *(const uint8_t *)at : *(const int *)at) ? "true" : "false");
-        return;
-    case ZZ_PT_DATE: {
-        if (p->flags & ZZ_PF_START) {
-            snprintf(buf, len, "%s", cfg->start);
-            return;
-        }
-        double d = *(const double *)at;
-        if (d < 0 && (p->flags & ZZ_PF_OPTIONAL)) {
-            snprintf(buf, len, "none");
-            return;
-        }
-        char date[11];
-        zz_date_format(cfg->start_day + (int64_t)floor(d), date);
-        snprintf(buf, len, "%s", date);
-        return;
-    }
-    case ZZ_PT_STRING: snprintf(buf, len, "%s", at); return;
-    case ZZ_PT_CHOICE: {
-        char words[8][24];
-        const char *ptrs[8];
-        int n = split_choices(p->choices, words, ptrs), k = *(const int *)at;
-        snprintf(buf, len, "%s", k >= 0 && k < n ? ptrs[k] : "?");
-        return;
-    }
-    case ZZ_PT_CITIES:
-    case ZZ_PT_INDUSTRIES: {
-        uint64_t m;
-        memcpy(&m, at, sizeof m);
-        fmt_mask(buf, len, cfg, p->type, m);
-        return;
-    }
-    case ZZ_PT_SIZES:
-    case ZZ_PT_STATES: fmt_mask(buf, len, cfg, p->type, *(const uint8_t *)at); return;
-    case ZZ_PT_CITY: {
-        int k = *(const int *)at;
-        snprintf(buf, len, "%s", k >= 0 && k < cfg->ncities ? cfg->city[k] : "?");
-        return;
-    }
-    case ZZ_PT_EXPANSIONS: {
-        const zz_compute_cfg *c = base;
-        size_t at_ = 0;
-        snprintf(buf, len, "none");
-        for (int k = 0; k < c->nexpansions && at_ < len; k++) {
-            char date[11], pf[32];
-            zz_date_format(cfg->start_day + (int64_t)floor(c->expansion_day[k]), date);
-            fmt_number(pf, sizeof pf, c->expansion_pflops[k]);
-            at_ += (size_t)snprintf(buf + at_, len - at_, "%s%s:%s", k ? "," : "", date, pf);
-        }
-        return;
-    }
-    case ZZ_PT_INDUSTRY: {
-        int k = *(const int *)at;
-        snprintf(buf, len, "%s", k >= 0 && k < cfg->nindustries ? cfg->industry[k] : "?");
-        return;
-    }
-    }
-    buf[0] = '\0';
+    zz_param_format(cfg, p, base, sub, buf, len);
 }
 
 typedef struct text {
@@ -1323,22 +1457,9 @@ static const char *ref_type(const zz_param *p)
         return "number, or one per size class";
     if (p->count == ZZ_NCOMPONENTS)
         return "number, or one per cost component";
-    switch (p->type) {
-    case ZZ_PT_NUMBER: return "number";
-    case ZZ_PT_INTEGER: return "whole number";
-    case ZZ_PT_BOOLEAN: return "true/false";
-    case ZZ_PT_DATE: return "date";
-    case ZZ_PT_STRING: return p->flags & ZZ_PF_PATH ? "file name" : "text";
-    case ZZ_PT_CHOICE: return "word";
-    case ZZ_PT_CITIES: return "city or list of cities";
-    case ZZ_PT_INDUSTRIES: return "industry or list";
-    case ZZ_PT_SIZES: return "size class or list";
-    case ZZ_PT_STATES: return "state or list";
-    case ZZ_PT_CITY: return "city";
-    case ZZ_PT_INDUSTRY: return "industry";
-    case ZZ_PT_EXPANSIONS: return "table date = PFLOPS";
-    }
-    return "value";
+    if (p->flags & ZZ_PF_PATH) /* flagged on strings only */
+        return "file name";
+    return type_rows[p->type].ref_type;
 }
 
 static void ref_valid(char *buf, size_t len, const zz_param *p)
@@ -1351,40 +1472,11 @@ static void ref_valid(char *buf, size_t len, const zz_param *p)
         snprintf(buf, len, "computed");
         return;
     }
-    switch (p->type) {
-    case ZZ_PT_NUMBER:
-    case ZZ_PT_INTEGER:
-        snprintf(buf, len, "%c%s, %s]", p->flags & ZZ_PF_LO_OPEN ? '(' : '[', lo, hi);
-        return;
-    case ZZ_PT_BOOLEAN: snprintf(buf, len, "true, false"); return;
-    case ZZ_PT_DATE:
-        snprintf(buf, len, "\"YYYY-MM-DD\"%s", p->flags & ZZ_PF_OPTIONAL ? ", or false for none" : "");
-        return;
-    case ZZ_PT_STRING:
-        if (p->flags & ZZ_PF_PATH)
-            snprintf(buf, len, "a CSV file beside or below the scenario; \"\" for synthetic firms");
-        else
-            snprintf(buf, len, "letters, digits, `_` `-` `.`; at most %zu characters", p->size - 1);
-        return;
-    case ZZ_PT_CHOICE:
-        for (const char *s = p->choices; *s && strlen(buf) + 8 < len; s++) {
-            size_t at = strlen(buf);
-            if (*s == '|')
-                snprintf(buf + at, len - at, ", ");
-            else
-                buf[at] = *s, buf[at + 1] = '\0';
-        }
-        return;
-    case ZZ_PT_CITIES: snprintf(buf, len, "city names (below), or \"all\""); return;
-    case ZZ_PT_INDUSTRIES: snprintf(buf, len, "industry names (below), or \"all\""); return;
-    case ZZ_PT_SIZES: snprintf(buf, len, "micro, small, medium, large; or \"all\""); return;
-    case ZZ_PT_STATES: snprintf(buf, len, "none, implementing, adopted, scaled; or \"all\""); return;
-    case ZZ_PT_CITY: snprintf(buf, len, "one city name"); return;
-    case ZZ_PT_INDUSTRY: snprintf(buf, len, "one industry name"); return;
-    case ZZ_PT_EXPANSIONS:
-        snprintf(buf, len, "at most %d dates; PFLOPS in [%s, %s]", ZZ_MAX_EXPANSIONS, lo, hi);
-        return;
-    }
+    const zz_param_type_row *r = &type_rows[p->type];
+    if (r->valid_fn)
+        r->valid_fn(buf, len, p, lo, hi);
+    else
+        snprintf(buf, len, "%s", r->valid);
 }
 
 /* A parameter's value in base, as a reader would write it. */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "scenario/suggest.h"
 
 /* Which struct a parameter lives in; also the order of zz_params_describe. */
 enum zz_param_block {
@@ -95,6 +96,43 @@ typedef struct zz_pvalue {
     const char *const *items; /* LIST                        */
     int nitems;
 } zz_pvalue;
+
+/* The Lua values a type reads from a scenario (zz_lua_pvalue). */
+enum zz_param_lua {
+    ZZ_PL_NUMBER = 1 << 0,  /* a number ("0.3" in quotes gets a hint)           */
+    ZZ_PL_BOOLEAN = 1 << 1, /* true or false                                    */
+    ZZ_PL_STRING = 1 << 2,  /* a string                                         */
+    ZZ_PL_FALSE = 1 << 3,   /* false for "none", when the row is ZZ_PF_OPTIONAL */
+    ZZ_PL_LIST = 1 << 4,    /* a list of strings { "a", "b" }                   */
+    ZZ_PL_PAIRS = 1 << 5    /* { ["2027-06-01"] = 5000 }: items "date:number"   */
+};
+
+/* One row per enum zz_param_type (params.c): everything that depends on a
+ * parameter's type, so no caller switches on it. */
+typedef struct zz_param_type_row {
+    unsigned lua;           /* enum zz_param_lua: what a scenario may write      */
+    const char *expect;     /* "a number": for "expected %s, got string"        */
+    const char *expect_alt; /* instead, for per-size rows and optional dates    */
+    const char *ref_type;   /* the reference's type column                      */
+    const char *valid;      /* the reference's valid column, or NULL: valid_fn  */
+    void (*valid_fn)(char *buf, size_t len, const zz_param *p, const char *lo, const char *hi);
+    /* --set text into a value; val may be cut up, items is scratch for lists */
+    int (*parse_text)(const zz_param *p, char *val, zz_pvalue *v, const char **items,
+                      int maxitems, char *msg, size_t len);
+    /* zz_param_store's check and store for this type */
+    int (*store)(const zz_config *cfg, const zz_param *p, void *base, int sub,
+                 const zz_pvalue *v, char *msg, size_t len);
+    /* the value at base as --set would take it back */
+    void (*format)(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
+                   const void *base, int sub);
+} zz_param_type_row;
+
+/* The row of type, NULL when type is not an enum zz_param_type. */
+const zz_param_type_row *zz_param_type_of(int type);
+/* p's value in base (element sub, -1 = the first) as text that
+ * zz_param_set_text reads back to the same value. */
+int zz_param_format(const zz_config *cfg, const zz_param *p, const void *base, int sub, char *buf,
+                    size_t len);
 
 /* Constant name tables, in enum order. */
 extern const char *const zz_size_names[ZZ_NSIZES];
@@ -170,10 +208,5 @@ int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, siz
  * declares programme g. */
 void zz_programme_desc(const zz_programme_cfg *g, char *buf, size_t len);
 
-/* Nearest candidate to `word` by edit distance (case-insensitive), or -1 if
- * none is close enough to be worth suggesting. Ties go to the earlier one. */
-int zz_nearest(const char *word, const char *const *cands, int n);
-/* Appends "a, b, c" to buf (truncating with "..."). */
-void zz_join_names(char *buf, size_t len, const char *const *names, int n);
 
 #endif
