@@ -96,7 +96,7 @@ int zz_cli_explore(int argc, char **argv)
         snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
     if (!rc && design_only) {
         print_design(ex);
-    } else if (!rc) {
+    } else if (!rc && !(rc = zz_cli_check_output(opt.output, ex->sc, ex->nscenarios, ex))) {
         opt.overrides = overrides;
         if (opt.progress)
             fprintf(stderr, "zhizao: %s: %d points x %d scenarios x %d replications = %ld tasks\n",
@@ -106,7 +106,7 @@ int zz_cli_explore(int argc, char **argv)
         if (!rc && opt.progress)
             printf("wrote %s\n", opt.output);
     }
-    if (rc)
+    if (rc && err[0])
         fprintf(stderr, "zhizao: %s%s\n", err,
                 rc == ZZ_INTERRUPTED ? "; finished tasks kept in the .partial file" : "");
     free(overrides);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "output/h5internal.h"
+#include "output/outpath.h"
 #include "zhizao/zhizao.h"
 
 enum xdim { XD_POINT, XD_SCENARIO, XD_REPLICATE, XD_TIME, XD_TARGET, XD_INSTRUMENT, XD_FACTOR,
@@ -73,6 +74,7 @@ static const struct xvar_def {
 struct zz_xwriter {
     hid_t file;
     char *path, *partial;
+    int lock;                  /* descriptor holding the .partial's lock */
     char err[1024];
     char *user_err;
     size_t user_errlen;
@@ -162,6 +164,10 @@ static hid_t make_var(zz_xwriter *w, const char *name, int type, int rank, const
     int ok = p >= 0 && sp >= 0 && H5Pset_chunk(p, rank, chunk) >= 0;
     if (ok && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
         ok = H5Pset_shuffle(p) >= 0 && H5Pset_deflate(p, 4) >= 0;
+    /* last in the pipeline, as in h5dims.c: the read-back before the final
+     * name (zz_h5_verify) then checks every chunk on disk */
+    if (ok)
+        ok = H5Pset_fletcher32(p) >= 0;
     if (ok && type == XT_F64)
         ok = H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan) >= 0;
     if (ok)
@@ -312,11 +318,6 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
  * holds. */
 static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
 {
-    if (access(w->partial, F_OK) != 0) {
-        snprintf(w->err, sizeof w->err, "--resume: no %s to resume (it is written while an "
-                 "experiment runs and renamed when it completes)", w->partial);
-        return ZZ_IO;
-    }
     w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
     if (w->file < 0)
         return fail(w, ZZ_IO, "cannot open the file to resume");
@@ -381,10 +382,23 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
         H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0)
         rc = fail(w, ZZ_IO, "cannot set file properties");
+    w->lock = -1;
+    /* One writer per output (outpath.h), the lock taken before HDF5 opens
+     * the file; --resume first needs its .partial to be there (the claim
+     * would create it). */
+    if (!rc && resume && access(w->partial, F_OK) != 0) {
+        snprintf(w->err, sizeof w->err, "--resume: no %s to resume (it is written while an "
+                 "experiment runs and renamed when it completes)", w->partial);
+        rc = ZZ_IO;
+    }
+    if (!rc && (rc = zz_outpath_claim(w->partial, &w->lock, w->err, sizeof w->err)) != ZZ_OK)
+        w->lock = -1;
     if (!rc && resume) {
         rc = reopen(w, L, done, fapl);
+        zz_outpath_advertise(w->lock);
     } else if (!rc) {
         w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, fcpl, fapl);
+        zz_outpath_advertise(w->lock);
         rc = w->file < 0 ? fail(w, ZZ_IO, "cannot create file") : create_layout(w, L);
         if (!rc && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
             rc = fail(w, ZZ_IO, "cannot flush");
@@ -393,13 +407,11 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
     zz_h5_close(fapl);
     if (rc) {
         snprintf(err, errlen, "%s", w->err);
-        if (!resume) {
-            w->puts = 0;
-            zz_xwriter_close(w, 0);
-        } else {
-            w->puts = 1; /* never remove the file we were asked to resume */
-            zz_xwriter_close(w, 0);
-        }
+        /* never remove the file we were asked to resume, nor one another
+         * run holds (no lock: not ours) */
+        w->puts = resume || w->lock < 0;
+        w->user_err = NULL;
+        zz_xwriter_close(w, 0);
         return rc;
     }
     *out = w;
@@ -476,13 +488,15 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
         rc = fail(w, ZZ_IO, "cannot mark the file complete");
     if (w->file >= 0 && H5Fclose(w->file) < 0 && !rc)
         rc = fail(w, ZZ_IO, "cannot close file");
-    if (!rc && complete && rename(w->partial, w->path) != 0) {
-        snprintf(w->err, sizeof w->err, "%s: cannot rename to %s: %s", w->partial, w->path,
-                 strerror(errno));
+    /* The final name only ever holds a file that reads back whole. */
+    if (!rc && complete && zz_h5_verify(w->partial, w->err, sizeof w->err) != 0)
         rc = ZZ_IO;
-    }
-    if (!complete && w->puts == 0)
+    zz_outpath_advertise(w->lock);
+    if (!rc && complete)
+        rc = zz_outpath_commit(w->partial, w->path, w->err, sizeof w->err);
+    if (!complete && w->puts == 0 && w->lock >= 0)
         unlink(w->partial);
+    zz_outpath_release(w->lock);
     if (rc && w->user_err && w->user_errlen)
         snprintf(w->user_err, w->user_errlen, "%s", w->err);
     free(w->path);
