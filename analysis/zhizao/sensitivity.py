@@ -48,13 +48,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .dataset import as_experiment
 from .measures import point_values
 
-__all__ = ["sensitivity", "sobol_indices", "saltelli_layout", "morris_effects",
+__all__ = ["sensitivity", "ConstantOutput", "sobol_indices", "saltelli_layout", "morris_effects",
            "ESTIMATORS"]
 
 ESTIMATORS = ("saltelli2010", "jansen")
 _UNIT_NAMES = ("design_unit", "unit_design", "design_u")
+
+
+class ConstantOutput(ValueError):
+    """The output does not vary across the design's points."""
 
 
 def sobol_indices(yA, yB, yAB, estimator: str = "saltelli2010"):
@@ -195,6 +200,8 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     attrs: output (what was measured), method, noise_share (see the module
     doc), n_points, and for Sobol N and estimator.
     """
+    if not isinstance(ds, xr.Dataset) or "point" in ds.dims:
+        ds = as_experiment(ds)        # an explore file or its path
     if "design" not in getattr(ds, "variables", {}):
         raise ValueError("sensitivity needs an experiment file with a design (point, "
                          "factor); a plain run or comparison has no uncertain factors")
@@ -213,6 +220,10 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                          "additional adopters, so no cost per adopter); choose another "
                          "output or target")
     total = float(np.var(y, ddof=1)) if y.size > 1 else np.nan
+    if not total > 0:
+        raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
+                             "no variance to apportion (e.g. the target is never reached "
+                             "within the horizon); choose another output, target or horizon")
     noise = float(m.jackknife_var().mean()) if "replicate" in _m_dims(m) else 0.0
     attrs = {"output": m.label, "unit": m.unit, "method": method, "n_points": int(y.size),
              "noise_share": noise / total if total > 0 else np.nan,
@@ -225,7 +236,8 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         s1, st = sobol_indices(yA, yB, yAB, estimator)
         N = iA.size
         idx = rng.integers(0, N, size=(n_boot, N))
-        b1, bt = sobol_indices(yA[idx], yB[idx], yAB[:, idx].transpose(1, 0, 2), estimator)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a resample without variance
+            b1, bt = sobol_indices(yA[idx], yB[idx], yAB[:, idx].transpose(1, 0, 2), estimator)
         df = pd.DataFrame({"S1": s1, "S1_lo": np.nanpercentile(b1, lo_q, axis=0),
                            "S1_hi": np.nanpercentile(b1, hi_q, axis=0),
                            "ST": st, "ST_lo": np.nanpercentile(bt, lo_q, axis=0),

@@ -260,10 +260,12 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
         zz_h5_fail(w->err, sizeof w->err, w->partial, "cannot write coordinate '%s'", what);
         return ZZ_IO;
     }
-    static const int pf[2] = {XD_POINT, XD_FACTOR}, pp[1] = {XD_POINT}, sg[2] = {XD_SCENARIO, XD_TARGET};
+    static const int pf[2] = {XD_POINT, XD_FACTOR}, pp[1] = {XD_POINT}, sg[2] = {XD_SCENARIO, XD_TARGET},
+                     si[2] = {XD_SCENARIO, XD_INSTRUMENT};
     hid_t d1 = make_var(w, "design", XT_F64, 2, pf, 0), d2 = make_var(w, "design_unit", XT_F64, 2, pf, 0),
-          d3 = make_var(w, "design_block", XT_I32, 1, pp, 0), d4 = make_var(w, "target_level", XT_F64, 2, sg, 0);
-    int ok = d1 >= 0 && d2 >= 0 && d3 >= 0 && d4 >= 0 &&
+          d3 = make_var(w, "design_block", XT_I32, 1, pp, 0), d4 = make_var(w, "target_level", XT_F64, 2, sg, 0),
+          d5 = make_var(w, "target_by", XT_F64, 2, sg, 0), d6 = make_var(w, "fiscal", XT_U8, 2, si, 0);
+    int ok = d1 >= 0 && d2 >= 0 && d3 >= 0 && d4 >= 0 && d5 >= 0 && d6 >= 0 &&
              !write_all(d1, XT_F64, L->design, (hsize_t)P * F) &&
              !write_all(d2, XT_F64, L->design_unit, (hsize_t)P * F) &&
              !write_all(d3, XT_I32, L->design_block, (hsize_t)P) &&
@@ -273,6 +275,13 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
              zz_h5_attr_str(d3, "long_name", "Saltelli block (0 A, 1 B, 2+i AB_i) or Morris "
                                              "trajectory; 0 for other designs") >= 0 &&
              zz_h5_attr_str(d4, "long_name", "share of the group the target asks for") >= 0 &&
+             !write_all(d5, XT_F64, L->target_by, (hsize_t)S * L->ntargets) &&
+             !write_all(d6, XT_U8, L->fiscal, (hsize_t)S * L->ninstruments) &&
+             zz_h5_attr_str(d5, "long_name", "deadline of the target, days from the start "
+                                             "(NaN: none)") >= 0 &&
+             zz_h5_attr_str(d5, "units", "d") >= 0 &&
+             zz_h5_attr_str(d6, "long_name", "1: the programme spends fiscal money; 0: not "
+                                             "(e.g. an industry fund)") >= 0 &&
              !write_strings(w, "scenario_parameters", L->scenario_parameters) &&
              !write_strings(w, "scenario_source", L->scenario_source) &&
              !write_strings(w, "scenario_path", L->scenario_path);
@@ -280,6 +289,8 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
     zz_h5_close(d2);
     zz_h5_close(d3);
     zz_h5_close(d4);
+    zz_h5_close(d5);
+    zz_h5_close(d6);
     if (!ok)
         return fail(w, ZZ_IO, "cannot write the design");
     for (int v = 0; v < XV_N; v++) {
