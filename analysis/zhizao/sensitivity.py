@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dataset import as_experiment
+from .dataset import _is_explore, as_experiment
 from .measures import point_values
 
 __all__ = ["sensitivity", "ConstantOutput", "sobol_indices", "saltelli_layout", "morris_effects",
@@ -200,7 +200,7 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     attrs: output (what was measured), method, noise_share (see the module
     doc), n_points, and for Sobol N and estimator.
     """
-    if not isinstance(ds, xr.Dataset) or "point" in ds.dims:
+    if not isinstance(ds, xr.Dataset) or _is_explore(ds):
         ds = as_experiment(ds)        # an explore file or its path
     if "design" not in getattr(ds, "variables", {}):
         raise ValueError("sensitivity needs an experiment file with a design (point, "
@@ -220,10 +220,6 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                          "additional adopters, so no cost per adopter); choose another "
                          "output or target")
     total = float(np.var(y, ddof=1)) if y.size > 1 else np.nan
-    if not total > 0:
-        raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
-                             "no variance to apportion (e.g. the target is never reached "
-                             "within the horizon); choose another output, target or horizon")
     noise = float(m.jackknife_var().mean()) if "replicate" in _m_dims(m) else 0.0
     attrs = {"output": m.label, "unit": m.unit, "method": method, "n_points": int(y.size),
              "noise_share": noise / total if total > 0 else np.nan,
@@ -232,6 +228,7 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
     if method == "sobol":
         iA, iB, iAB = saltelli_layout(X)
+        _varies(m, y, total)
         yA, yB, yAB = y[iA], y[iB], y[iAB]
         s1, st = sobol_indices(yA, yB, yAB, estimator)
         N = iA.size
@@ -246,6 +243,7 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         attrs.update(N=int(N), estimator=estimator)
     elif method == "morris":
         effects = morris_effects(_unit(ds, X, unit), y)
+        _varies(m, y, total)
         rows = []
         for e in effects:
             if e.size == 0:
@@ -261,6 +259,15 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
     df.attrs = attrs
     return df
+
+
+def _varies(m, y, total):
+    """Refuses an output without variance across the points (after the
+    design is known to fit the method: that error comes first)."""
+    if not total > 0:
+        raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
+                             "no variance to apportion (e.g. the target is never reached "
+                             "within the horizon); choose another output, target or horizon")
 
 
 def _m_dims(m) -> tuple:
