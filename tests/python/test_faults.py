@@ -515,3 +515,29 @@ def test_explore_never_renames_over_what_appeared_at_its_output(tmp_path):
     assert stat.S_ISFIFO(out.stat().st_mode) and partial(out).exists()
     with h5py.File(partial(out), "r") as f:
         assert f.attrs["complete"] == 1 and int(f["task_done"][()].sum()) == 4 * 2 * 2
+
+
+def test_explore_reads_its_file_back_before_the_final_name(tmp_path):
+    """A chunk damaged on disk while the experiment runs (a finished task's
+    data, Fletcher-32 checked) stops the file from taking its final name."""
+    ex = _experiment(tmp_path, points=4, reps=2)
+    out = tmp_path / "x.h5"
+    proc = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), "--set",
+                             "population.firms=20000", "--threads", "1", "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    _wait_tasks(partial(out), 2, proc)
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        assert proc.poll() is None
+        with h5py.File(partial(out), "r", locking=False) as f:
+            info = f["target_share"].id.get_chunk_info(0)   # task (0, 0, 0): written
+        with open(partial(out), "r+b") as f:
+            f.seek(info.byte_offset + info.size // 2)
+            b = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([b[0] ^ 0xFF]))
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 5 and "target_share" in err, err
+    assert not out.exists() and partial(out).exists()
