@@ -230,7 +230,7 @@ static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf,
 /* A target's deadline in days from the start (< 0: none). A pioneer's
  * group takes the pioneer's within_days, read here rather than copied when
  * the pioneer is declared, so that --set pioneer.X.within_days reaches it. */
-static double target_deadline(const zz_config *cfg, int g)
+double zz_target_deadline(const zz_config *cfg, int g)
 {
     for (int k = 0; k < cfg->npioneers; k++) {
         char name[ZZ_NAME_LEN * 3];
@@ -254,7 +254,7 @@ static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population
     }
     for (int g = 0; g < cfg->ntargets; g++) {
         target_names[g] = cfg->target[g].name;
-        target_by[g] = target_deadline(cfg, g);
+        target_by[g] = zz_target_deadline(cfg, g);
     }
     for (int c = 0; c < cfg->ncities; c++)
         city_names[c] = cfg->city[c];
@@ -328,7 +328,7 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     double by[ZZ_MAX_TARGETS];
     for (int g = 0; g < G; g++) {
         names[g] = cfg->target[g].name;
-        by[g] = target_deadline(cfg, g);
+        by[g] = zz_target_deadline(cfg, g);
     }
     zz_deadline_block(out, e->time_to_target, R, G, names, by, cfg->horizon, cfg->start_day);
     if (R > 0 && !isnan(e->additional[0])) {
@@ -385,7 +385,7 @@ int zz_summary_init(zz_summary *s, const zz_config *cfg, int R)
     for (int g = 0; g < G; g++) {
         memcpy(s->target[g], cfg->target[g].name, ZZ_NAME_LEN);
         s->target_share[g] = cfg->target[g].share;
-        s->target_by[g] = target_deadline(cfg, g);
+        s->target_by[g] = zz_target_deadline(cfg, g);
     }
     return ZZ_OK;
 }

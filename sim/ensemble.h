@@ -38,6 +38,9 @@ void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population 
                         int64_t nfirms, double *target_by, int *fiscal, const char **prog_names, const char **target_names,
                         const char **city_names, const char **industry_names, char *parameters,
                         double *time, int ntime);
+/* Target g's deadline in days from the start (< 0: none); a pioneer's
+ * group takes the pioneer's within_days. */
+double zz_target_deadline(const zz_config *cfg, int g);
 /* Prints the ranking of several scenarios (cli_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 /* "probability of reaching each target by its deadline": k of n and the

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from . import experiment as _experiment
 from .io import as_days, has_accounting, has_twin, open_all, scenario_name
 from .survival import horizon_days
 
@@ -116,15 +117,57 @@ def _same_variables(parts: list) -> list:
     return out
 
 
+def _is_explore(ds: xr.Dataset) -> bool:
+    """An experiment file as written by ``zhizao explore`` (not yet in the
+    data model here: twins as ``cf_*``, money over time, deadlines per
+    scenario)."""
+    return "task_done" in ds.variables and (
+        "cf_target_share" in ds.variables or "time" in ds.get("spent", xr.DataArray()).dims
+        or "scenario" in ds.get("target_by", xr.DataArray()).dims)
+
+
+def _from_explore(ds: xr.Dataset) -> xr.Dataset:
+    """An explore file in the data model of the module doc, keeping its
+    design (``design``, ``design_unit``, ``design_block``) and ``point``."""
+    out = ds.copy()
+    if "cf_target_share" in out.variables:
+        out["twin_target_share"] = out["cf_target_share"].astype(float)
+    if "cf_time_to_target" in out.variables:
+        out["twin_time_to_target"] = as_days(out["cf_time_to_target"])
+    if "target_firms" in out.variables and "target_share" in out.variables:
+        firms = out["target_firms"].astype(float)
+        out["end_adopters"] = np.rint(out["target_share"].isel(time=-1, drop=True) * firms)
+        if "twin_target_share" in out.variables:
+            out["twin_end_adopters"] = np.rint(
+                out["twin_target_share"].isel(time=-1, drop=True) * firms)
+    if "spent" in out.variables and "time" in out["spent"].dims:
+        out["spent"] = out["spent"].isel(time=-1, drop=True).astype(float)
+    if "fiscal" in out.variables:
+        out["fiscal"] = out["fiscal"].astype(float)
+    if "target_by" in out.variables and "scenario" in out["target_by"].dims:
+        # a deadline belongs to the target; scenarios agree where they share it
+        out["target_by"] = as_days(out["target_by"]).max("scenario", skipna=True)
+    out = out.drop_vars([v for v in ("cf_target_share", "cf_time_to_target", "committed")
+                         if v in out.variables])
+    out.attrs = dict(ds.attrs, horizon_days=horizon_days(ds),
+                     start_date=str(ds.attrs.get("start_date", "")), source="explore")
+    return out
+
+
 def as_experiment(source) -> xr.Dataset:
     """A run file, a comparison file, a {name: Dataset} dict or a Dataset as
     one Dataset with a ``scenario`` dim (see the module doc).
 
-    An experiment Dataset (it already has ``scenario``) is returned as is.
+    An experiment file or Dataset of ``zhizao explore`` keeps its ``point``
+    dim and design; its twins (``cf_*``) become ``twin_*``, ``spent`` is
+    taken at the end, ``target_by`` is per target. Any other Dataset with a
+    ``scenario`` dim is returned as is.
     Scenarios lacking a target or an instrument get NaN (money: 0) there.
     """
+    if isinstance(source, (str, Path)) and _experiment.is_experiment(source):
+        source = _experiment.open_experiment(source)
     if is_experiment(source):
-        return source
+        return _from_explore(source) if _is_explore(source) else source
     if isinstance(source, xr.Dataset):
         data = {scenario_name(source): source}
     elif isinstance(source, dict):

@@ -63,7 +63,7 @@ from .incremental import GAIN, HARM, incremental
 from .io import groups, open_all
 from .measures import measure
 from .robust import p_target, ranking_flips, robust_ranking
-from .sensitivity import sensitivity
+from .sensitivity import ConstantOutput, sensitivity
 from .survival import horizon_days
 from .tables import compare
 from .validate import ResultFileError, check as check_file, describe_partial
@@ -379,6 +379,9 @@ def _experiment(page: _Page, ds, colours, focus, level):
         try:
             sens = sensitivity(ds, "time_to_target", method=method, target=focus, scenario=sc,
                                level=level)
+        except ConstantOutput as e:
+            page.add(f'<p class="note">{html.escape(title)}: {html.escape(str(e))}</p>')
+            continue
         except ValueError:
             method = "morris"
             try:
@@ -448,6 +451,8 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
     outdir = Path(outdir)
     if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
         source = xr.open_dataset(source, decode_timedelta=False).load()
+    if isinstance(source, xr.Dataset) and "point" in source.dims:
+        source = as_experiment(source)
     if isinstance(source, xr.Dataset):
         path, data, exp = None, {}, source
     else:

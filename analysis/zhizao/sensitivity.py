@@ -48,13 +48,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .dataset import _is_explore, as_experiment
 from .measures import point_values
 
-__all__ = ["sensitivity", "sobol_indices", "saltelli_layout", "morris_effects",
+__all__ = ["sensitivity", "ConstantOutput", "sobol_indices", "saltelli_layout", "morris_effects",
            "ESTIMATORS"]
 
 ESTIMATORS = ("saltelli2010", "jansen")
 _UNIT_NAMES = ("design_unit", "unit_design", "design_u")
+
+
+class ConstantOutput(ValueError):
+    """The output does not vary across the design's points."""
 
 
 def sobol_indices(yA, yB, yAB, estimator: str = "saltelli2010"):
@@ -195,6 +200,8 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     attrs: output (what was measured), method, noise_share (see the module
     doc), n_points, and for Sobol N and estimator.
     """
+    if not isinstance(ds, xr.Dataset) or _is_explore(ds):
+        ds = as_experiment(ds)        # an explore file or its path
     if "design" not in getattr(ds, "variables", {}):
         raise ValueError("sensitivity needs an experiment file with a design (point, "
                          "factor); a plain run or comparison has no uncertain factors")
@@ -221,11 +228,13 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
     if method == "sobol":
         iA, iB, iAB = saltelli_layout(X)
+        _varies(m, y, total)
         yA, yB, yAB = y[iA], y[iB], y[iAB]
         s1, st = sobol_indices(yA, yB, yAB, estimator)
         N = iA.size
         idx = rng.integers(0, N, size=(n_boot, N))
-        b1, bt = sobol_indices(yA[idx], yB[idx], yAB[:, idx].transpose(1, 0, 2), estimator)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a resample without variance
+            b1, bt = sobol_indices(yA[idx], yB[idx], yAB[:, idx].transpose(1, 0, 2), estimator)
         df = pd.DataFrame({"S1": s1, "S1_lo": np.nanpercentile(b1, lo_q, axis=0),
                            "S1_hi": np.nanpercentile(b1, hi_q, axis=0),
                            "ST": st, "ST_lo": np.nanpercentile(bt, lo_q, axis=0),
@@ -234,6 +243,7 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         attrs.update(N=int(N), estimator=estimator)
     elif method == "morris":
         effects = morris_effects(_unit(ds, X, unit), y)
+        _varies(m, y, total)
         rows = []
         for e in effects:
             if e.size == 0:
@@ -249,6 +259,15 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
     df.attrs = attrs
     return df
+
+
+def _varies(m, y, total):
+    """Refuses an output without variance across the points (after the
+    design is known to fit the method: that error comes first)."""
+    if not total > 0:
+        raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
+                             "no variance to apportion (e.g. the target is never reached "
+                             "within the horizon); choose another output, target or horizon")
 
 
 def _m_dims(m) -> tuple:

@@ -5,4 +5,12 @@ int zz_cli_check(int argc, char **argv);
 int zz_cli_report(int argc, char **argv);
 int zz_cli_explore(int argc, char **argv);
 int zz_cli_calibrate(int argc, char **argv);
+struct zz_scenario;
+struct zz_experiment;
+/* Before any work: the output may not be a device, a directory, or one of
+ * the files the run reads (each scenario, its includes, its firm file; with
+ * ex, the experiment file, its includes and design file). Prints the
+ * error. */
+int zz_cli_check_output(const char *out, struct zz_scenario *const *sc, int nsc,
+                        const struct zz_experiment *ex);
 #endif

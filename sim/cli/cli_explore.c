@@ -98,13 +98,17 @@ int zz_cli_explore(int argc, char **argv)
     }
     if (rc && !err[0])
         snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
+    /* The output is checked before the ranks agree, so that a bad one stops
+     * every rank at once (it prints its own error). */
+    if (!rc && !design_only)
+        rc = zz_cli_check_output(opt.output, ex->sc, ex->nscenarios, ex);
     /* over MPI the other ranks wait to hear whether the set-up went well
      * (runner.c); design_only never gets that far */
     if (rc && !design_only)
         zz_mpi_agree(rc);
     if (!rc && design_only && lead) {
         print_design(ex);
-    } else if (!rc) {
+    } else if (!rc && !design_only) {
         opt.overrides = overrides;
         if (opt.progress)
             fprintf(stderr, "zhizao: %s: %d points x %d scenarios x %d replications = %ld tasks\n",
@@ -114,7 +118,7 @@ int zz_cli_explore(int argc, char **argv)
         if (!rc && opt.progress)
             printf("wrote %s\n", opt.output);
     }
-    if (rc && (lead || rc == ZZ_NOMEM))
+    if (rc && err[0] && (lead || rc == ZZ_NOMEM))
         fprintf(stderr, "zhizao: %s%s\n", err,
                 rc == ZZ_INTERRUPTED ? "; finished tasks kept in the .partial file" : "");
     free(overrides);

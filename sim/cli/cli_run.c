@@ -160,49 +160,6 @@ int zz_cli_check(int argc, char **argv)
     return rc;
 }
 
-struct inputs {
-    char (*path)[ZZ_PATH_LEN];
-    const char **list;
-    int n, cap;
-};
-
-static void add_input(void *ud, const char *path)
-{
-    struct inputs *in = ud;
-    if (in->n < in->cap) {
-        snprintf(in->path[in->n], ZZ_PATH_LEN, "%s", path);
-        in->list[in->n] = in->path[in->n];
-        in->n++;
-    }
-}
-
-/* Before any replication runs: the output may not be a device, a
- * directory, or one of the files the run reads (each scenario, its
- * includes, its firm file). Prints the error. */
-static int check_output(const char *out, zz_scenario *const *sc, int nsc)
-{
-    enum { CAP = MAX_SCENARIOS * (ZZ_MAX_SOURCE_FILES + 2) };
-    struct inputs in = {malloc(CAP * sizeof *in.path), malloc(CAP * sizeof *in.list), 0, CAP};
-    char err[2048];
-    int rc = ZZ_NOMEM;
-    if (in.path && in.list) {
-        for (int i = 0; i < nsc; i++) {
-            add_input(&in, sc[i]->cfg.path);
-            if (sc[i]->cfg.source)
-                zz_source_each(sc[i]->cfg.source, sc[i]->cfg.path, add_input, &in);
-            add_input(&in, sc[i]->cfg.population.file);
-        }
-        rc = zz_outpath_check(out, in.list, in.n, err, sizeof err);
-    } else {
-        snprintf(err, sizeof err, "out of memory");
-    }
-    if (rc)
-        fprintf(stderr, "zhizao: %s\n", err);
-    free(in.path);
-    free(in.list);
-    return rc;
-}
-
 int zz_cli_run(int argc, char **argv, int compare)
 {
     cli_args a;
@@ -255,7 +212,7 @@ int zz_cli_run(int argc, char **argv, int compare)
         else
             snprintf(out, sizeof out, "%s.h5", sc[0]->cfg.name);
         a.opt.output = out;
-        rc = check_output(out, sc, a.nfiles);
+        rc = zz_cli_check_output(out, sc, a.nfiles, NULL);
     }
     if (!rc) {
         if (!compare) {

@@ -277,7 +277,7 @@ static int prepare(run *e, char *err, size_t errlen)
 }
 
 static int make_layout(run *e, const char **targets, const char **instr, double **time,
-                       double **level, const char **params, char **params_owned,
+                       double **level, double **by, uint8_t **fiscal, const char **params, char **params_owned,
                        const char **sources, const char **paths, char *err, size_t errlen)
 {
     const zz_experiment *ex = e->ex;
@@ -313,16 +313,27 @@ static int make_layout(run *e, const char **targets, const char **instr, double 
     e->T = zz_month_ends(c0->start_day, c0->horizon, NULL);
     *time = malloc((size_t)e->T * sizeof **time);
     *level = malloc((size_t)e->S * (G ? G : 1) * sizeof **level);
-    if (!*time || !*level) {
+    *by = malloc((size_t)e->S * (G ? G : 1) * sizeof **by);
+    *fiscal = malloc((size_t)e->S * (I ? I : 1));
+    if (!*time || !*level || !*by || !*fiscal) {
         snprintf(err, errlen, "out of memory");
         return ZZ_NOMEM;
     }
     zz_month_ends(c0->start_day, c0->horizon, *time);
     for (int s = 0; s < e->S; s++) {
+        const zz_config *c = &ex->sc[s]->cfg;
         for (int g = 0; g < G; g++)
-            (*level)[s * G + g] = NAN;
-        for (int g = 0; g < ex->sc[s]->cfg.ntargets; g++)
-            (*level)[s * G + e->tmap[s][g]] = ex->sc[s]->cfg.target[g].share;
+            (*level)[s * G + g] = (*by)[s * G + g] = NAN;
+        for (int g = 0; g < c->ntargets; g++) {
+            const double d = zz_target_deadline(c, g);
+            (*level)[s * G + e->tmap[s][g]] = c->target[g].share;
+            (*by)[s * G + e->tmap[s][g]] = d >= 0 ? d : NAN;
+        }
+        /* an instrument a scenario lacks spends nothing: its flag is moot */
+        for (int i = 0; i < I; i++)
+            (*fiscal)[s * I + i] = 1;
+        for (int p = 0; p < c->nprogrammes; p++)
+            (*fiscal)[s * I + e->imap[s][p]] = c->programme[p].fiscal != 0;
     }
     return ZZ_OK;
 }
@@ -359,9 +370,10 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         *paths[ZZ_MAX_EXP_SCENARIOS], *names[ZZ_MAX_EXP_SCENARIOS], *factors[ZZ_MAX_FACTORS];
     char *params_owned[ZZ_MAX_EXP_SCENARIOS] = {0};
     const char *cities[ZZ_MAX_CITIES], *industries[ZZ_MAX_INDUSTRIES];
-    double *time = NULL, *level = NULL;
+    double *time = NULL, *level = NULL, *by = NULL;
+    uint8_t *fiscal = NULL;
     char dig[32];
-    int rc = make_layout(e, targets, instr, &time, &level, params, params_owned, sources, paths,
+    int rc = make_layout(e, targets, instr, &time, &level, &by, &fiscal, params, params_owned, sources, paths,
                          err, errlen);
     if (!rc)
         rc = prepare(e, err, errlen);
@@ -384,6 +396,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         .start_date = c0->start, .scenario = names, .target = targets, .instrument = instr,
         .factor = factors, .city = cities, .industry = industries, .design = ex->value,
         .design_unit = ex->unit, .design_block = ex->block, .target_level = level,
+        .target_by = by, .fiscal = fiscal,
         .scenario_parameters = params, .scenario_source = sources, .scenario_path = paths,
         .name = ex->name, .path = ex->path, .source = ex->source,
         .design_name = ex->nfactors ? zz_design_names[ex->design] : "none",
@@ -507,6 +520,8 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
     free(e->slot);
     free(time);
     free(level);
+    free(by);
+    free(fiscal);
     free(e);
     return rc;
 }

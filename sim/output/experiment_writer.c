@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "output/h5internal.h"
+#include "output/outpath.h"
 #include "zhizao/zhizao.h"
 
 enum xdim { XD_POINT, XD_SCENARIO, XD_REPLICATE, XD_TIME, XD_TARGET, XD_INSTRUMENT, XD_FACTOR,
@@ -73,6 +74,7 @@ static const struct xvar_def {
 struct zz_xwriter {
     hid_t file;
     char *path, *partial;
+    int lock;                  /* descriptor holding the .partial's lock */
     char err[1024];
     char *user_err;
     size_t user_errlen;
@@ -162,6 +164,10 @@ static hid_t make_var(zz_xwriter *w, const char *name, int type, int rank, const
     int ok = p >= 0 && sp >= 0 && H5Pset_chunk(p, rank, chunk) >= 0;
     if (ok && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0)
         ok = H5Pset_shuffle(p) >= 0 && H5Pset_deflate(p, 4) >= 0;
+    /* last in the pipeline, as in h5dims.c: the read-back before the final
+     * name (zz_h5_verify) then checks every chunk on disk */
+    if (ok)
+        ok = H5Pset_fletcher32(p) >= 0;
     if (ok && type == XT_F64)
         ok = H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan) >= 0;
     if (ok)
@@ -254,10 +260,12 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
         zz_h5_fail(w->err, sizeof w->err, w->partial, "cannot write coordinate '%s'", what);
         return ZZ_IO;
     }
-    static const int pf[2] = {XD_POINT, XD_FACTOR}, pp[1] = {XD_POINT}, sg[2] = {XD_SCENARIO, XD_TARGET};
+    static const int pf[2] = {XD_POINT, XD_FACTOR}, pp[1] = {XD_POINT}, sg[2] = {XD_SCENARIO, XD_TARGET},
+                     si[2] = {XD_SCENARIO, XD_INSTRUMENT};
     hid_t d1 = make_var(w, "design", XT_F64, 2, pf, 0), d2 = make_var(w, "design_unit", XT_F64, 2, pf, 0),
-          d3 = make_var(w, "design_block", XT_I32, 1, pp, 0), d4 = make_var(w, "target_level", XT_F64, 2, sg, 0);
-    int ok = d1 >= 0 && d2 >= 0 && d3 >= 0 && d4 >= 0 &&
+          d3 = make_var(w, "design_block", XT_I32, 1, pp, 0), d4 = make_var(w, "target_level", XT_F64, 2, sg, 0),
+          d5 = make_var(w, "target_by", XT_F64, 2, sg, 0), d6 = make_var(w, "fiscal", XT_U8, 2, si, 0);
+    int ok = d1 >= 0 && d2 >= 0 && d3 >= 0 && d4 >= 0 && d5 >= 0 && d6 >= 0 &&
              !write_all(d1, XT_F64, L->design, (hsize_t)P * F) &&
              !write_all(d2, XT_F64, L->design_unit, (hsize_t)P * F) &&
              !write_all(d3, XT_I32, L->design_block, (hsize_t)P) &&
@@ -267,6 +275,13 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
              zz_h5_attr_str(d3, "long_name", "Saltelli block (0 A, 1 B, 2+i AB_i) or Morris "
                                              "trajectory; 0 for other designs") >= 0 &&
              zz_h5_attr_str(d4, "long_name", "share of the group the target asks for") >= 0 &&
+             !write_all(d5, XT_F64, L->target_by, (hsize_t)S * L->ntargets) &&
+             !write_all(d6, XT_U8, L->fiscal, (hsize_t)S * L->ninstruments) &&
+             zz_h5_attr_str(d5, "long_name", "deadline of the target, days from the start "
+                                             "(NaN: none)") >= 0 &&
+             zz_h5_attr_str(d5, "units", "d") >= 0 &&
+             zz_h5_attr_str(d6, "long_name", "1: the programme spends fiscal money; 0: not "
+                                             "(e.g. an industry fund)") >= 0 &&
              !write_strings(w, "scenario_parameters", L->scenario_parameters) &&
              !write_strings(w, "scenario_source", L->scenario_source) &&
              !write_strings(w, "scenario_path", L->scenario_path);
@@ -274,6 +289,8 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
     zz_h5_close(d2);
     zz_h5_close(d3);
     zz_h5_close(d4);
+    zz_h5_close(d5);
+    zz_h5_close(d6);
     if (!ok)
         return fail(w, ZZ_IO, "cannot write the design");
     for (int v = 0; v < XV_N; v++) {
@@ -312,11 +329,6 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
  * holds. */
 static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
 {
-    if (access(w->partial, F_OK) != 0) {
-        snprintf(w->err, sizeof w->err, "--resume: no %s to resume (it is written while an "
-                 "experiment runs and renamed when it completes)", w->partial);
-        return ZZ_IO;
-    }
     w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
     if (w->file < 0)
         return fail(w, ZZ_IO, "cannot open the file to resume");
@@ -381,10 +393,23 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
         H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0)
         rc = fail(w, ZZ_IO, "cannot set file properties");
+    w->lock = -1;
+    /* One writer per output (outpath.h), the lock taken before HDF5 opens
+     * the file; --resume first needs its .partial to be there (the claim
+     * would create it). */
+    if (!rc && resume && access(w->partial, F_OK) != 0) {
+        snprintf(w->err, sizeof w->err, "--resume: no %s to resume (it is written while an "
+                 "experiment runs and renamed when it completes)", w->partial);
+        rc = ZZ_IO;
+    }
+    if (!rc && (rc = zz_outpath_claim(w->partial, &w->lock, w->err, sizeof w->err)) != ZZ_OK)
+        w->lock = -1;
     if (!rc && resume) {
         rc = reopen(w, L, done, fapl);
+        zz_outpath_advertise(w->lock);
     } else if (!rc) {
         w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, fcpl, fapl);
+        zz_outpath_advertise(w->lock);
         rc = w->file < 0 ? fail(w, ZZ_IO, "cannot create file") : create_layout(w, L);
         if (!rc && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
             rc = fail(w, ZZ_IO, "cannot flush");
@@ -393,13 +418,11 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
     zz_h5_close(fapl);
     if (rc) {
         snprintf(err, errlen, "%s", w->err);
-        if (!resume) {
-            w->puts = 0;
-            zz_xwriter_close(w, 0);
-        } else {
-            w->puts = 1; /* never remove the file we were asked to resume */
-            zz_xwriter_close(w, 0);
-        }
+        /* never remove the file we were asked to resume, nor one another
+         * run holds (no lock: not ours) */
+        w->puts = resume || w->lock < 0;
+        w->user_err = NULL;
+        zz_xwriter_close(w, 0);
         return rc;
     }
     *out = w;
@@ -482,13 +505,15 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
         rc = fail(w, ZZ_IO, "cannot mark the file complete");
     if (w->file >= 0 && H5Fclose(w->file) < 0 && !rc)
         rc = fail(w, ZZ_IO, "cannot close file");
-    if (!rc && complete && rename(w->partial, w->path) != 0) {
-        snprintf(w->err, sizeof w->err, "%s: cannot rename to %s: %s", w->partial, w->path,
-                 strerror(errno));
+    /* The final name only ever holds a file that reads back whole. */
+    if (!rc && complete && zz_h5_verify(w->partial, w->err, sizeof w->err) != 0)
         rc = ZZ_IO;
-    }
-    if (!complete && w->puts == 0)
+    zz_outpath_advertise(w->lock);
+    if (!rc && complete)
+        rc = zz_outpath_commit(w->partial, w->path, w->err, sizeof w->err);
+    if (!complete && w->puts == 0 && w->lock >= 0)
         unlink(w->partial);
+    zz_outpath_release(w->lock);
     if (rc && w->user_err && w->user_errlen)
         snprintf(w->user_err, w->user_errlen, "%s", w->err);
     free(w->path);

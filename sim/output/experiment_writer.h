@@ -18,6 +18,10 @@
  *   task_done                     u8  [P,S,R] 1 once the task is stored
  *   target_level                  f64 [S,G]   the target's share (NaN: the
  *                                             scenario has no such target)
+ *   target_by                     f64 [S,G]   its deadline, days from the
+ *                                             start (NaN: none), as in a run
+ *   fiscal                        u8  [S,I]   1: the programme spends fiscal
+ *                                             money (1 where it is absent)
  *   with --cells: adopted, cf_adopted  i32 [P,S,R,T,C,N,size];
  *                 firms               i32 [P,S,C,N,size]
  *   scenario_parameters, scenario_source, scenario_path  str [S]
@@ -44,6 +48,8 @@ typedef struct zz_xlayout {
     const double *design, *design_unit;     /* [P][F] */
     const int32_t *design_block;            /* [P] */
     const double *target_level;             /* [S][G] */
+    const double *target_by;                /* [S][G] days, NaN: none    */
+    const uint8_t *fiscal;                  /* [S][I] 1: fiscal money    */
     const char *const *scenario_parameters, *const *scenario_source, *const *scenario_path;
     /* attributes */
     const char *name, *path, *source, *design_name, *overrides, *digest;

@@ -414,3 +414,130 @@ def test_report_on_a_partial_file_says_which_replications_it_holds(tmp_path):
     r = zhizao("report", partial(out), "-o", tmp_path / "rep")
     assert r.returncode == 0, r.stderr
     assert "incomplete run" in r.stderr and "of 8 replications (" in r.stderr
+
+
+# ---- explore and compare outputs get the same guarantees as run -----------
+
+def _experiment(tmp_path, points=2, reps=1, design="lhs"):
+    for name in ("baseline.lua", "pioneers.lua", "shandong_2026.lua"):
+        (tmp_path / name).write_text((SRC / "scenarios" / name).read_text())
+    (tmp_path / "ranges.lua").write_text('uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    ex = tmp_path / "ex.lua"
+    ex.write_text('experiment { scenarios = { "baseline.lua", "shandong_2026.lua" }, '
+                  f'design = "{design}", points = {points}, replications = {reps}, seed = 3 }}\n'
+                  'include "ranges.lua"\n')
+    return ex
+
+
+def test_explore_and_compare_outputs_refused_before_any_work(tmp_path):
+    ex = _experiment(tmp_path)
+    inputs = {p: p.read_bytes() for p in tmp_path.glob("*.lua")}
+    (tmp_path / "dir").mkdir()
+    cases = {ex: "one of the run's inputs", tmp_path / "ranges.lua": "one of the run's inputs",
+             tmp_path / "shandong_2026.lua": "one of the run's inputs",
+             tmp_path / "dir": "directory", "": "empty"}
+    for out, what in cases.items():
+        t0 = time.time()
+        r = zhizao("explore", ex, "-o", out, "--set", "population.firms=50000", "-q")
+        assert r.returncode == 2 and what in r.stderr, (out, r.stderr)
+        assert r.stderr.count("\n") == 1 and time.time() - t0 < 5
+    for out in (tmp_path / "baseline.lua", tmp_path / "dir"):
+        r = zhizao("compare", tmp_path / "baseline.lua", tmp_path / "shandong_2026.lua",
+                   "-o", out, "-q")
+        assert r.returncode == 2, r.stderr
+    assert all(p.read_bytes() == b for p, b in inputs.items())
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def _wait_tasks(p, n, proc, limit=60):
+    t0 = time.time()
+    while proc.poll() is None and time.time() - t0 < limit:
+        try:
+            with h5py.File(p, "r", locking=False) as f:
+                if int(f.attrs["tasks_done"]) >= n:
+                    return
+        except (OSError, KeyError):
+            pass
+        time.sleep(0.1)
+
+
+def test_two_explores_on_one_output_and_resume_after(tmp_path):
+    ex = _experiment(tmp_path, points=8, reps=4)
+    out = tmp_path / "x.h5"
+    args = ["--set", "population.firms=20000", "--threads", "1", "-q"]
+    first = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), *args],
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_tasks(partial(out), 1, first)
+        first.send_signal(signal.SIGSTOP)       # holds its lock, however fast the machine
+        assert first.poll() is None, "the first explore finished too soon to be met"
+        for extra in ([], ["--resume"]):        # a resume may not join a running writer
+            t0 = time.time()
+            second = zhizao("explore", ex, "-o", out, *args, *extra)
+            assert time.time() - t0 < 5
+            assert second.returncode == 5, second.stderr
+            assert f"process {first.pid}" in second.stderr and "explore" in second.stderr
+        assert first.poll() is None
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.send_signal(signal.SIGCONT)
+        first.communicate(timeout=60)
+    assert first.returncode == 8 and partial(out).exists() and not out.exists()
+    with h5py.File(partial(out), "r") as f:
+        kept = int(f["task_done"][()].sum())
+        assert f.attrs["complete"] == 0 and kept >= 1
+    # the partial file is resumed by its own run: the lock does not stop it
+    r = zhizao("explore", ex, "-o", out, *args[:-1], "--resume")
+    assert r.returncode == 0, r.stderr
+    assert f"{8 * 2 * 4 - kept} tasks (" in r.stderr
+    assert out.exists() and not partial(out).exists()
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 1 and int(f["task_done"][()].sum()) == 8 * 2 * 4
+        assert f["target_share"].fletcher32
+
+
+def test_explore_never_renames_over_what_appeared_at_its_output(tmp_path):
+    """A named pipe made at the output while the experiment runs is not
+    replaced by the finished file (rename would replace it silently); the
+    result stays in the .partial, complete and resumable elsewhere."""
+    ex = _experiment(tmp_path, points=4, reps=2)
+    out = tmp_path / "x.h5"
+    proc = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), "--set",
+                             "population.firms=20000", "--threads", "1", "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    _wait_tasks(partial(out), 1, proc)
+    proc.send_signal(signal.SIGSTOP)
+    assert proc.poll() is None
+    os.mkfifo(out)
+    proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 5 and "named pipe" in err, err
+    assert stat.S_ISFIFO(out.stat().st_mode) and partial(out).exists()
+    with h5py.File(partial(out), "r") as f:
+        assert f.attrs["complete"] == 1 and int(f["task_done"][()].sum()) == 4 * 2 * 2
+
+
+def test_explore_reads_its_file_back_before_the_final_name(tmp_path):
+    """A chunk damaged on disk while the experiment runs (a finished task's
+    data, Fletcher-32 checked) stops the file from taking its final name."""
+    ex = _experiment(tmp_path, points=4, reps=2)
+    out = tmp_path / "x.h5"
+    proc = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), "--set",
+                             "population.firms=20000", "--threads", "1", "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    _wait_tasks(partial(out), 2, proc)
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        assert proc.poll() is None
+        with h5py.File(partial(out), "r", locking=False) as f:
+            info = f["target_share"].id.get_chunk_info(0)   # task (0, 0, 0): written
+        with open(partial(out), "r+b") as f:
+            f.seek(info.byte_offset + info.size // 2)
+            b = f.read(1)
+            f.seek(-1, os.SEEK_CUR)
+            f.write(bytes([b[0] ^ 0xFF]))
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 5 and "target_share" in err, err
+    assert not out.exists() and partial(out).exists()
