@@ -5,4 +5,5 @@ int zz_cli_check(int argc, char **argv);
 int zz_cli_report(int argc, char **argv);
 int zz_cli_explore(int argc, char **argv);
 int zz_cli_calibrate(int argc, char **argv);
+int zz_cli_optimise(int argc, char **argv);
 #endif
