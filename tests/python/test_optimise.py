@@ -130,3 +130,31 @@ def test_bad_file_names_file_line(tmp_path, field, value, text):
     r = zz("optimise", opt, "-o", tmp_path / "bad.h5", check=False)
     assert r.returncode != 0 and "opt.lua:2:" in r.stderr and text in r.stderr, r.stderr
     assert not list(tmp_path.glob("bad.h5*")) and not (tmp_path / "best_mix.lua").exists()
+
+
+def test_refuses_objectives_not_built_yet(tmp_path):
+    opt = make_files(tmp_path, OPT.replace('objective = "target_share"', 'objective = "additional"'))
+    r = zz("optimise", opt, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode != 0 and "opt.lua:1:" in r.stderr and "not implemented yet" in r.stderr
+
+
+@pytest.mark.parametrize("objective", ["time_to_target", "p_target"])
+def test_time_and_probability_objectives_match_the_run(tmp_path, objective):
+    """The objective of the best evaluation from the run best_mix.lua makes:
+    mean days to the target (censored at the run's end), share of
+    replications that reach it by the deadline."""
+    deadline, by = ("2027-06-30", 546) if objective == "time_to_target" else ("2027-12-31", 730)
+    opt = OPT.replace('objective = "target_share"', f'objective = "{objective}"').replace(
+        'by = "2027-12-31",', f'by = "{deadline}",')
+    make_files(tmp_path, opt)
+    (tmp_path / "small.lua").write_text(SMALL.replace("share = 0.5", "share = 0.2545"))
+    zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q")
+    ds = xr.open_dataset(tmp_path / "opt.h5")
+    zz("run", tmp_path / "best_mix.lua", "-o", tmp_path / "mix.h5", "-q")
+    with h5py.File(tmp_path / "mix.h5", "r") as f:
+        g = [t.decode() if isinstance(t, bytes) else t for t in f["target"][...]].index("all")
+        ttt = f["time_to_target"][:, g]
+    want = np.where(np.isnan(ttt), 730, ttt).mean() if objective == "time_to_target" \
+        else np.mean(~np.isnan(ttt) & (ttt <= by))
+    assert ds.objective.values[ds.attrs["best_evaluation"]] == pytest.approx(want, abs=1e-12)
+    assert len(np.unique(ds.objective.values)) > 1   # the objective responds to the mix
