@@ -22,15 +22,11 @@
 #include <string.h>
 
 #include "output/h5internal.h"
+#include "calibrate/h5w.h"
 
 enum { D_FREE, D_MOMENT, D_EVAL, ND };
 
-typedef struct h5w {
-    hid_t file, dim[ND];
-    hsize_t len[ND];
-} h5w;
-
-static int make_dim(h5w *w, int d, const char *name, const char *const *labels)
+int zz_h5w_dim(zz_h5w *w, int d, const char *name, const char *const *labels)
 {
     hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(1, &w->len[d], NULL), st = -1, ds = -1;
     int ok = p >= 0 && sp >= 0;
@@ -59,7 +55,7 @@ static int make_dim(h5w *w, int d, const char *name, const char *const *labels)
     return 0;
 }
 
-static int put(h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, const int *dims,
+int zz_h5w_put(zz_h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, const int *dims,
                const void *data, const char *long_name)
 {
     hsize_t cur[2];
@@ -81,10 +77,22 @@ static int put(h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, con
     return ok ? 0 : -1;
 }
 
-static int put_f64(h5w *w, const char *name, int rank, const int *dims, const double *data,
+int zz_h5w_f64(zz_h5w *w, const char *name, int rank, const int *dims, const double *data,
                    const char *long_name)
 {
-    return put(w, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, long_name);
+    return zz_h5w_put(w, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, dims, data, long_name);
+}
+
+int zz_h5w_create(zz_h5w *w, const char *path)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    int ok = fcpl >= 0 &&
+             H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+             H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+             H5Pset_obj_track_times(fcpl, 0) >= 0 &&
+             (w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT)) >= 0;
+    zz_h5_close(fcpl);
+    return ok ? 0 : -1;
 }
 
 int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const char *path,
@@ -93,7 +101,7 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     const int K = r->nfree, M = r->nmoments, E = r->ntrace;
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.writing", path);
-    h5w w = {.file = -1, .dim = {-1, -1, -1}, .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E}};
+    zz_h5w w = {.file = -1, .dim = {-1, -1, -1}, .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E}};
     const char *keys[ZZ_MAX_FACTORS], *names[ZZ_MAX_MOMENTS];
     double lower[ZZ_MAX_FACTORS], upper[ZZ_MAX_FACTORS], se[ZZ_MAX_MOMENTS];
     for (int f = 0; f < K; f++) {
@@ -116,30 +124,24 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
         obj[e] = r->trace[e].objective;
         stage[e] = r->trace[e].stage;
     }
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-    ok = ok && fcpl >= 0 &&
-         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
-         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
-         H5Pset_obj_track_times(fcpl, 0) >= 0 &&
-         (w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT)) >= 0;
-    zz_h5_close(fcpl);
-    ok = ok && make_dim(&w, D_FREE, "free", keys) == 0 && make_dim(&w, D_MOMENT, "moment", names) == 0 &&
-         make_dim(&w, D_EVAL, "evaluation", NULL) == 0;
+    ok = ok && zz_h5w_create(&w, tmp) == 0;
+    ok = ok && zz_h5w_dim(&w, D_FREE, "free", keys) == 0 && zz_h5w_dim(&w, D_MOMENT, "moment", names) == 0 &&
+         zz_h5w_dim(&w, D_EVAL, "evaluation", NULL) == 0;
     const int df[1] = {D_FREE}, dm[1] = {D_MOMENT}, de[1] = {D_EVAL}, def[2] = {D_EVAL, D_FREE},
               dem[2] = {D_EVAL, D_MOMENT};
-    ok = ok && put_f64(&w, "estimate", 1, df, r->estimate, "estimate of the free parameter") == 0 &&
-         put_f64(&w, "std_error", 1, df, r->std_error,
+    ok = ok && zz_h5w_f64(&w, "estimate", 1, df, r->estimate, "estimate of the free parameter") == 0 &&
+         zz_h5w_f64(&w, "std_error", 1, df, r->std_error,
                  "standard error (sandwich, inflated by 1 + 1/R)") == 0 &&
-         put_f64(&w, "lower", 1, df, lower, "lower bound") == 0 &&
-         put_f64(&w, "upper", 1, df, upper, "upper bound") == 0 &&
-         (!truth || put_f64(&w, "truth", 1, df, truth, "parameter that simulated the targets") == 0) &&
-         put_f64(&w, "target", 1, dm, r->target, "observed (targeted) moment") == 0 &&
-         put_f64(&w, "simulated", 1, dm, r->simulated, "simulated moment at the estimate") == 0 &&
-         put_f64(&w, "se", 1, dm, se, "standard error of the observed moment") == 0 &&
-         put_f64(&w, "trace", 2, def, trace, "parameters of each evaluation") == 0 &&
-         put_f64(&w, "trace_moments", 2, dem, tmom, "simulated moments of each evaluation") == 0 &&
-         put_f64(&w, "objective", 1, de, obj, "objective (m - v)' W (m - v)") == 0 &&
-         put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
+         zz_h5w_f64(&w, "lower", 1, df, lower, "lower bound") == 0 &&
+         zz_h5w_f64(&w, "upper", 1, df, upper, "upper bound") == 0 &&
+         (!truth || zz_h5w_f64(&w, "truth", 1, df, truth, "parameter that simulated the targets") == 0) &&
+         zz_h5w_f64(&w, "target", 1, dm, r->target, "observed (targeted) moment") == 0 &&
+         zz_h5w_f64(&w, "simulated", 1, dm, r->simulated, "simulated moment at the estimate") == 0 &&
+         zz_h5w_f64(&w, "se", 1, dm, se, "standard error of the observed moment") == 0 &&
+         zz_h5w_f64(&w, "trace", 2, def, trace, "parameters of each evaluation") == 0 &&
+         zz_h5w_f64(&w, "trace_moments", 2, dem, tmom, "simulated moments of each evaluation") == 0 &&
+         zz_h5w_f64(&w, "objective", 1, de, obj, "objective (m - v)' W (m - v)") == 0 &&
+         zz_h5w_put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
              "0 Sobol start grid, 1 local search, 2 Jacobian") == 0;
     ok = ok && zz_h5_attr_f64(w.file, "j_statistic", r->j_statistic) == 0 &&
          zz_h5_attr_f64(w.file, "j_pvalue", r->j_pvalue) == 0 &&

@@ -75,40 +75,47 @@ static int int_field(lua_State *L, const char *what, const char *name, long long
 
 /* ---- calibrate { ... } ----------------------------------------------------- */
 
-static int l_calibrate(lua_State *L)
+void *zz_calib_user(lua_State *L) { return LD(L)->c->user; }
+
+void zz_calib_check_fields(lua_State *L, int idx, const char *what, const char *const *fields, int n)
 {
-    static const char *const fields[] = {"scenario", "replications", "seed", "starts",
-                                         "evaluations", "optimiser", "jacobian_step"};
+    check_fields(L, idx, what, fields, n);
+}
+
+/* The fields a calibrate and an optimise block share; `what` names the
+ * block, fields[0 .. n) every field it takes. */
+int zz_calib_block(lua_State *L, const char *what, const char *const *fields, int n)
+{
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     if (!lua_istable(L, 1))
-        return zz_lua_error(L, "calibrate: expected a table of fields, calibrate { scenario = "
-                               "\"baseline.lua\", replications = 16, seed = 3 }");
+        return zz_lua_error(L, "%s: expected a table of fields, %s { scenario = "
+                               "\"baseline.lua\", replications = 16, seed = 3 }", what, what);
     if (ld->declared)
-        return zz_lua_error(L, "calibrate: declared twice (first at %s)", c->where);
+        return zz_lua_error(L, "%s: declared twice (first at %s)", what, c->where);
     ld->declared = 1;
     zz_lua_where(L, 1, c->where, sizeof c->where);
-    check_fields(L, 1, "calibrate", fields, 7);
+    check_fields(L, 1, what, fields, n);
     if (lua_getfield(L, 1, "scenario") != LUA_TSTRING)
-        return zz_lua_error(L, "calibrate: scenario must be a scenario file, e.g. scenario = "
-                               "\"baseline.lua\"");
+        return zz_lua_error(L, "%s: scenario must be a scenario file, e.g. scenario = "
+                               "\"baseline.lua\"", what);
     char msg[1024];
     zz_experiment *ex = c->ex;
     if (zz_source_resolve(ld->root, current_file(ld), lua_tostring(L, -1), ".lua",
                           ex->scenario_path[0], sizeof ex->scenario_path[0], msg, sizeof msg))
-        return zz_lua_error(L, "calibrate: scenario: %s", msg);
+        return zz_lua_error(L, "%s: scenario: %s", what, msg);
     snprintf(c->scenario_given, sizeof c->scenario_given, "%s", lua_tostring(L, -1));
     snprintf(ex->scenario_given[0], sizeof ex->scenario_given[0], "%s", lua_tostring(L, -1));
     ex->nscenarios = 1;
     lua_pop(L, 1);
     long long v;
-    if (int_field(L, "calibrate", "replications", 1, 100000, &v))
+    if (int_field(L, what, "replications", 1, 100000, &v))
         c->replications = (int)v;
-    if (int_field(L, "calibrate", "seed", 0, 0xffffffffffffLL, &v))
+    if (int_field(L, what, "seed", 0, 0xffffffffffffLL, &v))
         c->seed = v;
-    if (int_field(L, "calibrate", "starts", 1, 100000, &v))
+    if (int_field(L, what, "starts", 1, 100000, &v))
         c->starts = (int)v;
-    if (int_field(L, "calibrate", "evaluations", 1, 1000000, &v))
+    if (int_field(L, what, "evaluations", 1, 1000000, &v))
         c->evaluations = (int)v;
     if (lua_getfield(L, 1, "optimiser") != LUA_TNIL) {
         const char *s = lua_tostring(L, -1);
@@ -117,10 +124,19 @@ static int l_calibrate(lua_State *L)
         else if (s && !strcmp(s, "bobyqa"))
             c->local = 1;
         else
-            return zz_lua_error(L, "calibrate: unknown optimiser '%s' (the local stage); valid: sbplx, bobyqa",
-                                luaL_tolstring(L, -1, NULL));
+            return zz_lua_error(L, "%s: unknown optimiser '%s' (the local stage); valid: sbplx, bobyqa",
+                                what, luaL_tolstring(L, -1, NULL));
     }
     lua_pop(L, 1);
+    return 0;
+}
+
+static int l_calibrate(lua_State *L)
+{
+    static const char *const fields[] = {"scenario", "replications", "seed", "starts",
+                                         "evaluations", "optimiser", "jacobian_step"};
+    zz_calib_block(L, "calibrate", fields, 7);
+    zz_calibration *c = LD(L)->c;
     if (lua_getfield(L, 1, "jacobian_step") != LUA_TNIL) {
         int ok;
         double h = lua_tonumberx(L, -1, &ok);
@@ -415,19 +431,26 @@ static int run_file(cal_loader *ld, char *err, size_t errlen)
     static const struct {
         const char *name;
         lua_CFunction fn;
-    } fns[] = {{"calibrate", l_calibrate}, {"free", l_free}, {"moment", l_moment},
+    } fns[] = {{"calibrate", l_calibrate}, {"moment", l_moment}, {"free", l_free},
                {"include", l_include}};
-    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+    /* another block (optimise) replaces calibrate and moment */
+    const char *block = c->block ? c->block : "calibrate";
+    for (size_t i = c->block ? 2 : 0; i < sizeof fns / sizeof *fns; i++) {
         lua_pushlightuserdata(L, ld);
         lua_pushcclosure(L, fns[i].fn, 1);
         lua_setglobal(L, fns[i].name);
+    }
+    if (c->block) {
+        lua_pushlightuserdata(L, ld);
+        lua_pushcclosure(L, c->block_fn, 1);
+        lua_setglobal(L, c->block);
     }
     rc = zz_sandbox_load(ld->sb, main->text, main->len, c->path, err, errlen);
     if (!rc)
         rc = zz_sandbox_call(ld->sb, 0, 0, ZZ_LUA_LOAD_INSTRUCTIONS, ZZ_LUA_LOAD_SECONDS, err, errlen);
     if (!rc && !ld->declared) {
-        snprintf(err, errlen, "%s: no calibrate { ... } block; write calibrate { scenario = "
-                              "\"baseline.lua\", replications = 8, seed = 1 }", c->path);
+        snprintf(err, errlen, "%s: no %s { ... } block; write %s { scenario = "
+                              "\"baseline.lua\", replications = 8, seed = 1 }", c->path, block, block);
         rc = ZZ_SCENARIO;
     }
     c->ex->source = zz_source_bundle(ld->files, ld->nfiles);

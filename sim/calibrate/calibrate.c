@@ -204,7 +204,7 @@ void zz_calibration_close(zz_calibration *c)
 /* "block.field", "block.field.size", "block.name.field[.size]" as the
  * scenario declaration that sets it: a named block (decision, voucher,
  * ...) takes its name, the decision block the scenario's rule. */
-static void declaration(const zz_config *cfg, const char *key, double v, FILE *out)
+void zz_calibration_declaration(const zz_config *cfg, const char *key, double v, FILE *out)
 {
     char part[4][128] = {{0}};
     int n = 0;
@@ -256,7 +256,7 @@ int zz_calibration_fragment(const zz_calibration *c, const zz_msm_result *r, con
             c->path, path, c->replications, (long long)c->seed, r->j_statistic, r->j_pvalue, r->dof);
     for (int f = 0; f < r->nfree; f++) {
         const zz_factor *fa = &c->ex->factor[f];
-        declaration(cfg, fa->key, r->estimate[f], fp);
+        zz_calibration_declaration(cfg, fa->key, r->estimate[f], fp);
         fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
                 fa->lo, fa->hi);
     }

@@ -17,8 +17,11 @@
 #define ZZ_CALIBRATE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "experiment/experiment.h"
+
+struct lua_State;
 
 #define ZZ_MAX_MOMENTS 128
 #define ZZ_GROUP_NAMES 64
@@ -61,8 +64,25 @@ typedef struct zz_calibration {
     zz_moment moment[ZZ_MAX_MOMENTS];
     int ntime;
     double *time;             /* observation days since start               */
+    /* another file kind read by the same loader (optimise.h): its block's
+     * name and function replace calibrate and moment; user is theirs */
+    const char *block;
+    int (*block_fn)(struct lua_State *L);
+    void *user;
     char errmsg[2048];
 } zz_calibration;
+
+
+/* For a block function of another file kind: its object, the shared
+ * fields (scenario, replications, seed, starts, evaluations, optimiser)
+ * of a block that takes fields[0 .. n), and the unknown-field check. */
+void *zz_calib_user(struct lua_State *L);
+int zz_calib_block(struct lua_State *L, const char *what, const char *const *fields, int n);
+void zz_calib_check_fields(struct lua_State *L, int idx, const char *what,
+                           const char *const *fields, int n);
+/* "key" = v as the scenario declaration that sets it, e.g.
+ * voucher "compute" { budget = 1e9 } (calibrate.c) */
+void zz_calibration_declaration(const zz_config *cfg, const char *key, double v, FILE *out);
 
 /* Loads and validates (keys, ranges, groups' names, dates against the
  * run). *out is set even on failure so that its errmsg explains. */

@@ -13,4 +13,5 @@ struct zz_experiment;
  * error. */
 int zz_cli_check_output(const char *out, struct zz_scenario *const *sc, int nsc,
                         const struct zz_experiment *ex);
+int zz_cli_optimise(int argc, char **argv);
 #endif

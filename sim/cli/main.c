@@ -21,6 +21,7 @@ static void usage(FILE *out)
           "       zhizao compare A.lua B.lua ... -o OUT.h5 [same options as run]\n"
           "       zhizao explore EXPERIMENT.lua -o OUT.h5 [--resume] [--cells] [--set [SCENARIO:]KEY=VALUE]...\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 [--resume] [--recover [--truth K=V,...]]\n"
+          "       zhizao optimise OPTIMISATION.lua -o OUT.h5\n"
           "       zhizao report OUT.h5 -o DIR\n"
           "       zhizao --help | --version\n"
           "\n"
@@ -35,6 +36,8 @@ static void usage(FILE *out)
           "explore  runs an experiment: every point of a design over uncertain parameters x\n"
           "         scenarios x replications, one shared no-policy twin per point and\n"
           "         replication, into one file (zhizao.open reads it; docs/experiments.md).\n"
+          "optimise splits a budget between programmes (and sets free parameters) for an\n"
+          "         objective by a deadline, confirmed on fresh seeds (docs/optimise.md).\n"
           "calibrate estimates free parameters by the method of simulated moments\n"
           "         (docs/calibration.md).\n"
           "report   writes PNG figures and a self-contained HTML page for a result file.\n"
@@ -120,9 +123,11 @@ static int dispatch(int argc, char **argv)
         return zz_cli_explore(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate"))
         return zz_cli_calibrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "optimise"))
+        return zz_cli_optimise(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return zz_cli_report(argc - 1, argv + 1);
-    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, explore, calibrate, report\n", cmd);
+    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, explore, calibrate, optimise, report\n", cmd);
     usage(stderr);
     return ZZ_USAGE;
 }

@@ -1,0 +1,219 @@
+#define _XOPEN_SOURCE 700 /* realpath */
+/*
+ * The optimisation file (docs/optimise.md), netCDF-4 conventions as the
+ * calibration's (calibrate/h5w.h):
+ *
+ *   dims   programme(S, the shares) free(K) evaluation(E) candidate(C)
+ *          confirm_replicate(Rc)
+ *   data   best_budget [programme], best_free [free]
+ *          evaluation_budget [evaluation, programme], evaluation_free
+ *          [evaluation, free], objective, objective_se, stage [evaluation]
+ *          candidate_budget [candidate, programme], candidate_free,
+ *          candidate_evaluation, confirm_objective [candidate,
+ *          confirm_replicate], difference, difference_lower,
+ *          difference_upper, p_beats_plan [candidate]
+ *
+ * Written to "<path>.writing" and renamed when complete. best_mix.lua
+ * beside it.
+ */
+#include "optimise/optimise.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calibrate/h5w.h"
+#include "output/h5internal.h"
+#include "scenario/lua_sandbox.h"
+#include "scenario/lua_source.h"
+
+enum { D_PROG, D_FREE, D_EVAL, D_CAND, D_CREP, ND };
+
+/* the scenario's own budget of share i over the whole run */
+static double plan_budget(const zz_optimisation *o, int i)
+{
+    const zz_programme_cfg *g = &o->cal->ex->sc[0]->cfg.programme[o->prog[i]];
+    return g->budget * (g->budget_per_year ? o->fiscal_years : 1);
+}
+
+
+int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, const char *path, char *err,
+                          size_t errlen)
+{
+    const zz_experiment *ex = o->cal->ex;
+    const int S = o->nshares, K = ex->nfactors, E = r->nrows, C = r->ncand, Rc = r->Rc;
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.writing", path);
+    zz_h5w w = {.file = -1, .dim = {-1, -1, -1, -1, -1},
+                .len = {(hsize_t)S, (hsize_t)K, (hsize_t)E, (hsize_t)C, (hsize_t)Rc}};
+    const char *progs[ZZ_MAX_SHARES], *keys[ZZ_MAX_FACTORS], *cands[33];
+    char cname[33][16];
+    for (int i = 0; i < S; i++)
+        progs[i] = o->share[i];
+    for (int f = 0; f < K; f++)
+        keys[f] = ex->factor[f].key;
+    for (int c = 0; c < C; c++) {
+        if (c)
+            snprintf(cname[c], sizeof cname[c], "candidate_%d", c);
+        else
+            snprintf(cname[c], sizeof cname[c], "plan");
+        cands[c] = cname[c];
+    }
+    double *eb = malloc(((size_t)E * S + 1) * sizeof *eb), *ef = malloc(((size_t)E * K + 1) * sizeof *ef);
+    double *obj = malloc(((size_t)E + 1) * sizeof *obj), *ose = malloc(((size_t)E + 1) * sizeof *ose);
+    double *cb = malloc(((size_t)C * S + 1) * sizeof *cb), *cf = malloc(((size_t)C * K + 1) * sizeof *cf);
+    int32_t *stage = malloc(((size_t)E + 1) * sizeof *stage), *crow = malloc(((size_t)C + 1) * sizeof *crow);
+    int ok = eb && ef && obj && ose && cb && cf && stage && crow;
+    for (int e = 0; ok && e < E; e++) {
+        memcpy(eb + (size_t)e * S, r->row[e].budget, (size_t)S * sizeof *eb);
+        memcpy(ef + (size_t)e * K, r->row[e].free, (size_t)K * sizeof *ef);
+        obj[e] = r->row[e].objective;
+        ose[e] = r->row[e].se;
+        stage[e] = r->row[e].stage;
+    }
+    for (int c = 0; ok && c < C; c++) {
+        crow[c] = r->cand_row[c];
+        if (c) {
+            memcpy(cb + (size_t)c * S, r->row[crow[c]].budget, (size_t)S * sizeof *cb);
+            memcpy(cf + (size_t)c * K, r->row[crow[c]].free, (size_t)K * sizeof *cf);
+        } else {
+            for (int i = 0; i < S; i++)
+                cb[i] = plan_budget(o, i);
+            for (int f = 0; f < K; f++)
+                cf[f] = NAN; /* as written (not read back) */
+        }
+    }
+    const zz_opt_row *best = &r->row[r->cand_row[r->best]];
+    ok = ok && zz_h5w_create(&w, tmp) == 0 && zz_h5w_dim(&w, D_PROG, "programme", progs) == 0 &&
+         zz_h5w_dim(&w, D_FREE, "free", keys) == 0 && zz_h5w_dim(&w, D_EVAL, "evaluation", NULL) == 0 &&
+         zz_h5w_dim(&w, D_CAND, "candidate", cands) == 0 &&
+         zz_h5w_dim(&w, D_CREP, "confirm_replicate", NULL) == 0;
+    const int dp[1] = {D_PROG}, df[1] = {D_FREE}, de[1] = {D_EVAL}, dc[1] = {D_CAND},
+              dep[2] = {D_EVAL, D_PROG}, def[2] = {D_EVAL, D_FREE}, dcp[2] = {D_CAND, D_PROG},
+              dcf[2] = {D_CAND, D_FREE}, dcr[2] = {D_CAND, D_CREP};
+    ok = ok && zz_h5w_f64(&w, "best_budget", 1, dp, best->budget, "chosen budget, yuan over the run") == 0 &&
+         zz_h5w_f64(&w, "best_free", 1, df, best->free, "chosen value of the free parameter") == 0 &&
+         zz_h5w_f64(&w, "evaluation_budget", 2, dep, eb, "budget of each evaluation, yuan over the run") == 0 &&
+         zz_h5w_f64(&w, "evaluation_free", 2, def, ef, "free parameters of each evaluation") == 0 &&
+         zz_h5w_f64(&w, "objective", 1, de, obj, "objective: mean over the search replications") == 0 &&
+         zz_h5w_f64(&w, "objective_se", 1, de, ose, "standard error of the objective") == 0 &&
+         zz_h5w_put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
+                    "0 Sobol start grid, 1 local search") == 0 &&
+         zz_h5w_f64(&w, "candidate_budget", 2, dcp, cb, "candidate budget, yuan over the run (plan: as written)") == 0 &&
+         zz_h5w_f64(&w, "candidate_free", 2, dcf, cf, "candidate free parameters") == 0 &&
+         zz_h5w_put(&w, "candidate_evaluation", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dc, crow,
+                    "evaluation the candidate comes from, -1 for the plan as written") == 0 &&
+         zz_h5w_f64(&w, "confirm_objective", 2, dcr, r->cand_y,
+                    "objective per confirmation replicate (fresh seeds)") == 0 &&
+         zz_h5w_f64(&w, "difference", 1, dc, r->diff_mean, "mean paired difference candidate - plan") == 0 &&
+         zz_h5w_f64(&w, "difference_lower", 1, dc, r->diff_lo, "95% t interval, lower") == 0 &&
+         zz_h5w_f64(&w, "difference_upper", 1, dc, r->diff_hi, "95% t interval, upper") == 0 &&
+         zz_h5w_f64(&w, "p_beats_plan", 1, dc, r->p_beats,
+                    "probability the candidate's expected objective beats the plan's") == 0;
+    double best_conf = 0;
+    for (int i = 0; i < Rc; i++)
+        best_conf += r->cand_y[(size_t)r->best * Rc + i] / Rc;
+    ok = ok && zz_h5_attr_str(w.file, "objective_name", zz_objective_names[o->objective]) == 0 &&
+         zz_h5_attr_str(w.file, "target", o->target) == 0 && zz_h5_attr_str(w.file, "by", o->by) == 0 &&
+         zz_h5_attr_f64(w.file, "budget", o->budget) == 0 &&
+         zz_h5_attr_i32(w.file, "chosen_candidate", r->best) == 0 &&
+         zz_h5_attr_i32(w.file, "best_evaluation", r->cand_row[r->best]) == 0 &&
+         zz_h5_attr_f64(w.file, "best_objective_confirmed", best_conf) == 0 &&
+         zz_h5_attr_f64(w.file, "best_p_beats_plan", r->p_beats[r->best]) == 0 &&
+         zz_h5_attr_i32(w.file, "replications", o->cal->replications) == 0 &&
+         zz_h5_attr_i64(w.file, "seed", o->cal->seed) == 0 &&
+         zz_h5_attr_i32(w.file, "confirm_replications", Rc) == 0 &&
+         zz_h5_attr_i64(w.file, "confirm_seed", r->confirm_seed) == 0 &&
+         zz_h5_attr_i32(w.file, "fiscal_years", o->fiscal_years) == 0 &&
+         zz_h5_attr_str(w.file, "local_optimiser", o->cal->local ? "NLOPT_LN_BOBYQA" : "NLOPT_LN_SBPLX") == 0 &&
+         zz_h5_attr_str(w.file, "optimisation_path", o->cal->path) == 0 &&
+         zz_h5_attr_str(w.file, "optimisation_source", ex->source) == 0 &&
+         zz_h5_attr_str(w.file, "scenario_path", ex->sc[0]->cfg.path) == 0 &&
+         zz_h5_attr_str(w.file, "program_version", ZZ_VERSION_STRING) == 0 &&
+         zz_h5_attr_i32(w.file, "complete", 1) == 0;
+    if (!ok)
+        zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
+    for (int d = 0; d < ND; d++)
+        zz_h5_close(w.dim[d]);
+    if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {
+        zz_h5_fail(err, errlen, tmp, "cannot close");
+        ok = 0;
+    }
+    free(eb);
+    free(ef);
+    free(obj);
+    free(ose);
+    free(cb);
+    free(cf);
+    free(stage);
+    free(crow);
+    if (ok && rename(tmp, path)) {
+        snprintf(err, errlen, "%s: cannot rename to %s", tmp, path);
+        ok = 0;
+    }
+    if (!ok)
+        remove(tmp);
+    return ok ? ZZ_OK : ZZ_IO;
+}
+
+int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const char *path, char *err,
+                        size_t errlen)
+{
+    const zz_experiment *ex = o->cal->ex;
+    const zz_config *cfg = &ex->sc[0]->cfg;
+    char out[1100], dir[1024], rdir[PATH_MAX], rscn[PATH_MAX];
+    zz_source_dirname(path, dir, sizeof dir);
+    snprintf(out, sizeof out, "%s/best_mix.lua", dir);
+    /* include the scenario where the sandbox lets best_mix.lua reach it
+     * (its directory or below); else carry its text */
+    const char *rel = NULL;
+    if (realpath(dir, rdir) && realpath(ex->scenario_path[0], rscn) && !strncmp(rscn, rdir, strlen(rdir)) &&
+        rscn[strlen(rdir)] == '/')
+        rel = rscn + strlen(rdir) + 1;
+    char *text = NULL;
+    size_t len = 0;
+    if (!rel && zz_source_read(ex->scenario_path[0], ZZ_LUA_MAX_SOURCE, &text, &len, err, errlen))
+        return ZZ_IO;
+    FILE *fp = fopen(out, "w");
+    if (!fp) {
+        free(text);
+        snprintf(err, errlen, "%s: cannot write", out);
+        return ZZ_IO;
+    }
+    const zz_opt_row *best = &r->row[r->cand_row[r->best]];
+    fprintf(fp, "-- best_mix.lua: written by `zhizao optimise %s` (%s)\n"
+                "-- %s of target %s by %s; search: %d replications, seed %lld;\n"
+                "-- confirmed on seed %lld, %d replications: difference to the plan %.6g "
+                "[%.6g, %.6g], P(beats the plan) = %.3f\n",
+            o->cal->path, path, zz_objective_names[o->objective], o->target, o->by,
+            o->cal->replications, (long long)o->cal->seed, (long long)r->confirm_seed, r->Rc,
+            r->diff_mean[r->best], r->diff_lo[r->best], r->diff_hi[r->best], r->p_beats[r->best]);
+    if (rel)
+        fprintf(fp, "include \"%s\"\n", rel);
+    else
+        fprintf(fp, "-- the scenario %s as written:\n%s\n-- the chosen mix:\n", ex->scenario_path[0], text);
+    free(text);
+    fprintf(fp, "scenario { seed = %lld, replications = %d }\n", (long long)o->cal->seed,
+            o->cal->replications);
+    for (int i = 0; i < o->nshares; i++) {
+        const zz_programme_cfg *g = &cfg->programme[o->prog[i]];
+        char key[160];
+        snprintf(key, sizeof key, "%s.budget", o->share[i]);
+        zz_calibration_declaration(cfg, key, best->budget[i] / (g->budget_per_year ? o->fiscal_years : 1), fp);
+        fprintf(fp, "   -- %.4f of the budget%s\n", best->budget[i] / o->budget,
+                g->budget_per_year ? " (per fiscal year)" : "");
+    }
+    for (int f = 0; f < ex->nfactors; f++) {
+        zz_calibration_declaration(cfg, ex->factor[f].key, best->free[f], fp);
+        fputc('\n', fp);
+    }
+    if (fclose(fp)) {
+        snprintf(err, errlen, "%s: cannot write", out);
+        return ZZ_IO;
+    }
+    return ZZ_OK;
+}
