@@ -125,6 +125,12 @@ int zz_cli_calibrate(int argc, char **argv)
     int rc = zz_calibration_open(&cal, argv[optind]);
     if (rc)
         snprintf(err, sizeof err, "%s", cal ? cal->errmsg : "out of memory");
+    /* before any work, as for run and explore: not a device, a directory or
+     * one of the inputs (it prints its own error) */
+    int checked = 0;
+    if (!rc && opt.output &&
+        (rc = zz_cli_check_output(opt.output, cal->ex->sc, cal->ex->nscenarios, cal->ex)))
+        checked = 1;
     const int K = cal && cal->ex ? cal->ex->nfactors : 0;
     double theta[ZZ_MAX_FACTORS], truth[ZZ_MAX_FACTORS], targets[ZZ_MAX_MOMENTS];
     for (int f = 0; f < K; f++)
@@ -165,7 +171,7 @@ int zz_cli_calibrate(int argc, char **argv)
                 print_result(cal, &res, recover ? truth : NULL);
         }
     }
-    if (rc)
+    if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
     zz_msm_result_free(&res);
     zz_msim_close(m);

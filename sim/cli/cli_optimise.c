@@ -72,6 +72,11 @@ int zz_cli_optimise(int argc, char **argv)
     zz_oeval *e = NULL;
     zz_opt_result res = {0};
     int rc = zz_optimisation_open(&o, argv[optind], err, sizeof err);
+    /* before any work, as for run and explore: not a device, a directory or
+     * one of the inputs (it prints its own error) */
+    int checked = 0;
+    if (!rc && (rc = zz_cli_check_output(output, o->cal->ex->sc, o->cal->ex->nscenarios, o->cal->ex)))
+        checked = 1;
     if (!rc && (rc = zz_oeval_open(&e, o, threads)))
         snprintf(err, sizeof err, "out of memory");
     if (!rc)
@@ -82,7 +87,7 @@ int zz_cli_optimise(int argc, char **argv)
         rc = zz_optimisation_mix(o, &res, output, err, sizeof err);
     if (!rc && progress)
         print_result(o, &res);
-    if (rc)
+    if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
     zz_opt_result_free(&res);
     zz_oeval_close(e);

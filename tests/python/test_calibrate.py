@@ -327,3 +327,20 @@ def test_library_calibration_file_runs(tmp_path):
     rows = dict(line.split(",") for line in r.stdout.split()[1:])
     assert set(rows) == {"gsz_start", "gsz_rate", "small_rate", "size_ratio"}
     assert 0.25 < float(rows["gsz_start"]) < 0.45
+
+
+@pytest.mark.parametrize("target", ["cal.lua", "small_base.lua", "dir"])
+def test_output_checked_before_any_work(tmp_path, target):
+    # as for run and explore: not the calibration file, not its scenario,
+    # not a directory; refused at once (exit 2), nothing overwritten
+    f = make_files(tmp_path)
+    out = tmp_path / target
+    if target == "dir":
+        out.mkdir()
+    before = out.read_bytes() if out.is_file() else None
+    r = zz("calibrate", f, "-o", out, check=False)
+    assert r.returncode == 2, r.stderr
+    assert str(out.name) in r.stderr
+    assert not (tmp_path / "calibrated.lua").exists()
+    if before is not None:
+        assert out.read_bytes() == before

@@ -158,3 +158,20 @@ def test_time_and_probability_objectives_match_the_run(tmp_path, objective):
         else np.mean(~np.isnan(ttt) & (ttt <= by))
     assert ds.objective.values[ds.attrs["best_evaluation"]] == pytest.approx(want, abs=1e-12)
     assert len(np.unique(ds.objective.values)) > 1   # the objective responds to the mix
+
+
+@pytest.mark.parametrize("target", ["opt.lua", "small.lua", "dir"])
+def test_output_checked_before_any_work(tmp_path, target):
+    # as for run and explore: not the optimisation file, not its scenario,
+    # not a directory; refused at once (exit 2), nothing written or touched
+    f = make_files(tmp_path)
+    out = tmp_path / target
+    if target == "dir":
+        out.mkdir()
+    before = out.read_bytes() if out.is_file() else None
+    r = zz("optimise", f, "-o", out, check=False)
+    assert r.returncode == 2, r.stderr
+    assert str(out.name) in r.stderr
+    assert not (tmp_path / "best_mix.lua").exists()
+    if before is not None:
+        assert out.read_bytes() == before
