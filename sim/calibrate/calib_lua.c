@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario/lua_include.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
 #include "scenario/params.h"
-
-#define MAX_DEPTH 16
 
 const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS] = {"share", "hazard", "ratio"};
 
@@ -24,18 +23,11 @@ typedef struct cal_loader {
     zz_calibration *c;
     zz_sandbox *sb;
     char root[ZZ_PATH_LEN];
-    zz_source_file files[ZZ_MAX_SOURCE_FILES];
-    int nfiles;
-    int stack[MAX_DEPTH], depth;
+    zz_include_stack inc;
     int declared;
 } cal_loader;
 
 static cal_loader *LD(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
-
-static const char *current_file(cal_loader *ld)
-{
-    return ld->files[ld->stack[ld->depth - 1]].path;
-}
 
 /* Unknown fields first: a typo must not pass as a default. */
 static void check_fields(lua_State *L, int idx, const char *what, const char *const *fields, int n)
@@ -101,7 +93,7 @@ int zz_calib_block(lua_State *L, const char *what, const char *const *fields, in
                                "\"baseline.lua\"", what);
     char msg[1024];
     zz_experiment *ex = c->ex;
-    if (zz_source_resolve(ld->root, current_file(ld), lua_tostring(L, -1), ".lua",
+    if (zz_source_resolve(ld->root, zz_include_current(&ld->inc), lua_tostring(L, -1), ".lua",
                           ex->scenario_path[0], sizeof ex->scenario_path[0], msg, sizeof msg))
         return zz_lua_error(L, "%s: scenario: %s", what, msg);
     snprintf(c->scenario_given, sizeof c->scenario_given, "%s", lua_tostring(L, -1));
@@ -379,49 +371,19 @@ static int l_moment(lua_State *L)
 static int l_include(lua_State *L)
 {
     cal_loader *ld = LD(L);
-    char path[ZZ_PATH_LEN], msg[1024];
-    if (lua_type(L, 1) != LUA_TSTRING)
-        return zz_lua_error(L, "include: expected a file name, e.g. include \"moments.lua\"");
-    if (zz_source_resolve(ld->root, current_file(ld), lua_tostring(L, 1), ".lua", path,
-                          sizeof path, msg, sizeof msg))
-        return zz_lua_error(L, "include: %s", msg);
-    int f;
-    for (f = 0; f < ld->nfiles && strcmp(ld->files[f].path, path); f++)
-        ;
-    for (int d = 0; d < ld->depth; d++)
-        if (ld->stack[d] == f)
-            return zz_lua_error(L, "include: '%s' includes itself", path);
-    if (ld->depth == MAX_DEPTH)
-        return zz_lua_error(L, "include: nested too deep (%s)", path);
-    if (f == ld->nfiles) {
-        if (f == ZZ_MAX_SOURCE_FILES)
-            return zz_lua_error(L, "include: too many files (%s)", path);
-        zz_source_file *sf = &ld->files[f];
-        if (zz_source_read(path, ZZ_LUA_MAX_SOURCE, &sf->text, &sf->len, msg, sizeof msg))
-            return zz_lua_error(L, "include: %s", msg);
-        snprintf(sf->path, sizeof sf->path, "%s", path);
-        ld->nfiles++;
-    }
-    if (zz_sandbox_load(ld->sb, ld->files[f].text, ld->files[f].len, path, msg, sizeof msg)) {
-        lua_pushstring(L, msg);
-        return lua_error(L);
-    }
-    ld->stack[ld->depth++] = f;
-    lua_call(L, 0, 0);
-    ld->depth--;
-    return 0;
+    return zz_lua_include(L, ld->sb, ld->root, &ld->inc, "include \"moments.lua\"");
 }
 
 static int run_file(cal_loader *ld, char *err, size_t errlen)
 {
     zz_calibration *c = ld->c;
-    zz_source_file *main = &ld->files[0];
+    zz_source_file *main = &ld->inc.files[0];
     int rc = zz_source_read(c->path, ZZ_LUA_MAX_SOURCE, &main->text, &main->len, err, errlen);
     if (rc)
         return rc;
     snprintf(main->path, sizeof main->path, "%s", c->path);
-    ld->nfiles = 1;
-    ld->stack[ld->depth++] = 0;
+    ld->inc.nfiles = 1;
+    ld->inc.stack[ld->inc.depth++] = 0;
     ld->sb = zz_sandbox_new(ZZ_LUA_MEMORY_LIMIT);
     if (!ld->sb) {
         snprintf(err, errlen, "out of memory");
@@ -453,7 +415,7 @@ static int run_file(cal_loader *ld, char *err, size_t errlen)
                               "\"baseline.lua\", replications = 8, seed = 1 }", c->path, block, block);
         rc = ZZ_SCENARIO;
     }
-    c->ex->source = zz_source_bundle(ld->files, ld->nfiles);
+    c->ex->source = zz_source_bundle(ld->inc.files, ld->inc.nfiles);
     if (!c->ex->source && !rc) {
         snprintf(err, errlen, "out of memory");
         rc = ZZ_NOMEM;
@@ -473,7 +435,7 @@ int zz_calibration_read(zz_calibration *c, char *err, size_t errlen)
     int rc = run_file(ld, err, errlen);
     zz_sandbox_free(ld->sb);
     for (int f = 0; f < ZZ_MAX_SOURCE_FILES; f++)
-        free(ld->files[f].text);
+        free(ld->inc.files[f].text);
     free(ld);
     return rc;
 }

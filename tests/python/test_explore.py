@@ -375,3 +375,15 @@ def test_experiment_files_include_and_are_sandboxed(tmp_path):
     (tmp_path / "e.lua").write_text('os.execute("true")\n')
     r = zz("explore", tmp_path / "e.lua", "--design", check=False)
     assert r.returncode == 3 and "e.lua:1" in r.stderr and "os" in r.stderr
+
+
+def test_experiment_include_cycle_refused(tmp_path):
+    # a file that includes itself, through another, stops with the line
+    library(tmp_path)
+    (tmp_path / "a.lua").write_text('include "b.lua"\n')
+    (tmp_path / "b.lua").write_text('uncertain "population.hurdle_mean" { 0.6, 1.2 }\n'
+                                    'include "a.lua"\n')
+    (tmp_path / "e.lua").write_text(
+        'experiment { scenarios = { "baseline.lua" }, points = 2 }\ninclude "a.lua"\n')
+    r = zz("explore", tmp_path / "e.lua", "--design", check=False)
+    assert r.returncode == 3 and "b.lua:2" in r.stderr and "includes itself" in r.stderr
