@@ -1,0 +1,7 @@
+-- alone_insurance.lua: the first-of-kind insurance alone, 1 bn yuan, on the baseline's firms
+-- (docs/instruments.md; rates and caps as in shandong_2026.lua, quantities
+-- raised where the plan's figure could not spend the budget). Compared with
+-- its no-policy twin, and beside the other instruments, by scenarios/results.lua.
+include "baseline.lua"
+scenario { name = "alone_insurance" }
+insurance { premium_rate = 0.03, premium_share = 0.8, cover = 0.8, cap = 1e6, budget = 1e9 }

@@ -1,0 +1,7 @@
+-- alone_model_voucher.lua: the model voucher alone, 1 bn yuan, on the baseline's firms
+-- (docs/instruments.md; rates and caps as in shandong_2026.lua, quantities
+-- raised where the plan's figure could not spend the budget). Compared with
+-- its no-policy twin, and beside the other instruments, by scenarios/results.lua.
+include "baseline.lua"
+scenario { name = "alone_model_voucher" }
+voucher "model" { rate = 0.50, cap = 5e6, budget = 1e9 }
