@@ -7,7 +7,7 @@
  *          target, simulated, se                                  [moment]
  *          trace [evaluation, free], trace_moments [evaluation, moment],
  *          objective, stage (0 start grid, 1 local, 2 jacobian)   [evaluation]
- *   attrs  j_statistic, j_pvalue, dof, objective, replications, seed,
+ *   attrs  j_statistic, j_pvalue, dof, objective, weighting, replications, seed,
  *          calibration_path, calibration_source, scenario_path, complete
  *
  * Written to "<path>.writing" and renamed when complete.
@@ -153,6 +153,11 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
          zz_h5_attr_str(w.file, "local_optimiser", c->local ? "NLOPT_LN_BOBYQA" : "NLOPT_LN_SBPLX") == 0 &&
          zz_h5_attr_str(w.file, "calibration_path", c->path) == 0 &&
          zz_h5_attr_str(w.file, "calibration_source", c->ex->source) == 0 &&
+         zz_h5_attr_str(w.file, "weighting",
+                        c->cov_kind == ZZ_COV_COVARIANCE ? "covariance: W = inverse of the given covariance"
+                        : c->cov_kind == ZZ_COV_CORRELATION
+                            ? "correlation: W = inverse of diag(se) R diag(se)"
+                            : "diagonal: W = diag(1 / se^2)") == 0 &&
          zz_h5_attr_str(w.file, "scenario_path", c->ex->sc[0]->cfg.path) == 0 &&
          zz_h5_attr_str(w.file, "program_version", ZZ_VERSION_STRING) == 0 &&
          zz_h5_attr_i32(w.file, "complete", 1) == 0;

@@ -166,6 +166,8 @@ int zz_calibration_open(zz_calibration **out, const char *path)
     }
     for (int f = 0; !rc && f < ex->nfactors; f++)
         rc = zz_factor_check(ex, &ex->factor[f], "free", err, errlen);
+    if (!rc)
+        rc = zz_calibration_weighting(c, err, errlen);
     if (!rc) {
         const zz_config *cfg = &ex->sc[0]->cfg;
         c->ntime = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
@@ -195,6 +197,8 @@ void zz_calibration_close(zz_calibration *c)
         free(c->moment[k].cells[1]);
     }
     free(c->time);
+    free(c->cov);
+    free(c->weight);
     zz_experiment_close(c->ex);
     free(c);
 }

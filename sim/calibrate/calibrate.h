@@ -64,6 +64,14 @@ typedef struct zz_calibration {
     zz_moment moment[ZZ_MAX_MOMENTS];
     int ntime;
     double *time;             /* observation days since start               */
+    /* calibrate's covariance or correlation field, as given (n x n,
+     * row-major), then (zz_calibration_weighting) the moments' covariance
+     * Sigma and the weighting matrix W = Sigma^-1, [nmoments^2]. NULL: the
+     * moments are independent, Sigma = diag(se^2), W = diag(1 / se^2). */
+    enum { ZZ_COV_NONE, ZZ_COV_COVARIANCE, ZZ_COV_CORRELATION } cov_kind;
+    int cov_n;
+    char cov_where[512];
+    double *cov, *weight;
     /* another file kind read by the same loader (optimise.h): its block's
      * name and function replace calibrate and moment; user is theirs */
     const char *block;
@@ -90,6 +98,11 @@ int zz_calibration_open(zz_calibration **out, const char *path);
 void zz_calibration_close(zz_calibration *c);
 /* The Lua side (calib_lua.c). */
 int zz_calibration_read(zz_calibration *c, char *err, size_t errlen);
+/* Once the moments are known: checks the given matrix against them (size,
+ * symmetry, a correlation's unit diagonal, a covariance's diagonal
+ * against each se) and inverts it by Cholesky, refusing a matrix that is
+ * not positive definite (weighting.c). No matrix given: nothing to do. */
+int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen);
 
 /* ---- simulated moments (moments.c) ---- */
 typedef struct zz_msim zz_msim;

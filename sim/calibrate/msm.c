@@ -2,7 +2,10 @@
  * The method of simulated moments (calibrate.h), as in McFadden (1989),
  * Pakes and Pollard (1989), Gourieroux and Monfort (1996):
  *
- *   Q(theta) = (m(theta) - v)' W (m(theta) - v),   W = diag(1 / se^2)
+ *   Q(theta) = (m(theta) - v)' W (m(theta) - v),   W = Sigma^-1
+ *
+ * with Sigma the observed moments' covariance: diag(se^2), or the matrix
+ * calibrate's covariance/correlation field gives (weighting.c)
  *
  * minimised over the free parameters' box in two stages: a Sobol grid of
  * starting points (GSL), then a local derivative-free search from the
@@ -11,9 +14,8 @@
  * deterministic function and a replayed trace (--resume) is exact.
  *
  * Standard errors: G = dm/dtheta by central differences at the estimate,
- * V = (G'WG)^-1 G'W S W G (G'WG)^-1 (1 + 1/R) with S = diag(se^2) the
- * moments' covariance (the sandwich, which reduces to (G'WG)^-1 (1 + 1/R)
- * for this W); J = Q(estimate) / (1 + 1/R), chi-square with
+ * V = (G'WG)^-1 G'W Sigma W G (G'WG)^-1 (1 + 1/R) (the sandwich, which
+ * reduces to (G'WG)^-1 (1 + 1/R) for W = Sigma^-1); J = Q(estimate) / (1 + 1/R), chi-square with
  * moments - free degrees of freedom under a correct model.
  */
 #include "calibrate/calibrate.h"
@@ -54,7 +56,17 @@ typedef struct ctx {
 
 static double objective(const ctx *x, const double *mom)
 {
+    const double *W = x->c->weight;
     double q = 0;
+    if (W) { /* d' W d with the full W = Sigma^-1 */
+        for (int k = 0; k < x->M; k++)
+            if (!isfinite(mom[k] - x->target[k]))
+                return BAD_OBJECTIVE;
+        for (int i = 0; i < x->M; i++)
+            for (int j = 0; j < x->M; j++)
+                q += (mom[i] - x->target[i]) * W[i * x->M + j] * (mom[j] - x->target[j]);
+        return q;
+    }
     for (int k = 0; k < x->M; k++) {
         double d = (mom[k] - x->target[k]) / x->c->moment[k].se;
         if (!isfinite(d))
@@ -255,19 +267,29 @@ static int std_errors(ctx *x, const double *est)
     }
     if (x->rc)
         goto out;
-    /* A = G'WG, B = G'W S W G with S = diag(se^2) */
-    for (int k = 0; k < M; k++)
-        for (int f = 0; f < K; f++) {
-            double se = x->c->moment[k].se;
-            gsl_matrix_set(WG, k, f, gsl_matrix_get(G, k, f) / (se * se));
-        }
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, WG, 0.0, A);
-    for (int k = 0; k < M; k++)
-        for (int f = 0; f < K; f++) {
-            double se = x->c->moment[k].se;
-            gsl_matrix_set(G, k, f, gsl_matrix_get(WG, k, f) * se);  /* W G S^(1/2) */
-        }
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, G, 0.0, B);
+    if (x->c->weight) {
+        /* A = G'WG, B = (WG)' Sigma (WG) with the given Sigma and W = Sigma^-1 */
+        gsl_matrix_const_view W = gsl_matrix_const_view_array(x->c->weight, M, M);
+        gsl_matrix_const_view S = gsl_matrix_const_view_array(x->c->cov, M, M);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &W.matrix, G, 0.0, WG);
+        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, WG, 0.0, A);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, WG, 0.0, G); /* Sigma W G */
+        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, WG, G, 0.0, B);
+    } else {
+        /* A = G'WG, B = G'W S W G with S = diag(se^2) */
+        for (int k = 0; k < M; k++)
+            for (int f = 0; f < K; f++) {
+                double se = x->c->moment[k].se;
+                gsl_matrix_set(WG, k, f, gsl_matrix_get(G, k, f) / (se * se));
+            }
+        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, WG, 0.0, A);
+        for (int k = 0; k < M; k++)
+            for (int f = 0; f < K; f++) {
+                double se = x->c->moment[k].se;
+                gsl_matrix_set(G, k, f, gsl_matrix_get(WG, k, f) * se); /* W G S^(1/2) */
+            }
+        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, G, 0.0, B);
+    }
     int sign;
     gsl_matrix_memcpy(T, A);
     gsl_linalg_LU_decomp(T, perm, &sign);

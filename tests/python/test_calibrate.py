@@ -344,3 +344,84 @@ def test_output_checked_before_any_work(tmp_path, target):
     assert not (tmp_path / "calibrated.lua").exists()
     if before is not None:
         assert out.read_bytes() == before
+
+
+# ---- a full covariance of the observed moments --------------------------------
+
+TWO_MOMENTS = MOMENTS.splitlines(keepends=True)[0] + MOMENTS.splitlines(keepends=True)[1]
+SIGMA = np.array([[4e-4, 1e-4], [1e-4, 1e-4]])     # se 0.02 and 0.01, correlation 0.5
+
+
+def lua_matrix(a):
+    return "{ " + ", ".join("{ " + ", ".join(repr(float(v)) for v in row) + " }" for row in a) + " }"
+
+
+def test_covariance_weighting_against_numpy(tmp_path):
+    one = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
+    cal = make_files(tmp_path, free=one, moments=TWO_MOMENTS,
+                     extra=f", covariance = {lua_matrix(SIGMA)}")
+    zz("calibrate", cal, "-o", tmp_path / "cov.h5", "--quiet")
+    ds = xr.open_dataset(tmp_path / "cov.h5")
+    W = np.linalg.inv(SIGMA)
+    # every evaluation's objective is the quadratic form d' Sigma^-1 d
+    d = ds.trace_moments.values - ds.target.values
+    np.testing.assert_allclose(ds.objective.values, np.einsum("ei,ij,ej->e", d, W, d), rtol=1e-10)
+    # ... which is not the diagonal weighting's (the off-diagonal term counts)
+    diag = ((d / np.sqrt(np.diag(SIGMA))) ** 2).sum(axis=1)
+    assert np.abs(ds.objective.values - diag).max() > 1e-3 * diag.max()
+    # J = Q(estimate) / (1 + 1/R), chi-square with 2 - 1 degrees of freedom
+    e = ds.simulated.values - ds.target.values
+    q = float(e @ W @ e)
+    assert ds.attrs["objective"] == pytest.approx(q, rel=1e-10)
+    assert ds.attrs["j_statistic"] == pytest.approx(q / (1 + 1 / 3), rel=1e-10)
+    from scipy.stats import chi2
+    assert ds.attrs["j_pvalue"] == pytest.approx(chi2.sf(q / (1 + 1 / 3), 1), rel=1e-9)
+    assert ds.attrs["weighting"].startswith("covariance")
+    # sandwich with W = Sigma^-1: V = (G' W G)^-1 (1 + 1/R)
+    jac = ds.stage.values == 2
+    th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
+    G = ((mo[0] - mo[1]) / (th[0, 0] - th[1, 0]))[:, None]
+    V = np.linalg.inv(G.T @ W @ G) * (1 + 1 / 3)
+    np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
+    # the same matrix as a correlation and the moments' se: the same objective
+    make_files(tmp_path, free=one, moments=TWO_MOMENTS,
+               extra=", correlation = { { 1, 0.5 }, { 0.5, 1 } }")
+    zz("calibrate", cal, "-o", tmp_path / "corr.h5", "--quiet")
+    c = xr.open_dataset(tmp_path / "corr.h5")
+    np.testing.assert_allclose(c.objective.values[:8], ds.objective.values[:8], rtol=1e-12)
+    assert c.attrs["weighting"].startswith("correlation")
+
+
+BAD_MATRIX = [
+    (lua_matrix([[4e-4, 3e-4], [3e-4, 1e-4]]), "covariance is not positive definite"),
+    (lua_matrix([[4e-4, 1e-4], [2e-4, 1e-4]]), "covariance is not symmetric"),
+    (lua_matrix([[4e-4]]), "covariance is 1 x 1 but the file declares 2 moments"),
+    (lua_matrix([[1e-4, 1e-5], [1e-5, 4e-4]]), "moment 'gsz_start'"),          # other order
+    ("{ { 4e-4, 1e-4 }, { 1e-4 } }", "row 2 must be a list of 2 numbers"),
+    ("{ { 4e-4, 1e-4 }, { 1e-4, 'x' } }", "covariance[2][2] must be a number"),
+]
+
+
+@pytest.mark.parametrize("matrix,text", BAD_MATRIX)
+def test_bad_covariance_stopped_with_file_line(tmp_path, matrix, text):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    cal.write_text("-- a calibration with a bad matrix\n"
+                   'calibrate { scenario = "small_base.lua", replications = 2, seed = 1,\n'
+                   f"            covariance = {matrix} }}\n" + GOOD_FREE + TWO_MOMENTS)
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3, r.stderr
+    assert "bad.lua:2:" in r.stderr and text in r.stderr, r.stderr
+    assert not list(tmp_path.glob("bad.h5*")) and not (tmp_path / "calibrated.lua").exists()
+
+
+def test_bad_correlation_refused(tmp_path):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    for matrix, text in (("{ { 1, 1.2 }, { 1.2, 1 } }", "correlation is not positive definite"),
+                         ("{ { 2, 0 }, { 0, 1 } }", "ones on its diagonal"),
+                         ("{ { 1, 0 }, { 0, 1 } }, covariance = { { 1 } }", "not both")):
+        cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1, '
+                       f"correlation = {matrix} }}\n" + GOOD_FREE + TWO_MOMENTS)
+        r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+        assert r.returncode == 3 and "bad.lua:1:" in r.stderr and text in r.stderr, r.stderr

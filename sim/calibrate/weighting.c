@@ -1,0 +1,89 @@
+/*
+ * The weighting matrix of the MSM objective (calibrate.h): W = Sigma^-1,
+ * the efficient choice (Hansen 1982), from the covariance of the observed
+ * moments that calibrate's `covariance` field gives, or from
+ * `correlation` and each moment's se (Sigma = D R D, D = diag(se)).
+ * Checked here, once the moments are declared, because calibrate { }
+ * comes before them in the file.
+ */
+#include "calibrate/calibrate.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim_internal.h"
+
+int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
+{
+    if (c->cov_kind == ZZ_COV_NONE)
+        return ZZ_OK;
+    const int M = c->nmoments, corr = c->cov_kind == ZZ_COV_CORRELATION;
+    const char *name = corr ? "correlation" : "covariance";
+    double *S = c->cov;
+    if (c->cov_n != M) {
+        snprintf(err, errlen, "%s: calibrate: %s is %d x %d but the file declares %d moments; give "
+                              "one row and column per moment, in the order of the moment lines",
+                 c->cov_where, name, c->cov_n, c->cov_n, M);
+        return ZZ_SCENARIO;
+    }
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < i; j++) {
+            double a = S[i * M + j], b = S[j * M + i];
+            if (fabs(a - b) > 1e-12 * fmax(fabs(a), fabs(b))) {
+                snprintf(err, errlen, "%s: calibrate: %s is not symmetric: [%d][%d] = %g but "
+                                      "[%d][%d] = %g (moments '%s' and '%s')",
+                         c->cov_where, name, i + 1, j + 1, a, j + 1, i + 1, b, c->moment[i].name,
+                         c->moment[j].name);
+                return ZZ_SCENARIO;
+            }
+        }
+    for (int k = 0; k < M; k++) {
+        const zz_moment *m = &c->moment[k];
+        double d = S[k * M + k];
+        if (corr && d != 1) {
+            snprintf(err, errlen, "%s: calibrate: correlation[%d][%d] is %g; a correlation matrix "
+                                  "has ones on its diagonal (moment '%s')",
+                     c->cov_where, k + 1, k + 1, d, m->name);
+            return ZZ_SCENARIO;
+        }
+        /* the diagonal must be each moment's se^2: it also catches a matrix
+         * written in another order than the moments */
+        if (!corr && !(fabs(sqrt(d) - m->se) <= 1e-6 * m->se)) {
+            snprintf(err, errlen, "%s: calibrate: covariance[%d][%d] = %g, so moment '%s' (%s) "
+                                  "would have se %g, but it gives se = %g; the diagonal is each "
+                                  "moment's se^2, in the order of the moment lines",
+                     c->cov_where, k + 1, k + 1, d, m->name, m->where, d >= 0 ? sqrt(d) : NAN,
+                     m->se);
+            return ZZ_SCENARIO;
+        }
+    }
+    if (corr) /* Sigma = D R D */
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < M; j++)
+                S[i * M + j] *= c->moment[i].se * c->moment[j].se;
+    c->weight = malloc((size_t)M * M * sizeof *c->weight);
+    if (!c->weight) {
+        snprintf(err, errlen, "out of memory");
+        return ZZ_NOMEM;
+    }
+    gsl_matrix_view W = gsl_matrix_view_array(c->weight, (size_t)M, (size_t)M);
+    gsl_matrix_const_view Sv = gsl_matrix_const_view_array(S, (size_t)M, (size_t)M);
+    gsl_matrix_memcpy(&W.matrix, &Sv.matrix);
+    /* decomp1 fails with GSL_EDOM on a matrix that is not positive
+     * definite; with GSL's handler off it returns instead of aborting */
+    gsl_set_error_handler_off();
+    if (gsl_linalg_cholesky_decomp1(&W.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_invert(&W.matrix) != GSL_SUCCESS) {
+        snprintf(err, errlen, "%s: calibrate: %s is not positive definite, so it is not the "
+                              "covariance of any moments (a correlation above 1 in absolute value, "
+                              "or rows that contradict each other); check the off-diagonal terms",
+                 c->cov_where, name);
+        free(c->weight);
+        c->weight = NULL;
+        return ZZ_SCENARIO;
+    }
+    return ZZ_OK;
+}
