@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/shandong_2026.lua
 OUT ?= results/shandong_2026.h5
 
-.PHONY: all deps test-deps configure build run test sanitize bench fuzz clean
+.PHONY: all deps test-deps configure build run test sanitize bench fuzz results clean
 
 all: build
 
@@ -54,6 +54,15 @@ fuzz: test-deps
 	    -timeout=30 -rss_limit_mb=4096 -max_len=16384 -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/crashes/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
 	done
+
+# docs/results_2026.md and docs/instruments.md from one experiment over the
+# uncertain parameters: explore (resumed if interrupted), then every
+# generated block rewritten, stamped with the commit.
+PYTHON ?= /usr/bin/python3
+RESULTS ?= $(BUILD)/results/results.h5
+results: build
+	PYTHONPATH=analysis $(PYTHON) -m zhizao.results $(RESULTS) docs/results_2026.md docs/instruments.md \
+	  --run $(BUILD)/zhizao --experiment scenarios/results.lua --threads $(JOBS)
 
 bench: build
 	$(BUILD)/bench_engine

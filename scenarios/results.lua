@@ -1,0 +1,34 @@
+-- results.lua: the experiment behind docs/results_2026.md and
+-- docs/instruments.md (issue 13: every figure across the uncertain
+-- parameters, not at one point).
+--
+--   make results        (zhizao explore scenarios/results.lua -o build/results/results.h5,
+--                         then python3 -m zhizao.results rewrites the
+--                         generated blocks of both documents)
+--
+-- The five mixes of the library and each instrument of the plan alone on
+-- 1 bn yuan (scenarios/alone_*.lua), at every point of a Sobol design over
+-- the library's uncertain parameters (uncertainty/ranges.lua, the
+-- demonstration effect included), on the library's 120,000 firms: the
+-- budgets are the plan's yuan, so fewer firms would change what the money
+-- buys. One no-policy twin per (point, replication) serves all 17 mixes.
+-- Sized for about 250 CPU seconds: under 8 minutes on 2 cores, even busy
+-- ones (docs/results_2026.md, "Reproduce").
+
+experiment {
+  name = "results_2026",
+  scenarios = { "baseline.lua", "shandong_2026.lua", "vouchers_only.lua",
+                "subsidy_only.lua", "contest_only.lua",
+                "alone_compute_voucher.lua", "alone_model_voucher.lua",
+                "alone_corpus_voucher.lua", "alone_scenario_voucher.lua",
+                "alone_investment_subsidy.lua", "alone_interest_subsidy.lua",
+                "alone_risk_compensation.lua", "alone_insurance.lua",
+                "alone_equity.lua", "alone_training_campaign.lua",
+                "alone_chain_leaders.lua", "alone_contest.lua" },
+  design = "sobol",
+  points = 32,
+  replications = 2,
+  seed = 2026,
+}
+
+include "uncertainty/ranges.lua"
