@@ -1,22 +1,21 @@
 #!/usr/bin/env python3
-"""What each instrument buys on its own.
+"""What each instrument buys on its own, at one point of the parameters.
 
-Runs the default Shandong population with one instrument at a time, each
-with the same fixed budget, beside its no-policy twin (common random
-numbers), and prints a Markdown table: additional adopters by the end,
-money disbursed, money per additional adopter, with the spread over
-replications.
+Runs each of scenarios/alone_*.lua (the default population with one
+instrument of the plan) beside its no-policy twin (common random numbers),
+with its budget set to --budget, and prints a Markdown table: additional
+adopters by the end, money disbursed, money per additional adopter, with
+the spread over replications.
 
     /usr/bin/python3 bench/instruments.py build/zhizao [--replications 8] [--budget 1e9]
 
-Each variant is baseline.lua plus one declaration below (rates and caps as
-in shandong_2026.lua; quantities raised where the plan's figure could not
-spend the budget at all, e.g. 300 trainees).
+docs/instruments.md shows the same figures across the uncertain
+parameters (`make results`); this script is the quick look at the
+defaults, and the way to try another budget.
 """
 import argparse
 import math
 import pathlib
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,22 +25,19 @@ import h5py
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "analysis"))
+from zhizao.results import ALONE  # noqa: E402  the variants and their labels
 
-INSTRUMENTS = {
-    "compute voucher": 'voucher "compute" {{ rate = 0.30, cap = 2e6, budget = {b} }}',
-    "model voucher": 'voucher "model" {{ rate = 0.50, cap = 5e6, budget = {b} }}',
-    "corpus voucher": 'voucher "corpus" {{ rate = 0.30, cap = 1e6, budget = {b} }}',
-    "scenario voucher": 'voucher "scenario" {{ rate = 0.30, cap = 2e6, budget = {b} }}',
-    "investment subsidy": 'subsidy "investment" {{ rate = 0.20, cap = 5e6, budget = {b} }}',
-    "loan interest subsidy": 'subsidy "interest" {{ points = 2, cap = 1e6, budget = {b} }}',
-    "risk compensation": 'risk_compensation {{ loss_share = 0.5, cap = 2e6, budget = {b} }}',
-    "first-of-kind insurance": 'insurance {{ premium_rate = 0.03, premium_share = 0.8, cover = 0.8, cap = 1e6, budget = {b} }}',
-    "equity fund": 'equity {{ amount = 5e6, per_year = 100, cap = 5e6, budget = {b} }}',
-    "training campaign": 'campaign "training" {{ date = "2026-05-15", firms = 50000, amount = 20000, budget = {b} }}',
-    "chain leaders": 'chain_leader {{ onboard_rate = 166.7, cost_cut = 0.2, peer_boost = 0.1, cap = 5e5, budget = {b} }}',
-    "揭榜挂帅 contest": 'contest "benchmark" {{ opens = "2026-03-01", closes = "2026-05-01", rounds = 3, '
-                      'winners = 40, reward_rate = 0.5, reward_cap = 1e7, budget = {b} }}',
-}
+
+def budget_key(zhizao, scen):
+    """The one programme's budget key (e.g. voucher.compute.budget)."""
+    shown = subprocess.run([zhizao, "check", str(scen)], capture_output=True, text=True,
+                           check=True).stdout
+    keys = [line.split(" = ")[0] for line in shown.splitlines()
+            if line.split(" = ")[0].endswith(".budget") and not line.startswith("compute.")]
+    if len(keys) != 1:
+        raise SystemExit(f"{scen}: expected one programme budget, found {keys}")
+    return keys[0]
 
 
 def spread(values):
@@ -63,16 +59,12 @@ def main():
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        for name in ("baseline.lua", "pioneers.lua"):
-            shutil.copy(ROOT / "scenarios" / name, tmp / name)
-        for label, decl in INSTRUMENTS.items():
-            scen = tmp / "one.lua"
-            scen.write_text('include "baseline.lua"\nscenario { name = "one" }\n'
-                            + decl.format(b=repr(args.budget)) + "\n")
-            out = tmp / "one.h5"
+        out = pathlib.Path(tmp) / "one.h5"
+        for name, label in ALONE.items():
+            scen = ROOT / "scenarios" / f"{name}.lua"
             cmd = [args.zhizao, "run", str(scen), "-o", str(out), "--counterfactual", "--quiet",
-                   "--replications", str(args.replications)]
+                   "--replications", str(args.replications),
+                   "--set", f"{budget_key(args.zhizao, scen)}={args.budget!r}"]
             if args.threads:
                 cmd += ["--threads", str(args.threads)]
             subprocess.run(cmd, check=True)

@@ -437,7 +437,7 @@ def replace_blocks(text: str, values: dict, where: str = "document") -> tuple[st
         return m.group(1) + (body if inline else "\n" + body + "\n") + m.group(4)
 
     new = _BLOCK.sub(sub, text)
-    opened = len(re.findall(r"<!-- generated:", text))
+    opened = len(re.findall(r"<!-- generated:[A-Za-z0-9_]+ -->", text))
     if opened != len(names):
         raise ValueError(f"{where}: {opened} '<!-- generated:NAME -->' markers but "
                          f"{len(names)} closed by '<!-- /generated -->'")
