@@ -177,3 +177,17 @@ def test_bad_markers_refused_before_writing(experiment, tmp_path):
     r = generate(out, a, b, check=False)
     assert r.returncode != 0 and "closed by" in r.stderr
     assert a.read_text() == DOC_A
+
+
+def test_the_results_experiment_names_what_the_generator_reads():
+    """scenarios/results.lua loads (every scenario, every range) and lists the
+    mixes and instruments zhizao.results writes rows for."""
+    from zhizao.results import ALONE, MIXES
+    r = subprocess.run([BIN, "explore", SRC / "scenarios" / "results.lua", "--design"],
+                       capture_output=True, text=True, check=True)
+    lines = r.stdout.strip().splitlines()
+    text = (SRC / "scenarios" / "results.lua").read_text()
+    points = int(re.search(r"points = (\d+)", text).group(1))
+    assert len(lines) == 1 + points and "decision.success_demo" in lines[0]
+    listed = re.findall(r'"([a-z_0-9]+)\.lua"', text.split("scenarios =")[1].split("}")[0])
+    assert listed == list(MIXES) + list(ALONE)
