@@ -60,9 +60,11 @@ fuzz: test-deps
 # generated block rewritten, stamped with the commit.
 PYTHON ?= /usr/bin/python3
 RESULTS ?= $(BUILD)/results/results.h5
+# RESULTS_NOTE="..." adds a sentence to the pages' calibration note.
 results: build
 	PYTHONPATH=analysis $(PYTHON) -m zhizao.results $(RESULTS) docs/results_2026.md docs/instruments.md \
-	  --run $(BUILD)/zhizao --experiment scenarios/results.lua --threads $(JOBS)
+	  --run $(BUILD)/zhizao --experiment scenarios/results.lua --threads $(JOBS) \
+	  $(if $(RESULTS_NOTE),--note "$(RESULTS_NOTE)")
 
 bench: build
 	$(BUILD)/bench_engine

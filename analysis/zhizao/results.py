@@ -223,7 +223,18 @@ def _base_parameters(ds) -> dict:
     return out
 
 
-def calibration_note(ds: xr.Dataset, root: Path | None, seconds: float | None) -> str:
+def _parameters_digest(ds) -> str:
+    """A short digest of the first scenario's resolved parameters: two pages
+    with the same digest were computed on the same calibration."""
+    import hashlib
+    if "scenario_parameters" not in ds.variables:
+        return "?"
+    txt = str(ds["scenario_parameters"].isel(scenario=0).values)
+    return hashlib.sha256(txt.encode()).hexdigest()[:12]
+
+
+def calibration_note(ds: xr.Dataset, root: Path | None, seconds: float | None,
+                     note: str | None = None) -> str:
     root = root or Path.cwd()
     commit = _git(root, "rev-parse", "--short=12", "HEAD") or "unknown"
     subject = _git(root, "log", "-1", "--format=%s") or ""
@@ -241,8 +252,9 @@ def calibration_note(ds: xr.Dataset, root: Path | None, seconds: float | None) -
         f"`{ds.attrs.get('experiment_path', '?')}` at commit `{commit}`"
         + (f" (\"{subject}\")" if subject else "")
         + (", with uncommitted changes to the scenarios or the engine" if dirty else "")
-        + f", zhizao {ds.attrs.get('program_version', '?')}. Calibration: the defaults of "
-        f"`scenarios/baseline.lua` at that commit ({cal}).",
+        + f", zhizao {ds.attrs.get('program_version', '?')}. Calibration: the defaults of the scenario "
+        f"`{ds['scenario'].values[0]}` at that commit ({cal}; all its parameters: digest "
+        f"`{_parameters_digest(ds)}`)." + (f" {note.strip()}" if note else ""),
         f"Experiment `{ds.attrs.get('experiment_name', '?')}`: {npts} points "
         f"({ds.attrs.get('design', '?')} design) × {nsc} scenarios × {nrep} replications "
         f"on {num(firms)} firms, seed {ds.attrs.get('seed', '?')}; one shared no-policy twin "
@@ -397,13 +409,14 @@ def inline_numbers(ds: xr.Dataset) -> dict:
     return out
 
 
-def blocks(ds: xr.Dataset, root: Path | None = None, seconds: float | None = None) -> dict:
+def blocks(ds: xr.Dataset, root: Path | None = None, seconds: float | None = None,
+           note: str | None = None) -> dict:
     """Every block this module writes, by name (Markdown text)."""
     keep = ("design", "target_by", "fiscal", "scenario_parameters", "additional", "supported",
             "deadweight", "time_to_target", "cf_time_to_target", "spent")
     # read once: the tables select the same variables many times
     ds = ds[[v for v in keep if v in ds.variables]].load().assign_attrs(ds.attrs)
-    b = {"calibration_note": calibration_note(ds, root, seconds)}
+    b = {"calibration_note": calibration_note(ds, root, seconds, note)}
     if _present(ds, ALONE):
         b["instrument_table"] = instrument_table(ds)
     if _present(ds, VOUCHERS):
@@ -445,10 +458,10 @@ def replace_blocks(text: str, values: dict, where: str = "document") -> tuple[st
 
 
 def write_docs(ds: xr.Dataset, docs, root: Path | None = None,
-               seconds: float | None = None) -> dict:
+               seconds: float | None = None, note: str | None = None) -> dict:
     """Rewrite the generated blocks of each document in place (each file
     written whole, through a temporary file). Returns {path: [names]}."""
-    values = blocks(ds, root, seconds)
+    values = blocks(ds, root, seconds, note)
     # every document checked before any is written: a bad marker in the
     # second leaves the first as it was
     new = {p: replace_blocks(p.read_text(), values, str(p)) for p in map(Path, docs)}
@@ -485,6 +498,8 @@ def main(argv=None) -> int:
     ap.add_argument("--experiment", default="scenarios/results.lua")
     ap.add_argument("--set", action="append", default=[], help="passed to explore")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--note", default=None, help="a sentence added to the calibration note "
+                    "(e.g. which calibration file made the defaults)")
     ap.add_argument("--root", default=None, help="the repository (for the commit); default: "
                                                  "the documents' repository")
     a = ap.parse_args(argv)
@@ -496,7 +511,7 @@ def main(argv=None) -> int:
     ds = open_experiment(a.file)
     root = Path(a.root) if a.root else Path(a.docs[0]).resolve().parent
     try:
-        done = write_docs(ds, a.docs, root, seconds)
+        done = write_docs(ds, a.docs, root, seconds, a.note)
     except (KeyError, ValueError) as e:
         print(f"zhizao.results: {e.args[0] if e.args else e}", file=sys.stderr)
         return 3

@@ -159,6 +159,11 @@ def test_blocks_against_the_raw_file_and_idempotent(experiment, tmp_path):
     if head:
         assert f"at commit `{head}`" in ta
     assert "4 points (sobol design) × 6 scenarios × 2 replications on 3,000 firms" in ta
+    import hashlib
+    with h5py.File(out, "r") as f:
+        params = f["scenario_parameters"][0]
+    params = params.decode() if isinstance(params, bytes) else str(params)
+    assert f"digest `{hashlib.sha256(params.encode()).hexdigest()[:12]}`" in ta
 
     # idempotent: a second run on the same file changes nothing
     generate(out, a, b)
