@@ -12,8 +12,8 @@
 -- demonstration effect included), on the library's 120,000 firms: the
 -- budgets are the plan's yuan, so fewer firms would change what the money
 -- buys. One no-policy twin per (point, replication) serves all 17 mixes.
--- Sized for about 250 CPU seconds: under 8 minutes on 2 cores, even busy
--- ones (docs/results_2026.md, "Reproduce").
+-- Sized for about 260 CPU seconds: 2.5 minutes on two idle cores, 9-12 on
+-- two shared with other jobs (docs/results_2026.md, "Reproduce").
 
 experiment {
   name = "results_2026",
