@@ -104,13 +104,17 @@ static int dispatch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    /* only explore and compare spread their tasks over ranks; anything
-     * else on several ranks would have each rank write the same file */
-    if (zz_mpi_size() > 1 && strcmp(cmd, "explore") && strcmp(cmd, "compare")) {
+    /* these spread their work over ranks; anything else on several ranks
+     * would have each rank write the same file */
+    static const char *const spread[] = {"run", "compare", "explore"};
+    int spreads = 0;
+    for (size_t i = 0; i < sizeof spread / sizeof *spread; i++)
+        spreads |= !strcmp(cmd, spread[i]);
+    if (zz_mpi_size() > 1 && !spreads) {
         if (zz_mpi_rank() == 0)
             fprintf(stderr, "zhizao: '%s' runs in one process (its threads); of the commands "
-                    "only 'explore' and 'compare' spread over MPI ranks: run it without "
-                    "mpirun, or with mpirun -n 1\n", cmd);
+                    "only run, compare and explore spread over MPI ranks: run it "
+                    "without mpirun, or with mpirun -n 1\n", cmd);
         return ZZ_USAGE;
     }
     if (!strcmp(cmd, "run"))

@@ -38,8 +38,11 @@ unsigned char *zz_farm_reserve(zz_farm_buf *b, size_t n)
 enum { HELLO, READY, RESULT, FAILED };
 
 /* How long rank 0 waits, once stopped, for tasks still out: a dead
- * worker's never come back. */
-#define DRAIN_SECONDS 0.5
+ * worker's never come back, and a live one stopped by the same signal
+ * answers at once. Short, because when a rank dies mpirun sends the others
+ * SIGTERM and, 1 s later (odls_base_sigkill_timeout), SIGKILL: rank 0 has
+ * that second to write out what came back and say so. */
+#define DRAIN_SECONDS 0.3
 
 static void nap(void)
 {
