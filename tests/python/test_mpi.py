@@ -150,14 +150,14 @@ def test_killed_worker_keeps_finished_tasks_and_resume_on_other_ranks_completes(
 def test_a_worker_that_exits_mid_run_is_named(tmp_path):
     # rank 2 exits (the test hook) right after sending its first unit: a
     # deterministic loss, where the SIGKILL above depends on timing
-    args = _experiment(tmp_path, points=4, reps=2)
+    args = _experiment(tmp_path)
     out = tmp_path / "cut.h5"
     r = mpi(3, "explore", *args, "-o", out, check=False, env={"ZZ_TEST_MPI_DIE": "2:1"})
     assert r.returncode != 0, r.stderr
     assert re.search(r"interrupted \(lost: rank 2, .*--resume continues|rank 2 |\[\[\d+,1\],2\]",
                      r.stderr, re.S), r.stderr
     with h5py.File(str(out) + ".partial", "r") as f:
-        assert f.attrs["complete"] == 0 and 0 < int(f.attrs["tasks_done"]) < 16
+        assert f.attrs["complete"] == 0 and 0 < int(f.attrs["tasks_done"]) < 64
 
 
 def test_ctrl_c_on_mpirun_keeps_finished_tasks_and_resume_in_one_process(tmp_path):
@@ -214,7 +214,7 @@ def test_bad_input_and_other_commands_on_several_ranks_get_one_clear_error(tmp_p
     library(tmp_path)
     r = mpi(2, "optimise", tmp_path / "o.lua", "-o", tmp_path / "x.h5", check=False)
     assert r.returncode != 0, r.stderr
-    assert r.stderr.count("only run, compare and explore spread") == 1, r.stderr
+    assert r.stderr.count("only run, compare, explore and calibrate spread") == 1, r.stderr
     assert not (tmp_path / "x.h5").exists()
     r = mpi(2, "run", tmp_path / "nowhere.lua", "-o", tmp_path / "x.h5", check=False)
     lines = [x for x in r.stderr.splitlines() if x.startswith("zhizao:")]
@@ -283,3 +283,75 @@ def test_run_with_a_killed_worker_keeps_its_finished_replications(tmp_path):
     m = re.search(r"zhizao: interrupted \(lost: rank 2, [^\n]*; (\d+) of 16 replications finished "
                   r"and kept \(replicate [-0-9, ]+\); in \S+r\.h5\.partial \(complete = 0\)", err)
     assert (m and int(m.group(1)) == len(kept)) or re.search(r"rank 2 .*signal 9", err), err
+
+
+# ---- zhizao calibrate --------------------------------------------------------
+
+CAL_BASE = 'include "baseline.lua"\nscenario { name = "small_base", years = 2 }\npopulation { firms = FIRMS }\n'
+CAL = """\
+calibrate { scenario = "small_base.lua", replications = 4, seed = 3, starts = 8, evaluations = 30 }
+free "population.hurdle_mean" { 0.2, 1.5 }
+free "population.initial_adoption" { 0.2, 0.5 }
+moment "gsz_start"  { kind = "share",  group = { gsz = true }, at = "2026-01-31", value = 0.35, se = 0.02 }
+moment "gsz_rate"   { kind = "hazard", group = { gsz = true }, from = "2026-01-01", to = "2027-01-01", value = 0.07, se = 0.01 }
+moment "size_ratio" { kind = "ratio", groups = { { size = "large" }, { size = "small" } }, at = "2026-07-15", value = 3.2, se = 0.4 }
+"""
+
+
+def _calibration(d, firms=3000):
+    library(d)
+    (d / "small_base.lua").write_text(CAL_BASE.replace("FIRMS", str(firms)))
+    (d / "cal.lua").write_text(CAL)
+    return d / "cal.lua"
+
+
+def _same_estimates(a, b):
+    with h5py.File(a, "r") as f, h5py.File(b, "r") as g:
+        for v in ("estimate", "std_error", "simulated", "trace", "trace_moments", "objective"):
+            assert f[v][()].tobytes() == g[v][()].tobytes(), v
+        assert f.attrs["j_statistic"] == g.attrs["j_statistic"]
+
+
+def test_calibrate_on_three_ranks_gives_the_one_process_estimates(tmp_path):
+    cal = _calibration(tmp_path)
+    (tmp_path / "one").mkdir()
+    (tmp_path / "three").mkdir()
+    one = zz("calibrate", cal, "-o", tmp_path / "one" / "c.h5", "--threads", "1")
+    three = mpi(3, "calibrate", cal, "-o", tmp_path / "three" / "c.h5", "--threads", "1")
+    _same_estimates(tmp_path / "one" / "c.h5", tmp_path / "three" / "c.h5")
+    # rank 0 alone writes the file and calibrated.lua, and prints the table
+    assert sorted(p.name for p in (tmp_path / "three").iterdir()) == ["c.h5", "calibrated.lua"]
+    frag = [(tmp_path / d / "calibrated.lua").read_text().splitlines()[1:] for d in ("one", "three")]
+    assert frag[0] == frag[1]
+    table = [x.split(" evaluations")[0] for x in one.stdout.splitlines()]
+    assert table == [x.split(" evaluations")[0] for x in three.stdout.splitlines()]
+    # more ranks than replications: the idle rank adds zeros
+    mpi(6, "calibrate", cal, "-o", tmp_path / "six.h5", "--threads", "1", "--quiet")
+    _same_estimates(tmp_path / "one" / "c.h5", tmp_path / "six.h5")
+
+
+def test_calibrate_interrupted_on_three_ranks_resumes_on_two(tmp_path):
+    cal = _calibration(tmp_path, firms=12000)
+    out = tmp_path / "cut.h5"
+    partial = Path(str(out) + ".partial")
+    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
+                          "calibrate", str(cal), "-o", str(out), "--threads", "1"], env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 60 and p.poll() is None and (
+            not partial.exists() or len(partial.read_text().splitlines()) < 4):
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    if p.returncode == 0:
+        pytest.skip("the calibration finished before the interruption")
+    assert "interrupted after" in err and "--resume" in err, err
+    kept = len(partial.read_text().splitlines()) - 1
+    assert kept >= 3 and not out.exists()
+    # the rest on two ranks (rank 0 hands the kept trace to the other): the
+    # estimates of an uninterrupted run in one process
+    mpi(2, "calibrate", cal, "-o", out, "--resume", "--quiet")
+    zz("calibrate", cal, "-o", tmp_path / "whole.h5", "--quiet")
+    _same_estimates(tmp_path / "whole.h5", out)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["replayed_evaluations"] >= kept
