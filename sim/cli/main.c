@@ -106,15 +106,15 @@ static int dispatch(int argc, char **argv)
 
     /* these spread their work over ranks; anything else on several ranks
      * would have each rank write the same file */
-    static const char *const spread[] = {"run", "compare", "explore", "calibrate"};
+    static const char *const spread[] = {"run", "compare", "explore", "calibrate", "optimise"};
     int spreads = 0;
     for (size_t i = 0; i < sizeof spread / sizeof *spread; i++)
         spreads |= !strcmp(cmd, spread[i]);
     if (zz_mpi_size() > 1 && !spreads) {
         if (zz_mpi_rank() == 0)
             fprintf(stderr, "zhizao: '%s' runs in one process (its threads); of the commands "
-                    "only run, compare, explore and calibrate spread over MPI ranks: run it "
-                    "without mpirun, or with mpirun -n 1\n", cmd);
+                    "only run, compare, explore, calibrate and optimise spread over MPI ranks: "
+                    "run it without mpirun, or with mpirun -n 1\n", cmd);
         return ZZ_USAGE;
     }
     if (!strcmp(cmd, "run"))

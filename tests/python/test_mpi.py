@@ -212,9 +212,9 @@ def test_compare_on_three_ranks_writes_the_one_process_file_and_ranking(tmp_path
 
 def test_bad_input_and_other_commands_on_several_ranks_get_one_clear_error(tmp_path):
     library(tmp_path)
-    r = mpi(2, "optimise", tmp_path / "o.lua", "-o", tmp_path / "x.h5", check=False)
+    r = mpi(2, "check", tmp_path / "shandong_2026.lua", check=False)
     assert r.returncode != 0, r.stderr
-    assert r.stderr.count("only run, compare, explore and calibrate spread") == 1, r.stderr
+    assert r.stderr.count("only run, compare, explore, calibrate and optimise spread") == 1, r.stderr
     assert not (tmp_path / "x.h5").exists()
     r = mpi(2, "run", tmp_path / "nowhere.lua", "-o", tmp_path / "x.h5", check=False)
     lines = [x for x in r.stderr.splitlines() if x.startswith("zhizao:")]
@@ -355,3 +355,18 @@ def test_calibrate_interrupted_on_three_ranks_resumes_on_two(tmp_path):
     _same_estimates(tmp_path / "whole.h5", out)
     with h5py.File(out, "r") as f:
         assert f.attrs["replayed_evaluations"] >= kept
+
+
+# ---- zhizao optimise ---------------------------------------------------------
+
+def test_optimise_on_three_ranks_writes_the_one_process_file(tmp_path):
+    from test_optimise import make_files as optimisation
+    (tmp_path / "one").mkdir()
+    (tmp_path / "three").mkdir()
+    opt = optimisation(tmp_path)
+    zz("optimise", opt, "-o", tmp_path / "one" / "o.h5", "-q", "--threads", "1")
+    mpi(3, "optimise", opt, "-o", tmp_path / "three" / "o.h5", "-q", "--threads", "1")
+    assert differences(tmp_path / "one" / "o.h5", tmp_path / "three" / "o.h5") == []
+    # rank 0 alone writes
+    assert sorted(p.name for p in (tmp_path / "three").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "one").iterdir())
