@@ -125,7 +125,7 @@ int zz_cli_calibrate(int argc, char **argv)
      * rank some of their replications (moments.c); rank 0 alone writes and
      * speaks, the others' failures come back to it as text */
     const int root = zz_mpi_rank() == 0;
-    if (!root && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+    if (zz_mpi_quiet_workers())
         return zz_mpi_agree(ZZ_IO);
     zz_calibration *cal;
     char err[2048] = "";

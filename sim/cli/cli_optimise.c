@@ -72,7 +72,7 @@ int zz_cli_optimise(int argc, char **argv)
      * some of their replications (optimise/evaluate.c); rank 0 alone writes
      * and speaks */
     const int root = zz_mpi_rank() == 0;
-    if (!root && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+    if (zz_mpi_quiet_workers())
         return zz_mpi_agree(ZZ_IO);
     char err[2048] = "";
     zz_optimisation *o = NULL;

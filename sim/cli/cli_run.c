@@ -178,8 +178,7 @@ int zz_cli_run(int argc, char **argv, int compare)
     }
     /* run and compare over MPI: rank 0 speaks for the job (the others'
      * failures come back to it as text) */
-    if (zz_mpi_rank() > 0 && (!freopen("/dev/null", "w", stdout) ||
-                                         !freopen("/dev/null", "w", stderr)))
+    if (zz_mpi_quiet_workers())
         return ZZ_IO;
     /* Validate every scenario before running any: a typo in the third
      * file must not cost the first two runs. */

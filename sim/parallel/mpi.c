@@ -142,6 +142,13 @@ int zz_mpi_rank(void) { return 0; }
 int zz_mpi_size(void) { return 1; }
 #endif
 
+int zz_mpi_quiet_workers(void)
+{
+    if (zz_mpi_rank() == 0)
+        return ZZ_OK;
+    return freopen("/dev/null", "w", stdout) && freopen("/dev/null", "w", stderr) ? ZZ_OK : ZZ_IO;
+}
+
 void zz_mpi_where(char *out, size_t len, int threads)
 {
     char host[64] = "unknown";

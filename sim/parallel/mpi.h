@@ -32,6 +32,10 @@ int zz_mpi_agree_text(int rc, char *msg, size_t len);
 void zz_mpi_sum(double *v, size_t n);
 /* n bytes from rank 0 to every rank. Collective. */
 void zz_mpi_share(void *buf, size_t n);
+/* Ranks > 0 print nothing from here on (stdout and stderr to /dev/null):
+ * rank 0 speaks for the job, the others' failures reach it as text.
+ * Returns non-zero if that failed. */
+int zz_mpi_quiet_workers(void);
 int zz_mpi_rank(void);          /* 0 without MPI */
 int zz_mpi_size(void);          /* 1 without MPI */
 /* Where this job runs, for the file: host names with their rank counts,
