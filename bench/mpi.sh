@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of `zhizao explore` over MPI ranks (issue 11). Never run by the
-# tests. On one machine:
+# Benchmark of `zhizao explore` and `zhizao run` over MPI ranks (issue 11).
+# Never run by the tests. On one machine:
 #
 #   bench/mpi.sh [build/zhizao]
 #
@@ -13,12 +13,15 @@
 # Wall time depends on what else the machine runs; the sizes are small on
 # purpose (POINTS x 4 scenarios x REPS at FIRMS firms over 3 years).
 #   POINTS=8 REPS=4 FIRMS=20000 bench/mpi.sh
+# 3. the same for `zhizao run` of shandong_2026.lua with its no-policy twin:
+#    RUN_REPS replications (a task = a replication and its twin).
 set -euo pipefail
 ZZ=$(realpath "${1:-build/zhizao}")
 POINTS=${POINTS:-8}
 REPS=${REPS:-4}
 FIRMS=${FIRMS:-20000}
 RANKS=${RANKS:-"1 2 4"}
+RUN_REPS=${RUN_REPS:-32}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -40,18 +43,29 @@ args=(explore "$TMP/bench.lua" -q --set population.firms="$FIRMS")
 # timed CMD...: prints "wall cpu" (seconds; cpu = user + sys of the tree)
 timed() { /usr/bin/time -f "%e %U %S" -o "$TMP/t" "$@"; awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$TMP/t"; }
 
+# measure LABEL COUNT UNIT ARGS...: ARGS on each rank count of RANKS (one
+# thread per rank), then in one process on 1 and 2 threads
+measure() {
+    local label=$1 count=$2 unit=$3 w c n t
+    shift 3
+    for n in $RANKS; do
+        if [ "$n" = 1 ]; then
+            read -r w c < <(timed "$ZZ" "$@" -o "$TMP/r1.h5" -t 1)
+        else
+            read -r w c < <(timed "${MPIRUN[@]}" -n "$n" "$ZZ" "$@" -o "$TMP/r$n.h5" -t 1)
+        fi
+        printf '%s%d rank(s), 1 thread each: %.1f s wall, %.2f %ss/s, %.3f CPU s per %s\n' "$label" \
+            "$n" "$w" "$(echo "$count / $w" | bc -l)" "$unit" "$(echo "$c / $count" | bc -l)" "$unit"
+    done
+    for t in 1 2; do
+        read -r w c < <(timed "$ZZ" "$@" -o "$TMP/t$t.h5" -t "$t")
+        printf '%s1 process, %d threads: %.1f s wall, %.2f %ss/s, %.3f CPU s per %s\n' "$label" \
+            "$t" "$w" "$(echo "$count / $w" | bc -l)" "$unit" "$(echo "$c / $count" | bc -l)" "$unit"
+    done
+}
+
 echo "$POINTS points x 4 scenarios x $REPS replications at $FIRMS firms = $tasks tasks, $(nproc) cores"
-for n in $RANKS; do
-    if [ "$n" = 1 ]; then
-        read -r w c < <(timed "$ZZ" "${args[@]}" -o "$TMP/r1.h5" -t 1)
-    else
-        read -r w c < <(timed "${MPIRUN[@]}" -n "$n" "$ZZ" "${args[@]}" -o "$TMP/r$n.h5" -t 1)
-    fi
-    printf '%d rank(s), 1 thread each: %.1f s wall, %.2f tasks/s, %.3f CPU s per task\n' \
-        "$n" "$w" "$(echo "$tasks / $w" | bc -l)" "$(echo "$c / $tasks" | bc -l)"
-done
-for t in 1 2; do
-    read -r w c < <(timed "$ZZ" "${args[@]}" -o "$TMP/t$t.h5" -t "$t")
-    printf '1 process, %d threads: %.1f s wall, %.2f tasks/s, %.3f CPU s per task\n' \
-        "$t" "$w" "$(echo "$tasks / $w" | bc -l)" "$(echo "$c / $tasks" | bc -l)"
-done
+measure "" "$tasks" task "${args[@]}"
+echo "run: shandong_2026.lua --counterfactual, $RUN_REPS replications at $FIRMS firms"
+measure "run, " "$RUN_REPS" replication run "$TMP/shandong_2026.lua" -q --counterfactual \
+    -r "$RUN_REPS" --set population.firms="$FIRMS"

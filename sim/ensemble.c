@@ -30,6 +30,9 @@
 
 #include "engine/date.h"
 #include "ensemble.h"
+#include "output/rep_pack.h"
+#include "parallel/farm.h"
+#include "parallel/mpi.h"
 #include "sim_internal.h"
 
 #define MAX_PARKED 4 /* per thread */
@@ -227,6 +230,70 @@ static int run_pair(ensemble *e, int r, zz_rep_result **res, zz_rep_result **cf,
     return rc;
 }
 
+/* ---- over MPI ranks: replicates on the task farm (parallel/farm.h) ------
+ * Rank 0 takes each replicate's result (and twin's) back into the slots
+ * the threads of one process fill, and drains them in replicate order, so
+ * the file does not depend on the rank count. Payload: the result's and,
+ * with --counterfactual, the twin's rep_pack.c bytes; the count says
+ * whether the twin is there. */
+
+static int farm_run(void *ctx, int r, zz_farm_buf *out, int *has_cf, char *err, size_t errlen)
+{
+    ensemble *e = ctx;
+    zz_rep_result *res = NULL, *cf = NULL;
+    int rc = run_pair(e, r, &res, &cf, err, errlen);
+    if (!rc) {
+        const uint64_t n = zz_rep_packed_size(res);
+        unsigned char *p = zz_farm_reserve(out, sizeof n + n + (cf ? zz_rep_packed_size(cf) : 0));
+        if (p) {
+            memcpy(p, &n, sizeof n);
+            zz_rep_pack(res, p + sizeof n);
+            if (cf)
+                zz_rep_pack(cf, p + sizeof n + n);
+        } else {
+            rc = ZZ_NOMEM;
+            snprintf(err, errlen, "out of memory");
+        }
+        *has_cf = cf != NULL;
+    }
+    zz_rep_result_free(res);
+    zz_rep_result_free(cf);
+    return rc;
+}
+
+static int farm_take(void *ctx, int r, int has_cf, const unsigned char *p, size_t len)
+{
+    ensemble *e = ctx;
+    uint64_t n;
+    if (r < 0 || r >= e->R || e->done[r] || has_cf != (e->opt->counterfactual != 0) ||
+        len < sizeof n)
+        return ZZ_ERROR;
+    memcpy(&n, p, sizeof n);
+    p += sizeof n;
+    len -= sizeof n;
+    zz_rep_result *res = n <= len ? zz_rep_unpack(p, n) : NULL, *cf = NULL;
+    if (res && has_cf)
+        cf = zz_rep_unpack(p + n, len - n);
+    if (!res || (has_cf ? !cf : n != len) || res->replicate != r) {
+        zz_rep_result_free(res);
+        zz_rep_result_free(cf);
+        return ZZ_ERROR;
+    }
+#pragma omp critical(zz_slots)
+    {
+        e->done[r] = res;
+        e->done_cf[r] = cf;
+    }
+    return ZZ_OK;
+}
+
+static int farm_drain(void *ctx)
+{
+    ensemble *e = ctx;
+    drain(e, NULL);
+    return e->write_failed;
+}
+
 /* A target's deadline in days from the start (< 0: none). A pioneer's
  * group takes the pioneer's within_days, read here rather than copied when
  * the pioneer is declared, so that --set pioneer.X.within_days reaches it. */
@@ -422,13 +489,16 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     if (opt->lua_seconds > 0)
         cfg->lua_total_seconds = opt->lua_seconds;
 
+    /* over MPI every rank builds the population (the workers run on it)
+     * and only rank 0 writes; a failure here is the same on every rank */
+    const int mpi = zz_mpi_size() > 1, worker = mpi && zz_mpi_rank() > 0;
     zz_population *pop = NULL;
     rc = zz_population_build(&pop, sc, err, errlen);
     if (rc) {
         free(sc);
-        return rc;
+        return mpi ? zz_mpi_agree(rc) : rc;
     }
-    if (pop->note[0] && opt->progress)
+    if (pop->note[0] && opt->progress && !worker)
         fprintf(stderr, "zhizao: note: %s\n", pop->note);
     const int R = cfg->replications, G = cfg->ntargets, P = cfg->nprogrammes;
     int ntime = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
@@ -449,7 +519,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         !e.additional) {
         rc = ZZ_NOMEM;
         snprintf(err, errlen, "out of memory");
-        goto out;
+        goto out_of_setup;
     }
     zz_month_ends(cfg->start_day, cfg->horizon, time);
     const char *prog_names[ZZ_MAX_PROGRAMMES], *target_names[ZZ_MAX_TARGETS];
@@ -459,9 +529,35 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     int fiscal[ZZ_MAX_PROGRAMMES];
     build_layout(&layout, cfg, pop, opt->firms_record ? pop->n : 0, target_by, fiscal, prog_names, target_names, city_names, industry_names,
                  parameters, time, ntime);
-    if ((rc = zz_writer_begin(w, group, &layout))) {
+    if (!worker && (rc = zz_writer_begin(w, group, &layout)))
         snprintf(err, errlen, "%s", zz_writer_errmsg(w));
+out_of_setup:
+    /* the workers learn whether rank 0 could begin the file */
+    if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
+        snprintf(err, errlen, "rank 0 stopped");
+    if (rc)
         goto out;
+    zz_farm_end fe = {0};
+    if (mpi) {
+        const zz_farm f = {.ctx = &e, .ntasks = R, .threads = opt->threads, .run = farm_run,
+                           .take = farm_take, .drain = farm_drain};
+        if (worker) {
+            zz_farm_work(&f);
+            /* rank 0 speaks of the outcome; this rank ends with its rc */
+            if ((rc = zz_mpi_agree(ZZ_OK)))
+                snprintf(err, errlen, "rank 0 stopped the job");
+            goto out;
+        }
+        zz_farm_hand_out(&f, &fe);
+        if (fe.rc && !e.failed_rc) {
+            e.failed_rc = fe.rc;
+            snprintf(e.failed_msg, sizeof e.failed_msg, "%s", fe.msg);
+        }
+        if (fe.stopped && !e.failed_rc) {
+            e.failed_rc = ZZ_INTERRUPTED;
+            snprintf(e.failed_msg, sizeof e.failed_msg, "interrupted%s", fe.why);
+        }
+        goto ran;
     }
 
     if (opt->threads > 0)
@@ -502,6 +598,7 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         }
     }
     omp_destroy_lock(&e.writer);
+ran:
     drain(&e, group);
     if (opt->progress && isatty(2))
         fputc('\n', stderr);
@@ -531,6 +628,9 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
         print_summary(&e, cfg, omp_get_wtime() - e.t0);
     if (!rc && summary)
         rc = fill_summary(summary, &e, cfg);
+    /* every worker has been told to stop: end together, with one rc */
+    if (mpi && fe.clean)
+        zz_mpi_agree(rc);
 out:
     for (int r = 0; e.done && r < R; r++) {
         zz_rep_result_free(e.done[r]);
@@ -551,12 +651,16 @@ out:
 
 int zz_ensemble_run(const zz_scenario *sc, const zz_run_options *opt, char *err, size_t errlen)
 {
-    zz_writer *w;
-    int rc = zz_writer_open(&w, opt->output, err, errlen);
+    /* over MPI, rank 0 alone writes; the others learn whether it could */
+    const int mpi = zz_mpi_size() > 1, worker = mpi && zz_mpi_rank() > 0;
+    zz_writer *w = NULL;
+    int rc = worker ? ZZ_OK : zz_writer_open(&w, opt->output, err, errlen);
+    if (mpi && (rc = zz_mpi_agree(rc)) && !err[0])
+        snprintf(err, errlen, "rank 0 stopped");
     if (rc)
         return rc;
     rc = zz_ensemble_into(w, NULL, sc, opt, err, errlen, NULL);
-    int crc = zz_writer_close(w, rc == ZZ_OK);
+    int crc = worker ? ZZ_OK : zz_writer_close(w, rc == ZZ_OK);
     if (!rc && crc) {
         rc = crc;
         snprintf(err, errlen, "cannot finish %s", opt->output);

@@ -10,6 +10,12 @@
  * adopted at from); ratio = pooled share of A / pooled share of B. Counts
  * are summed in replication order after the parallel loop, so the result
  * does not depend on the thread count.
+ *
+ * Over MPI ranks (docs/cluster.md) every rank evaluates the same theta (the
+ * optimiser runs in lockstep on every rank) and runs replications r with
+ * r % ranks == its rank; each replication's counts are computed by one
+ * rank and are zero on the others, so their sum over ranks (zz_mpi_sum) is
+ * the one-process counts bit for bit, and so are the moments.
  */
 #include "calibrate/calibrate.h"
 
@@ -20,6 +26,7 @@
 #include <string.h>
 
 #include "experiment/runner_internal.h"
+#include "parallel/mpi.h"
 #include "sim.h"
 
 /* per moment: adopted and firms of group A at t_at or t_from, adopted of A
@@ -150,12 +157,17 @@ int zz_msim_eval(zz_msim *m, const double *theta, int64_t seed_offset, double *m
     zz_experiment *ex = c->ex;
     for (int f = 0; f < ex->nfactors; f++)
         ex->value[f] = ex->factor[f].integer ? nearbyint(theta[f]) : theta[f];
-    int failed = 0;
-    char msg[1400] = "";
+    /* a stop every rank sees at the same evaluation (agreed below) */
+    int failed = zz_interrupt_pending() ? ZZ_INTERRUPTED : ZZ_OK;
+    char msg[1400] = "interrupted";
+    const int rank = zz_mpi_rank(), ranks = zz_mpi_size();
+    const size_t ncount = (size_t)m->R * c->nmoments * NC;
+    if (ranks > 1)
+        memset(m->count, 0, ncount * sizeof *m->count);
     if (m->threads > 0)
         omp_set_num_threads(m->threads);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int r = 0; r < m->R; r++) {
+    for (int r = rank; r < m->R; r += ranks) {
         int stop;
 #pragma omp atomic read
         stop = failed;
@@ -171,10 +183,11 @@ int zz_msim_eval(zz_msim *m, const double *theta, int64_t seed_offset, double *m
             }
         }
     }
-    if (failed) {
+    if ((failed = zz_mpi_agree_text(failed, msg, sizeof msg))) {
         snprintf(err, errlen, "%s", msg);
         return failed;
     }
+    zz_mpi_sum(m->count, ncount);
     for (int k = 0; k < c->nmoments; k++) {
         double s[NC] = {0};
         for (int r = 0; r < m->R; r++)

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "experiment/runner_internal.h"
+#include "parallel/mpi.h"
 #include "sim_internal.h"
 
 #define BAD_OBJECTIVE 1e30
@@ -115,9 +116,8 @@ static double evaluate(ctx *x, const double *theta)
         }
     if (hit) {
         x->res->replayed++;
-    } else if (zz_interrupt_pending()) {
-        x->rc = ZZ_INTERRUPTED;
     } else {
+        /* it stops on Ctrl-C, on every MPI rank at the same evaluation */
         x->rc = zz_msim_eval(x->m, theta, 0, x->mom, x->err, x->errlen);
     }
     if (x->rc == ZZ_INTERRUPTED)
@@ -175,7 +175,7 @@ static uint64_t digest(const ctx *x)
     return zz_fnv(h, v, sizeof v);
 }
 
-static int open_partial(ctx *x)
+static int write_partial(ctx *x)
 {
     char path[1100], header[128];
     snprintf(path, sizeof path, "%s.partial", x->opt->output);
@@ -232,6 +232,50 @@ static int open_partial(ctx *x)
     }
     fflush(x->partial);
     return ZZ_OK;
+}
+
+/* Rank 0 alone reads and writes the trace; over MPI the other ranks get
+ * its rows, so that every rank replays the same evaluations and the
+ * optimisers stay in lockstep. */
+static int share_cache(ctx *x)
+{
+    int n = x->ncache;
+    zz_mpi_share(&n, sizeof n);
+    const size_t w = 2 + (size_t)x->K + (size_t)x->M;
+    double *rows = n ? malloc((size_t)n * w * sizeof *rows) : NULL;
+    int rc = n && !rows ? ZZ_NOMEM : ZZ_OK;
+    if ((rc = zz_mpi_agree(rc)) || !n) {
+        free(rows);
+        return rc;
+    }
+    const int root = zz_mpi_rank() == 0;
+    for (int i = 0; i < n && root; i++) {
+        double *p = rows + (size_t)i * w;
+        p[0] = x->cache[i].stage;
+        p[1] = x->cache[i].objective;
+        memcpy(p + 2, x->cache[i].theta, (size_t)x->K * sizeof *p);
+        memcpy(p + 2 + x->K, x->cache[i].moments, (size_t)x->M * sizeof *p);
+    }
+    zz_mpi_share(rows, (size_t)n * w * sizeof *rows);
+    zz_msm_result tmp = {.nfree = x->K, .nmoments = x->M};
+    for (int i = 0; i < n && !root && !rc; i++) {
+        const double *p = rows + (size_t)i * w;
+        rc = push_row(&tmp, p + 2, p + 2 + x->K, p[1], (int)p[0]);
+    }
+    if (!root) {
+        x->cache = tmp.trace;
+        x->ncache = tmp.ntrace;
+    }
+    free(rows);
+    return zz_mpi_agree(rc);
+}
+
+static int open_partial(ctx *x)
+{
+    int rc = zz_mpi_rank() == 0 ? write_partial(x) : ZZ_OK;
+    if ((rc = zz_mpi_agree_text(rc, x->err, x->errlen)))
+        return rc;
+    return share_cache(x);
 }
 
 /* ---- standard errors -------------------------------------------------------- */

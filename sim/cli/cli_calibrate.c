@@ -8,6 +8,7 @@
 
 #include "calibrate/calibrate.h"
 #include "cli.h"
+#include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
 /* the pseudo-data of --recover come from seeds no estimation run uses */
@@ -120,6 +121,12 @@ int zz_cli_calibrate(int argc, char **argv)
         usage(stderr);
         return ZZ_USAGE;
     }
+    /* over MPI every rank runs the optimiser on the same evaluations, each
+     * rank some of their replications (moments.c); rank 0 alone writes and
+     * speaks, the others' failures come back to it as text */
+    const int root = zz_mpi_rank() == 0;
+    if (zz_mpi_quiet_workers())
+        return zz_mpi_agree(ZZ_IO);
     zz_calibration *cal;
     char err[2048] = "";
     int rc = zz_calibration_open(&cal, argv[optind]);
@@ -142,6 +149,8 @@ int zz_cli_calibrate(int argc, char **argv)
     zz_msim *m = NULL;
     if (!rc && (rc = zz_msim_open(&m, cal, opt.threads)))
         snprintf(err, sizeof err, "out of memory");
+    /* what went wrong so far went wrong on every rank alike, but for memory */
+    rc = zz_mpi_agree_text(rc, err, sizeof err);
     zz_msm_result res = {0};
     if (!rc && at_text) {
         double mom[ZZ_MAX_MOMENTS];
@@ -158,12 +167,12 @@ int zz_cli_calibrate(int argc, char **argv)
         }
         if (!rc)
             rc = zz_msm_estimate(m, cal, &opt, &res, err, sizeof err);
-        if (!rc)
+        if (!rc && root)
             rc = zz_calibration_write(cal, &res, opt.output, recover ? truth : NULL, err, sizeof err);
         /* a check, not a calibration: no calibrated.lua to be taken for one */
-        if (!rc && !recover)
+        if (!rc && !recover && root)
             rc = zz_calibration_fragment(cal, &res, opt.output, err, sizeof err);
-        if (!rc) {
+        if (!rc && root) {
             char partial[1100];
             snprintf(partial, sizeof partial, "%s.partial", opt.output);
             remove(partial);
@@ -173,6 +182,8 @@ int zz_cli_calibrate(int argc, char **argv)
     }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
+    /* every rank ends with rank 0's rc */
+    rc = zz_mpi_agree(rc);
     zz_msm_result_free(&res);
     zz_msim_close(m);
     zz_calibration_close(cal);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parallel/mpi.h"
 #include "optimise/optimise.h"
 #include "zhizao/zhizao.h"
 
@@ -67,6 +68,12 @@ int zz_cli_optimise(int argc, char **argv)
         usage(stderr);
         return ZZ_USAGE;
     }
+    /* over MPI every rank runs the search on the same evaluations, each rank
+     * some of their replications (optimise/evaluate.c); rank 0 alone writes
+     * and speaks */
+    const int root = zz_mpi_rank() == 0;
+    if (zz_mpi_quiet_workers())
+        return zz_mpi_agree(ZZ_IO);
     char err[2048] = "";
     zz_optimisation *o = NULL;
     zz_oeval *e = NULL;
@@ -79,16 +86,19 @@ int zz_cli_optimise(int argc, char **argv)
         checked = 1;
     if (!rc && (rc = zz_oeval_open(&e, o, threads)))
         snprintf(err, sizeof err, "out of memory");
+    rc = zz_mpi_agree_text(rc, err, sizeof err);
     if (!rc)
         rc = zz_optimise_run(e, o, progress, &res, err, sizeof err);
-    if (!rc)
+    if (!rc && root)
         rc = zz_optimisation_write(o, &res, output, err, sizeof err);
-    if (!rc)
+    if (!rc && root)
         rc = zz_optimisation_mix(o, &res, output, err, sizeof err);
-    if (!rc && progress)
+    if (!rc && progress && root)
         print_result(o, &res);
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
+    /* every rank ends with rank 0's rc */
+    rc = zz_mpi_agree(rc);
     zz_opt_result_free(&res);
     zz_oeval_close(e);
     zz_optimisation_close(o);

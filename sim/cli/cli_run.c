@@ -176,10 +176,9 @@ int zz_cli_run(int argc, char **argv, int compare)
                                 : "usage: zhizao run SCENARIO.lua [-o OUT.h5]\n");
         return ZZ_USAGE;
     }
-    /* compare over MPI: rank 0 speaks for the job (the others' failures
-     * come back to it as text) */
-    if (compare && zz_mpi_rank() > 0 && (!freopen("/dev/null", "w", stdout) ||
-                                         !freopen("/dev/null", "w", stderr)))
+    /* run and compare over MPI: rank 0 speaks for the job (the others'
+     * failures come back to it as text) */
+    if (zz_mpi_quiet_workers())
         return ZZ_IO;
     /* Validate every scenario before running any: a typo in the third
      * file must not cost the first two runs. */
@@ -202,8 +201,9 @@ int zz_cli_run(int argc, char **argv, int compare)
                         a.files[j], a.files[i], sc[i]->cfg.name);
                 rc = ZZ_USAGE;
             }
-    /* over MPI the other ranks wait to hear whether the set-up went well */
-    if (rc && compare)
+    /* over MPI the other ranks wait to hear whether the set-up went well
+     * (a bad scenario is bad on every rank) */
+    if (rc)
         zz_mpi_agree(rc);
     char out[1100], err[2048] = "";
     if (!rc) {
@@ -212,7 +212,9 @@ int zz_cli_run(int argc, char **argv, int compare)
         else
             snprintf(out, sizeof out, "%s.h5", sc[0]->cfg.name);
         a.opt.output = out;
-        rc = zz_cli_check_output(out, sc, a.nfiles, NULL);
+        /* the same paths on every rank, so the same answer */
+        if ((rc = zz_cli_check_output(out, sc, a.nfiles, NULL)))
+            zz_mpi_agree(rc);
     }
     if (!rc) {
         if (!compare) {

@@ -42,6 +42,9 @@ static void usage(FILE *out)
           "         (docs/calibration.md).\n"
           "report   writes PNG figures and a self-contained HTML page for a result file.\n"
           "\n"
+          "Started by mpirun or srun, run, compare, explore, calibrate and optimise spread\n"
+          "their work over MPI ranks, with the one-process result (docs/cluster.md).\n"
+          "\n"
           "options:\n"
           "  -o, --output FILE       result file (written as FILE.partial, renamed when complete)\n"
           "  -r, --replications N    replications (default: the scenario's)\n"
@@ -104,13 +107,17 @@ static int dispatch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    /* only explore and compare spread their tasks over ranks; anything
-     * else on several ranks would have each rank write the same file */
-    if (zz_mpi_size() > 1 && strcmp(cmd, "explore") && strcmp(cmd, "compare")) {
+    /* these spread their work over ranks; anything else on several ranks
+     * would have each rank write the same file */
+    static const char *const spread[] = {"run", "compare", "explore", "calibrate", "optimise"};
+    int spreads = 0;
+    for (size_t i = 0; i < sizeof spread / sizeof *spread; i++)
+        spreads |= !strcmp(cmd, spread[i]);
+    if (zz_mpi_size() > 1 && !spreads) {
         if (zz_mpi_rank() == 0)
             fprintf(stderr, "zhizao: '%s' runs in one process (its threads); of the commands "
-                    "only 'explore' and 'compare' spread over MPI ranks: run it without "
-                    "mpirun, or with mpirun -n 1\n", cmd);
+                    "only run, compare, explore, calibrate and optimise spread over MPI ranks: "
+                    "run it without mpirun, or with mpirun -n 1\n", cmd);
         return ZZ_USAGE;
     }
     if (!strcmp(cmd, "run"))

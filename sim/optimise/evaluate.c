@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "experiment/runner_internal.h"
+#include "parallel/mpi.h"
 #include "sim.h"
 
 struct zz_oeval {
@@ -96,12 +97,19 @@ int zz_oeval_run(zz_oeval *e, const double *budget, const double *free, int64_t 
             return rc;
         e->key = key;
     }
+    /* over MPI ranks every rank evaluates the same mix (the search runs in
+     * lockstep) and runs replications r % ranks == rank; each y[r] is
+     * computed by one rank and zero on the others, so their sum is the
+     * one-process y bit for bit (as calibrate/moments.c) */
     int failed = 0;
     char msg[1400] = "";
+    const int rank = zz_mpi_rank(), ranks = zz_mpi_size();
+    if (ranks > 1)
+        memset(y, 0, (size_t)R * sizeof *y);
     if (e->threads > 0)
         omp_set_num_threads(e->threads);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int r = 0; r < R; r++) {
+    for (int r = rank; r < R; r += ranks) {
         int stop;
 #pragma omp atomic read
         stop = failed;
@@ -122,7 +130,9 @@ int zz_oeval_run(zz_oeval *e, const double *budget, const double *free, int64_t 
         }
         zz_sim_close(sim);
     }
-    if (failed)
+    if ((failed = zz_mpi_agree_text(failed, msg, sizeof msg)))
         snprintf(err, errlen, "%s", msg);
+    else
+        zz_mpi_sum(y, (size_t)R);
     return failed;
 }

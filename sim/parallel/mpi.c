@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "parallel/mpi.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,42 @@ int zz_mpi_agree(int rc)
     return rc;
 }
 
+int zz_mpi_agree_text(int rc, char *msg, size_t len)
+{
+    if (!joined())
+        return rc;
+    int n = zz_mpi_size(), first = rc ? zz_mpi_rank() : n;
+    MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    rc = zz_mpi_agree(rc);
+    if (first < n && len > 0) {
+        msg[len - 1] = '\0';
+        /* len is the same on every rank: the same call site */
+        MPI_Bcast(msg, (int)(len < INT_MAX ? len : INT_MAX), MPI_CHAR, first, MPI_COMM_WORLD);
+    }
+    return rc;
+}
+
+/* MPI counts are ints: large buffers go in chunks */
+#define CHUNK ((size_t)1 << 28)
+
+void zz_mpi_sum(double *v, size_t n)
+{
+    if (!joined() || zz_mpi_size() == 1)
+        return;
+    for (size_t at = 0; at < n; at += CHUNK)
+        MPI_Allreduce(MPI_IN_PLACE, v + at, (int)(n - at < CHUNK ? n - at : CHUNK), MPI_DOUBLE,
+                      MPI_SUM, MPI_COMM_WORLD);
+}
+
+void zz_mpi_share(void *buf, size_t n)
+{
+    if (!joined() || zz_mpi_size() == 1)
+        return;
+    for (size_t at = 0; at < n; at += CHUNK)
+        MPI_Bcast((char *)buf + at, (int)(n - at < CHUNK ? n - at : CHUNK), MPI_BYTE, 0,
+                  MPI_COMM_WORLD);
+}
+
 int zz_mpi_end(int rc)
 {
     if (!joined())
@@ -98,9 +135,19 @@ int zz_mpi_start(int *argc, char ***argv, char *err, size_t errlen)
 }
 int zz_mpi_end(int rc) { return rc; }
 int zz_mpi_agree(int rc) { return rc; }
+int zz_mpi_agree_text(int rc, char *msg, size_t len) { return rc; }
+void zz_mpi_sum(double *v, size_t n) {}
+void zz_mpi_share(void *buf, size_t n) {}
 int zz_mpi_rank(void) { return 0; }
 int zz_mpi_size(void) { return 1; }
 #endif
+
+int zz_mpi_quiet_workers(void)
+{
+    if (zz_mpi_rank() == 0)
+        return ZZ_OK;
+    return freopen("/dev/null", "w", stdout) && freopen("/dev/null", "w", stderr) ? ZZ_OK : ZZ_IO;
+}
 
 void zz_mpi_where(char *out, size_t len, int threads)
 {
