@@ -74,17 +74,24 @@ void zz_config_defaults(zz_config *cfg)
     d->q = 0.38;
     d->peers = ZZ_PEERS_ALL;
     d->review_days = 365;
-    const double review[ZZ_NSIZES] = {365, 270, 180, 120}; /* assumption */
+    /* assumption: every firm looks at its options about twice a year,
+     * whatever its size, so that differences between sizes in adoption
+     * come from their projects' economics (MODEL.md), not from attention */
+    const double review[ZZ_NSIZES] = {180, 180, 180, 180};
     memcpy(d->review_days_size, review, sizeof review);
     d->awareness_rate = 0.25;     /* assumption */
-    const double cost[ZZ_NSIZES] = {0.06, 0.03, 0.015, 0.006}; /* assumption: cost / revenue */
+    /* assumption: cost / revenue, falling with size (a pilot has fixed
+     * costs: integration, data work), but less than tenfold, which made a
+     * large firm's project return 200% a year and a micro firm's 7% */
+    const double cost[ZZ_NSIZES] = {0.04, 0.025, 0.02, 0.015};
     memcpy(d->cost_share, cost, sizeof cost);
     d->cost_min = 50000;
     /* assumption: compute, model, data, integration, other */
     const double comp[ZZ_NCOMPONENTS] = {0.25, 0.20, 0.10, 0.30, 0.15};
     memcpy(d->component_share, comp, sizeof comp);
-    d->gain_rate = 0.008;         /* annual gain / revenue at readiness 0.5 (calibrated, above) */
+    d->gain_rate = 0.03;          /* annual gain / revenue at readiness 0.5 (calibrated, above) */
     d->gain_readiness = 0.02;
+    d->return_sd = 1.5;
     d->horizon_years = 5;
     d->discount_rate = 0.08;
     d->success_base = 0.45;

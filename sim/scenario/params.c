@@ -112,6 +112,8 @@ static const zz_param registry[] = {
     DEC("gain_rate", gain_rate, 1, R_ECON, 0, 10, 0,
         "economic: annual gain / revenue at readiness 0.5"),
     DEC("gain_readiness", gain_readiness, 1, R_ECON, 0, 10, 0, "economic: slope of the gain in readiness"),
+    DEC("return_sd", return_sd, 1, R_ECON, 0, 3, 0,
+        "economic: log-sd of a firm's own project return around the mean gain (0: none)"),
     DEC("horizon_years", horizon_years, 1, R_ECON, 0.1, 100, 0,
         "economic: years over which a firm values the gain"),
     DEC("discount_rate", discount_rate, 1, R_ECON, 0, 1, 0, "economic: firms' discount rate, per year"),
