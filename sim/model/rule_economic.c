@@ -16,11 +16,13 @@
  *                     + chain leader's example, capped at success_max
  *   benefit         = p_s * gain * annuity(horizon, discount_rate), with
  *                     gain = revenue * (gain_rate + gain_readiness (d - 0.5))
- *                            * exp(return_sd z - return_sd^2 / 2)
+ *                            * exp(return_sd z)
  *                     z the firm's own N(0,1) project-return draw (fixed
  *                     per firm, drawn with the population): projects of
  *                     firms alike differ, so every size class has firms
- *                     near indifference; the factor has mean 1
+ *                     near indifference; the factor has median 1, so
+ *                     gain_rate is the median firm's gain (the ridge of
+ *                     the calibration runs along the mean, not the median)
  *   downside        = (1 - p_s) * loss_share * C' * (1 - insured cover)
  *   value v         = (benefit - C' - premium - financing - downside) / C
  *   P(adopt)        = 1 / (1 + exp(-(v - hurdle) / temperature))
@@ -129,7 +131,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 
     v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
     if (d->return_sd > 0)
-        v->gain *= exp(d->return_sd * (p->return_z[f] - 0.5 * d->return_sd));
+        v->gain *= exp(d->return_sd * p->return_z[f]);
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
