@@ -11,12 +11,15 @@
 calibrate { scenario = "calibration_base.lua", replications = 8, seed = 3,
             starts = 24, evaluations = 120, jacobian_step = 0.1 }
 
--- The firm's own project return: log-sd of its gain around the mean (the margin)
+-- The firm's own project return: log-sd of its gain around the median's
+-- (the margin). The upper bound 2 is an economic limit (the top 1% of
+-- projects gain a hundred times the median's); the moments bound it from
+-- below only (docs/model.md, "Calibration").
 free "decision.return_sd"           { 0.5, 2.0 }
 -- Yearly gain of the median AI project per yuan of revenue, at readiness 0.5
 free "decision.gain_rate"           { 0.002, 0.05 }
-
--- gain_readiness stays at its assumed 0.02: freed, it was not identified (s.e. 0.5)
+-- (gain_readiness stays at its assumed 0.02: freed, it went to 0 with a
+-- standard error of 0.5, not identified by these moments)
 -- Large firms' initial adoption relative to the 规上 mean
 free "population.adoption_mult.large" { 1.0, 3.0 }
 

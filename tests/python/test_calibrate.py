@@ -140,9 +140,14 @@ def recover(d, free, truth):
     return xr.open_dataset(out)
 
 
+# the default calibration's own kind of pair: the gain (which it estimates)
+# and a population figure
+TWO_GAIN = 'free "decision.gain_rate" { 0.004, 0.03 }\nfree "population.initial_adoption" { 0.2, 0.5 }\n'
+
+
 def test_recovers_two_parameters(tmp_path):
-    truth = {"population.hurdle_mean": 0.7, "population.initial_adoption": 0.3}
-    ds = recover(tmp_path, TWO, truth)
+    truth = {"decision.gain_rate": 0.012, "population.initial_adoption": 0.3}
+    ds = recover(tmp_path, TWO_GAIN, truth)
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
     for k, v in truth.items():
         assert ds.truth.sel(free=k) == v
