@@ -25,5 +25,5 @@ experiment {
   seed = 2026,
 }
 
--- The six uncertain parameters and why each range: see the file.
+-- The seven uncertain parameters and why each range: see the file.
 include "uncertainty/ranges.lua"

@@ -1,6 +1,6 @@
 -- uncertainty_saltelli.lua: the unknowns of uncertainty.lua on a Saltelli
 -- design, for Sobol indices (zhizao.sensitivity); N = 16 rows of A and B,
--- 16 x (6 + 2) = 128 points x 5 scenarios x 4 replications = 2,560 tasks.
+-- 16 x (7 + 2) = 144 points x 5 scenarios x 4 replications = 2,880 tasks.
 -- The figures in docs/results_2026.md come from
 --
 --   zhizao explore scenarios/uncertainty_saltelli.lua -o saltelli.h5 \

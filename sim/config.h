@@ -100,6 +100,7 @@ typedef struct zz_decision_cfg {
     double component_share[ZZ_NCOMPONENTS];
     double gain_rate;         /* annual gain / revenue at readiness 0.5     */
     double gain_readiness;    /* slope of gain in readiness                 */
+    double return_sd;         /* log-sd of the firm's own project return    */
     double horizon_years, discount_rate;
     double success_base, success_peer_local, success_peer_industry;
     double success_chain, success_demo, success_max;

@@ -2,11 +2,12 @@
 -- uncertainty.lua (Sobol points) and uncertainty_saltelli.lua (Sobol
 -- indices); docs/model.md section 6.1 says why each is uncertain.
 
--- Mean hurdle (lognormal, default 0.9): calibrated so that the baseline
--- reproduces the EU's 6-7% of non-adopters a year (FACTS, Eurostat), one
--- figure from another economy. At 0.6 the no-policy baseline alone ends
--- near 50% of 规上 firms; at 1.2 even shandong_2026 misses it: the range
--- spans both.
+-- Mean hurdle (lognormal, default 0.9): an assumption, the required
+-- return of 不敢投/不愿投 (FACTS 000); the gain is calibrated against it
+-- (docs/model.md, "Calibration"), so a different hurdle is a different
+-- world, not a different reading of the same data. At 0.6 the no-policy
+-- baseline alone ends near 50% of 规上 firms; at 1.2 even shandong_2026
+-- misses it: the range spans both.
 uncertain "population.hurdle_mean"  { 0.6, 1.2 }
 
 -- Decision noise (default 0.25): an assumption. A log scale because what
@@ -14,9 +15,15 @@ uncertain "population.hurdle_mean"  { 0.6, 1.2 }
 -- deterministic (0.15) to mostly noise (0.6).
 uncertain "decision.temperature"    { 0.15, 0.6, scale = "log" }
 
--- Demonstration effect of an accepted contest winner (default 0.02): an
--- assumption with no source. The contest's lead vanishes at a quarter of
--- the default; twice the default is as plausible as a quarter.
+-- Demonstration effect of an accepted contest winner (default 0.02 per
+-- live benchmark success in the industry, decaying): an assumption. No
+-- source in FACTS.md or the seeds measures it: the seeds give only the
+-- scale of the demonstrations (30 benchmark projects a year province-wide,
+-- 004; 1,000 demonstration projects in Jinan's plan, 001; rewards up to
+-- 50% of a benchmark's investment, 000), not how much one moves other
+-- firms' beliefs; the no-policy moments of the calibration cannot see it
+-- (no contest runs there). The contest's lead vanishes at a quarter of the
+-- default; twice the default is as plausible as a quarter.
 uncertain "decision.success_demo"   { 0.005, 0.04 }
 
 -- Perceived success before any peer has adopted (default 0.45): an
@@ -28,6 +35,14 @@ uncertain "decision.success_base"   { 0.35, 0.55 }
 -- assumption; campaigns act through it.
 uncertain "decision.awareness_rate" { 0.15, 0.4 }
 
--- Gain per year as a share of revenue at readiness 0.5 (default 0.008):
--- calibrated together with the hurdle; +-25%.
-uncertain "decision.gain_rate"      { 0.006, 0.01 }
+-- Yearly gain of the median project per yuan of revenue at readiness 0.5
+-- (default 0.00976): calibrated (docs/model.md, "Calibration"), standard
+-- error 0.0039; the range is the estimate +- one standard error.
+uncertain "decision.gain_rate"      { 0.006, 0.0135 }
+
+-- Log-sd of a firm's own project gain around the median's (default 2.0):
+-- calibrated, but the moments bound it from below only (below about 1 the
+-- small firms' rate falls far under the EU's); the default sits on the
+-- upper bound of the calibration's box, an economic limit (at 2 the top
+-- 1% of projects already gain a hundred times the median's).
+uncertain "decision.return_sd"      { 1.0, 2.0 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calibrate/calibrate.h"
+#include "scenario/params.h"
 #include "cli.h"
 #include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
@@ -19,13 +20,16 @@ static void usage(FILE *out)
     fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--quiet]\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 --recover [--truth KEY=VALUE,...]\n"
           "       zhizao calibrate CALIBRATION.lua --at KEY=VALUE,...\n"
+          "       zhizao calibrate CALIBRATION.lua --at-default\n"
           "  estimates the free parameters by the method of simulated moments and writes\n"
           "  OUT.h5 and calibrated.lua beside it; see docs/calibration.md.\n"
           "  --resume      replay the evaluations kept in OUT.h5.partial, then go on\n"
           "  --recover     identification check: simulate the moments at a known parameter\n"
           "                vector (--truth, else the middle of the bounds) on other seeds and\n"
           "                estimate it back from the start grid\n"
-          "  --at          print the simulated moments at these values (name,value CSV)\n",
+          "  --at          print the simulated moments at these values (name,value CSV)\n"
+          "  --at-default  print the simulated moments at the scenario's own values of the\n"
+          "                free parameters, with target, se and t (moment,value,target,se,t)\n",
           out);
 }
 
@@ -89,11 +93,12 @@ int zz_cli_calibrate(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"resume", no_argument, 0, 'R'},       {"recover", no_argument, 0, 'V'},
         {"truth", required_argument, 0, 'T'},  {"at", required_argument, 0, 'A'},
+        {"at-default", no_argument, 0, 'D'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     zz_msm_options opt = {.progress = 1};
     const char *truth_text = NULL, *at_text = NULL;
-    int recover = 0, c;
+    int recover = 0, at_default = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
         switch (c) {
@@ -112,12 +117,14 @@ int zz_cli_calibrate(int argc, char **argv)
         case 'V': recover = 1; break;
         case 'T': truth_text = optarg; break;
         case 'A': at_text = optarg; break;
+        case 'D': at_default = 1; break;
         case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
         }
     }
-    if (optind != argc - 1 || (!opt.output && !at_text) || (truth_text && !recover)) {
+    if (optind != argc - 1 || (!opt.output && !at_text && !at_default) ||
+        (truth_text && !recover) || (at_default && (at_text || opt.output || recover))) {
         usage(stderr);
         return ZZ_USAGE;
     }
@@ -144,6 +151,10 @@ int zz_cli_calibrate(int argc, char **argv)
         theta[f] = truth[f] = 0.5 * (cal->ex->factor[f].lo + cal->ex->factor[f].hi);
     if (!rc && at_text)
         rc = parse_point(cal, at_text, theta, err, sizeof err);
+    /* the scenario's own values, as a run of it would use them */
+    for (int f = 0; !rc && at_default && f < K; f++)
+        rc = zz_param_get_number(&cal->ex->sc[0]->cfg, cal->ex->factor[f].key, &theta[f], err,
+                                 sizeof err);
     if (!rc && truth_text)
         rc = parse_point(cal, truth_text, truth, err, sizeof err);
     zz_msim *m = NULL;
@@ -152,13 +163,18 @@ int zz_cli_calibrate(int argc, char **argv)
     /* what went wrong so far went wrong on every rank alike, but for memory */
     rc = zz_mpi_agree_text(rc, err, sizeof err);
     zz_msm_result res = {0};
-    if (!rc && at_text) {
+    if (!rc && (at_text || at_default)) {
         double mom[ZZ_MAX_MOMENTS];
         rc = zz_msim_eval(m, theta, 0, mom, err, sizeof err);
         if (!rc) {
-            printf("moment,value\n");
-            for (int k = 0; k < cal->nmoments; k++)
-                printf("%s,%.17g\n", cal->moment[k].name, mom[k]);
+            printf(at_default ? "moment,value,target,se,t\n" : "moment,value\n");
+            for (int k = 0; k < cal->nmoments; k++) {
+                const zz_moment *mk = &cal->moment[k];
+                printf("%s,%.17g", mk->name, mom[k]);
+                if (at_default)
+                    printf(",%.17g,%.17g,%.4f", mk->value, mk->se, (mom[k] - mk->value) / mk->se);
+                putchar('\n');
+            }
         }
     } else if (!rc) {
         if (recover) {

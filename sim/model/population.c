@@ -133,11 +133,12 @@ struct zz_population *zz_population_alloc(int64_t n, int ncities, int nindustrie
     p->liquidity = calloc(m, sizeof *p->liquidity);
     p->hurdle = calloc(m, sizeof *p->hurdle);
     p->capability = calloc(m, sizeof *p->capability);
+    p->return_z = calloc(m, sizeof *p->return_z);
     p->leader = calloc(m, sizeof *p->leader);
     p->cell_firms = calloc(cells, sizeof *p->cell_firms);
     p->cell_firms_gsz = calloc(cells, sizeof *p->cell_firms_gsz);
     if (!p->city || !p->industry || !p->size || !p->flags || !p->revenue || !p->readiness ||
-        !p->liquidity || !p->hurdle || !p->capability || !p->leader || !p->cell_firms ||
+        !p->liquidity || !p->hurdle || !p->capability || !p->return_z || !p->leader || !p->cell_firms ||
         !p->cell_firms_gsz) {
         zz_population_free(p);
         return NULL;
@@ -158,6 +159,7 @@ void zz_population_free(zz_population *p)
     free(p->liquidity);
     free(p->hurdle);
     free(p->capability);
+    free(p->return_z);
     free(p->leader);
     free(p->cell_firms);
     free(p->cell_firms_gsz);
@@ -388,6 +390,8 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
             fl |= ZZ_F_AWARE0;
         p->flags[i] = fl;
         p->leader[i] = ZZ_NO_LEADER;
+        /* appended last: every earlier attribute keeps its draw */
+        p->return_z[i] = (float)gsl_ran_ugaussian(g);
     }
     rc = build_chains(p, &r, zz_config_chain_partners(cfg));
     if (rc)

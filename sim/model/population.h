@@ -53,6 +53,8 @@ struct zz_population {
     float *liquidity;      /* yuan available for investment                  */
     float *hurdle;         /* required value over cost (dimensionless)       */
     float *capability;     /* contest score base, [0, 1]                     */
+    float *return_z;       /* the firm's project-return draw, N(0, 1): its gain
+                            * is scaled by exp(s z), s = decision.return_sd */
     uint32_t *leader;      /* index of the firm's chain leader or ZZ_NO_LEADER */
     /* counts per cell city x industry x size, for output and peer shares    */
     int ncities, nindustries;

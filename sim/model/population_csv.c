@@ -25,6 +25,7 @@
 
 #include <sys/stat.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
 enum col {
@@ -516,6 +517,12 @@ static int parse_row(struct ctx *x, const struct record *r, const int *colidx,
     p->hurdle[i] = (float)hurdle;
     p->capability[i] = (float)cap;
     p->leader[i] = ZZ_NO_LEADER;
+    /* A project's return is not in firm data: drawn as the synthetic
+     * generator does, from the row's own stream (k = 2: k = 0 is the
+     * awareness draw above, so the two are independent). */
+    p->return_z[i] = (float)gsl_cdf_ugaussian_Pinv(
+        zz_rng_uniform(rng, (uint32_t)i, ZZ_RNG_POPULATION, 2));
+
     return ZZ_OK;
 }
 

@@ -16,6 +16,13 @@
  *                     + chain leader's example, capped at success_max
  *   benefit         = p_s * gain * annuity(horizon, discount_rate), with
  *                     gain = revenue * (gain_rate + gain_readiness (d - 0.5))
+ *                            * exp(return_sd z)
+ *                     z the firm's own N(0,1) project-return draw (fixed
+ *                     per firm, drawn with the population): projects of
+ *                     firms alike differ, so every size class has firms
+ *                     near indifference; the factor has median 1, so
+ *                     gain_rate is the median firm's gain (the ridge of
+ *                     the calibration runs along the mean, not the median)
  *   downside        = (1 - p_s) * loss_share * C' * (1 - insured cover)
  *   value v         = (benefit - C' - premium - financing - downside) / C
  *   P(adopt)        = 1 / (1 + exp(-(v - hurdle) / temperature))
@@ -123,6 +130,8 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     v->perceived_success = fmin(ps, d->success_max);
 
     v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
+    if (d->return_sd > 0)
+        v->gain *= exp(d->return_sd * p->return_z[f]);
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
@@ -223,11 +232,15 @@ static void economic_review(zz_sim *sim, uint32_t f)
     /* A firm applies for support (vouchers) because it is considering a
      * project: it values the project with the support it could get and
      * applies only if, on its own draw for this review, it would then go
-     * ahead. It decides on that same draw once the applications are
-     * decided (granted or not), after the longest review delay. Firms that
-     * would not invest even with the support lose no time, and an empty
-     * pot receives no applications, so a zero budget leaves every path as
-     * without it. */
+     * ahead. A firm that on this draw goes ahead without the support does
+     * not wait: it applies, the application is decided at once and what is
+     * granted pays toward the project it starts now (a reimbursement; it
+     * adopts exactly as in the no-policy twin, so it counts as
+     * deadweight). Only a firm that needs the support waits: it decides
+     * on the same draw once its applications are decided (granted or
+     * not), after the longest review delay. Firms that would not invest
+     * even with the support lose no time, and an empty pot receives no
+     * applications, so a zero budget leaves every path as without it. */
     review_holdings(sim, f);
     double prospect = 0;
     for (zz_inst *i = in; i < end; i++)
@@ -235,8 +248,18 @@ static void economic_review(zz_sim *sim, uint32_t f)
             prospect += i->ops->prospect(sim, i, f);
     if (prospect > 0) {
         zz_valuation v;
-        zz_value_project_with(sim, f, prospect, &v);
         double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
+        zz_value_project(sim, f, &v);
+        if (v.can_finance && u < v.probability) {
+            /* goes ahead anyway; support lowers the cost, so with what is
+             * granted the same draw still starts the project */
+            for (zz_inst *i = in; i < end; i++)
+                if (i->ops->apply)
+                    i->ops->apply(sim, i, f);
+            zz_economic_decided(sim, f);
+            return;
+        }
+        zz_value_project_with(sim, f, prospect, &v);
         if (v.can_finance && u < v.probability) {
             double delay = -1;
             for (zz_inst *i = in; i < end; i++)

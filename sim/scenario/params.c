@@ -110,8 +110,10 @@ static const zz_param registry[] = {
     DEC("component_share", component_share, ZZ_NCOMPONENTS, R_ECON, 0, 1, 0,
         "economic: split of a project's cost by component (adds to 1)"),
     DEC("gain_rate", gain_rate, 1, R_ECON, 0, 10, 0,
-        "economic: annual gain / revenue at readiness 0.5"),
+        "economic: annual gain / revenue of the median project at readiness 0.5"),
     DEC("gain_readiness", gain_readiness, 1, R_ECON, 0, 10, 0, "economic: slope of the gain in readiness"),
+    DEC("return_sd", return_sd, 1, R_ECON, 0, 5, 0,
+        "economic: log-sd of a firm's own project gain around the median firm's (0: none)"),
     DEC("horizon_years", horizon_years, 1, R_ECON, 0.1, 100, 0,
         "economic: years over which a firm values the gain"),
     DEC("discount_rate", discount_rate, 1, R_ECON, 0, 1, 0, "economic: firms' discount rate, per year"),
@@ -1277,6 +1279,33 @@ int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err
     if (rc)
         fmt(err, errlen, "%s: %s", key, msg);
     return rc;
+}
+
+int zz_param_get_number(const zz_config *cfg, const char *key, double *value, char *err,
+                        size_t errlen)
+{
+    inst in;
+    int sub;
+    char msg[768];
+    const zz_param *p = resolve_key(cfg, key, &in, &sub, msg, sizeof msg);
+    if (!p) {
+        fmt(err, errlen, "%s", msg);
+        return ZZ_SCENARIO;
+    }
+    const char *at = (const char *)zz_param_base((zz_config *)cfg, in.block, in.index) + p->offset;
+    if (p->type == ZZ_PT_NUMBER) {
+        *value = ((const double *)at)[sub > 0 ? sub : 0];
+    } else if (p->type == ZZ_PT_INTEGER && p->size == sizeof(int64_t)) {
+        int64_t x;
+        memcpy(&x, at, sizeof x);
+        *value = (double)x;
+    } else if (p->type == ZZ_PT_INTEGER) {
+        *value = *(const int *)at;
+    } else {
+        fmt(err, errlen, "%s is %s, not a number", key, zz_param_expect(p));
+        return ZZ_SCENARIO;
+    }
+    return ZZ_OK;
 }
 
 static char *trim(char *s)

@@ -177,6 +177,11 @@ const zz_param *zz_param_find(const zz_config *cfg, const char *key, char *err, 
  * does not check ZZ_PF_LIVE (lua_runtime.c does, before calling zz_sim_set).
  * On error cfg is unchanged. */
 int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err, size_t errlen);
+/* The current value of a number or integer parameter ("decision.return_sd",
+ * "population.adoption_mult.large"); for a per-size key without a size,
+ * the first size's. */
+int zz_param_get_number(const zz_config *cfg, const char *key, double *value, char *err,
+                        size_t errlen);
 /* Applies "key=value" (a --set override): numbers, true/false, dates
  * YYYY-MM-DD or none, choice words, comma-separated lists or "all". On error
  * cfg is unchanged. Does not record the override (zz_scenario_set does). */

@@ -37,10 +37,12 @@ static void peer_effects(void)
 }
 
 /* First reviews of the aware non-adopters: exponential with the mean of
- * their size class (365, 270, 180, 120 days by default). */
+ * their size class (set apart here: the default is 180 days for all). */
 static void review_intervals_by_size(void)
 {
     zz_scenario *sc = world_scenario();
+    const double days[ZZ_NSIZES] = {365, 270, 180, 120};
+    memcpy(sc->cfg.decision.review_days_size, days, sizeof days);
     sc->cfg.decision.awareness_rate = 0;
     sc->cfg.decision.scale_review_days = 36500; /* adopters' reviews far away */
     zz_sim *b = world_sim(sc);

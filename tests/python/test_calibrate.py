@@ -140,9 +140,14 @@ def recover(d, free, truth):
     return xr.open_dataset(out)
 
 
+# the default calibration's own kind of pair: the gain (which it estimates)
+# and a population figure
+TWO_GAIN = 'free "decision.gain_rate" { 0.004, 0.03 }\nfree "population.initial_adoption" { 0.2, 0.5 }\n'
+
+
 def test_recovers_two_parameters(tmp_path):
-    truth = {"population.hurdle_mean": 0.7, "population.initial_adoption": 0.3}
-    ds = recover(tmp_path, TWO, truth)
+    truth = {"decision.gain_rate": 0.012, "population.initial_adoption": 0.3}
+    ds = recover(tmp_path, TWO_GAIN, truth)
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
     for k, v in truth.items():
         assert ds.truth.sel(free=k) == v
@@ -317,16 +322,64 @@ def test_unknown_calibrate_field(tmp_path):
     assert r.returncode == 3 and "bad.lua:2:" in r.stderr and "'replication'" in r.stderr, r.stderr
 
 
+LIBRARY_MOMENTS = {"gsz_start", "size_ratio", "gsz_rate", "small_rate", "medium_rate", "large_rate"}
+
+
+def library_files(d, firms=2000):
+    for name in ("baseline.lua", "pioneers.lua", "calibration.lua", "calibration_base.lua"):
+        (d / name).write_text((SCEN / name).read_text())
+    with open(d / "calibration_base.lua", "a") as f:
+        f.write(f"\npopulation {{ firms = {firms} }}\n")
+    return d / "calibration.lua"
+
+
 def test_library_calibration_file_runs(tmp_path):
     """scenarios/calibration.lua loads and evaluates (on a small baseline)."""
-    for name in ("baseline.lua", "pioneers.lua", "calibration.lua"):
-        (tmp_path / name).write_text((SCEN / name).read_text())
-    with open(tmp_path / "baseline.lua", "a") as f:
-        f.write("\npopulation { firms = 2000 }\n")
-    r = zz("calibrate", tmp_path / "calibration.lua", "--at", "population.hurdle_mean=0.9")
+    r = zz("calibrate", library_files(tmp_path), "--at", "decision.return_sd=1.5")
     rows = dict(line.split(",") for line in r.stdout.split()[1:])
-    assert set(rows) == {"gsz_start", "gsz_rate", "small_rate", "size_ratio"}
+    assert set(rows) == LIBRARY_MOMENTS
     assert 0.25 < float(rows["gsz_start"]) < 0.45
+
+
+def test_at_default_reads_the_scenarios_own_values(tmp_path):
+    """--at-default evaluates at the values the scenario resolves (here one
+    it sets itself, the others the model's defaults): the same moments as
+    --at with those values written out, plus target, se and t."""
+    cal = library_files(tmp_path)
+    with open(tmp_path / "calibration_base.lua", "a") as f:
+        f.write('decision "economic" { return_sd = 0.9 }\n')
+    out = zz("calibrate", cal, "--at-default").stdout.split()
+    assert out[0] == "moment,value,target,se,t"
+    rows = {r.split(",")[0]: [float(x) for x in r.split(",")[1:]] for r in out[1:]}
+    assert set(rows) == LIBRARY_MOMENTS
+    free = {}
+    for line in cal.read_text().splitlines():
+        if line.startswith("free "):
+            free[line.split('"')[1]] = None
+    defaults = zz("check", tmp_path / "calibration_base.lua").stdout
+    for line in defaults.splitlines():
+        k, _, v = line.partition(" = ")
+        if k.strip() in free:
+            free[k.strip()] = v.strip()
+    assert free["decision.return_sd"] == "0.9" and None not in free.values(), free
+    at = zz("calibrate", cal, "--at", ",".join(f"{k}={v}" for k, v in free.items())).stdout.split()
+    for line in at[1:]:
+        name, value = line.split(",")
+        m, target, se, t = rows[name]
+        assert float(value) == m
+        assert t == pytest.approx((m - target) / se, abs=1e-4)
+
+
+def test_default_model_meets_its_calibration_targets():
+    """Issue 13: the DEFAULT model (sim/config.c) reproduces the calibration
+    moments of scenarios/calibration.lua within two standard errors, on the
+    calibration's own seeds and replications (40,000 firms, one year)."""
+    r = zz("calibrate", SCEN / "calibration.lua", "--at-default", "--threads", "2")
+    rows = [line.split(",") for line in r.stdout.split()[1:]]
+    assert {row[0] for row in rows} == LIBRARY_MOMENTS
+    far = [row for row in rows if not abs(float(row[4])) <= 2]
+    assert not far, "moments more than two standard errors off (moment,value,target,se,t):\n" + \
+        "\n".join(",".join(row) for row in far)
 
 
 @pytest.mark.parametrize("target", ["cal.lua", "small_base.lua", "dir"])

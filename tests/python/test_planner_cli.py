@@ -19,11 +19,16 @@ SCEN = SRC / "scenarios"
 
 pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
 
-# compute vouchers for large firms only: they crowd the compute market and
-# leave fewer adopters than the twin (the issue's "harm shown as nothing")
+# A scenario that leaves fewer adopters than its twin (the issue's "harm
+# shown as nothing"): compute vouchers for large firms, and an action that
+# lowers every firm's expected success from February (say, a programme's
+# public failures). Actions count as policy: the twin runs without it.
+# (The vouchers alone no longer harm: a firm that would go ahead anyway
+# does not wait for the decision, issue 13.)
 HARM = """include "baseline.lua"
 scenario { name = "compute_large" }
 voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, sizes = "large" }
+at("2026-02-01", function(sim) sim:set("decision.success_base", 0.40) end)
 target { name = "early", gsz_only = true, share = 0.4, by = "2027-01-01" }
 """
 
