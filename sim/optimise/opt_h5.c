@@ -255,6 +255,10 @@ int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const 
             o->cal->path, path, zz_objective_names[o->objective], o->target, o->by,
             o->cal->replications, (long long)o->cal->seed, (long long)r->confirm_seed, r->Rc,
             r->diff_mean[r->best], r->diff_lo[r->best], r->diff_hi[r->best], r->p_beats[r->best]);
+    if (o->unc->nfactors)
+        fprintf(fp, "-- the objective was taken across %d points of a design over the uncertain "
+                    "parameters; this is the scenario at its own (nominal) values\n",
+                o->unc->npoints);
     if (rel)
         fprintf(fp, "include \"%s\"\n", rel);
     else

@@ -395,3 +395,11 @@ def test_interrupted_then_resumed_equals_uninterrupted(tmp_path):
     partial.write_text(kept[0].replace("evaluations ", "evaluations 0") + "\n")
     r = zz("optimise", tmp_path / "opt.lua", "-o", out, "--resume", "-q", check=False)
     assert r.returncode == 2 and "was written for another optimisation file" in r.stderr
+
+
+def test_the_shandong_example_loads(tmp_path):
+    """scenarios/optimise_shandong.lua (the figures in docs/optimise.md) is a
+    valid optimisation file: it loads, then the output (a directory) is
+    refused before any work."""
+    r = zz("optimise", SCEN / "optimise_shandong.lua", "-o", tmp_path, check=False)
+    assert r.returncode == 2 and str(tmp_path) in r.stderr and "optimise:" not in r.stderr, r.stderr
