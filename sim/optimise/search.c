@@ -504,8 +504,10 @@ int zz_optimise_run(zz_oeval *e, const zz_optimisation *o, const zz_opt_options 
     }
     if (opt->progress && isatty(2))
         fputc('\n', stderr);
-    if (!x.rc)
-        x.rc = confirm(&x);
+    if (!x.rc && (x.rc = confirm(&x)) == ZZ_INTERRUPTED)
+        snprintf(err, errlen, "interrupted in the confirmation; zhizao optimise --resume replays the "
+                              "%d evaluations from %s.partial and confirms again", r->nrows,
+                 opt->output ? opt->output : "OUT.h5");
     if (x.partial) {
         fclose(x.partial);
         /* nothing to resume: leave no file that looks like progress */
