@@ -30,28 +30,8 @@
 #include "output/h5internal.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
-#include "scenario/params.h"
 
 enum { D_PROG, D_FREE, D_EVAL, D_CAND, D_CREP, D_MEAS, D_QTY, D_LEVEL, D_POINT, D_UNC, ND };
-
-/* the scenario's own budget of share i over the whole run */
-static double plan_budget(const zz_optimisation *o, int i)
-{
-    const zz_programme_cfg *g = &o->cal->ex->sc[0]->cfg.programme[o->prog[i]];
-    return g->budget * (g->budget_per_year ? o->fiscal_years : 1);
-}
-
-/* the scenario's own value of free parameter f (NaN if not a number) */
-static double plan_free(const zz_optimisation *o, int f)
-{
-    char buf[256], msg[512];
-    if (zz_param_get_text(&o->cal->ex->sc[0]->cfg, o->cal->ex->factor[f].key, buf, sizeof buf, msg,
-                          sizeof msg))
-        return NAN;
-    char *end;
-    double v = strtod(buf, &end);
-    return end != buf && !*end ? v : NAN;
-}
 
 /* a [n][m] copy of rows' fields, where each row is a struct */
 #define GATHER(dst, n, m, src_expr)                                                                \
@@ -88,6 +68,8 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
             snprintf(cname[c], sizeof cname[c], "plan");
         cands[c] = cname[c];
     }
+    double pb[ZZ_MAX_SHARES], pf[ZZ_MAX_FACTORS];
+    zz_optimisation_plan(o, pb, pf);
     const size_t big = (size_t)E * (S + K + M + 4) + (size_t)C * (S + K) + (size_t)L * S + 1;
     double *buf = malloc(big * sizeof *buf);
     int32_t *ibuf = malloc(((size_t)2 * E + C + L + 1) * sizeof *ibuf);
@@ -108,9 +90,9 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
         for (int c = 0; c < C; c++) {
             crow[c] = r->cand_row[c];
             for (int i = 0; i < S; i++)
-                cb[(size_t)c * S + i] = c ? r->row[crow[c]].budget[i] : plan_budget(o, i);
+                cb[(size_t)c * S + i] = c ? r->row[crow[c]].budget[i] : pb[i];
             for (int f = 0; f < K; f++)
-                cf[(size_t)c * K + f] = c ? r->row[crow[c]].free[f] : plan_free(o, f);
+                cf[(size_t)c * K + f] = c ? r->row[crow[c]].free[f] : pf[f];
         }
         for (int l = 0; l < L; l++) {
             lrow[l] = r->level_row[l];

@@ -136,6 +136,42 @@ void zz_optimisation_decode(const zz_optimisation *o, double total, const double
         free[f] = zz_factor_value(&o->cal->ex->factor[f], u[o->nshares - 1 + f]);
 }
 
+void zz_optimisation_plan(const zz_optimisation *o, double *budget, double *free)
+{
+    const zz_config *cfg = &o->cal->ex->sc[0]->cfg;
+    for (int i = 0; i < o->nshares; i++) {
+        const zz_programme_cfg *g = &cfg->programme[o->prog[i]];
+        budget[i] = g->budget * (g->budget_per_year ? o->fiscal_years : 1);
+    }
+    for (int f = 0; f < o->cal->ex->nfactors; f++) {
+        char buf[256], msg[512], *end;
+        free[f] = NAN;
+        if (!zz_param_get_text(cfg, o->cal->ex->factor[f].key, buf, sizeof buf, msg, sizeof msg)) {
+            double v = strtod(buf, &end);
+            if (end != buf && !*end)
+                free[f] = v;
+        }
+    }
+}
+
+void zz_optimisation_encode(const zz_optimisation *o, const double *budget, const double *free, double *u)
+{
+    double total = 0, rest;
+    for (int i = 0; i < o->nshares; i++)
+        total += budget[i];
+    rest = total;
+    /* the inverse of the stick-breaking in decode; an empty rest: any u */
+    for (int i = 0; i + 1 < o->nshares; i++) {
+        u[i] = rest > 0 ? fmin(1, fmax(0, budget[i] / rest)) : 0.5;
+        rest -= budget[i];
+    }
+    for (int f = 0; f < o->cal->ex->nfactors; f++) {
+        const zz_factor *fa = &o->cal->ex->factor[f];
+        const double x = isnan(free[f]) ? 0.5 : (free[f] - fa->lo) / (fa->hi - fa->lo);
+        u[o->nshares - 1 + f] = fmin(1, fmax(0, x));
+    }
+}
+
 static int fail_at(zz_optimisation *o, char *err, size_t errlen, const char *fmt, const char *a,
                    const char *b)
 {

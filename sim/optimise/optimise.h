@@ -66,6 +66,12 @@ int zz_optimisation_nvar(const zz_optimisation *o);
  * free values [K] */
 void zz_optimisation_decode(const zz_optimisation *o, double total, const double *u, double *budget,
                             double *free);
+/* The plan as written: the shares' budgets over the whole run [S] and the
+ * free parameters' own values [K] (NaN where not a number). */
+void zz_optimisation_plan(const zz_optimisation *o, double *budget, double *free);
+/* budgets (any total) and free values -> unit variables: the split's
+ * stick-breaking inverted, free values clamped into their bounds */
+void zz_optimisation_encode(const zz_optimisation *o, const double *budget, const double *free, double *u);
 /* design points of the robust option (1 without uncertain declarations) */
 int zz_optimisation_points(const zz_optimisation *o);
 

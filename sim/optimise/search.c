@@ -280,6 +280,13 @@ static void search_level(ctx *x)
         return;
     }
     x->stage = 0;
+    /* the plan's own split (scaled to this level) first: the search then
+     * knows the plan and the local stage starts from it when nothing in
+     * the grid is better */
+    double pb[ZZ_MAX_SHARES], pf[ZZ_MAX_FACTORS];
+    zz_optimisation_plan(o, pb, pf);
+    zz_optimisation_encode(o, pb, pf, u);
+    evaluate(x, u);
     for (int i = 0; i < o->cal->starts && !x->rc; i++) {
         gsl_qrng_get(q, u);
         evaluate(x, u);

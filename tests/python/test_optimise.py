@@ -65,6 +65,9 @@ def test_every_yuan_goes_to_the_programme_that_can_act(solved):
     assert float(share.sel(programme="voucher.compute")) >= 0.9, share.values
     assert np.allclose(ds.evaluation_budget.sum("programme"), ds.attrs["budget"])
     assert ds.sizes["free"] == 0 and ds.best_free.dims == ("free",)
+    # the first start is the plan's own split (1e7 a year over two years
+    # and 2e7: half each), scaled to the budget
+    assert np.allclose(ds.evaluation_budget.values[0], [7.5e7, 7.5e7], rtol=1e-15)
     # both stages ran, every evaluation has its standard error
     assert set(np.unique(ds.stage.values)) == {0, 1}
     assert np.all(ds.objective_se.values >= 0)
@@ -291,6 +294,7 @@ def test_the_plan_keeps_its_own_free_values(tmp_path):
     zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q")
     ds = xr.open_dataset(tmp_path / "opt.h5")
     assert ds.candidate_free.values[0].tolist() == [0.9]       # small.lua's rate
+    assert ds.evaluation_free.values[0].tolist() == [0.6]      # the plan's start, clamped
     assert np.all((ds.candidate_free.values[1:] >= 0.1) & (ds.candidate_free.values[1:] <= 0.6))
 
 
