@@ -125,19 +125,24 @@ static double evaluate(ctx *x, const double *u)
     double budget[ZZ_MAX_SHARES], free[ZZ_MAX_FACTORS];
     zz_optimisation_decode(o, x->total, u, budget, free);
     zz_opt_row w = {.u = (double *)u, .budget = budget, .free = free, .stage = x->stage, .level = x->level};
+    /* a point evaluated before (the plan's start can be a grid point, NLopt
+     * can come back to a point) gives the same numbers on the same seeds:
+     * taken from this run's rows, else from the partial file's (replayed) */
     int hit = 0;
-    for (int i = 0; i < x->ncache && !hit; i++)
-        if (x->cache[i].level == x->level && !memcmp(x->cache[i].u, u, (size_t)x->n * sizeof *u)) {
-            w.objective = x->cache[i].objective;
-            w.se = x->cache[i].se;
-            memcpy(w.measure, x->cache[i].measure, sizeof w.measure);
-            hit = 1;
-        }
-    if (hit) {
-        x->r->replayed++;
-    } else if (zz_interrupt_pending()) {
+    const zz_opt_row *seen[2] = {x->r->row, x->cache};
+    const int nseen[2] = {x->r->nrows, x->ncache};
+    for (int k = 0; k < 2 && !hit; k++)
+        for (int i = 0; i < nseen[k] && !hit; i++)
+            if (seen[k][i].level == x->level && !memcmp(seen[k][i].u, u, (size_t)x->n * sizeof *u)) {
+                w.objective = seen[k][i].objective;
+                w.se = seen[k][i].se;
+                memcpy(w.measure, seen[k][i].measure, sizeof w.measure);
+                hit = 1 + k;
+            }
+    x->r->replayed += hit == 2;
+    if (!hit && zz_interrupt_pending()) {
         x->rc = ZZ_INTERRUPTED;
-    } else {
+    } else if (!hit) {
         const int twin = zz_objective_twin(o->objective);
         for (int p = 0; p < x->P && !x->rc; p++)
             x->rc = zz_oeval_run(x->e, budget, free, p, o->cal->seed, x->R, twin,
@@ -172,7 +177,7 @@ static double evaluate(ctx *x, const double *u)
     }
     if (x->opt->progress && isatty(2))
         fprintf(stderr, "\rzhizao: evaluation %d (%s%s), %s = %.4g, %.0f s     ", x->r->nrows,
-                x->stage ? "local" : "start grid", hit ? ", replayed" : "",
+                x->stage ? "local" : "start grid", hit == 2 ? ", replayed" : hit ? ", seen" : "",
                 zz_objective_names[o->objective], w.objective, omp_get_wtime() - x->t0);
     const double f = -zz_objective_sense(o->objective) * w.objective;
     return isfinite(f) ? f : HUGE_VAL;
