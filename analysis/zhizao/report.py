@@ -62,6 +62,7 @@ from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_dead
 from .incremental import GAIN, HARM, incremental
 from .io import groups, open_all
 from .measures import measure
+from .optreport import is_optimisation_file, optimisation_report
 from .robust import p_target, ranking_flips, robust_ranking
 from .sensitivity import ConstantOutput, sensitivity
 from .survival import horizon_days
@@ -449,6 +450,8 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
     ``province_gsz``, else the first target). Returns index.html's path.
     """
     outdir = Path(outdir)
+    if not isinstance(source, xr.Dataset) and is_optimisation_file(source):
+        return _write_page(outdir, lambda page: optimisation_report(page, source, _html_table, level))
     if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
         source = xr.open_dataset(source, decode_timedelta=False).load()
     if isinstance(source, xr.Dataset) and "point" in source.dims:
@@ -469,11 +472,8 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
                       targets[0] if targets else None)
     if targets and focus not in targets or focus and not targets:
         raise ValueError(f"--focus {focus!r}: no such target; targets: {targets}")
-    outdir.mkdir(parents=True, exist_ok=True)
-    for old in outdir.glob("*.png"):
-        old.unlink()
     colours = palette(names)
-    page = _Page(outdir)
+    page = _new_page(outdir)
     what = (f"experiment of {exp.sizes.get('point', 1)} points" if "design" in exp.variables
             else f"comparison of {len(names)} scenarios" if len(names) > 1 else "single run")
     title = f"zhizao report: {', '.join(names)}"
@@ -501,14 +501,32 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
         _spending(page, data, level)
     if data:
         _scenario_details(page, data)
+    index = _finish(outdir, page, title)
+    for ds in data.values():
+        ds.close()
+    return index
+
+
+def _new_page(outdir: Path) -> _Page:
+    outdir.mkdir(parents=True, exist_ok=True)
+    for old in outdir.glob("*.png"):
+        old.unlink()
+    return _Page(outdir)
+
+
+def _write_page(outdir: Path, fill) -> Path:
+    """index.html of the sections fill(page) adds; fill returns the title."""
+    page = _new_page(outdir)
+    return _finish(outdir, page, fill(page))
+
+
+def _finish(outdir: Path, page: _Page, title: str) -> Path:
     page_html = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width\">\n"
                  f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
                  "<body>\n" + "\n".join(page.parts) + "\n</body>\n</html>\n")
     index = outdir / "index.html"
     index.write_text(page_html, encoding="utf-8")
-    for ds in data.values():
-        ds.close()
     return index
 
 
@@ -531,6 +549,9 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
+        if is_optimisation_file(args.file):
+            print(build_report(args.file, args.output, level=args.level))
+            return EXIT_OK
         info = check_file(args.file)
         note = describe_partial(args.file, info)
         if note:

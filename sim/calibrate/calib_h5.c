@@ -58,7 +58,7 @@ int zz_h5w_dim(zz_h5w *w, int d, const char *name, const char *const *labels)
 int zz_h5w_put(zz_h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, const int *dims,
                const void *data, const char *long_name)
 {
-    hsize_t cur[2];
+    hsize_t cur[ZZ_H5W_MAXDIMS];
     for (int k = 0; k < rank; k++)
         cur[k] = w->len[dims[k]];
     hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(rank, cur, NULL), ds = -1;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiment/experiment_lua.h"
 #include "scenario/lua_include.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
@@ -454,6 +455,11 @@ static int run_file(cal_loader *ld, char *err, size_t errlen)
         lua_pushlightuserdata(L, ld);
         lua_pushcclosure(L, c->block_fn, 1);
         lua_setglobal(L, c->block);
+    }
+    if (c->uncertain) {
+        lua_pushlightuserdata(L, c->uncertain);
+        lua_pushcclosure(L, zz_lua_uncertain, 1);
+        lua_setglobal(L, "uncertain");
     }
     rc = zz_sandbox_load(ld->sb, main->text, main->len, c->path, err, errlen);
     if (!rc)

@@ -77,6 +77,7 @@ typedef struct zz_calibration {
     const char *block;
     int (*block_fn)(struct lua_State *L);
     void *user;
+    zz_experiment *uncertain; /* not NULL: the file may declare uncertain "key" { } into it */
     char errmsg[2048];
 } zz_calibration;
 

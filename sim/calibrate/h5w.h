@@ -9,7 +9,7 @@
 
 #include <hdf5.h>
 
-#define ZZ_H5W_MAXDIMS 8
+#define ZZ_H5W_MAXDIMS 12
 
 typedef struct zz_h5w {
     hid_t file, dim[ZZ_H5W_MAXDIMS];

@@ -11,11 +11,16 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: zhizao optimise OPTIMISATION.lua -o OUT.h5 [--threads T] [--quiet]\n"
+    fputs("usage: zhizao optimise OPTIMISATION.lua -o OUT.h5 [--front N] [--resume]\n"
+          "                        [--threads T] [--quiet]\n"
           "  splits the optimise block's budget between its shares (and sets the free\n"
           "  parameters) to do best on the objective, confirms the best few mixes against\n"
           "  the scenario as written on fresh seeds, and writes OUT.h5 and best_mix.lua\n"
-          "  beside it; see docs/optimise.md.\n",
+          "  beside it; see docs/optimise.md.\n"
+          "  --front N   also optimise at 1/N, 2/N, ... of the budget: the front of cost\n"
+          "              against time to target and probability of the target\n"
+          "  --resume    replay the evaluations kept in OUT.h5.partial, then go on\n"
+          "  exit 8: interrupted (the evaluations so far kept in OUT.h5.partial)\n",
           out);
 }
 
@@ -33,8 +38,25 @@ static void print_result(const zz_optimisation *o, const zz_opt_result *r)
         printf("  candidate %d (evaluation %d)%s: %.5g [%.5g, %.5g], P(beats the plan) = %.3f\n", c,
                r->cand_row[c], c == r->best ? " chosen" : "", r->diff_mean[c], r->diff_lo[c],
                r->diff_hi[c], r->p_beats[c]);
-    printf("%d evaluations in %.1f s (%.1f per minute)\n", r->nrows, r->seconds,
-           r->seconds > 0 ? r->nrows / r->seconds * 60 : 0);
+    printf("\n%-20s %30s %30s %30s\n", "measure", "plan as written", "chosen mix", "difference");
+    for (int k = 0; k < ZZ_NOBJECTIVES; k++) {
+        const size_t p = (size_t)k, b = (size_t)r->best * ZZ_NOBJECTIVES + k;
+        printf("%-20s %10.4g [%8.4g, %8.4g] %10.4g [%8.4g, %8.4g] %10.4g [%8.4g, %8.4g]\n",
+               zz_objective_names[k], r->m_value[p], r->m_lo[p], r->m_hi[p], r->m_value[b], r->m_lo[b],
+               r->m_hi[b], r->d_value[b], r->d_lo[b], r->d_hi[b]);
+    }
+    if (r->level_row) {
+        printf("\nfront (the best mix at each budget, confirmation seeds)\n%16s %22s %22s %22s\n",
+               "budget (yuan)", "p_target", "time_to_target", "cost_per_additional");
+        for (int l = 0; l < r->nlevels; l++) {
+            const double *v = r->f_value + (size_t)l * ZZ_NOBJECTIVES;
+            printf("%16.6g %22.4g %22.4g %22.4g\n", r->level_budget[l], v[ZZ_OBJ_P_TARGET], v[ZZ_OBJ_TIME],
+                   v[ZZ_OBJ_COST]);
+        }
+    }
+    const int run = r->nrows - r->replayed;
+    printf("%d evaluations (%d replayed) in %.1f s (%.1f per minute)\n", r->nrows, r->replayed,
+           r->seconds, r->seconds > 0 ? run / r->seconds * 60 : 0);
 }
 
 int zz_cli_optimise(int argc, char **argv)
@@ -42,13 +64,27 @@ int zz_cli_optimise(int argc, char **argv)
     static const struct option longopts[] = {
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"front", required_argument, 0, 'F'},  {"resume", no_argument, 0, 'R'},
         {0, 0, 0, 0}};
     const char *output = NULL;
-    int threads = 0, progress = 1, c;
+    int threads = 0, c;
+    zz_opt_options opt = {.progress = 1};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
+        case 'R': opt.resume = 1; break;
+        case 'F': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 2 || v > 100) {
+                fprintf(stderr, "zhizao: --front must be a number of budget levels in [2, 100], got '%s'\n",
+                        optarg);
+                return ZZ_USAGE;
+            }
+            opt.front = (int)v;
+            break;
+        }
         case 't': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -59,7 +95,7 @@ int zz_cli_optimise(int argc, char **argv)
             threads = (int)v;
             break;
         }
-        case 'q': progress = 0; break;
+        case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
         }
@@ -87,14 +123,20 @@ int zz_cli_optimise(int argc, char **argv)
     if (!rc && (rc = zz_oeval_open(&e, o, threads)))
         snprintf(err, sizeof err, "out of memory");
     rc = zz_mpi_agree_text(rc, err, sizeof err);
+    opt.output = output;
     if (!rc)
-        rc = zz_optimise_run(e, o, progress, &res, err, sizeof err);
+        rc = zz_optimise_run(e, o, &opt, &res, err, sizeof err);
     if (!rc && root)
         rc = zz_optimisation_write(o, &res, output, err, sizeof err);
     if (!rc && root)
         rc = zz_optimisation_mix(o, &res, output, err, sizeof err);
-    if (!rc && progress && root)
-        print_result(o, &res);
+    if (!rc && root) {
+        char partial[1100];
+        snprintf(partial, sizeof partial, "%s.partial", output);
+        remove(partial);
+        if (opt.progress)
+            print_result(o, &res);
+    }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
     /* every rank ends with rank 0's rc */

@@ -21,7 +21,7 @@ static void usage(FILE *out)
           "       zhizao compare A.lua B.lua ... -o OUT.h5 [same options as run]\n"
           "       zhizao explore EXPERIMENT.lua -o OUT.h5 [--resume] [--cells] [--set [SCENARIO:]KEY=VALUE]...\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 [--resume] [--recover [--truth K=V,...]]\n"
-          "       zhizao optimise OPTIMISATION.lua -o OUT.h5\n"
+          "       zhizao optimise OPTIMISATION.lua -o OUT.h5 [--front N] [--resume]\n"
           "       zhizao report OUT.h5 -o DIR\n"
           "       zhizao --help | --version\n"
           "\n"

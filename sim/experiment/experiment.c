@@ -181,7 +181,7 @@ out:
     return rc;
 }
 
-static int build_design(zz_experiment *ex, char *err, size_t errlen)
+int zz_experiment_design(zz_experiment *ex, char *err, size_t errlen)
 {
     const int k = ex->nfactors;
     int levels[ZZ_MAX_FACTORS];
@@ -327,7 +327,7 @@ int zz_experiment_open(zz_experiment **out, const char *path)
     for (int f = 0; !rc && f < ex->nfactors; f++)
         rc = zz_factor_check(ex, &ex->factor[f], "uncertain", err, errlen);
     if (!rc)
-        rc = build_design(ex, err, errlen);
+        rc = zz_experiment_design(ex, err, errlen);
     return rc;
 }
 

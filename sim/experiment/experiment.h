@@ -91,6 +91,10 @@ int zz_experiment_scenario(const zz_experiment *ex, int p, int s, zz_scenario *o
  * errors ("uncertain", "free"). */
 int zz_factor_check(zz_experiment *ex, zz_factor *f, const char *word, char *err, size_t errlen);
 
+/* Builds the design (npoints, unit, value, block) from design, points,
+ * levels, seed and the factors; errors name ex->where. */
+int zz_experiment_design(zz_experiment *ex, char *err, size_t errlen);
+
 /* Maps a unit-cube coordinate to the factor's value (integers rounded). */
 double zz_factor_value(const zz_factor *f, double u);
 

@@ -151,8 +151,7 @@ static int number_at(lua_State *L, int idx, const char *key, const char *what, d
 
 static int l_uncertain_fields(lua_State *L)
 {
-    exp_loader *ld = LD(L);
-    zz_experiment *ex = ld->ex;
+    zz_experiment *ex = lua_touserdata(L, lua_upvalueindex(1));
     const char *key = lua_tostring(L, lua_upvalueindex(2));
     if (!lua_istable(L, 1))
         return zz_lua_error(L, "uncertain \"%s\": expected a range { lo, hi } or "
@@ -229,7 +228,7 @@ static int l_uncertain_fields(lua_State *L)
     return 0;
 }
 
-static int l_uncertain(lua_State *L)
+int zz_lua_uncertain(lua_State *L)
 {
     if (lua_type(L, 1) != LUA_TSTRING)
         return zz_lua_error(L, "uncertain: expected a parameter key, e.g. "
@@ -267,9 +266,13 @@ static int run_file(exp_loader *ld, char *err, size_t errlen)
     static const struct {
         const char *name;
         lua_CFunction fn;
-    } fns[] = {{"experiment", l_experiment}, {"uncertain", l_uncertain}, {"include", l_include}};
+    } fns[] = {{"experiment", l_experiment}, {"uncertain", zz_lua_uncertain}, {"include", l_include}};
     for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-        lua_pushlightuserdata(L, ld);
+        /* uncertain fills an experiment, whichever file declares it */
+        if (fns[i].fn == zz_lua_uncertain)
+            lua_pushlightuserdata(L, ld->ex);
+        else
+            lua_pushlightuserdata(L, ld);
         lua_pushcclosure(L, fns[i].fn, 1);
         lua_setglobal(L, fns[i].name);
     }

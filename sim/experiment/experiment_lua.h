@@ -10,4 +10,9 @@
  * range, where) and source. ZZ_OK, or an error with "file:line: message". */
 int zz_experiment_read(zz_experiment *ex, char *err, size_t errlen);
 
+/* uncertain "key" { lo, hi } (or { values = { ... } }, scale = "log"):
+ * a closure whose upvalue 1 is the zz_experiment its factors go to. */
+struct lua_State;
+int zz_lua_uncertain(struct lua_State *L);
+
 #endif

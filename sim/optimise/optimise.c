@@ -16,15 +16,17 @@
 #include "scenario/lua_sandbox.h"
 #include "scenario/params.h"
 
-const char *const zz_objective_names[ZZ_NOBJECTIVES] = {"p_target", "time_to_target", "target_share"};
+const char *const zz_objective_names[ZZ_NOBJECTIVES] = {"p_target", "time_to_target", "target_share",
+                                                        "additional", "cost_per_additional"};
 
 static int l_optimise(lua_State *L)
 {
     static const char *const fields[] = {"scenario", "replications", "seed", "starts", "evaluations",
                                          "optimiser", "budget", "shares", "objective", "target",
-                                         "by", "confirm", "confirm_replications"};
+                                         "by", "confirm", "confirm_replications", "robust",
+                                         "points", "design"};
     zz_optimisation *o = zz_calib_user(L);
-    zz_calib_block(L, "optimise", fields, 13);
+    zz_calib_block(L, "optimise", fields, 16);
     int ok;
     lua_getfield(L, 1, "budget");
     o->budget = lua_tonumberx(L, -1, &ok);
@@ -54,12 +56,10 @@ static int l_optimise(lua_State *L)
         if (!strcmp(k, zz_objective_names[i]))
             o->objective = i;
     if (o->objective < 0) {
-        if (k && (!strcmp(k, "additional") || !strcmp(k, "cost_per_additional")))
-            return zz_lua_error(L, "optimise: objective '%s' is not implemented yet (it needs the "
-                                   "no-policy twin at every evaluation); valid: p_target, "
-                                   "time_to_target, target_share", k);
-        return zz_lua_error(L, "optimise: unknown objective '%s'; valid: p_target, time_to_target, "
-                               "target_share", luaL_tolstring(L, -1, NULL));
+        char valid[256] = "";
+        zz_join_names(valid, sizeof valid, zz_objective_names, ZZ_NOBJECTIVES);
+        return zz_lua_error(L, "optimise: unknown objective '%s'; valid: %s", luaL_tolstring(L, -1, NULL),
+                            valid);
     }
     lua_pop(L, 1);
     if (lua_getfield(L, 1, "target") != LUA_TSTRING)
@@ -86,23 +86,90 @@ static int l_optimise(lua_State *L)
         o->confirm_replications = (int)v;
     }
     lua_pop(L, 1);
+    /* the robust option: how the objective is taken across the design */
+    if (lua_getfield(L, 1, "robust") == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "mean")) {
+        o->robust = -1;
+    } else if (!lua_isnil(L, -1)) {
+        double q = lua_tonumberx(L, -1, &ok);
+        if (!ok || !(q > 0 && q < 1))
+            return zz_lua_error(L, "optimise: robust must be \"mean\" or a quantile in (0, 1) (0.25: "
+                                   "the value three worlds in four meet or beat), got %s",
+                                luaL_tolstring(L, -1, NULL));
+        o->robust = q;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "points") != LUA_TNIL) {
+        v = lua_tointegerx(L, -1, &ok);
+        if (!ok || v < 1 || v > 4096)
+            return zz_lua_error(L, "optimise: points (of the design over the uncertain parameters) "
+                                   "must be a whole number in [1, 4096]");
+        o->unc->points = (int)v;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "design") != LUA_TNIL) {
+        const char *d = lua_tostring(L, -1);
+        o->unc->design = d && !strcmp(d, "sobol") ? ZZ_DESIGN_SOBOL : d && !strcmp(d, "lhs") ? ZZ_DESIGN_LHS : -1;
+        if (o->unc->design < 0)
+            return zz_lua_error(L, "optimise: unknown design '%s' (over the uncertain parameters); "
+                                   "valid: sobol, lhs", luaL_tolstring(L, -1, NULL));
+    }
+    lua_pop(L, 1);
     return 0;
 }
 
 int zz_optimisation_nvar(const zz_optimisation *o) { return o->nshares - 1 + o->cal->ex->nfactors; }
 
-void zz_optimisation_decode(const zz_optimisation *o, const double *u, double *budget, double *free)
+int zz_optimisation_points(const zz_optimisation *o) { return o->unc->nfactors ? o->unc->npoints : 1; }
+
+void zz_optimisation_decode(const zz_optimisation *o, double total, const double *u, double *budget,
+                            double *free)
 {
     /* stick-breaking: every split of the budget has one preimage in the
      * cube's interior and the corners give one programme everything */
     double rest = 1;
     for (int i = 0; i < o->nshares; i++) {
         double s = i + 1 < o->nshares ? rest * u[i] : rest;
-        budget[i] = s * o->budget;
+        budget[i] = s * total;
         rest -= s;
     }
     for (int f = 0; f < o->cal->ex->nfactors; f++)
         free[f] = zz_factor_value(&o->cal->ex->factor[f], u[o->nshares - 1 + f]);
+}
+
+void zz_optimisation_plan(const zz_optimisation *o, double *budget, double *free)
+{
+    const zz_config *cfg = &o->cal->ex->sc[0]->cfg;
+    for (int i = 0; i < o->nshares; i++) {
+        const zz_programme_cfg *g = &cfg->programme[o->prog[i]];
+        budget[i] = g->budget * (g->budget_per_year ? o->fiscal_years : 1);
+    }
+    for (int f = 0; f < o->cal->ex->nfactors; f++) {
+        char buf[256], msg[512], *end;
+        free[f] = NAN;
+        if (!zz_param_get_text(cfg, o->cal->ex->factor[f].key, buf, sizeof buf, msg, sizeof msg)) {
+            double v = strtod(buf, &end);
+            if (end != buf && !*end)
+                free[f] = v;
+        }
+    }
+}
+
+void zz_optimisation_encode(const zz_optimisation *o, const double *budget, const double *free, double *u)
+{
+    double total = 0, rest;
+    for (int i = 0; i < o->nshares; i++)
+        total += budget[i];
+    rest = total;
+    /* the inverse of the stick-breaking in decode; an empty rest: any u */
+    for (int i = 0; i + 1 < o->nshares; i++) {
+        u[i] = rest > 0 ? fmin(1, fmax(0, budget[i] / rest)) : 0.5;
+        rest -= budget[i];
+    }
+    for (int f = 0; f < o->cal->ex->nfactors; f++) {
+        const zz_factor *fa = &o->cal->ex->factor[f];
+        const double x = isnan(free[f]) ? 0.5 : (free[f] - fa->lo) / (fa->hi - fa->lo);
+        u[o->nshares - 1 + f] = fmin(1, fmax(0, x));
+    }
 }
 
 static int fail_at(zz_optimisation *o, char *err, size_t errlen, const char *fmt, const char *a,
@@ -177,7 +244,8 @@ int zz_optimisation_open(zz_optimisation **out, const char *path, char *err, siz
 {
     zz_optimisation *o = calloc(1, sizeof *o);
     *out = o;
-    if (!o || !(o->cal = calloc(1, sizeof *o->cal)) || !(o->cal->ex = calloc(1, sizeof *o->cal->ex))) {
+    if (!o || !(o->cal = calloc(1, sizeof *o->cal)) || !(o->cal->ex = calloc(1, sizeof *o->cal->ex)) ||
+        !(o->unc = calloc(1, sizeof *o->unc))) {
         snprintf(err, errlen, "out of memory");
         return ZZ_NOMEM;
     }
@@ -188,6 +256,10 @@ int zz_optimisation_open(zz_optimisation **out, const char *path, char *err, siz
     c->block_fn = l_optimise;
     c->user = o;
     o->confirm = 3;
+    o->robust = -1;
+    o->unc->design = ZZ_DESIGN_SOBOL;
+    o->unc->points = 8;
+    c->uncertain = o->unc;
     snprintf(c->path, sizeof c->path, "%s", path);
     snprintf(c->ex->path, sizeof c->ex->path, "%s", path);
     int rc = zz_calibration_read(c, err, errlen);
@@ -211,6 +283,26 @@ int zz_optimisation_open(zz_optimisation **out, const char *path, char *err, siz
     }
     for (int f = 0; !rc && f < ex->nfactors; f++)
         rc = zz_factor_check(ex, &ex->factor[f], "free", err, errlen);
+    /* the uncertain parameters: checked against the same scenario, then a
+     * design over them (experiment.c) */
+    zz_experiment *u = o->unc;
+    for (int f = 0; !rc && f < u->nfactors; f++) {
+        for (int g = 0; g < ex->nfactors; g++)
+            if (!strcmp(ex->factor[g].key, u->factor[f].key)) {
+                snprintf(err, errlen, "%s: uncertain \"%s\" is also free (%s); a parameter is "
+                                      "chosen or uncertain, not both", u->factor[f].where,
+                         u->factor[f].key, ex->factor[g].where);
+                rc = ZZ_SCENARIO;
+            }
+        rc = rc ? rc : zz_factor_check(ex, &u->factor[f], "uncertain", err, errlen);
+    }
+    if (!rc && u->nfactors) {
+        u->sc[0] = ex->sc[0];
+        u->nscenarios = 1;
+        u->seed = c->seed;
+        snprintf(u->where, sizeof u->where, "%s", c->where);
+        rc = zz_experiment_design(u, err, errlen);
+    }
     if (!rc) {
         const int n = zz_optimisation_nvar(o);
         if (n < 1) {
@@ -236,6 +328,9 @@ void zz_optimisation_close(zz_optimisation *o)
 {
     if (!o)
         return;
+    if (o->unc)
+        o->unc->sc[0] = NULL; /* borrowed from cal->ex */
+    zz_experiment_close(o->unc);
     zz_calibration_close(o->cal);
     free(o);
 }

@@ -1182,6 +1182,17 @@ const zz_param *zz_param_find(const zz_config *cfg, const char *key, char *err, 
     return resolve_key(cfg, key, &in, &sub, err, errlen);
 }
 
+int zz_param_get_text(const zz_config *cfg, const char *key, char *buf, size_t len, char *err,
+                      size_t errlen)
+{
+    inst in;
+    int sub;
+    const zz_param *p = resolve_key(cfg, key, &in, &sub, err, errlen);
+    if (!p)
+        return ZZ_SCENARIO;
+    return zz_param_format(cfg, p, zz_param_base((zz_config *)cfg, in.block, in.index), sub, buf, len);
+}
+
 /* ---- setting -------------------------------------------------------------- */
 
 /* Keeps a pioneer's own target in step with its share. */

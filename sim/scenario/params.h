@@ -171,6 +171,12 @@ int zz_param_store(const zz_config *cfg, const zz_param *p, void *base, int sub,
  * declared ones). */
 const zz_param *zz_param_find(const zz_config *cfg, const char *key, char *err, size_t errlen);
 
+/* The value of `key` in cfg as text that zz_param_set_text reads back
+ * ("0.3", "2027-06-30", "true"); ZZ_SCENARIO with a message for an
+ * unknown key. */
+int zz_param_get_text(const zz_config *cfg, const char *key, char *buf, size_t len, char *err,
+                      size_t errlen);
+
 /* Sets a numeric parameter ("voucher.compute.rate", 0.4) with the file's
  * checks. Booleans take 0 or 1, choices their index, dates days since the
  * start. Used at run time on a replication's copy of the config (zz_sim_set);

@@ -65,6 +65,9 @@ def test_every_yuan_goes_to_the_programme_that_can_act(solved):
     assert float(share.sel(programme="voucher.compute")) >= 0.9, share.values
     assert np.allclose(ds.evaluation_budget.sum("programme"), ds.attrs["budget"])
     assert ds.sizes["free"] == 0 and ds.best_free.dims == ("free",)
+    # the first start is the plan's own split (1e7 a year over two years
+    # and 2e7: half each), scaled to the budget
+    assert np.allclose(ds.evaluation_budget.values[0], [7.5e7, 7.5e7], rtol=1e-15)
     # both stages ran, every evaluation has its standard error
     assert set(np.unique(ds.stage.values)) == {0, 1}
     assert np.all(ds.objective_se.values >= 0)
@@ -123,6 +126,8 @@ def test_same_seed_same_file_any_threads(solved, tmp_path):
     ("budget = 1.5e8", "budget = 0", "budget must be a number of yuan > 0"),
     ("budget = 1.5e8", "budget = -3", "budget must be a number of yuan > 0"),
     ('target = "all"', 'target = "al"', "unknown target 'al'"),
+    ("confirm = 2", "confirm = 2, robust = 2", 'robust must be "mean" or a quantile in (0, 1)'),
+    ("confirm = 2", 'confirm = 2, design = "grid"', "unknown design 'grid'"),
 ])
 def test_bad_file_names_file_line(tmp_path, field, value, text):
     assert field in OPT
@@ -130,12 +135,6 @@ def test_bad_file_names_file_line(tmp_path, field, value, text):
     r = zz("optimise", opt, "-o", tmp_path / "bad.h5", check=False)
     assert r.returncode != 0 and "opt.lua:2:" in r.stderr and text in r.stderr, r.stderr
     assert not list(tmp_path.glob("bad.h5*")) and not (tmp_path / "best_mix.lua").exists()
-
-
-def test_refuses_objectives_not_built_yet(tmp_path):
-    opt = make_files(tmp_path, OPT.replace('objective = "target_share"', 'objective = "additional"'))
-    r = zz("optimise", opt, "-o", tmp_path / "bad.h5", check=False)
-    assert r.returncode != 0 and "opt.lua:1:" in r.stderr and "not implemented yet" in r.stderr
 
 
 @pytest.mark.parametrize("objective", ["time_to_target", "p_target"])
@@ -175,3 +174,236 @@ def test_output_checked_before_any_work(tmp_path, target):
     assert not (tmp_path / "best_mix.lua").exists()
     if before is not None:
         assert out.read_bytes() == before
+
+
+# ---- the objectives against the twin, the confirmation's measures ---------
+
+def run_quantities(path, target="all", by=730):
+    """What the optimiser takes from each replication of a run file written
+    with --counterfactual: reached, days, share at the last observation at
+    or before by, additional adopters, fiscal money spent by the end."""
+    with h5py.File(path, "r") as f:
+        g = [t.decode() if isinstance(t, bytes) else t for t in f["target"][...]].index(target)
+        ttt = f["time_to_target"][:, g]
+        horizon = f["time"][-1]
+        t_by = np.searchsorted(f["time"][...], by, side="right") - 1
+        q = {"reached": (~np.isnan(ttt) & (ttt <= by)).astype(float),
+             "days": np.where(np.isnan(ttt), horizon, ttt),
+             "share": f["target_share"][:, t_by, g],
+             "additional": f["additional"][:, g].astype(float) if "additional" in f else np.nan,
+             "money": (f["spent"][:, -1, :] * f["fiscal"][...].astype(bool)).sum(axis=1)}
+    return q
+
+
+def measures_of(q):
+    """(value, influence per replication) of every measure, the cost per
+    additional adopter a ratio of means linearised (delta method)."""
+    out = {}
+    for k, col in (("p_target", "reached"), ("time_to_target", "days"), ("target_share", "share"),
+                   ("additional", "additional")):
+        x = q[col]
+        out[k] = (x.mean(), x - x.mean())
+    a, m = q["additional"].mean(), q["money"].mean()
+    v = m / a if a > 0 else np.inf
+    out["cost_per_additional"] = (v, (q["money"] - v * q["additional"]) / a)
+    return out
+
+
+def t_interval(v, infl):
+    n = len(infl)
+    se = infl.std(ddof=1) / np.sqrt(n)
+    q = stats.t.ppf(0.975, n - 1)
+    return v - q * se, v + q * se
+
+
+ADDITIONAL = OPT.replace('objective = "target_share"', 'objective = "additional"')
+
+
+@pytest.fixture(scope="module")
+def additional(tmp_path_factory):
+    d = tmp_path_factory.mktemp("add")
+    zz("optimise", make_files(d, ADDITIONAL), "-o", d / "opt.h5", "-q")
+    return d
+
+
+def test_additional_puts_no_money_where_it_changes_no_decision(additional):
+    """voucher.scenario pays only firms that have already adopted: it can
+    make no additional adopter, so every yuan goes to voucher.compute."""
+    ds = xr.open_dataset(additional / "opt.h5")
+    share = ds.best_budget / ds.attrs["budget"]
+    assert float(share.sel(programme="voucher.compute")) >= 0.98, share.values
+    best = ds.attrs["chosen_candidate"]
+    assert ds.measure_difference.sel(measure="additional").values[best] > 0
+    assert ds.p_beats_plan.values[best] > 0.95
+
+
+def test_additional_and_cost_match_the_run_with_its_twin(additional):
+    """The objective of the best evaluation (its twin kept from an earlier
+    evaluation) equals the run best_mix.lua makes with --counterfactual;
+    the cost per additional adopter is fiscal money over additional
+    adopters, a ratio of means."""
+    ds = xr.open_dataset(additional / "opt.h5")
+    zz("run", additional / "best_mix.lua", "-o", additional / "mix.h5", "-q", "--counterfactual")
+    q = run_quantities(additional / "mix.h5")
+    b = ds.attrs["best_evaluation"]
+    assert b > 0   # the twin was run at an earlier evaluation
+    assert ds.objective.values[b] == pytest.approx(q["additional"].mean(), abs=1e-12)
+    em = ds.evaluation_measure.isel(evaluation=b)
+    assert float(em.sel(measure="cost_per_additional")) == pytest.approx(
+        q["money"].sum() / q["additional"].sum(), rel=1e-12)
+    assert float(em.sel(measure="target_share")) == pytest.approx(q["share"].mean(), abs=1e-12)
+
+
+def test_confirmation_reports_every_measure_with_intervals(additional):
+    """Every measure of every candidate and its paired difference with the
+    plan recomputed from the confirmation's quantities; the plan's own
+    quantities from a run of the scenario as written on the confirmation
+    seed (its twin included)."""
+    ds = xr.open_dataset(additional / "opt.h5")
+    Q = ds.confirm_quantity          # [candidate, confirm_replicate, quantity]
+    names = {"reached": "reached", "days": "days_to_target", "share": "target_share",
+             "additional": "additional", "money": "fiscal_spent"}
+    cq = [{k: Q.isel(candidate=c).sel(quantity=v).values for k, v in names.items()}
+          for c in range(ds.sizes["candidate"])]
+    plan = measures_of(cq[0])
+    for c in range(ds.sizes["candidate"]):
+        m = measures_of(cq[c])
+        for k, (v, infl) in m.items():
+            sel = dict(candidate=c, measure=k)
+            assert float(ds.measure_value.isel(candidate=c).sel(measure=k)) == pytest.approx(v, rel=1e-12, abs=1e-12)
+            lo, hi = t_interval(v, infl)
+            assert float(ds.measure_lower.isel(candidate=c).sel(measure=k)) == pytest.approx(lo, rel=1e-9, abs=1e-9)
+            assert float(ds.measure_upper.isel(candidate=c).sel(measure=k)) == pytest.approx(hi, rel=1e-9, abs=1e-9)
+            d = v - plan[k][0]
+            lo, hi = t_interval(d, infl - plan[k][1])
+            dd = ds.measure_difference.isel(candidate=c).sel(measure=k)
+            assert float(dd) == pytest.approx(d, rel=1e-12, abs=1e-12)
+            assert float(ds.measure_difference_lower.isel(candidate=c).sel(measure=k)) == pytest.approx(lo, rel=1e-9, abs=1e-9)
+            assert float(ds.measure_difference_upper.isel(candidate=c).sel(measure=k)) == pytest.approx(hi, rel=1e-9, abs=1e-9)
+    # the plan on the confirmation seeds, run as an ordinary scenario
+    zz("run", additional / "small.lua", "-o", additional / "plan.h5", "-q", "--counterfactual",
+       "--seed", ds.attrs["confirm_seed"], "--replications", ds.attrs["confirm_replications"])
+    q = run_quantities(additional / "plan.h5")
+    for k in names:
+        assert np.allclose(cq[0][k], q[k], rtol=1e-12, atol=0), k
+
+
+def test_the_plan_keeps_its_own_free_values(tmp_path):
+    opt = OPT.replace("evaluations = 16", "evaluations = 3").replace("starts = 6", "starts = 3")
+    make_files(tmp_path, opt + 'free "voucher.compute.rate" { 0.1, 0.6 }\n')
+    zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q")
+    ds = xr.open_dataset(tmp_path / "opt.h5")
+    assert ds.candidate_free.values[0].tolist() == [0.9]       # small.lua's rate
+    assert ds.evaluation_free.values[0].tolist() == [0.6]      # the plan's start, clamped
+    assert np.all((ds.candidate_free.values[1:] >= 0.1) & (ds.candidate_free.values[1:] <= 0.6))
+
+
+# ---- the robust option ------------------------------------------------------
+
+ROBUST = OPT.replace("starts = 6, evaluations = 16, confirm = 2",
+                     "starts = 3, evaluations = 2, confirm = 1, points = 3, robust = ROBUST") + \
+    'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n'
+
+
+@pytest.mark.parametrize("robust", ['"mean"', "0.25"])
+def test_robust_objective_is_the_mean_or_quantile_over_the_design(tmp_path, robust):
+    """The objective of an evaluation across the design equals the mean (or
+    the quantile) of the runs of that mix at each design point, each on the
+    search's seed and replications (common random numbers)."""
+    make_files(tmp_path, ROBUST.replace("ROBUST", robust))
+    zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q")
+    ds = xr.open_dataset(tmp_path / "opt.h5")
+    pts = ds.uncertain_value.sel(uncertain="population.hurdle_mean").values
+    assert len(np.unique(pts)) == 3
+    for e in (0, int(ds.attrs["best_evaluation"])):
+        b = ds.evaluation_budget.isel(evaluation=e).values
+        vals = []
+        for i, h in enumerate(pts):
+            out = tmp_path / f"e{e}p{i}.h5"
+            zz("run", tmp_path / "small.lua", "-o", out, "-q", "--seed", 5, "--replications", 4,
+               "--set", f"voucher.compute.budget={b[0]!r}", "--set", f"voucher.scenario.budget={b[1] / 2!r}",
+               "--set", f"population.hurdle_mean={h!r}")
+            vals.append(run_quantities(out)["share"].mean())
+        want = np.mean(vals) if robust == '"mean"' else np.quantile(vals, 0.25)
+        assert ds.objective.values[e] == pytest.approx(want, abs=1e-12), (e, vals)
+        assert len(set(vals)) > 1   # the uncertain parameter matters here
+
+
+def test_uncertain_and_free_must_differ(tmp_path):
+    opt = make_files(tmp_path, OPT + 'free "population.hurdle_mean" { 0.6, 1.2 }\n'
+                     'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    r = zz("optimise", opt, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode != 0 and "opt.lua:5:" in r.stderr and "chosen or uncertain, not both" in r.stderr
+
+
+# ---- the front and resume -----------------------------------------------------
+
+def test_front_optimises_at_each_budget_level(tmp_path):
+    opt = OPT.replace("starts = 6, evaluations = 16", "starts = 4, evaluations = 4")
+    make_files(tmp_path, opt)
+    zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q", "--front", 3)
+    ds = xr.open_dataset(tmp_path / "opt.h5")
+    B = ds.attrs["budget"]
+    assert np.allclose(ds.front_total.values, [B / 3, 2 * B / 3, B], rtol=1e-15)
+    assert np.allclose(ds.front_budget.sum("programme"), ds.front_total, rtol=1e-12)
+    lvl = ds.evaluation_level.values
+    assert sorted(np.unique(lvl)) == [0, 1, 2]
+    assert np.allclose(ds.evaluation_budget.sum("programme"), ds.front_total.values[lvl], rtol=1e-12)
+    fe = ds.front_evaluation.values
+    assert list(lvl[fe]) == [0, 1, 2]
+    # the whole budget's point is the chosen mix, on the confirmation seeds
+    best = ds.attrs["chosen_candidate"]
+    assert np.array_equal(ds.front_value.values[2], ds.measure_value.values[best], equal_nan=True)
+    # the first level's point: its best searched mix run on the confirmation seeds
+    for e in (0, 1):
+        same = lvl == e
+        assert ds.objective.values[fe[e]] == ds.objective.values[same].max()
+    b = ds.front_budget.values[0]
+    zz("run", tmp_path / "small.lua", "-o", tmp_path / "l0.h5", "-q", "--counterfactual",
+       "--seed", ds.attrs["confirm_seed"], "--replications", ds.attrs["confirm_replications"],
+       "--set", f"voucher.compute.budget={b[0]!r}", "--set", f"voucher.scenario.budget={b[1] / 2!r}")
+    m = measures_of(run_quantities(tmp_path / "l0.h5"))
+    for k, (v, infl) in m.items():
+        assert float(ds.front_value.isel(level=0).sel(measure=k)) == pytest.approx(v, rel=1e-12, abs=1e-12)
+        lo, _ = t_interval(v, infl)
+        assert float(ds.front_lower.isel(level=0).sel(measure=k)) == pytest.approx(lo, rel=1e-9, abs=1e-9)
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(tmp_path):
+    """Ctrl-C: exit 8, the evaluations so far in OUT.h5.partial, no result
+    file; --resume replays them and ends with the same bytes."""
+    import signal
+    import time
+    opt = OPT.replace("starts = 6, evaluations = 16", "starts = 8, evaluations = 40")
+    make_files(tmp_path, opt)
+    zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "full.h5", "-q")
+    out, partial = tmp_path / "part.h5", tmp_path / "part.h5.partial"
+    p = subprocess.Popen([BIN, "optimise", tmp_path / "opt.lua", "-o", out, "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 60 and p.poll() is None:
+        if partial.exists() and len(partial.read_text().splitlines()) >= 6:
+            break
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 8, err
+    assert "--resume" in err and not out.exists()
+    kept = partial.read_text().splitlines()
+    assert kept[0].startswith("zhizao-optimise-evaluations") and len(kept) >= 6
+    r = zz("optimise", tmp_path / "opt.lua", "-o", out, "--resume")
+    assert f"({len(kept) - 1} replayed)" in r.stdout, r.stdout
+    assert differences(tmp_path / "full.h5", out) == []
+    assert not partial.exists()
+    # another file's evaluations are refused, not replayed
+    partial.write_text(kept[0].replace("evaluations ", "evaluations 0") + "\n")
+    r = zz("optimise", tmp_path / "opt.lua", "-o", out, "--resume", "-q", check=False)
+    assert r.returncode == 2 and "was written for another optimisation file" in r.stderr
+
+
+def test_the_shandong_example_loads(tmp_path):
+    """scenarios/optimise_shandong.lua (the figures in docs/optimise.md) is a
+    valid optimisation file: it loads, then the output (a directory) is
+    refused before any work."""
+    r = zz("optimise", SCEN / "optimise_shandong.lua", "-o", tmp_path, check=False)
+    assert r.returncode == 2 and str(tmp_path) in r.stderr and "optimise:" not in r.stderr, r.stderr

@@ -284,3 +284,45 @@ def test_deadline_after_the_horizon_is_not_identified(tmp_path):
     page = "\n".join(page.parts)
     assert re.search(r"province_gsz by 2028-12-31</td><td[^>]*>after the horizon: not "
                      r"identified", page)
+
+
+@needs_bin
+@needs_chromium
+def test_optimisation_report(tmp_path):
+    """zhizao report of an optimisation file: the chosen split against the
+    plan, every confirmed measure with its interval, the front, the search;
+    what it shows read back from the page and checked against the file."""
+    for name in ("baseline.lua", "pioneers.lua"):
+        (tmp_path / name).write_text((SCEN / name).read_text())
+    (tmp_path / "small.lua").write_text(
+        'include "baseline.lua"\nscenario { name = "small", years = 2, replications = 3 }\n'
+        "population { firms = 3000 }\n"
+        'voucher "compute"  { rate = 0.9, cap = 1e7, budget = 2e7 }\n'
+        'voucher "scenario" { rate = 0.9, cap = 1e7, budget = 1e7, budget_per_year = true,\n'
+        '                     states = { "adopted" } }\n'
+        'target { name = "all", share = 0.5, by = "2027-12-31" }\n')
+    (tmp_path / "opt.lua").write_text(
+        'optimise { scenario = "small.lua", budget = 1.5e8, shares = { "voucher.compute", '
+        '"voucher.scenario" }, objective = "additional", target = "all", by = "2027-12-31", '
+        "replications = 4, seed = 5, starts = 3, evaluations = 3, confirm = 1 }\n")
+    out = tmp_path / "opt.h5"
+    subprocess.run([BIN, "optimise", tmp_path / "opt.lua", "-o", out, "-q", "--front", "2"], check=True)
+    r = subprocess.run([BIN, "report", out, "-o", tmp_path / "rep"], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(SRC / "analysis")))
+    assert r.returncode == 0, r.stderr
+    index = tmp_path / "rep" / "index.html"
+    page = index.read_text(encoding="utf-8")
+    ds = xr.open_dataset(out)
+    best = ds.attrs["chosen_candidate"]
+    split = page[page.index('id="split-table"'):page.index("</table>", page.index('id="split-table"'))]
+    for p, b in zip(ds.programme.values, ds.best_budget.values):
+        assert f"{b / ds.attrs['budget']:.1%}" in split and p in split
+    meas = page[page.index('id="measures-table"'):page.index("</table>", page.index('id="measures-table"'))]
+    add = ds.sel(measure="additional")
+    assert (f"{float(add.measure_difference[best]):.4g} [{float(add.measure_difference_lower[best]):.4g}, "
+            f"{float(add.measure_difference_upper[best]):.4g}]") in meas
+    assert f'id="p-beats">{float(ds.p_beats_plan[best]):.3f}' in page
+    assert "fiscal yuan per additional adopter" in meas
+    got = layout(index, tmp_path)
+    assert got["sections"] == ["best-mix", "confirmation", "front", "search"]
+    assert got["wide"] == [] and got["images"] == [] and got["figures"] == 2

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) 
 # test_explore.py, calibration files (calibration.lua) in test_calibrate.py
 LIBRARY = [p for p in sorted(SCEN.glob("*.lua")) + sorted(TUTORIAL.glob("*.lua"))
            if not p.read_text().lstrip("-\n ").startswith("experiment") and
-           "\nexperiment {" not in p.read_text() and "\ncalibrate {" not in p.read_text()]
+           "\nexperiment {" not in p.read_text() and "\ncalibrate {" not in p.read_text() and
+           "\noptimise {" not in p.read_text()]
 SIZES = ("micro", "small", "medium", "large")
 COMPONENTS = ("compute", "model", "data", "integration", "other")
 
