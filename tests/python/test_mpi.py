@@ -370,3 +370,34 @@ def test_optimise_on_three_ranks_writes_the_one_process_file(tmp_path):
     # rank 0 alone writes
     assert sorted(p.name for p in (tmp_path / "three").iterdir()) == \
         sorted(p.name for p in (tmp_path / "one").iterdir())
+
+
+def test_optimise_interrupted_on_three_ranks_resumes_on_two(tmp_path):
+    """Ctrl-C on mpirun: the ranks stop at the same evaluation (no hang),
+    rank 0 keeps the evaluations in the .partial; --resume on two ranks
+    (every rank replays the kept rows) ends with the one-process file."""
+    from test_optimise import OPT, make_files as optimisation
+    opt = optimisation(tmp_path, OPT.replace("starts = 6, evaluations = 16", "starts = 8, evaluations = 40"))
+    # long enough for mpirun's SIGTERM to reach the ranks mid-search
+    small = tmp_path / "small.lua"
+    small.write_text(small.read_text().replace("firms = 3000", "firms = 20000"))
+    out = tmp_path / "cut.h5"
+    partial = Path(str(out) + ".partial")
+    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
+                          "optimise", str(opt), "-o", str(out), "-q", "--threads", "1"], env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 60 and p.poll() is None and (
+            not partial.exists() or len(partial.read_text().splitlines()) < 6):
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    if p.returncode == 0 or out.exists():
+        pytest.skip("the optimisation finished before the interruption reached the ranks")
+    assert "--resume" in err, err
+    kept = len(partial.read_text().splitlines()) - 1
+    assert kept >= 5 and not out.exists()
+    r = mpi(2, "optimise", opt, "-o", out, "--resume", "--threads", "1")
+    assert "replayed)" in r.stdout, r.stdout
+    zz("optimise", opt, "-o", tmp_path / "whole.h5", "-q", "--threads", "1")
+    assert differences(tmp_path / "whole.h5", out) == []
