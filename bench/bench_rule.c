@@ -7,8 +7,10 @@
  * same firms and horizon (reviews every 30 days). Events per second are the
  * median of `reps` runs of the event loop alone (zz_sim_run: no population
  * build, no output).
- * Usage: bench_rule [SCENARIO.lua [REPS]]   (make bench)
+ * Usage: bench_rule [SCENARIO.lua [REPS [economic|bass]]]   (make bench)
+ * A third argument times one rule only (for `perf record`).
  */
+#include <string.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +68,10 @@ int main(int argc, char **argv)
     *bass = *eco; /* same firms, horizon and seed; the rule differs */
     bass->cfg.decision.rule = ZZ_RULE_BASS;
     bass->cfg.decision.review_days = 30;
-    uint64_t ne, nb;
-    double re = rate(eco, pop, reps, &ne), rb = rate(bass, pop, reps, &nb);
+    const char *only = argc > 3 ? argv[3] : "";
+    uint64_t ne = 0, nb = 0;
+    double re = strcmp(only, "bass") ? rate(eco, pop, reps, &ne) : 0;
+    double rb = strcmp(only, "economic") ? rate(bass, pop, reps, &nb) : 0;
     printf("%s, %lld firms, %.0f days, 1 thread, median of %d: economic with %d programmes "
            "%.2f M events/s (%llu events), bass %.2f M events/s (%llu events); "
            "economic costs %.2f x bass per event\n",

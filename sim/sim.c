@@ -150,6 +150,12 @@ static int alloc_state(zz_sim *sim)
      * only for it: the bass benchmark's bytes per firm stay small. */
     if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC) {
         sim->invest = zalloc(n, sizeof *sim->invest, &bad);
+        /* whole cache lines, so that no record straddles two */
+        size_t bytes = (n * sizeof *sim->attr + 63) / 64 * 64;
+        if (!(sim->attr = aligned_alloc(64, bytes ? bytes : 64)))
+            bad = 1;
+        else
+            zz_firm_attrs_fill(sim);
         if (sim->cfg.nprogrammes > 0)
             sim->received = zalloc(n * (size_t)sim->cfg.nprogrammes, sizeof(double), &bad);
         if (!bad && alloc_instruments(sim))
@@ -394,8 +400,11 @@ int zz_sim_run(zz_sim *sim)
         /* The next firm's record is known one event ahead: start loading
          * it now, so its cache miss overlaps with this event's work. */
         const zz_event *next = zz_queue_peek_loaded(&sim->queue);
-        if (next && next->kind >= ZZ_EV_REVIEW)
+        if (next && next->kind >= ZZ_EV_REVIEW) {
             __builtin_prefetch(&sim->firm[next->id]);
+            if (sim->attr)
+                __builtin_prefetch(&sim->attr[next->id]);
+        }
         dispatch(sim, &e);
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
@@ -469,7 +478,7 @@ void zz_sim_close(zz_sim *sim)
     }
     for (int g = 0; g < sim->nprog; g++)
         free(sim->prog[g].own);
-    void *arrays[] = {sim->firm, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
+    void *arrays[] = {sim->firm, sim->attr, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
                       sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,
                       sim->target_adopted, sim->action_done, sim->obs_time};

@@ -66,6 +66,21 @@ typedef struct zz_prog_state {
     void *own;
 } zz_prog_state;
 
+/* What the economic rule's valuation and the programmes' filters read of a
+ * firm's fixed attributes, copied from the population's arrays into one
+ * record per firm at the start of a replication (economic rule only): a
+ * review then loads one cache line, not one per array. 32 bytes, aligned:
+ * two firms a line, none across two. To add an attribute: a member here
+ * (it takes a byte of `spare`, or four) and a line in zz_firm_attrs_fill. */
+typedef struct zz_firm_attr {
+    float revenue, readiness, liquidity, hurdle;
+    uint32_t leader;               /* ZZ_NO_LEADER if none                  */
+    uint8_t city, industry, size, flags;
+    uint16_t ci;                   /* city x industry peer group            */
+    uint8_t spare[6];
+} zz_firm_attr;
+_Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line");
+
 struct zz_inst;
 
 struct zz_sim {
@@ -94,6 +109,7 @@ struct zz_sim {
      * 12-byte record (one cache miss per event, not one per field); the
      * rest in arrays read more rarely */
     zz_firm_dyn *firm;
+    zz_firm_attr *attr;            /* economic rule only, else NULL         */
     float *t_adopt;                /* day adopted, or -1                    */
     float *invest;                 /* actual investment of the project      */
     double *received;              /* [programme][firm] money paid to the

@@ -50,7 +50,7 @@ int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
 int zz_finish_implementation(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    double ps = d->true_success_base + d->true_success_readiness * (sim->pop->readiness[f] - 0.5);
+    double ps = d->true_success_base + d->true_success_readiness * (sim->attr[f].readiness - 0.5);
     ps = fmin(0.99, fmax(0.01, ps + capability(sim, f).success));
     uint32_t k = sim->firm[f].impls ? sim->firm[f].impls - 1u : 0u;
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
@@ -79,6 +79,6 @@ int zz_finish_implementation(zz_sim *sim, uint32_t f)
     zz_compute_use(sim, f, -1);
     zz_firm_set_state(sim, f, ZZ_S_NONE);
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
-    double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
+    double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->attr[f].size]);
     return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
 }

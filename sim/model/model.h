@@ -27,6 +27,8 @@ extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
 void zz_firm_set_state(zz_sim *sim, uint32_t f, int state);
 int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t);
 double zz_firm_peer_share(const zz_sim *sim, uint32_t f, int peers);
+/* Copies the population's attributes into sim->attr (sim.h). */
+void zz_firm_attrs_fill(zz_sim *sim);
 int zz_sim_fail(zz_sim *sim, int rc, const char *fmt, ...);
 
 /* ---- the economic rule's valuation (model/rule_economic.c) ---- */

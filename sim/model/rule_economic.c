@@ -60,8 +60,15 @@ static double annuity_of(zz_sim *sim)
 double zz_project_cost(const zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    double c = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
+    const zz_firm_attr *a = &sim->attr[f];
+    double c = fmax(d->cost_min, d->cost_share[a->size] * a->revenue);
     return sim->firm[f].state >= ZZ_S_ADOPTED ? c * d->scale_cost_mult : c;
+}
+
+/* a peer group's adopted share (as zz_firm_peer_share) */
+static inline double peer_share(int32_t adopted, int32_t firms)
+{
+    return firms > 0 ? (double)adopted / firms : 0.0;
 }
 
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
@@ -72,7 +79,7 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
 /* `prospect`: support the firm would count on if it applied now. */
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
 {
-    const zz_population *p = sim->pop;
+    const zz_firm_attr *a = &sim->attr[f];
     const zz_decision_cfg *d = &sim->cfg.decision;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
 
@@ -92,7 +99,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
             v->support += i->ops->support(sim, i, f, v);
     v->net_cost = fmax(0, v->cost - v->support);
 
-    v->liquidity = p->liquidity[f];
+    v->liquidity = a->liquidity;
     for (zz_inst *i = in; i < end; i++)
         if (i->ops->liquidity)
             v->liquidity += i->ops->liquidity(sim, i, f);
@@ -108,28 +115,27 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
         for (zz_inst *i = in; i < end; i++)
             if (i->ops->finance)
                 i->ops->finance(sim, i, f, v);
-    v->can_finance = v->borrowed <= 0 || (p->flags[f] & ZZ_F_CREDIT) || v->risk_backed;
+    v->can_finance = v->borrowed <= 0 || (a->flags & ZZ_F_CREDIT) || v->risk_backed;
     v->financing = v->borrowed * v->rate * d->loan_years;
 
-    double ps = d->success_base +
-                d->success_peer_local * zz_firm_peer_share(sim, f, ZZ_PEERS_CITY_INDUSTRY) +
-                d->success_peer_industry * zz_firm_peer_share(sim, f, ZZ_PEERS_INDUSTRY);
+    double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
+                d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
     for (zz_inst *i = in; i < end; i++)
         if (i->ops->success)
             ps += i->ops->success(sim, i, f);
     /* the population's chain link: an adopted leader's example */
-    if (p->leader && p->leader[f] != ZZ_NO_LEADER && sim->firm[p->leader[f]].state >= ZZ_S_ADOPTED)
+    if (a->leader != ZZ_NO_LEADER && sim->firm[a->leader].state >= ZZ_S_ADOPTED)
         ps += d->success_chain;
     v->perceived_success = fmin(ps, d->success_max);
 
-    v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
+    v->gain = a->revenue * fmax(0, d->gain_rate + d->gain_readiness * (a->readiness - 0.5));
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
     v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
     v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
 
-    v->hurdle = p->hurdle[f] + d->hurdle_raise * sim->firm[f].failures;
+    v->hurdle = a->hurdle + d->hurdle_raise * sim->firm[f].failures;
     v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
 }
 
@@ -137,7 +143,7 @@ static double review_interval(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
-    return gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
+    return gsl_ran_exponential(g, d->review_days_size[sim->attr[f].size]);
 }
 
 /* Support that lapses returns to its pots (instruments re-mark the firm

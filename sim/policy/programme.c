@@ -11,12 +11,12 @@
 
 int zz_filter_match(const zz_sim *sim, const zz_filter *flt, uint32_t f)
 {
-    const zz_population *p = sim->pop;
-    if (flt->gsz_only && !(p->flags[f] & ZZ_F_GSZ))
+    const zz_firm_attr *a = &sim->attr[f];
+    if (flt->gsz_only && !(a->flags & ZZ_F_GSZ))
         return 0;
     if (flt->states && !(flt->states >> sim->firm[f].state & 1u))
         return 0;
-    return zz_cell_match(sim, flt, p->city[f], p->industry[f], p->size[f]);
+    return zz_cell_match(sim, flt, a->city, a->industry, a->size);
 }
 
 /* Programmes aimed at adoption cover non-adopters unless their filter says

@@ -38,7 +38,7 @@ static int find(zz_sim *sim, zz_inst *in, uint32_t f, double borrowed)
 
 static void finance(zz_sim *sim, zz_inst *in, uint32_t f, zz_valuation *v)
 {
-    if (!(sim->pop->flags[f] & ZZ_F_CREDIT) && find(sim, in, f, v->borrowed) >= 0)
+    if (!(sim->attr[f].flags & ZZ_F_CREDIT) && find(sim, in, f, v->borrowed) >= 0)
         v->risk_backed = 1;
 }
 
