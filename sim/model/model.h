@@ -36,6 +36,7 @@ typedef struct zz_valuation {
     double list;              /* project cost at list prices                 */
     double cost;              /* project cost at current compute prices      */
     double support;           /* instruments' support terms                  */
+    double support_held;      /* the same without the prospect counted       */
     double net_cost;          /* cost - support                              */
     double own_premium;       /* the firm's share of an insurance premium    */
     double liquidity;         /* own funds, plus equity received             */

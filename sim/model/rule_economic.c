@@ -76,6 +76,33 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
     zz_value_project_with(sim, f, 0, v);
 }
 
+/* What is borrowed and on what terms; needs v->net_cost, v->own_premium and
+ * v->liquidity. */
+static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
+    v->rate = d->market_rate;
+    v->risk_backed = 0;
+    if (v->borrowed > 0)
+        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
+            if (i->ops->finance)
+                i->ops->finance(sim, i, f, v);
+    v->can_finance = v->borrowed <= 0 || (sim->attr[f].flags & ZZ_F_CREDIT) || v->risk_backed;
+    v->financing = v->borrowed * v->rate * d->loan_years;
+}
+
+/* The value per yuan of cost against the hurdle; needs everything else. */
+static void value_decision(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
+    v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
+
+    v->hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
+    v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
+}
+
 /* `prospect`: support the firm would count on if it applied now. */
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
 {
@@ -91,12 +118,19 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 
     /* Each instrument adds its own term, in the valuation's order: support
      * that lowers the outlay, liquidity, the insurance premium, then (on
-     * what is borrowed) the financing terms, then perceived success. */
+     * what is borrowed) the financing terms, then perceived success. The
+     * support is summed twice, with the prospect and without, so that the
+     * same project without it (zz_value_drop_prospect) adds the same terms
+     * in the same order. */
     zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     v->support = prospect;
+    v->support_held = 0;
     for (zz_inst *i = in; i < end; i++)
-        if (i->ops->support)
-            v->support += i->ops->support(sim, i, f, v);
+        if (i->ops->support) {
+            double s = i->ops->support(sim, i, f, v);
+            v->support += s;
+            v->support_held += s;
+        }
     v->net_cost = fmax(0, v->cost - v->support);
 
     v->liquidity = a->liquidity;
@@ -108,15 +142,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     for (zz_inst *i = in; i < end; i++)
         if (i->ops->premium)
             i->ops->premium(sim, i, f, v);
-    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
-    v->rate = d->market_rate;
-    v->risk_backed = 0;
-    if (v->borrowed > 0)
-        for (zz_inst *i = in; i < end; i++)
-            if (i->ops->finance)
-                i->ops->finance(sim, i, f, v);
-    v->can_finance = v->borrowed <= 0 || (a->flags & ZZ_F_CREDIT) || v->risk_backed;
-    v->financing = v->borrowed * v->rate * d->loan_years;
+    value_borrowing(sim, f, v);
 
     double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
                 d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
@@ -132,11 +158,19 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
-    v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
-    v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
+    value_decision(sim, f, v);
+}
 
-    v->hurdle = a->hurdle + d->hurdle_raise * sim->firm[f].failures;
-    v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
+/* The project v valued with a prospect, valued again without it, at the
+ * same instant: only the terms the support reaches are recomputed (cost,
+ * liquidity, premium and perceived success do not depend on it), so the
+ * result equals zz_value_project's bit for bit. */
+static void value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    v->support = v->support_held;
+    v->net_cost = fmax(0, v->cost - v->support);
+    value_borrowing(sim, f, v);
+    value_decision(sim, f, v);
 }
 
 static double review_interval(zz_sim *sim, uint32_t f)
@@ -199,17 +233,22 @@ static int economic_start(zz_sim *sim)
 
 /* The decision proper, with draw k; also reached after applications for
  * support were decided. */
+static int decide(zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    uint32_t k = sim->firm[f].reviews++;
+    double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
+    if (v->can_finance && u < v->probability)
+        return zz_start_implementation(sim, f, v);
+    if (v->scale)
+        return zz_schedule_scale_review(sim, f);
+    return schedule_next_review(sim, f);
+}
+
 int zz_economic_decide(zz_sim *sim, uint32_t f)
 {
     zz_valuation v;
     zz_value_project(sim, f, &v);
-    uint32_t k = sim->firm[f].reviews++;
-    double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
-    if (v.can_finance && u < v.probability)
-        return zz_start_implementation(sim, f, &v);
-    if (v.scale)
-        return zz_schedule_scale_review(sim, f);
-    return schedule_next_review(sim, f);
+    return decide(sim, f, &v);
 }
 
 void zz_economic_decided(zz_sim *sim, uint32_t f)
@@ -251,6 +290,11 @@ static void economic_review(zz_sim *sim, uint32_t f)
             zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
             return;
         }
+        /* not even with the support: it decides now, on the project
+         * without it (valued once: only the support's terms change) */
+        value_drop_prospect(sim, f, &v);
+        decide(sim, f, &v);
+        return;
     }
     zz_economic_decide(sim, f);
 }
