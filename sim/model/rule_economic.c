@@ -76,12 +76,10 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
     zz_value_project_with(sim, f, 0, v);
 }
 
-/* What is borrowed and on what terms; needs v->net_cost, v->own_premium and
- * v->liquidity. */
+/* The terms of what is borrowed (v->borrowed known). */
 static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
     v->rate = d->market_rate;
     v->risk_backed = 0;
     if (v->borrowed > 0)
@@ -106,6 +104,11 @@ static void value_decision(zz_sim *sim, uint32_t f, zz_valuation *v)
 /* `prospect`: support the firm would count on if it applied now. */
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
 {
+    zz_value_project_until(sim, f, prospect, ZZ_VALUE_ALL, v);
+}
+
+void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v)
+{
     const zz_firm_attr *a = &sim->attr[f];
     const zz_decision_cfg *d = &sim->cfg.decision;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
@@ -120,7 +123,7 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
      * that lowers the outlay, liquidity, the insurance premium, then (on
      * what is borrowed) the financing terms, then perceived success. The
      * support is summed twice, with the prospect and without, so that the
-     * same project without it (zz_value_drop_prospect) adds the same terms
+     * same project without it (value_drop_prospect) adds the same terms
      * in the same order. */
     zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     v->support = prospect;
@@ -142,6 +145,9 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     for (zz_inst *i = in; i < end; i++)
         if (i->ops->premium)
             i->ops->premium(sim, i, f, v);
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
+    if (stage == ZZ_VALUE_OUTLAY)
+        return;
     value_borrowing(sim, f, v);
 
     double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
@@ -158,6 +164,8 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
+    if (stage == ZZ_VALUE_PROSPECTS)
+        return;
     value_decision(sim, f, v);
 }
 
@@ -169,6 +177,7 @@ static void value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     v->support = v->support_held;
     v->net_cost = fmax(0, v->cost - v->support);
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
     value_borrowing(sim, f, v);
     value_decision(sim, f, v);
 }

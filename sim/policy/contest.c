@@ -180,7 +180,7 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
         if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
-        zz_value_project(sim, f, &v);
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_PROSPECTS, &v);
         double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
         double gain = win * v.perceived_success * reward(c, v.cost);
         if (gain > c->bid_cost && v.can_finance && push_bidder(ps, f))
