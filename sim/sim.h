@@ -77,7 +77,8 @@ typedef struct zz_firm_attr {
     uint32_t leader;               /* ZZ_NO_LEADER if none                  */
     uint8_t city, industry, size, flags;
     uint16_t ci;                   /* city x industry peer group            */
-    uint8_t spare[6];
+    uint16_t cls;                  /* class: cell x above-size (prog_cls)   */
+    uint8_t spare[4];
 } zz_firm_attr;
 _Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line");
 
@@ -132,6 +133,8 @@ struct zz_sim {
     /* programmes */
     int nprog;
     zz_prog_state prog[ZZ_MAX_PROGRAMMES];
+    uint64_t *prog_cls;            /* [firm class] programmes whose fixed
+                                      filter covers the class (programme.c) */
     /* instruments with at least one programme, in table order */
     struct zz_inst *inst;
     int ninst;

@@ -71,6 +71,8 @@ void zz_firm_attrs_fill(zz_sim *sim)
             .city = p->city[f], .industry = p->industry[f], .size = p->size[f],
             .flags = p->flags[f],
             .ci = (uint16_t)(p->city[f] * p->nindustries + p->industry[f]),
+            .cls = (uint16_t)(zz_cell(p, p->city[f], p->industry[f], p->size[f]) * 2 +
+                              !!(p->flags[f] & ZZ_F_GSZ)),
         };
 }
 
