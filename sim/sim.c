@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,38 @@ static void init_targets(zz_sim *sim)
     }
 }
 
+/* Where each per-firm hook sits in the interface (enum zz_hook). */
+static const size_t hook_at[ZZ_NHOOKS] = {
+    [ZZ_HOOK_SUPPORT] = offsetof(zz_instrument, support),
+    [ZZ_HOOK_LIQUIDITY] = offsetof(zz_instrument, liquidity),
+    [ZZ_HOOK_PREMIUM] = offsetof(zz_instrument, premium),
+    [ZZ_HOOK_FINANCE] = offsetof(zz_instrument, finance),
+    [ZZ_HOOK_SUCCESS] = offsetof(zz_instrument, success),
+    [ZZ_HOOK_CAPABILITY] = offsetof(zz_instrument, capability),
+    [ZZ_HOOK_ON_REVIEW] = offsetof(zz_instrument, on_review),
+    [ZZ_HOOK_PROSPECT] = offsetof(zz_instrument, prospect),
+    [ZZ_HOOK_APPLY] = offsetof(zz_instrument, apply),
+    [ZZ_HOOK_DECIDED] = offsetof(zz_instrument, decided),
+    [ZZ_HOOK_REVIEW_BY] = offsetof(zz_instrument, review_by),
+    [ZZ_HOOK_ON_START] = offsetof(zz_instrument, on_start),
+    [ZZ_HOOK_ON_FINISH] = offsetof(zz_instrument, on_finish),
+    [ZZ_HOOK_ON_ADOPT] = offsetof(zz_instrument, on_adopt),
+};
+
+static void list_hooked(zz_sim *sim)
+{
+    for (int h = 0; h < ZZ_NHOOKS; h++) {
+        int n = 0;
+        for (int k = 0; k < sim->ninst; k++) {
+            void (*fn)(void);
+            memcpy(&fn, (const char *)sim->inst[k].ops + hook_at[h], sizeof fn);
+            if (fn)
+                sim->hooked[h][n++] = &sim->inst[k];
+        }
+        sim->hooked[h][n] = NULL;
+    }
+}
+
 /* Each instrument with a programme gets its record and zeroed state. */
 static int alloc_instruments(zz_sim *sim)
 {
@@ -120,6 +153,7 @@ static int alloc_instruments(zz_sim *sim)
             if (!(sim->prog[in->prog[j]].own = calloc(1, ops->prog_bytes)))
                 return -1;
     }
+    list_hooked(sim);
     return 0;
 }
 

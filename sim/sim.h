@@ -84,6 +84,15 @@ _Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line"
 
 struct zz_inst;
 
+/* The per-firm hooks of the instrument interface (policy/instrument.h):
+ * for each, the instruments of this replication that have it, so that a
+ * review calls those and does not walk every instrument (ZZ_EACH_HOOKED). */
+enum zz_hook {
+    ZZ_HOOK_SUPPORT, ZZ_HOOK_LIQUIDITY, ZZ_HOOK_PREMIUM, ZZ_HOOK_FINANCE, ZZ_HOOK_SUCCESS,
+    ZZ_HOOK_CAPABILITY, ZZ_HOOK_ON_REVIEW, ZZ_HOOK_PROSPECT, ZZ_HOOK_APPLY, ZZ_HOOK_DECIDED,
+    ZZ_HOOK_REVIEW_BY, ZZ_HOOK_ON_START, ZZ_HOOK_ON_FINISH, ZZ_HOOK_ON_ADOPT, ZZ_NHOOKS
+};
+
 struct zz_sim {
     const zz_population *pop;
     zz_config cfg;                 /* this replication's own copy: scenario
@@ -139,6 +148,7 @@ struct zz_sim {
     struct zz_inst *inst;
     int ninst;
     int8_t inst_of[ZZ_MAX_INSTRUMENTS];  /* table row -> index in inst, -1 */
+    struct zz_inst *hooked[ZZ_NHOOKS][ZZ_MAX_INSTRUMENTS + 1];  /* NULL-ended */
 
     /* targets */
     double *target_reached;        /* [G] day reached or NAN                */

@@ -16,9 +16,8 @@
 static zz_capability capability(zz_sim *sim, uint32_t f)
 {
     zz_capability c = {0, 1};
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->capability)
-            i->ops->capability(sim, i, f, &c);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_CAPABILITY, i)
+        i->ops->capability(sim, i, f, &c);
     return c;
 }
 
@@ -27,8 +26,8 @@ int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
     const zz_decision_cfg *d = &sim->cfg.decision;
     sim->invest[f] = (float)v->cost;
     /* instruments commit first: what they bring (a hire) shapes the time */
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_start && i->ops->on_start(sim, i, f, v))
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_START, i)
+        if (i->ops->on_start(sim, i, f, v))
             return sim->rc;
     if (v->scale) {
         sim->firm[f].dflags |= ZZ_D_SCALING;
@@ -56,15 +55,15 @@ int zz_finish_implementation(zz_sim *sim, uint32_t f)
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
     int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_finish && i->ops->on_finish(sim, i, f, success))
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_FINISH, i)
+        if (i->ops->on_finish(sim, i, f, success))
             return sim->rc;
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_SCALING;
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);
         if (!scaling) {
-            for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-                if (i->ops->on_adopt && i->ops->on_adopt(sim, i, f))
+            ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_ADOPT, i)
+                if (i->ops->on_adopt(sim, i, f))
                     return sim->rc;
             return zz_schedule_scale_review(sim, f);
         }

@@ -83,9 +83,8 @@ static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
     v->rate = d->market_rate;
     v->risk_backed = 0;
     if (v->borrowed > 0)
-        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-            if (i->ops->finance)
-                i->ops->finance(sim, i, f, v);
+        ZZ_EACH_HOOKED(sim, ZZ_HOOK_FINANCE, i)
+            i->ops->finance(sim, i, f, v);
     v->can_finance = v->borrowed <= 0 || (sim->attr[f].flags & ZZ_F_CREDIT) || v->risk_backed;
     v->financing = v->borrowed * v->rate * d->loan_years;
 }
@@ -125,26 +124,22 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
      * support is summed twice, with the prospect and without, so that the
      * same project without it (value_drop_prospect) adds the same terms
      * in the same order. */
-    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     v->support = prospect;
     v->support_held = 0;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->support) {
-            double s = i->ops->support(sim, i, f, v);
-            v->support += s;
-            v->support_held += s;
-        }
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) {
+        double s = i->ops->support(sim, i, f, v);
+        v->support += s;
+        v->support_held += s;
+    }
     v->net_cost = fmax(0, v->cost - v->support);
 
     v->liquidity = a->liquidity;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->liquidity)
-            v->liquidity += i->ops->liquidity(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_LIQUIDITY, i)
+        v->liquidity += i->ops->liquidity(sim, i, f);
     v->cover = 0;
     v->own_premium = 0;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->premium)
-            i->ops->premium(sim, i, f, v);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PREMIUM, i)
+        i->ops->premium(sim, i, f, v);
     v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
     if (stage == ZZ_VALUE_OUTLAY)
         return;
@@ -152,9 +147,8 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
 
     double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
                 d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->success)
-            ps += i->ops->success(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUCCESS, i)
+        ps += i->ops->success(sim, i, f);
     /* the population's chain link: an adopted leader's example */
     if (a->leader != ZZ_NO_LEADER && sim->firm[a->leader].state >= ZZ_S_ADOPTED)
         ps += d->success_chain;
@@ -196,9 +190,8 @@ static void review_holdings(zz_sim *sim, uint32_t f)
     if (!(sim->firm[f].dflags & ZZ_D_LAPSES))
         return;
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_LAPSES;
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_review)
-            i->ops->on_review(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_REVIEW, i)
+        i->ops->on_review(sim, i, f);
 }
 
 /* Next review, brought forward to the day support the firm holds lapses
@@ -210,9 +203,8 @@ static int schedule_next_review(zz_sim *sim, uint32_t f)
      * ahead, never behind the clock */
     review_holdings(sim, f);
     if (sim->firm[f].dflags & ZZ_D_LAPSES)
-        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-            if (i->ops->review_by)
-                t = fmin(t, i->ops->review_by(sim, i, f));
+        ZZ_EACH_HOOKED(sim, ZZ_HOOK_REVIEW_BY, i)
+            t = fmin(t, i->ops->review_by(sim, i, f));
     return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, t);
 }
 
@@ -262,9 +254,8 @@ int zz_economic_decide(zz_sim *sim, uint32_t f)
 
 void zz_economic_decided(zz_sim *sim, uint32_t f)
 {
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->decided)
-            i->ops->decided(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_DECIDED, i)
+        i->ops->decided(sim, i, f);
     zz_economic_decide(sim, f);
 }
 
@@ -273,7 +264,6 @@ static void economic_review(zz_sim *sim, uint32_t f)
     if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
         (sim->firm[f].dflags & ZZ_D_SCALING))
         return;
-    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     /* A firm applies for support (vouchers) because it is considering a
      * project: it values the project with the support it could get and
      * applies only if, on its own draw for this review, it would then go
@@ -284,18 +274,16 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * without it. */
     review_holdings(sim, f);
     double prospect = 0;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->prospect)
-            prospect += i->ops->prospect(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PROSPECT, i)
+        prospect += i->ops->prospect(sim, i, f);
     if (prospect > 0) {
         zz_valuation v;
         zz_value_project_with(sim, f, prospect, &v);
         double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
         if (v.can_finance && u < v.probability) {
             double delay = -1;
-            for (zz_inst *i = in; i < end; i++)
-                if (i->ops->apply)
-                    delay = fmax(delay, i->ops->apply(sim, i, f));
+            ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
+                delay = fmax(delay, i->ops->apply(sim, i, f));
             zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
             return;
         }

@@ -139,6 +139,11 @@ typedef struct zz_instrument {
     void (*close)(zz_sim *sim, zz_inst *in);
 } zz_instrument;
 
+/* Each instrument of the replication that has hook h (enum zz_hook), in
+ * table order:  ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) s += i->ops->support(...); */
+#define ZZ_EACH_HOOKED(sim, h, i) \
+    for (zz_inst *const *i##_at = (sim)->hooked[h], *i; (i = *i##_at) != NULL; i##_at++)
+
 /* The table (instruments.c): the order of declaration words in the docs. */
 extern const zz_instrument *const zz_instruments[];
 extern const int zz_ninstruments;
