@@ -83,17 +83,19 @@ int main(int argc, char **argv)
     uint64_t ne = 0, nb = 0;
     /* the rules alternate, so that a change in the machine's load between
      * runs touches both alike */
-    double er[16], br[16];
+    double er[16], br[16], ratio[16];
     for (int k = 0; k < reps; k++) {
         er[k] = strcmp(only, "bass") ? rate(eco, pop, k, &ne) : 0;
         br[k] = strcmp(only, "economic") ? rate(bass, pop, k, &nb) : 0;
+        ratio[k] = er[k] > 0 ? br[k] / er[k] : 0;
     }
-    double re = median(er, reps), rb = median(br, reps);
+    /* the ratio is the median of each pair's: the pair ran side by side */
+    double re = median(er, reps), rb = median(br, reps), rr = median(ratio, reps);
     printf("%s, %lld firms, %.0f days, 1 thread, median of %d, per CPU second: economic with %d programmes "
            "%.2f M events/s (%llu events), bass %.2f M events/s (%llu events); "
            "economic costs %.2f x bass per event\n",
            eco->cfg.name, (long long)pop->n, eco->cfg.horizon, reps, eco->cfg.nprogrammes, re / 1e6,
-           (unsigned long long)ne, rb / 1e6, (unsigned long long)nb, rb / re);
+           (unsigned long long)ne, rb / 1e6, (unsigned long long)nb, rr);
     free(bass);
     zz_population_free(pop);
     zz_scenario_close(eco);

@@ -272,6 +272,10 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * would not invest even with the support lose no time, and an empty
      * pot receives no applications, so a zero budget leaves every path as
      * without it. */
+    /* the valuation reads the chain leader's state: start loading it now,
+     * so that the miss overlaps with the holdings and the prospects */
+    if (sim->attr[f].leader != ZZ_NO_LEADER)
+        __builtin_prefetch(&sim->firm[sim->attr[f].leader]);
     review_holdings(sim, f);
     double prospect = 0;
     ZZ_EACH_HOOKED(sim, ZZ_HOOK_PROSPECT, i)
