@@ -45,7 +45,8 @@ static int offer(zz_sim *sim, zz_inst *in, uint32_t f, double *award)
         return -1;
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
-        if (!zz_prog_eligible(sim, g, f))
+        /* an empty pot awards nothing: skipped before the firm is looked at */
+        if (zz_ledger_available(zz_prog_ledger(sim, g)) <= 0 || !zz_prog_eligible(sim, g, f))
             continue;
         double a = award_of(sim, in, g, f);
         if (a > 0 && zz_ledger_available(zz_prog_ledger(sim, g)) >= a) {
