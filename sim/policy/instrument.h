@@ -27,7 +27,8 @@
  * State. Per replication the engine allocates, zeroed: `firm_bytes` per
  * firm (in->firm), `run_bytes` once (in->run), `prog_bytes` per programme
  * (zz_prog_own). An instrument reads and writes only its own state, the
- * firms' public state (sim->firm[f], sim->pop) and its ledgers.
+ * firms' public state (sim->firm[f], sim->pop; on the hot path the same
+ * attributes from the one record sim->attr[f]) and its ledgers.
  *
  * Hooks, all optional (NULL = nothing to do). Those returning int return 0
  * or a ZZ_* code after zz_sim_fail(): the replication then stops. Every
