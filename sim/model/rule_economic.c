@@ -232,12 +232,12 @@ static int economic_start(zz_sim *sim)
     return sim->rc;
 }
 
-/* The decision proper, with draw k; also reached after applications for
+/* The decision proper, on u = the firm's draw DECIDE k, k its reviews so
+ * far (the review drew it already); also reached after applications for
  * support were decided. */
-static int decide(zz_sim *sim, uint32_t f, const zz_valuation *v)
+static int decide(zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
 {
-    uint32_t k = sim->firm[f].reviews++;
-    double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
+    sim->firm[f].reviews++;
     if (v->can_finance && u < v->probability)
         return zz_start_implementation(sim, f, v);
     if (v->scale)
@@ -249,7 +249,7 @@ int zz_economic_decide(zz_sim *sim, uint32_t f)
 {
     zz_valuation v;
     zz_value_project(sim, f, &v);
-    return decide(sim, f, &v);
+    return decide(sim, f, &v, zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews));
 }
 
 void zz_economic_decided(zz_sim *sim, uint32_t f)
@@ -294,7 +294,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
         /* not even with the support: it decides now, on the project
          * without it (valued once: only the support's terms change) */
         value_drop_prospect(sim, f, &v);
-        decide(sim, f, &v);
+        decide(sim, f, &v, u);
         return;
     }
     zz_economic_decide(sim, f);
