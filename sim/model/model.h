@@ -53,6 +53,10 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
  * or all of it. Each stage's fields equal the full valuation's. */
 enum zz_value_stage { ZZ_VALUE_OUTLAY, ZZ_VALUE_PROSPECTS, ZZ_VALUE_ALL };
 void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v);
+/* v, valued with a prospect (zz_value_project_with), valued again without
+ * it at the same instant: only the terms the support reaches are redone;
+ * equals zz_value_project bit for bit. */
+void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v);
 int zz_economic_decide(zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
 int zz_schedule_scale_review(zz_sim *sim, uint32_t f);

@@ -122,7 +122,7 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
      * that lowers the outlay, liquidity, the insurance premium, then (on
      * what is borrowed) the financing terms, then perceived success. The
      * support is summed twice, with the prospect and without, so that the
-     * same project without it (value_drop_prospect) adds the same terms
+     * same project without it (zz_value_drop_prospect) adds the same terms
      * in the same order. */
     v->support = prospect;
     v->support_held = 0;
@@ -167,7 +167,7 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
  * same instant: only the terms the support reaches are recomputed (cost,
  * liquidity, premium and perceived success do not depend on it), so the
  * result equals zz_value_project's bit for bit. */
-static void value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v)
+void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     v->support = v->support_held;
     v->net_cost = fmax(0, v->cost - v->support);
@@ -293,7 +293,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
         }
         /* not even with the support: it decides now, on the project
          * without it (valued once: only the support's terms change) */
-        value_drop_prospect(sim, f, &v);
+        zz_value_drop_prospect(sim, f, &v);
         decide(sim, f, &v, u);
         return;
     }
