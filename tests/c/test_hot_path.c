@@ -51,10 +51,14 @@ static void hot_path(void)
     sc->cfg.programme[1].filter.cities = 0x5;
     char err[400];
     zz_population *pop;
-    CHECKF(zz_population_build(&pop, sc, err, sizeof err) == 0, "%s", err);
+    /* the message is formatted before the call: call first, then check */
+    int rc = zz_population_build(&pop, sc, err, sizeof err);
+    CHECKF(rc == 0, "%s", err);
     zz_sim *sim;
-    CHECKF(zz_sim_open(&sim, sc, pop, 0, 0) == 0, "%s", zz_errmsg(sim));
-    CHECKF(zz_sim_run(sim) == 0, "%s", zz_errmsg(sim));
+    rc = zz_sim_open(&sim, sc, pop, 0, 0);
+    CHECKF(rc == 0, "%s", zz_errmsg(sim));
+    rc = zz_sim_run(sim);
+    CHECKF(rc == 0, "%s", zz_errmsg(sim));
 
     int attr_ok = 1, elig_ok = 1, outlay_ok = 1, prospects_ok = 1, drop_ok = 1;
     int eligible = 0, borrowing = 0, held = 0;
