@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,38 @@ static void init_targets(zz_sim *sim)
     }
 }
 
+/* Where each per-firm hook sits in the interface (enum zz_hook). */
+static const size_t hook_at[ZZ_NHOOKS] = {
+    [ZZ_HOOK_SUPPORT] = offsetof(zz_instrument, support),
+    [ZZ_HOOK_LIQUIDITY] = offsetof(zz_instrument, liquidity),
+    [ZZ_HOOK_PREMIUM] = offsetof(zz_instrument, premium),
+    [ZZ_HOOK_FINANCE] = offsetof(zz_instrument, finance),
+    [ZZ_HOOK_SUCCESS] = offsetof(zz_instrument, success),
+    [ZZ_HOOK_CAPABILITY] = offsetof(zz_instrument, capability),
+    [ZZ_HOOK_ON_REVIEW] = offsetof(zz_instrument, on_review),
+    [ZZ_HOOK_PROSPECT] = offsetof(zz_instrument, prospect),
+    [ZZ_HOOK_APPLY] = offsetof(zz_instrument, apply),
+    [ZZ_HOOK_DECIDED] = offsetof(zz_instrument, decided),
+    [ZZ_HOOK_REVIEW_BY] = offsetof(zz_instrument, review_by),
+    [ZZ_HOOK_ON_START] = offsetof(zz_instrument, on_start),
+    [ZZ_HOOK_ON_FINISH] = offsetof(zz_instrument, on_finish),
+    [ZZ_HOOK_ON_ADOPT] = offsetof(zz_instrument, on_adopt),
+};
+
+static void list_hooked(zz_sim *sim)
+{
+    for (int h = 0; h < ZZ_NHOOKS; h++) {
+        int n = 0;
+        for (int k = 0; k < sim->ninst; k++) {
+            void (*fn)(void);
+            memcpy(&fn, (const char *)sim->inst[k].ops + hook_at[h], sizeof fn);
+            if (fn)
+                sim->hooked[h][n++] = &sim->inst[k];
+        }
+        sim->hooked[h][n] = NULL;
+    }
+}
+
 /* Each instrument with a programme gets its record and zeroed state. */
 static int alloc_instruments(zz_sim *sim)
 {
@@ -120,6 +153,7 @@ static int alloc_instruments(zz_sim *sim)
             if (!(sim->prog[in->prog[j]].own = calloc(1, ops->prog_bytes)))
                 return -1;
     }
+    list_hooked(sim);
     return 0;
 }
 
@@ -150,9 +184,15 @@ static int alloc_state(zz_sim *sim)
      * only for it: the bass benchmark's bytes per firm stay small. */
     if (sim->cfg.decision.rule == ZZ_RULE_ECONOMIC) {
         sim->invest = zalloc(n, sizeof *sim->invest, &bad);
+        /* whole cache lines, so that no record straddles two */
+        size_t bytes = (n * sizeof *sim->attr + 63) / 64 * 64;
+        if (!(sim->attr = aligned_alloc(64, bytes ? bytes : 64)))
+            bad = 1;
+        else
+            zz_firm_attrs_fill(sim);
         if (sim->cfg.nprogrammes > 0)
             sim->received = zalloc(n * (size_t)sim->cfg.nprogrammes, sizeof(double), &bad);
-        if (!bad && alloc_instruments(sim))
+        if (!bad && (alloc_instruments(sim) || zz_prog_classes(sim)))
             bad = 1;
     }
     if (bad)
@@ -394,8 +434,11 @@ int zz_sim_run(zz_sim *sim)
         /* The next firm's record is known one event ahead: start loading
          * it now, so its cache miss overlaps with this event's work. */
         const zz_event *next = zz_queue_peek_loaded(&sim->queue);
-        if (next && next->kind >= ZZ_EV_REVIEW)
+        if (next && next->kind >= ZZ_EV_REVIEW) {
             __builtin_prefetch(&sim->firm[next->id]);
+            if (sim->attr)
+                __builtin_prefetch(&sim->attr[next->id]);
+        }
         dispatch(sim, &e);
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
@@ -469,7 +512,7 @@ void zz_sim_close(zz_sim *sim)
     }
     for (int g = 0; g < sim->nprog; g++)
         free(sim->prog[g].own);
-    void *arrays[] = {sim->firm, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
+    void *arrays[] = {sim->firm, sim->attr, sim->prog_cls, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
                       sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,
                       sim->target_adopted, sim->action_done, sim->obs_time};

@@ -66,7 +66,32 @@ typedef struct zz_prog_state {
     void *own;
 } zz_prog_state;
 
+/* What the economic rule's valuation and the programmes' filters read of a
+ * firm's fixed attributes, copied from the population's arrays into one
+ * record per firm at the start of a replication (economic rule only): a
+ * review then loads one cache line, not one per array. 32 bytes, aligned:
+ * two firms a line, none across two. To add an attribute: a member here
+ * (it takes a byte of `spare`, or four) and a line in zz_firm_attrs_fill. */
+typedef struct zz_firm_attr {
+    float revenue, readiness, liquidity, hurdle;
+    uint32_t leader;               /* ZZ_NO_LEADER if none                  */
+    uint8_t city, industry, size, flags;
+    uint16_t ci;                   /* city x industry peer group            */
+    uint16_t cls;                  /* class: cell x above-size (prog_cls)   */
+    float return_z;                /* the firm's project-return draw        */
+} zz_firm_attr;
+_Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line");
+
 struct zz_inst;
+
+/* The per-firm hooks of the instrument interface (policy/instrument.h):
+ * for each, the instruments of this replication that have it, so that a
+ * review calls those and does not walk every instrument (ZZ_EACH_HOOKED). */
+enum zz_hook {
+    ZZ_HOOK_SUPPORT, ZZ_HOOK_LIQUIDITY, ZZ_HOOK_PREMIUM, ZZ_HOOK_FINANCE, ZZ_HOOK_SUCCESS,
+    ZZ_HOOK_CAPABILITY, ZZ_HOOK_ON_REVIEW, ZZ_HOOK_PROSPECT, ZZ_HOOK_APPLY, ZZ_HOOK_DECIDED,
+    ZZ_HOOK_REVIEW_BY, ZZ_HOOK_ON_START, ZZ_HOOK_ON_FINISH, ZZ_HOOK_ON_ADOPT, ZZ_NHOOKS
+};
 
 struct zz_sim {
     const zz_population *pop;
@@ -94,6 +119,7 @@ struct zz_sim {
      * 12-byte record (one cache miss per event, not one per field); the
      * rest in arrays read more rarely */
     zz_firm_dyn *firm;
+    zz_firm_attr *attr;            /* economic rule only, else NULL         */
     float *t_adopt;                /* day adopted, or -1                    */
     float *invest;                 /* actual investment of the project      */
     double *received;              /* [programme][firm] money paid to the
@@ -116,10 +142,13 @@ struct zz_sim {
     /* programmes */
     int nprog;
     zz_prog_state prog[ZZ_MAX_PROGRAMMES];
+    uint64_t *prog_cls;            /* [firm class] programmes whose fixed
+                                      filter covers the class (programme.c) */
     /* instruments with at least one programme, in table order */
     struct zz_inst *inst;
     int ninst;
     int8_t inst_of[ZZ_MAX_INSTRUMENTS];  /* table row -> index in inst, -1 */
+    struct zz_inst *hooked[ZZ_NHOOKS][ZZ_MAX_INSTRUMENTS + 1];  /* NULL-ended */
 
     /* targets */
     double *target_reached;        /* [G] day reached or NAN                */

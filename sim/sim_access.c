@@ -26,14 +26,14 @@ double zz_sim_budget_left(const zz_sim *sim, int g)
     return g >= 0 && g < sim->nprog ? zz_ledger_available(&sim->prog[g].ledger) : 0;
 }
 
-int zz_sim_set(zz_sim *sim, const char *key, double value, char *err, size_t errlen)
+int zz_sim_set(zz_sim *sim, const char *key, const zz_pvalue *value, char *err, size_t errlen)
 {
     /* Budgets are ledgers at run time: remember the old figure so the pot
      * moves by the difference. */
     double old_budget[ZZ_MAX_PROGRAMMES];
     for (int g = 0; g < sim->nprog; g++)
         old_budget[g] = sim->cfg.programme[g].budget;
-    int rc = zz_param_set_number(&sim->cfg, key, value, err, errlen);
+    int rc = zz_param_set_value(&sim->cfg, key, value, err, errlen);
     if (rc)
         return rc;
     for (int g = 0; g < sim->nprog; g++)

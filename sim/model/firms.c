@@ -60,6 +60,22 @@ int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t)
     return 0;
 }
 
+void zz_firm_attrs_fill(zz_sim *sim)
+{
+    const zz_population *p = sim->pop;
+    for (int64_t f = 0; f < p->n; f++)
+        sim->attr[f] = (zz_firm_attr){
+            .revenue = p->revenue[f], .readiness = p->readiness[f],
+            .liquidity = p->liquidity[f], .hurdle = p->hurdle[f],
+            .leader = p->leader ? p->leader[f] : ZZ_NO_LEADER,
+            .city = p->city[f], .industry = p->industry[f], .size = p->size[f],
+            .flags = p->flags[f], .return_z = p->return_z[f],
+            .ci = (uint16_t)(p->city[f] * p->nindustries + p->industry[f]),
+            .cls = (uint16_t)(zz_cell(p, p->city[f], p->industry[f], p->size[f]) * 2 +
+                              !!(p->flags[f] & ZZ_F_GSZ)),
+        };
+}
+
 static inline double share(int32_t adopted, int32_t firms)
 {
     return firms > 0 ? (double)adopted / firms : 0.0;

@@ -16,9 +16,8 @@
 static zz_capability capability(zz_sim *sim, uint32_t f)
 {
     zz_capability c = {0, 1};
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->capability)
-            i->ops->capability(sim, i, f, &c);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_CAPABILITY, i)
+        i->ops->capability(sim, i, f, &c);
     return c;
 }
 
@@ -27,8 +26,8 @@ int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
     const zz_decision_cfg *d = &sim->cfg.decision;
     sim->invest[f] = (float)v->cost;
     /* instruments commit first: what they bring (a hire) shapes the time */
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_start && i->ops->on_start(sim, i, f, v))
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_START, i)
+        if (i->ops->on_start(sim, i, f, v))
             return sim->rc;
     if (v->scale) {
         sim->firm[f].dflags |= ZZ_D_SCALING;
@@ -50,21 +49,21 @@ int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
 int zz_finish_implementation(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    double ps = d->true_success_base + d->true_success_readiness * (sim->pop->readiness[f] - 0.5);
+    double ps = d->true_success_base + d->true_success_readiness * (sim->attr[f].readiness - 0.5);
     ps = fmin(0.99, fmax(0.01, ps + capability(sim, f).success));
     uint32_t k = sim->firm[f].impls ? sim->firm[f].impls - 1u : 0u;
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
     int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_finish && i->ops->on_finish(sim, i, f, success))
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_FINISH, i)
+        if (i->ops->on_finish(sim, i, f, success))
             return sim->rc;
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_SCALING;
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);
         if (!scaling) {
-            for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-                if (i->ops->on_adopt && i->ops->on_adopt(sim, i, f))
+            ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_ADOPT, i)
+                if (i->ops->on_adopt(sim, i, f))
                     return sim->rc;
             return zz_schedule_scale_review(sim, f);
         }
@@ -79,6 +78,6 @@ int zz_finish_implementation(zz_sim *sim, uint32_t f)
     zz_compute_use(sim, f, -1);
     zz_firm_set_state(sim, f, ZZ_S_NONE);
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
-    double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
+    double wait = d->cooldown_days + gsl_ran_exponential(g, d->review_days_size[sim->attr[f].size]);
     return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, sim->now + wait);
 }

@@ -27,6 +27,8 @@ extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
 void zz_firm_set_state(zz_sim *sim, uint32_t f, int state);
 int zz_firm_schedule(zz_sim *sim, uint32_t f, int kind, double t);
 double zz_firm_peer_share(const zz_sim *sim, uint32_t f, int peers);
+/* Copies the population's attributes into sim->attr (sim.h). */
+void zz_firm_attrs_fill(zz_sim *sim);
 int zz_sim_fail(zz_sim *sim, int rc, const char *fmt, ...);
 
 /* ---- the economic rule's valuation (model/rule_economic.c) ---- */
@@ -34,6 +36,7 @@ typedef struct zz_valuation {
     double list;              /* project cost at list prices                 */
     double cost;              /* project cost at current compute prices      */
     double support;           /* instruments' support terms                  */
+    double support_held;      /* the same without the prospect counted       */
     double net_cost;          /* cost - support                              */
     double own_premium;       /* the firm's share of an insurance premium    */
     double liquidity;         /* own funds, plus equity received             */
@@ -44,6 +47,16 @@ typedef struct zz_valuation {
 } zz_valuation;
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v);
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v);
+/* Part of the valuation, for screens of many firms that need no more (the
+ * fields of later stages are left unset): through what is borrowed
+ * (OUTLAY), through financing, perceived success and benefit (PROSPECTS),
+ * or all of it. Each stage's fields equal the full valuation's. */
+enum zz_value_stage { ZZ_VALUE_OUTLAY, ZZ_VALUE_PROSPECTS, ZZ_VALUE_ALL };
+void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v);
+/* v, valued with a prospect (zz_value_project_with), valued again without
+ * it at the same instant: only the terms the support reaches are redone;
+ * equals zz_value_project bit for bit. */
+void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v);
 int zz_economic_decide(zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
 int zz_schedule_scale_review(zz_sim *sim, uint32_t f);

@@ -67,8 +67,15 @@ static double annuity_of(zz_sim *sim)
 double zz_project_cost(const zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
-    double c = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
+    const zz_firm_attr *a = &sim->attr[f];
+    double c = fmax(d->cost_min, d->cost_share[a->size] * a->revenue);
     return sim->firm[f].state >= ZZ_S_ADOPTED ? c * d->scale_cost_mult : c;
+}
+
+/* a peer group's adopted share (as zz_firm_peer_share) */
+static inline double peer_share(int32_t adopted, int32_t firms)
+{
+    return firms > 0 ? (double)adopted / firms : 0.0;
 }
 
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
@@ -76,10 +83,39 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
     zz_value_project_with(sim, f, 0, v);
 }
 
+/* The terms of what is borrowed (v->borrowed known). */
+static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    v->rate = d->market_rate;
+    v->risk_backed = 0;
+    if (v->borrowed > 0)
+        ZZ_EACH_HOOKED(sim, ZZ_HOOK_FINANCE, i)
+            i->ops->finance(sim, i, f, v);
+    v->can_finance = v->borrowed <= 0 || (sim->attr[f].flags & ZZ_F_CREDIT) || v->risk_backed;
+    v->financing = v->borrowed * v->rate * d->loan_years;
+}
+
+/* The value per yuan of cost against the hurdle; needs everything else. */
+static void value_decision(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
+    v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
+
+    v->hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
+    v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
+}
+
 /* `prospect`: support the firm would count on if it applied now. */
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
 {
-    const zz_population *p = sim->pop;
+    zz_value_project_until(sim, f, prospect, ZZ_VALUE_ALL, v);
+}
+
+void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v)
+{
+    const zz_firm_attr *a = &sim->attr[f];
     const zz_decision_cfg *d = &sim->cfg.decision;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
 
@@ -91,62 +127,69 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 
     /* Each instrument adds its own term, in the valuation's order: support
      * that lowers the outlay, liquidity, the insurance premium, then (on
-     * what is borrowed) the financing terms, then perceived success. */
-    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
+     * what is borrowed) the financing terms, then perceived success. The
+     * support is summed twice, with the prospect and without, so that the
+     * same project without it (zz_value_drop_prospect) adds the same terms
+     * in the same order. */
     v->support = prospect;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->support)
-            v->support += i->ops->support(sim, i, f, v);
+    v->support_held = 0;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) {
+        double s = i->ops->support(sim, i, f, v);
+        v->support += s;
+        v->support_held += s;
+    }
     v->net_cost = fmax(0, v->cost - v->support);
 
-    v->liquidity = p->liquidity[f];
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->liquidity)
-            v->liquidity += i->ops->liquidity(sim, i, f);
+    v->liquidity = a->liquidity;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_LIQUIDITY, i)
+        v->liquidity += i->ops->liquidity(sim, i, f);
     v->cover = 0;
     v->own_premium = 0;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->premium)
-            i->ops->premium(sim, i, f, v);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PREMIUM, i)
+        i->ops->premium(sim, i, f, v);
     v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
-    v->rate = d->market_rate;
-    v->risk_backed = 0;
-    if (v->borrowed > 0)
-        for (zz_inst *i = in; i < end; i++)
-            if (i->ops->finance)
-                i->ops->finance(sim, i, f, v);
-    v->can_finance = v->borrowed <= 0 || (p->flags[f] & ZZ_F_CREDIT) || v->risk_backed;
-    v->financing = v->borrowed * v->rate * d->loan_years;
+    if (stage == ZZ_VALUE_OUTLAY)
+        return;
+    value_borrowing(sim, f, v);
 
-    double ps = d->success_base +
-                d->success_peer_local * zz_firm_peer_share(sim, f, ZZ_PEERS_CITY_INDUSTRY) +
-                d->success_peer_industry * zz_firm_peer_share(sim, f, ZZ_PEERS_INDUSTRY);
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->success)
-            ps += i->ops->success(sim, i, f);
+    double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
+                d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUCCESS, i)
+        ps += i->ops->success(sim, i, f);
     /* the population's chain link: an adopted leader's example */
-    if (p->leader && p->leader[f] != ZZ_NO_LEADER && sim->firm[p->leader[f]].state >= ZZ_S_ADOPTED)
+    if (a->leader != ZZ_NO_LEADER && sim->firm[a->leader].state >= ZZ_S_ADOPTED)
         ps += d->success_chain;
     v->perceived_success = fmin(ps, d->success_max);
 
-    v->gain = p->revenue[f] * fmax(0, d->gain_rate + d->gain_readiness * (p->readiness[f] - 0.5));
+    v->gain = a->revenue * fmax(0, d->gain_rate + d->gain_readiness * (a->readiness - 0.5));
     if (d->return_sd > 0)
-        v->gain *= exp(d->return_sd * p->return_z[f]);
+        v->gain *= exp(d->return_sd * a->return_z);
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
-    v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
-    v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
+    if (stage == ZZ_VALUE_PROSPECTS)
+        return;
+    value_decision(sim, f, v);
+}
 
-    v->hurdle = p->hurdle[f] + d->hurdle_raise * sim->firm[f].failures;
-    v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
+/* The project v valued with a prospect, valued again without it, at the
+ * same instant: only the terms the support reaches are recomputed (cost,
+ * liquidity, premium and perceived success do not depend on it), so the
+ * result equals zz_value_project's bit for bit. */
+void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    v->support = v->support_held;
+    v->net_cost = fmax(0, v->cost - v->support);
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
+    value_borrowing(sim, f, v);
+    value_decision(sim, f, v);
 }
 
 static double review_interval(zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     gsl_rng *g = zz_rng_at(&sim->rng, f, ZZ_RNG_REVIEW, sim->firm[f].reviews);
-    return gsl_ran_exponential(g, d->review_days_size[sim->pop->size[f]]);
+    return gsl_ran_exponential(g, d->review_days_size[sim->attr[f].size]);
 }
 
 /* Support that lapses returns to its pots (instruments re-mark the firm
@@ -156,9 +199,8 @@ static void review_holdings(zz_sim *sim, uint32_t f)
     if (!(sim->firm[f].dflags & ZZ_D_LAPSES))
         return;
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_LAPSES;
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->on_review)
-            i->ops->on_review(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_REVIEW, i)
+        i->ops->on_review(sim, i, f);
 }
 
 /* Next review, brought forward to the day support the firm holds lapses
@@ -170,9 +212,8 @@ static int schedule_next_review(zz_sim *sim, uint32_t f)
      * ahead, never behind the clock */
     review_holdings(sim, f);
     if (sim->firm[f].dflags & ZZ_D_LAPSES)
-        for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-            if (i->ops->review_by)
-                t = fmin(t, i->ops->review_by(sim, i, f));
+        ZZ_EACH_HOOKED(sim, ZZ_HOOK_REVIEW_BY, i)
+            t = fmin(t, i->ops->review_by(sim, i, f));
     return zz_firm_schedule(sim, f, ZZ_EV_REVIEW, t);
 }
 
@@ -200,26 +241,30 @@ static int economic_start(zz_sim *sim)
     return sim->rc;
 }
 
-/* The decision proper, with draw k; also reached after applications for
+/* The decision proper, on u = the firm's draw DECIDE k, k its reviews so
+ * far (the review drew it already); also reached after applications for
  * support were decided. */
-int zz_economic_decide(zz_sim *sim, uint32_t f)
+static int decide(zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
 {
-    zz_valuation v;
-    zz_value_project(sim, f, &v);
-    uint32_t k = sim->firm[f].reviews++;
-    double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, k);
-    if (v.can_finance && u < v.probability)
-        return zz_start_implementation(sim, f, &v);
-    if (v.scale)
+    sim->firm[f].reviews++;
+    if (v->can_finance && u < v->probability)
+        return zz_start_implementation(sim, f, v);
+    if (v->scale)
         return zz_schedule_scale_review(sim, f);
     return schedule_next_review(sim, f);
 }
 
+int zz_economic_decide(zz_sim *sim, uint32_t f)
+{
+    zz_valuation v;
+    zz_value_project(sim, f, &v);
+    return decide(sim, f, &v, zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews));
+}
+
 void zz_economic_decided(zz_sim *sim, uint32_t f)
 {
-    for (zz_inst *i = sim->inst; i < sim->inst + sim->ninst; i++)
-        if (i->ops->decided)
-            i->ops->decided(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_DECIDED, i)
+        i->ops->decided(sim, i, f);
     zz_economic_decide(sim, f);
 }
 
@@ -228,7 +273,6 @@ static void economic_review(zz_sim *sim, uint32_t f)
     if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
         (sim->firm[f].dflags & ZZ_D_SCALING))
         return;
-    zz_inst *in = sim->inst, *end = sim->inst + sim->ninst;
     /* A firm applies for support (vouchers) because it is considering a
      * project: it values the project with the support it could get and
      * applies only if, on its own draw for this review, it would then go
@@ -241,33 +285,41 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * not), after the longest review delay. Firms that would not invest
      * even with the support lose no time, and an empty pot receives no
      * applications, so a zero budget leaves every path as without it. */
+    /* the valuation reads the chain leader's state: start loading it now,
+     * so that the miss overlaps with the holdings and the prospects */
+    if (sim->attr[f].leader != ZZ_NO_LEADER)
+        __builtin_prefetch(&sim->firm[sim->attr[f].leader]);
     review_holdings(sim, f);
     double prospect = 0;
-    for (zz_inst *i = in; i < end; i++)
-        if (i->ops->prospect)
-            prospect += i->ops->prospect(sim, i, f);
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PROSPECT, i)
+        prospect += i->ops->prospect(sim, i, f);
     if (prospect > 0) {
-        zz_valuation v;
+        /* valued once: the project without the support is the same
+         * valuation with the support's terms taken out */
+        zz_valuation v, v0;
         double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
-        zz_value_project(sim, f, &v);
-        if (v.can_finance && u < v.probability) {
+        zz_value_project_with(sim, f, prospect, &v);
+        v0 = v;
+        zz_value_drop_prospect(sim, f, &v0);
+        if (v0.can_finance && u < v0.probability) {
             /* goes ahead anyway; support lowers the cost, so with what is
              * granted the same draw still starts the project */
-            for (zz_inst *i = in; i < end; i++)
-                if (i->ops->apply)
-                    i->ops->apply(sim, i, f);
+            ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
+                i->ops->apply(sim, i, f);
             zz_economic_decided(sim, f);
             return;
         }
-        zz_value_project_with(sim, f, prospect, &v);
         if (v.can_finance && u < v.probability) {
             double delay = -1;
-            for (zz_inst *i = in; i < end; i++)
-                if (i->ops->apply)
-                    delay = fmax(delay, i->ops->apply(sim, i, f));
+            ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
+                delay = fmax(delay, i->ops->apply(sim, i, f));
             zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
             return;
         }
+        /* not even with the support: it decides now, on the project
+         * without it */
+        decide(sim, f, &v0, u);
+        return;
     }
     zz_economic_decide(sim, f);
 }

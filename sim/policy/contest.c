@@ -180,7 +180,7 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
         if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
-        zz_value_project(sim, f, &v);
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_PROSPECTS, &v);
         double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
         double gain = win * v.perceived_success * reward(c, v.cost);
         if (gain > c->bid_cost && v.can_finance && push_bidder(ps, f))
@@ -193,7 +193,8 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
 /* Decayed stock at `now` of a stock last set at t. */
 static double decayed(double stock, double t, double now, double half_life)
 {
-    return half_life > 0 ? stock * exp2(-(now - t) / half_life) : stock;
+    /* no stock, nothing to decay (and no exp2 per valuation) */
+    return half_life > 0 && stock != 0 ? stock * exp2(-(now - t) / half_life) : stock;
 }
 
 static int accept(zz_sim *sim, zz_inst *in, uint32_t f)
@@ -258,8 +259,8 @@ static double success(zz_sim *sim, zz_inst *in, uint32_t f)
     if (w <= 0)
         return 0;
     const contest_run *r = in->run;
-    const zz_population *p = sim->pop;
-    int i = p->industry[f], ci = p->city[f] * p->nindustries + i;
+    const zz_firm_attr *a = &sim->attr[f];
+    int i = a->industry, ci = a->ci;
     return w * (decayed(r->demo_i[i], r->demo_i_t[i], sim->now, r->half_life) +
                 decayed(r->demo_ci[ci], r->demo_ci_t[ci], sim->now, r->half_life));
 }

@@ -39,7 +39,7 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         if (!zz_firm_aware(sim, f) || invested(in)[f] > 0 || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
-        zz_value_project(sim, f, &v);
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_OUTLAY, &v);
         if (v.borrowed <= 0)
             continue;
         /* ties resolve by firm index: a stable order, not a random one */

@@ -27,7 +27,8 @@
  * State. Per replication the engine allocates, zeroed: `firm_bytes` per
  * firm (in->firm), `run_bytes` once (in->run), `prog_bytes` per programme
  * (zz_prog_own). An instrument reads and writes only its own state, the
- * firms' public state (sim->firm[f], sim->pop) and its ledgers.
+ * firms' public state (sim->firm[f], sim->pop; on the hot path the same
+ * attributes from the one record sim->attr[f]) and its ledgers.
  *
  * Hooks, all optional (NULL = nothing to do). Those returning int return 0
  * or a ZZ_* code after zz_sim_fail(): the replication then stops. Every
@@ -138,6 +139,11 @@ typedef struct zz_instrument {
     void (*record)(zz_sim *sim, zz_inst *in, zz_rep_result *res);
     void (*close)(zz_sim *sim, zz_inst *in);
 } zz_instrument;
+
+/* Each instrument of the replication that has hook h (enum zz_hook), in
+ * table order:  ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) s += i->ops->support(...); */
+#define ZZ_EACH_HOOKED(sim, h, i) \
+    for (zz_inst *const *i##_at = (sim)->hooked[h], *i; (i = *i##_at) != NULL; i##_at++)
 
 /* The table (instruments.c): the order of declaration words in the docs. */
 extern const zz_instrument *const zz_instruments[];

@@ -11,7 +11,9 @@
 
 struct zz_sim;
 
-int zz_filter_match(const struct zz_sim *sim, const zz_filter *flt, uint32_t f);
+/* The programmes covering each class of firms (sim->prog_cls); -1 when
+ * out of memory. */
+int zz_prog_classes(struct zz_sim *sim);
 
 /* ---- fiscal year (budget resets) ---- */
 void zz_policy_new_year(struct zz_sim *sim);

@@ -4,19 +4,36 @@
  * on firms and the calendar.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "policy/instrument.h"
 #include "policy/policy.h"
 #include "sim_internal.h"
 
-int zz_filter_match(const zz_sim *sim, const zz_filter *flt, uint32_t f)
+/* Which programmes' fixed filters (cities, industries, sizes, above-size
+ * only, pioneer cells) cover each class of firms, cell x above-size: once
+ * per replication, as filters cannot change during a run (they are not
+ * live), so that eligibility at a review is a bit test, not a walk through
+ * the filter. */
+int zz_prog_classes(zz_sim *sim)
 {
     const zz_population *p = sim->pop;
-    if (flt->gsz_only && !(p->flags[f] & ZZ_F_GSZ))
-        return 0;
-    if (flt->states && !(flt->states >> sim->firm[f].state & 1u))
-        return 0;
-    return zz_cell_match(sim, flt, p->city[f], p->industry[f], p->size[f]);
+    sim->prog_cls = calloc((size_t)sim->ncells * 2, sizeof *sim->prog_cls);
+    if (!sim->prog_cls)
+        return -1;
+    for (int c = 0; c < p->ncities; c++)
+        for (int i = 0; i < p->nindustries; i++)
+            for (int s = 0; s < ZZ_NSIZES; s++)
+                for (int gsz = 0; gsz < 2; gsz++) {
+                    uint64_t m = 0;
+                    for (int g = 0; g < sim->cfg.nprogrammes; g++) {
+                        const zz_filter *flt = &sim->cfg.programme[g].filter;
+                        if ((gsz || !flt->gsz_only) && zz_cell_match(sim, flt, c, i, s))
+                            m |= (uint64_t)1 << g;
+                    }
+                    sim->prog_cls[zz_cell(p, c, i, s) * 2 + gsz] = m;
+                }
+    return 0;
 }
 
 /* Programmes aimed at adoption cover non-adopters unless their filter says
@@ -28,9 +45,11 @@ int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
         return 0;
     /* Without a states filter a programme reaches the stage it targets:
      * non-adopters (stage 0), or adopted firms not yet scaled (stage 1). */
-    if (!pc->filter.states && sim->firm[f].state != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
+    int state = sim->firm[f].state;
+    if (pc->filter.states ? !(pc->filter.states >> state & 1u)
+                          : state != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
         return 0;
-    return zz_filter_match(sim, &pc->filter, f);
+    return sim->prog_cls[sim->attr[f].cls] >> g & 1;
 }
 
 zz_ledger *zz_prog_ledger(zz_sim *sim, int g) { return &sim->prog[g].ledger; }

@@ -30,7 +30,7 @@ static int find(zz_sim *sim, zz_inst *in, uint32_t f, double borrowed)
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
         double avail = zz_ledger_available(zz_prog_ledger(sim, g));
-        if (zz_prog_eligible(sim, g, f) && avail >= amount(sim, g, borrowed) && avail > 0)
+        if (avail > 0 && avail >= amount(sim, g, borrowed) && zz_prog_eligible(sim, g, f))
             return g;
     }
     return -1;
@@ -38,7 +38,7 @@ static int find(zz_sim *sim, zz_inst *in, uint32_t f, double borrowed)
 
 static void finance(zz_sim *sim, zz_inst *in, uint32_t f, zz_valuation *v)
 {
-    if (!(sim->pop->flags[f] & ZZ_F_CREDIT) && find(sim, in, f, v->borrowed) >= 0)
+    if (!(sim->attr[f].flags & ZZ_F_CREDIT) && find(sim, in, f, v->borrowed) >= 0)
         v->risk_backed = 1;
 }
 

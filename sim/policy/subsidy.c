@@ -33,7 +33,7 @@ static double expected(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation 
 {
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
-        if (!zz_prog_eligible(sim, g, f))
+        if (zz_ledger_available(zz_prog_ledger(sim, g)) <= 0 || !zz_prog_eligible(sim, g, f))
             continue;
         double a = award(sim, g, f, v->cost);
         if (a > 0 && zz_ledger_available(zz_prog_ledger(sim, g)) >= a)

@@ -32,7 +32,7 @@ static int find(zz_sim *sim, zz_inst *in, uint32_t f, double borrowed)
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
         double avail = zz_ledger_available(zz_prog_ledger(sim, g));
-        if (zz_prog_eligible(sim, g, f) && avail >= amount(sim, g, borrowed) && avail > 0)
+        if (avail > 0 && avail >= amount(sim, g, borrowed) && zz_prog_eligible(sim, g, f))
             return g;
     }
     return -1;

@@ -39,7 +39,7 @@ static int offer(zz_sim *sim, zz_inst *in, uint32_t f)
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
         double a = award(sim, g);
-        if (a > 0 && zz_prog_eligible(sim, g, f) && zz_ledger_available(zz_prog_ledger(sim, g)) >= a)
+        if (a > 0 && zz_ledger_available(zz_prog_ledger(sim, g)) >= a && zz_prog_eligible(sim, g, f))
             return g;
     }
     return -1;

@@ -30,7 +30,8 @@ static double award_of(const zz_sim *sim, const zz_inst *in, int g, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     const voucher_cfg *c = VC(&sim->cfg.programme[g]);
-    double cost = fmax(d->cost_min, d->cost_share[sim->pop->size[f]] * sim->pop->revenue[f]);
+    const zz_firm_attr *at = &sim->attr[f];
+    double cost = fmax(d->cost_min, d->cost_share[at->size] * at->revenue);
     double part = d->component_share[in->ops->arg] * cost;
     return fmin(fmin(c->rate * part, c->cap), zz_firm_room(sim, g, f, c->firm_cap));
 }
@@ -44,7 +45,8 @@ static int offer(zz_sim *sim, zz_inst *in, uint32_t f, double *award)
         return -1;
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
-        if (!zz_prog_eligible(sim, g, f))
+        /* an empty pot awards nothing: skipped before the firm is looked at */
+        if (zz_ledger_available(zz_prog_ledger(sim, g)) <= 0 || !zz_prog_eligible(sim, g, f))
             continue;
         double a = award_of(sim, in, g, f);
         if (a > 0 && zz_ledger_available(zz_prog_ledger(sim, g)) >= a) {

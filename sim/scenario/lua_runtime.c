@@ -264,45 +264,17 @@ static int m_set(lua_State *L)
     const zz_config *cfg = zz_sim_config(s->sim);
     const char *key = luaL_checkstring(L, 2);
     char msg[1024];
-    double value;
     const zz_param *p = zz_param_find(cfg, key, msg, sizeof msg);
     if (!p)
         return zz_lua_error(L, "sim:set: %s", msg);
     if (!(p->flags & ZZ_PF_LIVE))
         return zz_lua_error(L, "sim:set: '%s' cannot change during a run (it is fixed when the "
                                "run starts); set it in the scenario or with --set", key);
-    int t = lua_type(L, 3);
-    if (t == LUA_TNUMBER && p->type != ZZ_PT_BOOLEAN) {
-        value = lua_tonumber(L, 3);
-    } else if (t == LUA_TBOOLEAN && p->type == ZZ_PT_BOOLEAN) {
-        value = lua_toboolean(L, 3);
-    } else if (t == LUA_TSTRING && p->type == ZZ_PT_DATE) {
-        int64_t day;
-        if (zz_date_parse(lua_tostring(L, 3), &day))
-            return zz_lua_error(L, "sim:set('%s'): '%s' is not a date; expected \"YYYY-MM-DD\"",
-                                key, lua_tostring(L, 3));
-        value = (double)(day - cfg->start_day);
-    } else if (t == LUA_TBOOLEAN && !lua_toboolean(L, 3) && p->type == ZZ_PT_DATE &&
-               (p->flags & ZZ_PF_OPTIONAL)) {
-        value = -1;
-    } else if (t == LUA_TSTRING && p->type == ZZ_PT_CHOICE) {
-        const char *w = lua_tostring(L, 3), *c = p->choices;
-        size_t wl = strlen(w);
-        int k = 0;
-        for (;; k++) {
-            size_t n = strcspn(c, "|");
-            if (n == wl && strncmp(c, w, n) == 0)
-                break;
-            if (!c[n])
-                return zz_lua_error(L, "sim:set('%s'): '%s' is not one of %s", key, w, p->choices);
-            c += n + 1;
-        }
-        value = k;
-    } else {
-        return zz_lua_error(L, "sim:set('%s'): expected %s, got %s", key, zz_param_expect(p),
-                            luaL_typename(L, 3));
-    }
-    if (zz_sim_set(s->sim, key, value, msg, sizeof msg))
+    /* read and stored as the scenario file's values are: the type's row */
+    zz_pvalue value;
+    if (zz_lua_pvalue(L, 3, p, &value, NULL, 0, msg, sizeof msg))
+        return zz_lua_error(L, "sim:set('%s'): %s", key, msg);
+    if (zz_sim_set(s->sim, key, &value, msg, sizeof msg))
         return zz_lua_error(L, "sim:set: %s", msg);
     return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "scenario/params.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -322,35 +323,45 @@ static int split_choices(const char *choices, char words[8][24], const char *ptr
     return n;
 }
 
-/* The name table a list parameter draws from. */
+/* The name table a type draws from (its row's `names`), or none. */
 static int names_of(const zz_config *cfg, int type, const char *const **names, const char **what,
                     const char *ptrs[ZZ_MAX_CITIES])
 {
-    switch (type) {
-    case ZZ_PT_CITIES:
-    case ZZ_PT_CITY:
-        for (int i = 0; i < cfg->ncities; i++)
-            ptrs[i] = cfg->city[i];
-        *names = ptrs;
-        *what = "a city";
-        return cfg->ncities;
-    case ZZ_PT_INDUSTRIES:
-    case ZZ_PT_INDUSTRY:
-        for (int i = 0; i < cfg->nindustries; i++)
-            ptrs[i] = cfg->industry[i];
-        *names = ptrs;
-        *what = "an industry";
-        return cfg->nindustries;
-    case ZZ_PT_SIZES:
-        *names = zz_size_names;
-        *what = "a size class";
-        return ZZ_NSIZES;
-    case ZZ_PT_STATES:
-        *names = zz_state_names;
-        *what = "an adoption state";
-        return ZZ_NSTATES;
-    }
-    return 0;
+    const zz_param_type_row *r = zz_param_type_of(type);
+    if (!r || !r->names)
+        return 0;
+    *what = r->what;
+    return r->names(cfg, ptrs, names);
+}
+
+static int names_cities(const zz_config *cfg, const char *ptrs[], const char *const **names)
+{
+    for (int i = 0; i < cfg->ncities; i++)
+        ptrs[i] = cfg->city[i];
+    *names = ptrs;
+    return cfg->ncities;
+}
+
+static int names_industries(const zz_config *cfg, const char *ptrs[], const char *const **names)
+{
+    for (int i = 0; i < cfg->nindustries; i++)
+        ptrs[i] = cfg->industry[i];
+    *names = ptrs;
+    return cfg->nindustries;
+}
+
+static int names_sizes(const zz_config *cfg, const char *ptrs[], const char *const **names)
+{
+    (void)cfg, (void)ptrs;
+    *names = zz_size_names;
+    return ZZ_NSIZES;
+}
+
+static int names_states(const zz_config *cfg, const char *ptrs[], const char *const **names)
+{
+    (void)cfg, (void)ptrs;
+    *names = zz_state_names;
+    return ZZ_NSTATES;
 }
 
 /* ---- storing ------------------------------------------------------------ */
@@ -868,8 +879,9 @@ static void valid_expansions(char *buf, size_t len, const zz_param *p, const cha
     snprintf(buf, len, "at most %d dates; PFLOPS in [%s, %s]", ZZ_MAX_EXPANSIONS, lo, hi);
 }
 
-#define LIST_ROW(exp, ref, valid)                                                              \
-    {ZZ_PL_STRING | ZZ_PL_LIST, exp, NULL, ref, valid, NULL, text_list, store_list, fmt_list}
+#define LIST_ROW(exp, ref, valid, names, what)                                                 \
+    {ZZ_PL_STRING | ZZ_PL_LIST, exp, NULL, ref, valid, NULL, text_list, store_list, fmt_list,   \
+     names, what}
 
 /* Indexed by enum zz_param_type: a new type is one row here. */
 static const zz_param_type_row type_rows[] = {
@@ -887,17 +899,21 @@ static const zz_param_type_row type_rows[] = {
     [ZZ_PT_CHOICE] = {ZZ_PL_STRING, "one of the words listed", NULL, "word", NULL, valid_choice,
                       text_word, store_choice, fmt_choice},
     [ZZ_PT_CITIES] = LIST_ROW("a city name or a list of city names", "city or list of cities",
-                              "city names (below), or \"all\""),
+                              "city names (below), or \"all\"", names_cities, "a city"),
     [ZZ_PT_INDUSTRIES] = LIST_ROW("an industry name or a list of industry names",
-                                  "industry or list", "industry names (below), or \"all\""),
+                                  "industry or list", "industry names (below), or \"all\"",
+                                  names_industries, "an industry"),
     [ZZ_PT_SIZES] = LIST_ROW("a size class or a list of them", "size class or list",
-                             "micro, small, medium, large; or \"all\""),
+                             "micro, small, medium, large; or \"all\"", names_sizes,
+                             "a size class"),
     [ZZ_PT_STATES] = LIST_ROW("an adoption state or a list of them", "state or list",
-                              "none, implementing, adopted, scaled; or \"all\""),
+                              "none, implementing, adopted, scaled; or \"all\"", names_states,
+                              "an adoption state"),
     [ZZ_PT_CITY] = {ZZ_PL_STRING, "a city name", NULL, "city", "one city name", NULL, text_word,
-                    store_one_name, fmt_one_name},
+                    store_one_name, fmt_one_name, names_cities, "a city"},
     [ZZ_PT_INDUSTRY] = {ZZ_PL_STRING, "an industry name", NULL, "industry", "one industry name",
-                        NULL, text_word, store_one_name, fmt_one_name},
+                        NULL, text_word, store_one_name, fmt_one_name, names_industries,
+                        "an industry"},
     [ZZ_PT_EXPANSIONS] = {ZZ_PL_PAIRS,
                           "a table of dates and PFLOPS { [\"2027-06-01\"] = 5000 }", NULL,
                           "table date = PFLOPS", NULL, valid_expansions, text_list,
@@ -1264,12 +1280,27 @@ static int apply(zz_config *cfg, const char *key, const zz_param *p, const inst 
     return ZZ_OK;
 }
 
-int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err, size_t errlen)
+int zz_param_set_value(zz_config *cfg, const char *key, const zz_pvalue *v, char *err,
+                       size_t errlen)
 {
     inst in;
     int sub;
     char msg[768];
     const zz_param *p = resolve_key(cfg, key, &in, &sub, msg, sizeof msg);
+    if (!p) {
+        fmt(err, errlen, "%s", msg);
+        return ZZ_SCENARIO;
+    }
+    int rc = apply(cfg, key, p, &in, sub, v, msg, sizeof msg);
+    if (rc)
+        fmt(err, errlen, "%s: %s", key, msg);
+    return rc;
+}
+
+int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err, size_t errlen)
+{
+    char msg[768];
+    const zz_param *p = zz_param_find(cfg, key, msg, sizeof msg);
     if (!p) {
         fmt(err, errlen, "%s", msg);
         return ZZ_SCENARIO;
@@ -1286,10 +1317,7 @@ int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err
         fmt(err, errlen, "%s is %s; it cannot be set to a number", key, zz_param_expect(p));
         return ZZ_SCENARIO;
     }
-    int rc = apply(cfg, key, p, &in, sub, &v, msg, sizeof msg);
-    if (rc)
-        fmt(err, errlen, "%s: %s", key, msg);
-    return rc;
+    return zz_param_set_value(cfg, key, &v, err, errlen);
 }
 
 int zz_param_get_number(const zz_config *cfg, const char *key, double *value, char *err,
@@ -1832,15 +1860,13 @@ void zz_programme_defaults(zz_programme_cfg *g, int kind)
     g->end = -1;
     const zz_instrument *ops = zz_instruments[kind];
     for (int r = 0; r < ops->nparams; r++) {
+        /* stored as a number through the type's own row, with its checks:
+         * an instrument's row whose default its type refuses is a bug */
         const zz_param *p = &ops->params[r];
-        char *at = (char *)g + p->offset;
-        switch (p->type) {
-        case ZZ_PT_NUMBER:
-        case ZZ_PT_DATE: *(double *)at = p->def; break;
-        case ZZ_PT_INTEGER:
-        case ZZ_PT_BOOLEAN:
-        case ZZ_PT_CHOICE: *(int *)at = (int)p->def; break;
-        default: break;
-        }
+        zz_pvalue v = {.kind = ZZ_PV_NUMBER, .num = p->def};
+        char msg[256];
+        int rc = type_rows[p->type].store(NULL, p, g, -1, &v, msg, sizeof msg);
+        assert(rc == ZZ_OK && "an instrument row's default fits its type");
+        (void)rc;
     }
 }

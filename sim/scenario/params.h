@@ -125,6 +125,10 @@ typedef struct zz_param_type_row {
     /* the value at base as --set would take it back */
     void (*format)(char *buf, size_t len, const zz_config *cfg, const zz_param *p,
                    const void *base, int sub);
+    /* types that name things (cities, sizes, ...): the names in index order
+     * (in ptrs when they come from the config) and "a city" for errors */
+    int (*names)(const zz_config *cfg, const char *ptrs[], const char *const **names);
+    const char *what;
 } zz_param_type_row;
 
 /* The row of type, NULL when type is not an enum zz_param_type. */
@@ -188,6 +192,10 @@ int zz_param_set_number(zz_config *cfg, const char *key, double value, char *err
  * the first size's. */
 int zz_param_get_number(const zz_config *cfg, const char *key, double *value, char *err,
                         size_t errlen);
+/* The same for a value as a scenario gives it (from zz_lua_pvalue: sim:set),
+ * stored by the parameter type's own row. */
+int zz_param_set_value(zz_config *cfg, const char *key, const zz_pvalue *v, char *err,
+                       size_t errlen);
 /* Applies "key=value" (a --set override): numbers, true/false, dates
  * YYYY-MM-DD or none, choice words, comma-separated lists or "all". On error
  * cfg is unchanged. Does not record the override (zz_scenario_set does). */

@@ -57,7 +57,9 @@ double zz_sim_budget_left(const zz_sim *sim, int programme);
 /* Sets a parameter of the live run: "voucher.compute.rate" etc., checked
  * by the same registry as the file. A budget change adds to or takes from
  * the remaining pot (never below what is committed). */
-int zz_sim_set(zz_sim *sim, const char *key, double value, char *err, size_t errlen);
+struct zz_pvalue;
+int zz_sim_set(zz_sim *sim, const char *key, const struct zz_pvalue *value, char *err,
+               size_t errlen);
 /* Opens a contest round now (its window then runs for closes - opens days). */
 int zz_sim_open_round(zz_sim *sim, int programme, char *err, size_t errlen);
 /* Uniform in [0,1) from the replication's scenario stream. */

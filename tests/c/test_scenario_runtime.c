@@ -174,6 +174,15 @@ static void misuse(void)
           ZZ_SCENARIO, "rt.lua:5:", "1.5 is outside [0, 1]");
     fails("wrong type", HEAD "at(\"2026-02-01\", function(sim) sim:set(\"voucher.compute.rate\", \"high\") end)\n",
           ZZ_SCENARIO, "rt.lua:5:", "expected a number, got string");
+    /* sim:set reads and stores a value as the file does (the type's row):
+     * a choice gets its did-you-mean, a date its format */
+    fails("choice with a typo",
+          "scenario { years = 1, seed = 5 }\npopulation { firms = 2000 }\ndecision \"bass\" { }\n"
+          "at(\"2026-02-01\", function(sim) sim:set(\"decision.peers\", \"industri\") end)\n",
+          ZZ_SCENARIO, "rt.lua:4: sim:set: decision.peers: 'industri' is not a valid choice",
+          "did you mean 'industry'?");
+    fails("bad date", HEAD "at(\"2026-02-01\", function(sim) sim:set(\"voucher.compute.end\", \"2026-13-01\") end)\n",
+          ZZ_SCENARIO, "rt.lua:5:", "'2026-13-01' is not a date");
     fails("unknown programme", HEAD "at(\"2026-02-01\", function(sim) sim:budget_left(\"voucher.model\") end)\n",
           ZZ_SCENARIO, "rt.lua:5: sim:budget_left: no programme 'voucher.model'",
           "programmes: voucher.compute, contest.jb");

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The economic rule's cost per event against the bass rule's: issue 8's
+# benchmark line (issue 10's ensemble speed rests on it). Never run by the
+# tests; figures are reported, not asserted.
+#
+#   bench/rule.sh [build/bench_rule] [REPS]        (default 5 pairs)
+#
+# scenarios/shandong_2026.lua as given: 120,000 firms, 3 years, one thread.
+# The economic rule with every instrument the scenario declares, then the
+# bass rule on the same population and horizon (reviews every 30 days),
+# alternating, REPS runs of each. Only the event loop is timed (zz_sim_run:
+# no population build, no output), in CPU seconds of the thread, since the
+# machine may be shared; both rules count events with the same counter
+# (zz_sim_events: every event the loop dispatched). The ratio is the median
+# of the side-by-side pairs'. Aim (issue 8): within 2x of bass per event.
+#
+# Measured 2026-12-01 (2 shared cores, Release build, 5 pairs):
+#   before (main 759dbd4): economic 1.36 M events/s, bass 10.85 M events/s,
+#                          economic costs 7.96 x bass per event
+#   after (branch h8):     economic 1.83 M events/s, bass 9.97 M events/s,
+#                          economic costs 5.47 x bass per event
+# (358,693 and 2,752,575 events a run; bit-identical results.)
+#
+# To see where the time goes (a build with -g):
+#   perf record -g build/bench_rule scenarios/shandong_2026.lua 9 economic
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$(realpath "${1:-$SRC/build/bench_rule}")
+REPS=${2:-5}
+cd "$SRC"
+"$BIN" scenarios/shandong_2026.lua "$REPS"
