@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "experiment/runner_internal.h"
+#include "output/outpath.h"
 #include "parallel/mpi.h"
 #include "sim_internal.h"
 
@@ -182,18 +183,11 @@ static int write_partial(ctx *x)
     snprintf(header, sizeof header, "zhizao-calibrate-trace %016llx %d %d\n",
              (unsigned long long)digest(x), x->K, x->M);
     if (x->opt->resume) {
-        FILE *in = fopen(path, "r");
-        if (!in) {
-            snprintf(x->err, x->errlen, "--resume: cannot read %s", path);
-            return ZZ_IO;
-        }
-        char line[128];
-        if (!fgets(line, sizeof line, in) || strcmp(line, header)) {
-            fclose(in);
-            snprintf(x->err, x->errlen, "--resume: %s was written for another calibration file, "
-                                        "scenario, seed or replications", path);
-            return ZZ_USAGE;
-        }
+        FILE *in;
+        int rc = zz_outpath_resume(path, header, "calibration file, scenario, seed or replications",
+                                   &in, x->err, x->errlen);
+        if (rc)
+            return rc;
         int stage;
         double q;
         zz_msm_result tmp = {.nfree = x->K, .nmoments = x->M};

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "experiment/runner_internal.h"
+#include "output/outpath.h"
 #include "parallel/mpi.h"
 #include "sim_internal.h"
 
@@ -210,18 +211,11 @@ static uint64_t digest(const ctx *x)
 /* The rows of an earlier run's partial file into x->cache. */
 static int read_partial(ctx *x, const char *path, const char *header)
 {
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        snprintf(x->err, x->errlen, "--resume: cannot read %s", path);
-        return ZZ_IO;
-    }
-    char line[128];
-    if (!fgets(line, sizeof line, in) || strcmp(line, header)) {
-        fclose(in);
-        snprintf(x->err, x->errlen, "--resume: %s was written for another optimisation file, "
-                                    "scenario, seed, replications or --front", path);
-        return ZZ_USAGE;
-    }
+    FILE *in;
+    int rc = zz_outpath_resume(path, header, "optimisation file, scenario, seed, replications or --front",
+                               &in, x->err, x->errlen);
+    if (rc)
+        return rc;
     double u[ZZ_MAX_SHARES + ZZ_MAX_FACTORS], none[1] = {0};
     zz_opt_row w = {.u = u, .budget = none, .free = none};
     zz_opt_result tmp = {0}, *keep = x->r;

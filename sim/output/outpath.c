@@ -220,3 +220,21 @@ void zz_outpath_release(int fd)
     if (fd >= 0)
         close(fd); /* closing the last descriptor of the description unlocks it */
 }
+
+int zz_outpath_resume(const char *partial, const char *header, const char *what, FILE **in,
+                      char *err, size_t errlen)
+{
+    char line[128];
+    *in = fopen(partial, "r");
+    if (!*in) {
+        snprintf(err, errlen, "--resume: cannot read %s", partial);
+        return ZZ_IO;
+    }
+    if (!fgets(line, sizeof line, *in) || strcmp(line, header)) {
+        fclose(*in);
+        *in = NULL;
+        snprintf(err, errlen, "--resume: %s was written for another %s", partial, what);
+        return ZZ_USAGE;
+    }
+    return ZZ_OK;
+}

@@ -10,12 +10,16 @@
  *                       run on the same output stops at once, naming the first;
  *   zz_outpath_commit   renames the verified .partial onto the path, never
  *                       over anything but a regular file;
- *   zz_outpath_release  drops the lock.
+ *   zz_outpath_release  drops the lock;
+ *   zz_outpath_resume   opens the rows an interrupted calibration or
+ *                       optimisation kept in its text ".partial", checking
+ *                       they were written for the same work.
  */
 #ifndef ZZ_OUTPATH_H
 #define ZZ_OUTPATH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* inputs[0..ninputs): files the run reads (scenario, includes, firm file);
  * NULL or "" entries are skipped. ZZ_OK or ZZ_USAGE/ZZ_IO with err set. */
@@ -28,5 +32,12 @@ void zz_outpath_release(int fd);
 /* Takes again the lock that names this process to a second run; call it
  * after HDF5 closed a descriptor of the .partial file (which drops it). */
 void zz_outpath_advertise(int fd);
+
+/* Opens the kept rows at `partial` for reading past its first line, which
+ * must be `header` (a digest of the work: file, scenario, seed...). `what`
+ * completes "written for another ..." in the refusal. ZZ_OK with *in open,
+ * ZZ_IO (unreadable) or ZZ_USAGE (other work) with err set. */
+int zz_outpath_resume(const char *partial, const char *header, const char *what, FILE **in,
+                      char *err, size_t errlen);
 
 #endif
