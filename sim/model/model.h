@@ -57,6 +57,9 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
  * it at the same instant: only the terms the support reaches are redone;
  * equals zz_value_project bit for bit. */
 void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v);
+/* The most likely firm f is to start its project now, with any support
+ * (a review whose draw is above it ends without valuing support). */
+double zz_adopt_bound(zz_sim *sim, uint32_t f);
 int zz_economic_decide(zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
 int zz_schedule_scale_review(zz_sim *sim, uint32_t f);

@@ -83,7 +83,9 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
     zz_value_project_with(sim, f, 0, v);
 }
 
-/* The terms of what is borrowed (v->borrowed known). */
+/* The terms of what is borrowed (v->borrowed known). Borrowing never
+ * pays: however many points an interest subsidy takes off, the rate stays
+ * at or above zero, so financing is a cost (adopt_bound relies on it). */
 static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
@@ -92,6 +94,7 @@ static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
     if (v->borrowed > 0)
         ZZ_EACH_HOOKED(sim, ZZ_HOOK_FINANCE, i)
             i->ops->finance(sim, i, f, v);
+    v->rate = fmax(0, v->rate);
     v->can_finance = v->borrowed <= 0 || (sim->attr[f].flags & ZZ_F_CREDIT) || v->risk_backed;
     v->financing = v->borrowed * v->rate * d->loan_years;
 }
@@ -113,45 +116,24 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     zz_value_project_until(sim, f, prospect, ZZ_VALUE_ALL, v);
 }
 
-void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v)
+/* The project's cost at the compute market's current price. */
+static void value_cost(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
-    const zz_firm_attr *a = &sim->attr[f];
     const zz_decision_cfg *d = &sim->cfg.decision;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
-
-    /* cost: the compute component at the market's current price */
     double list = zz_project_cost(sim, f);
     v->list = list;
     double compute = d->component_share[ZZ_C_COMPUTE] * list;
     v->cost = list + compute * (zz_compute_price(sim) - 1);
+}
 
-    /* Each instrument adds its own term, in the valuation's order: support
-     * that lowers the outlay, liquidity, the insurance premium, then (on
-     * what is borrowed) the financing terms, then perceived success. The
-     * support is summed twice, with the prospect and without, so that the
-     * same project without it (zz_value_drop_prospect) adds the same terms
-     * in the same order. */
-    v->support = prospect;
-    v->support_held = 0;
-    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) {
-        double s = i->ops->support(sim, i, f, v);
-        v->support += s;
-        v->support_held += s;
-    }
-    v->net_cost = fmax(0, v->cost - v->support);
-
-    v->liquidity = a->liquidity;
-    ZZ_EACH_HOOKED(sim, ZZ_HOOK_LIQUIDITY, i)
-        v->liquidity += i->ops->liquidity(sim, i, f);
-    v->cover = 0;
-    v->own_premium = 0;
-    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PREMIUM, i)
-        i->ops->premium(sim, i, f, v);
-    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
-    if (stage == ZZ_VALUE_OUTLAY)
-        return;
-    value_borrowing(sim, f, v);
-
+/* Perceived success, gain and benefit: the terms no support reaches
+ * (instruments' success terms read the firm and the run, never the
+ * valuation's support terms, so they may come before those). */
+static void value_benefit(zz_sim *sim, uint32_t f, zz_valuation *v)
+{
+    const zz_firm_attr *a = &sim->attr[f];
+    const zz_decision_cfg *d = &sim->cfg.decision;
     double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
                 d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
     ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUCCESS, i)
@@ -167,9 +149,89 @@ void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage,
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
+}
+
+/* Support, liquidity, the insurance premium and what is borrowed (cost
+ * known). The premium is a cost (the programme pays at most all of it) and
+ * the cover at most the loss, as their parameters' ranges hold them: the
+ * downside and the premium never add value (adopt_bound relies on it). */
+static void value_outlay(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
+{
+    /* Each instrument adds its own term, in the valuation's order: support
+     * that lowers the outlay, liquidity, the insurance premium, then (on
+     * what is borrowed) the financing terms. The support is summed twice,
+     * with the prospect and without, so that the same project without it
+     * (zz_value_drop_prospect) adds the same terms in the same order. */
+    v->support = prospect;
+    v->support_held = 0;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUPPORT, i) {
+        double s = i->ops->support(sim, i, f, v);
+        v->support += s;
+        v->support_held += s;
+    }
+    v->net_cost = fmax(0, v->cost - v->support);
+
+    v->liquidity = sim->attr[f].liquidity;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_LIQUIDITY, i)
+        v->liquidity += i->ops->liquidity(sim, i, f);
+    v->cover = 0;
+    v->own_premium = 0;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_PREMIUM, i)
+        i->ops->premium(sim, i, f, v);
+    v->borrowed = fmax(0, v->net_cost + v->own_premium - v->liquidity);
+}
+
+void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v)
+{
+    value_cost(sim, f, v);
+    value_outlay(sim, f, prospect, v);
+    if (stage == ZZ_VALUE_OUTLAY)
+        return;
+    value_borrowing(sim, f, v);
+    value_benefit(sim, f, v);
     if (stage == ZZ_VALUE_PROSPECTS)
         return;
     value_decision(sim, f, v);
+}
+
+/* The rest of a valuation whose cost and benefit are known. */
+static void value_rest(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
+{
+    value_outlay(sim, f, prospect, v);
+    value_borrowing(sim, f, v);
+    value_decision(sim, f, v);
+}
+
+/* The most likely the firm is to start the project now, whatever support
+ * it holds or could get: the project is worth at most benefit / cost per
+ * yuan, reached when support covers the whole outlay and nothing is paid
+ * for premium, financing or the downside (each of those is at least zero,
+ * and support lowers the net cost to no less than zero). v holds the
+ * firm's cost and benefit (value_cost, value_benefit). */
+static double adopt_bound(const zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    double hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
+    return 1 / (1 + exp(-(v->benefit / v->cost - hurdle) / d->temperature));
+}
+
+double zz_adopt_bound(zz_sim *sim, uint32_t f)
+{
+    zz_valuation v;
+    value_cost(sim, f, &v);
+    value_benefit(sim, f, &v);
+    return adopt_bound(sim, f, &v);
+}
+
+/* Whether draw u could start the project at all. Above the bound no
+ * support makes the firm go ahead, so the review ends without asking
+ * instruments for prospects or valuing the support: the same outcome as
+ * the full valuation, draw for draw (most reviews end here). The small
+ * margin keeps rounding from ever deciding a case the full valuation
+ * would decide the other way. */
+static int out_of_reach(const zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
+{
+    return u >= adopt_bound(sim, f, v) + 1e-12;
 }
 
 /* The project v valued with a prospect, valued again without it, at the
@@ -241,17 +303,24 @@ static int economic_start(zz_sim *sim)
     return sim->rc;
 }
 
+/* The firm does not start: it reviews again later (a scale-up review for
+ * an adopted firm). */
+static int pass(zz_sim *sim, uint32_t f, int scale)
+{
+    sim->firm[f].reviews++;
+    return scale ? zz_schedule_scale_review(sim, f) : schedule_next_review(sim, f);
+}
+
 /* The decision proper, on u = the firm's draw DECIDE k, k its reviews so
  * far (the review drew it already); also reached after applications for
  * support were decided. */
 static int decide(zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
 {
-    sim->firm[f].reviews++;
-    if (v->can_finance && u < v->probability)
+    if (v->can_finance && u < v->probability) {
+        sim->firm[f].reviews++;
         return zz_start_implementation(sim, f, v);
-    if (v->scale)
-        return zz_schedule_scale_review(sim, f);
-    return schedule_next_review(sim, f);
+    }
+    return pass(sim, f, v->scale);
 }
 
 int zz_economic_decide(zz_sim *sim, uint32_t f)
@@ -286,20 +355,26 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * even with the support lose no time, and an empty pot receives no
      * applications, so a zero budget leaves every path as without it. */
     /* the valuation reads the chain leader's state: start loading it now,
-     * so that the miss overlaps with the holdings and the prospects */
+     * so that the miss overlaps with the holdings */
     if (sim->attr[f].leader != ZZ_NO_LEADER)
         __builtin_prefetch(&sim->firm[sim->attr[f].leader]);
     review_holdings(sim, f);
+    zz_valuation v;
+    value_cost(sim, f, &v);
+    value_benefit(sim, f, &v);
+    double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
+    if (out_of_reach(sim, f, &v, u)) {
+        pass(sim, f, v.scale);
+        return;
+    }
     double prospect = 0;
     ZZ_EACH_HOOKED(sim, ZZ_HOOK_PROSPECT, i)
         prospect += i->ops->prospect(sim, i, f);
+    value_rest(sim, f, prospect, &v);
     if (prospect > 0) {
         /* valued once: the project without the support is the same
          * valuation with the support's terms taken out */
-        zz_valuation v, v0;
-        double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
-        zz_value_project_with(sim, f, prospect, &v);
-        v0 = v;
+        zz_valuation v0 = v;
         zz_value_drop_prospect(sim, f, &v0);
         if (v0.can_finance && u < v0.probability) {
             /* goes ahead anyway; support lowers the cost, so with what is
@@ -321,7 +396,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
         decide(sim, f, &v0, u);
         return;
     }
-    zz_economic_decide(sim, f);
+    decide(sim, f, &v, u);
 }
 
 /* Adopted firms review scaling up at exponential intervals of mean

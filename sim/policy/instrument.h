@@ -49,6 +49,12 @@
  *   success(sim, in, f)      added to the perceived success probability
  *   capability(sim, in, f, c)   the firm's implementation capability: true
  *                            success added, implementation time multiplied
+ * A review first bounds the firm's value by benefit / cost (rule_economic.c,
+ * adopt_bound) and values support only when its draw is within reach, so
+ * these terms may lower the value but never raise it beyond that bound:
+ * success terms are counted in the bound itself; support lowers the net
+ * cost to no less than zero (the engine floors it); a premium is at least
+ * zero with cover at most 1; the engine floors the borrowing rate at zero.
  * Review (the firm applies for support before deciding):
  *   on_review(sim, in, f)    the firm reviews while it holds support that
  *                            lapses (zz_firm_mark_lapses): lapsed support

@@ -7,13 +7,18 @@
  *   - eligibility by firm class equals the filter walked field by field;
  *   - each stage of a valuation equals the full valuation's fields;
  *   - a valuation with a prospect, then dropped, equals the valuation
- *     without it.
+ *     without it;
+ *   - no support, up to the whole cost, makes a firm likelier to start
+ *     than the bound a review checks its draw against first (a review
+ *     above the bound skips valuing support), and the bound rules out
+ *     most reviews' draws.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy/instrument.h"
+#include "scenario/params.h"
 #include "sim.h"
 #include "sim_internal.h"
 #include "zz_test.h"
@@ -49,7 +54,12 @@ static void hot_path(void)
     sc->cfg.programme[0].filter.gsz_only = 0;
     sc->cfg.programme[1].filter.gsz_only = 1;
     sc->cfg.programme[1].filter.cities = 0x5;
+    /* an interest subsidy of more points than the market rate over a long
+     * loan: borrowing must still not pay (or the bound would not hold) */
+    sc->cfg.decision.market_rate = 0.01;
+    sc->cfg.decision.loan_years = 20;
     char err[400];
+    CHECKF(zz_param_set_text(&sc->cfg, "subsidy.interest.points=20", err, sizeof err) == 0, "%s", err);
     zz_population *pop;
     /* the message is formatted before the call: call first, then check */
     int rc = zz_population_build(&pop, sc, err, sizeof err);
@@ -61,7 +71,8 @@ static void hot_path(void)
     CHECKF(rc == 0, "%s", zz_errmsg(sim));
 
     int attr_ok = 1, elig_ok = 1, outlay_ok = 1, prospects_ok = 1, drop_ok = 1;
-    int eligible = 0, borrowing = 0, held = 0;
+    int eligible = 0, borrowing = 0, held = 0, bound_ok = 1, valued = 0;
+    double bound_sum = 0;
     for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
         const zz_firm_attr *a = &sim->attr[f];
         attr_ok &= a->revenue == pop->revenue[f] && a->readiness == pop->readiness[f] &&
@@ -92,6 +103,13 @@ static void hot_path(void)
                         SAME(part.financing, full.financing) &&
                         SAME(part.perceived_success, full.perceived_success) &&
                         SAME(part.benefit, full.benefit);
+        double bound = zz_adopt_bound(sim, f);
+        bound_sum += bound;
+        valued++;
+        for (int k = 0; k <= 4; k++) {
+            zz_value_project_with(sim, f, full.cost * k / 4, &part);
+            bound_ok &= part.probability <= bound;
+        }
         /* a prospect of a third of the cost, then without it */
         zz_value_project_with(sim, f, full.cost / 3, &part);
         zz_value_drop_prospect(sim, f, &part);
@@ -107,6 +125,9 @@ static void hot_path(void)
     CHECK(outlay_ok);
     CHECK(prospects_ok);
     CHECK(drop_ok);
+    CHECK(bound_ok);
+    /* useful: on average the bound leaves out most draws */
+    CHECKF(bound_sum / valued < 0.5, "mean bound %.3f", bound_sum / valued);
     zz_sim_close(sim);
     zz_population_free(pop);
     zz_scenario_close(sc);
