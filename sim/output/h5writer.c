@@ -541,7 +541,11 @@ static int write_slab(hid_t d, hid_t mtype, hsize_t rep, const void *buf)
         zz_h5_close(fs);
         return 0;
     }
-    hid_t ms = H5Screate_simple(1, &n, NULL);
+    /* The memory space has the selection's shape: HDF5 then copies the
+     * replicate's block whole into its chunk, where a flat memory space
+     * made it walk the selection element by element (half the writer's
+     * time, at 40,000 firms). */
+    hid_t ms = H5Screate_simple(rank, count, NULL);
     if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
         H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, buf) >= 0)
         rc = 0;
