@@ -122,7 +122,7 @@ struct zz_sim {
     zz_firm_attr *attr;            /* economic rule only, else NULL         */
     float *t_adopt;                /* day adopted, or -1                    */
     float *invest;                 /* actual investment of the project      */
-    double *received;              /* [programme][firm] money paid to the
+    double *received;              /* [firm][programme] money paid to the
                                       firm: caps and the per-firm record    */
     double compute_demand;         /* PFLOPS used by adopters               */
     double annuity, annuity_years, annuity_rate; /* the valuation's factor,

@@ -59,7 +59,7 @@ void zz_pay(zz_sim *sim, int g, uint32_t f, double amount)
 {
     zz_ledger_pay(&sim->prog[g].ledger, amount);
     if (sim->received)
-        sim->received[(size_t)g * (size_t)sim->pop->n + f] += amount;
+        sim->received[(size_t)f * (size_t)sim->nprog + g] += amount;
 }
 
 double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
@@ -72,7 +72,7 @@ double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
 
 double zz_received(const zz_sim *sim, int g, uint32_t f)
 {
-    return sim->received ? sim->received[(size_t)g * (size_t)sim->pop->n + f] : 0;
+    return sim->received ? sim->received[(size_t)f * (size_t)sim->nprog + g] : 0;
 }
 
 double zz_firm_room(const zz_sim *sim, int g, uint32_t f, double firm_cap)
