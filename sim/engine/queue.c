@@ -190,12 +190,8 @@ static int enter_window(zz_queue *q, uint64_t w)
             return -1;
         }
     }
+    /* the bin keeps its array for the next lap */
     c->n = keep;
-    if (keep == 0) {
-        free(c->e);
-        c->e = NULL;
-        c->cap = 0;
-    }
     return 0;
 }
 
@@ -203,15 +199,24 @@ static int enter_window(zz_queue *q, uint64_t w)
 static int load_bucket(zz_queue *q, uint64_t b)
 {
     zz_qbucket *k = &q->bucket[b & (FINE - 1)];
-    if (grow(&q->front, &q->front_cap, k->n))
-        return -1;
-    q->cur = b;
-    q->front_pos = 0;
-    memcpy(q->front, k->e, (size_t)k->n * sizeof *k->e);
+    /* The bucket's array becomes the front, and the old front's (all of it
+     * taken) the bucket's: nothing is copied, and no array is freed only
+     * to be grown again from eight events a window later. */
+    zz_event *taken = q->front;
+    size_t taken_cap = q->front_cap;
+    q->front = k->e;
+    q->front_cap = k->cap;
     q->front_n = k->n;
-    free(k->e);
-    k->e = NULL;
-    k->n = k->cap = 0;
+    q->front_pos = 0;
+    q->cur = b;
+    if (taken_cap > UINT32_MAX) { /* beyond a bucket's count: let it go */
+        free(taken);
+        taken = NULL;
+        taken_cap = 0;
+    }
+    k->e = taken;
+    k->cap = (uint32_t)taken_cap;
+    k->n = 0;
     sort_events(q->front, q->front_n);
     return 0;
 }
