@@ -190,8 +190,13 @@ static int alloc_state(zz_sim *sim)
             bad = 1;
         else
             zz_firm_attrs_fill(sim);
-        if (sim->cfg.nprogrammes > 0)
-            sim->received = zalloc(n * (size_t)sim->cfg.nprogrammes, sizeof(double), &bad);
+        if (sim->cfg.nprogrammes > 0) {
+            sim->receipt_row = zalloc(n, sizeof *sim->receipt_row, &bad);
+            /* room for every firm, touched only as rows are handed out */
+            if (!(sim->received = malloc((n + 1) * (size_t)sim->cfg.nprogrammes * sizeof(double))))
+                bad = 1;
+            sim->nreceipt_rows = 1;
+        }
         if (!bad && (alloc_instruments(sim) || zz_prog_classes(sim)))
             bad = 1;
     }
@@ -512,7 +517,7 @@ void zz_sim_close(zz_sim *sim)
     }
     for (int g = 0; g < sim->nprog; g++)
         free(sim->prog[g].own);
-    void *arrays[] = {sim->firm, sim->attr, sim->prog_cls, sim->t_adopt, sim->invest, sim->inst, sim->received, sim->count,
+    void *arrays[] = {sim->firm, sim->attr, sim->prog_cls, sim->t_adopt, sim->invest, sim->inst, sim->receipt_row, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
                       sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,
                       sim->target_adopted, sim->action_done, sim->obs_time};

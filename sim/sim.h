@@ -122,8 +122,13 @@ struct zz_sim {
     zz_firm_attr *attr;            /* economic rule only, else NULL         */
     float *t_adopt;                /* day adopted, or -1                    */
     float *invest;                 /* actual investment of the project      */
-    double *received;              /* [firm][programme] money paid to the
-                                      firm: caps and the per-firm record    */
+    /* Money paid to each firm by each programme (firm caps, the per-firm
+     * record, the supported-adopter count): a row of nprog per firm that
+     * has received anything, in the order of first payment. Most firms
+     * receive nothing, so the rows touched stay few and close together. */
+    uint32_t *receipt_row;         /* [firm] its row, 0 if none             */
+    double *received;              /* [row][programme]; row 0 unused        */
+    uint32_t nreceipt_rows;        /* rows handed out, counting row 0       */
     double compute_demand;         /* PFLOPS used by adopters               */
     double annuity, annuity_years, annuity_rate; /* the valuation's factor,
                                       for these parameters                 */

@@ -58,8 +58,15 @@ void *zz_prog_own(zz_sim *sim, int g) { return sim->prog[g].own; }
 void zz_pay(zz_sim *sim, int g, uint32_t f, double amount)
 {
     zz_ledger_pay(&sim->prog[g].ledger, amount);
-    if (sim->received)
-        sim->received[(size_t)f * (size_t)sim->nprog + g] += amount;
+    if (!sim->received)
+        return;
+    uint32_t row = sim->receipt_row[f];
+    if (!row) {
+        row = sim->receipt_row[f] = sim->nreceipt_rows++;
+        for (int k = 0; k < sim->nprog; k++)
+            sim->received[(size_t)row * (size_t)sim->nprog + k] = 0;
+    }
+    sim->received[(size_t)row * (size_t)sim->nprog + g] += amount;
 }
 
 double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
@@ -72,7 +79,8 @@ double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
 
 double zz_received(const zz_sim *sim, int g, uint32_t f)
 {
-    return sim->received ? sim->received[(size_t)f * (size_t)sim->nprog + g] : 0;
+    uint32_t row = sim->received ? sim->receipt_row[f] : 0;
+    return row ? sim->received[(size_t)row * (size_t)sim->nprog + g] : 0;
 }
 
 double zz_firm_room(const zz_sim *sim, int g, uint32_t f, double firm_cap)

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "policy/instrument.h"
 #include "sim.h"
 #include "sim_internal.h"
 #include "zz_fixture.h"
@@ -60,9 +61,12 @@ static void accounting_by_hand(void)
     /* A: supported, adopts 20 days later in the twin; B: supported, never
      * in the twin; C: supported, 5 days earlier in the twin; D: adopts in
      * the twin only */
-    pol->t_adopt[0] = 10, twin->t_adopt[0] = 30, pol->received[0] = 100;
-    pol->t_adopt[1] = 20, pol->received[1] = 100;
-    pol->t_adopt[2] = 40, twin->t_adopt[2] = 35, pol->received[2] = 100;
+    pol->t_adopt[0] = 10, twin->t_adopt[0] = 30;
+    zz_pay_now(pol, 0, 0, 100);
+    pol->t_adopt[1] = 20;
+    zz_pay_now(pol, 0, 1, 100);
+    pol->t_adopt[2] = 40, twin->t_adopt[2] = 35;
+    zz_pay_now(pol, 0, 2, 100);
     twin->t_adopt[3] = 50;
     CHECK(zz_account_pair(pol, twin) == 0);
     const zz_rep_result *r = pol->res;
