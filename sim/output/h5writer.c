@@ -608,7 +608,7 @@ int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
     for (int k = 0; k < s->nsets; k++)
         if (!strcmp(s->set[k].prefix, prefix))
             vs = &s->set[k];
-    int rc;
+    int rc, created = !vs;
     if (!vs && (rc = add_varset(w, prefix, &vs)) != ZZ_OK)
         return rc;
 
@@ -640,11 +640,16 @@ int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
     for (int k = 0; k < s->nsets; k++)
         if (s->set[k].nwritten < done)
             done = s->set[k].nwritten;
-    if (done != s->done) {
-        if (zz_h5_attr_i32(s->loc, "replications_done", done) < 0)
-            return fail(w, ZZ_IO, "cannot update replications_done");
-        s->done = done;
-    }
+    if (done == s->done && !created)
+        return ZZ_OK;
+    if (done != s->done && zz_h5_attr_i32(s->loc, "replications_done", done) < 0)
+        return fail(w, ZZ_IO, "cannot update replications_done");
+    s->done = done;
+    /* On disk at each step that completes a replicate (and when a prefix's
+     * variables first appear): a crash leaves a file that opens, holding
+     * every replicate it counts. Flushing after the policy run's put as
+     * well, whose twin is still to come, would add nothing a reader could
+     * count: half the flushes. */
     if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
         return fail(w, ZZ_IO, "cannot flush");
     return ZZ_OK;
