@@ -13,6 +13,7 @@
  */
 #include <string.h>
 #include <time.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,6 +61,16 @@ static double rate(const zz_scenario *sc, const zz_population *pop, int k, uint6
 
 int main(int argc, char **argv)
 {
+    /* Allocate as the command line does (sim/cli/main.c): a replication's
+     * freed firm arrays stay in the heap for the next one, so that the
+     * timed loop pays for its events, not for first touches of fresh
+     * pages (zeroing them is zz_sim_open's, outside the timer).
+     * ZZ_BENCH_FRESH_PAGES=1 keeps glibc's default, for comparison. */
+    const char *fresh = getenv("ZZ_BENCH_FRESH_PAGES");
+    if (!fresh || strcmp(fresh, "1")) {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    }
     const char *path = argc > 1 ? argv[1] : "scenarios/shandong_2026.lua";
     int reps = argc > 2 ? atoi(argv[2]) : 3;
     if (reps < 1 || reps > 16)

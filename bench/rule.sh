@@ -20,6 +20,17 @@
 #   after (branch h8):     economic 1.83 M events/s, bass 9.97 M events/s,
 #                          economic costs 5.47 x bass per event
 # (358,693 and 2,752,575 events a run; bit-identical results.)
+# Measured later on 2026-12-01, on the recalibrated model (437,862 and
+# 2,786,921 events a run), 5 pairs, one run of this script each:
+#   main a2d813b:            economic 1.66 M events/s, bass 10.11 M events/s,
+#                            6.11 x (glibc's default allocation)
+#   bound + queue + rows:    economic 2.13 M events/s, bass 11.80 M events/s,
+#                            5.54 x (ZZ_BENCH_FRESH_PAGES=1)
+#   the same, allocating as  economic 3.00 M events/s, bass 12.80 M events/s,
+#   the command line does:   4.29 x (the default now; see bench_rule.c)
+# (bound: a review ends before valuing support when its draw is beyond
+# benefit/cost; queue: buckets keep their arrays; rows: money received per
+# supported firm, not per firm x programme.)
 #
 # To see where the time goes (a build with -g):
 #   perf record -g build/bench_rule scenarios/shandong_2026.lua 9 economic
