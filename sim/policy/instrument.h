@@ -179,12 +179,31 @@ void zz_instrument_stem(int k, char *buf, size_t len);
 
 /* Per-programme state (prog_bytes) of programme g. */
 void *zz_prog_own(zz_sim *sim, int g);
-/* 1 if programme g is open now and firm f passes its filter and stage. */
-int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f);
+/* 1 if programme g is open now and firm f passes its filter and stage.
+ * Programmes aimed at adoption cover non-adopters unless their filter says
+ * otherwise. (Inline, as the few below: offers and screens call it per
+ * firm and programme.) */
+static inline int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
+{
+    const zz_programme_cfg *pc = &sim->cfg.programme[g];
+    if (!pc->enabled || sim->now < pc->start || (pc->end >= 0 && sim->now >= pc->end))
+        return 0;
+    /* Without a states filter a programme reaches the stage it targets:
+     * non-adopters (stage 0), or adopted firms not yet scaled (stage 1). */
+    int state = sim->firm[f].state;
+    if (pc->filter.states ? !(pc->filter.states >> state & 1u)
+                          : state != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
+        return 0;
+    return sim->prog_cls[sim->attr[f].cls] >> g & 1;
+}
 /* Ledger of programme g; money a programme paid firm f; room under its
  * per-firm cap (firm_cap; +inf without). */
-zz_ledger *zz_prog_ledger(zz_sim *sim, int g);
-double zz_received(const zz_sim *sim, int g, uint32_t f);
+static inline zz_ledger *zz_prog_ledger(zz_sim *sim, int g) { return &sim->prog[g].ledger; }
+static inline double zz_received(const zz_sim *sim, int g, uint32_t f)
+{
+    uint32_t row = sim->received ? sim->receipt_row[f] : 0;
+    return row ? sim->received[(size_t)row * (size_t)sim->nprog + g] : 0;
+}
 double zz_firm_room(const zz_sim *sim, int g, uint32_t f, double firm_cap);
 /* committed -> disbursed to firm f (recorded per firm) */
 void zz_pay(zz_sim *sim, int g, uint32_t f, double amount);
@@ -195,7 +214,7 @@ double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount);
 int zz_programme_at(zz_sim *sim, int g, double t, int tag, uint32_t id);
 /* The firm hears of a workable AI project and reviews now. */
 int zz_make_aware(zz_sim *sim, uint32_t f);
-int zz_firm_aware(const zz_sim *sim, uint32_t f);
+static inline int zz_firm_aware(const zz_sim *sim, uint32_t f) { return (sim->firm[f].dflags & ZZ_D_AWARE) != 0; }
 /* The firm holds support that lapses (a voucher): the review calls the
  * instrument's on_review and review_by only for such firms, and clears the
  * mark first, so on_review re-asserts it while the firm still holds some.

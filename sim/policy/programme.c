@@ -36,23 +36,6 @@ int zz_prog_classes(zz_sim *sim)
     return 0;
 }
 
-/* Programmes aimed at adoption cover non-adopters unless their filter says
- * otherwise. */
-int zz_prog_eligible(const zz_sim *sim, int g, uint32_t f)
-{
-    const zz_programme_cfg *pc = &sim->cfg.programme[g];
-    if (!pc->enabled || sim->now < pc->start || (pc->end >= 0 && sim->now >= pc->end))
-        return 0;
-    /* Without a states filter a programme reaches the stage it targets:
-     * non-adopters (stage 0), or adopted firms not yet scaled (stage 1). */
-    int state = sim->firm[f].state;
-    if (pc->filter.states ? !(pc->filter.states >> state & 1u)
-                          : state != (pc->stage ? ZZ_S_ADOPTED : ZZ_S_NONE))
-        return 0;
-    return sim->prog_cls[sim->attr[f].cls] >> g & 1;
-}
-
-zz_ledger *zz_prog_ledger(zz_sim *sim, int g) { return &sim->prog[g].ledger; }
 void *zz_prog_own(zz_sim *sim, int g) { return sim->prog[g].own; }
 
 void zz_pay(zz_sim *sim, int g, uint32_t f, double amount)
@@ -75,12 +58,6 @@ double zz_pay_now(zz_sim *sim, int g, uint32_t f, double amount)
     if (got > 0)
         zz_pay(sim, g, f, got);
     return got;
-}
-
-double zz_received(const zz_sim *sim, int g, uint32_t f)
-{
-    uint32_t row = sim->received ? sim->receipt_row[f] : 0;
-    return row ? sim->received[(size_t)row * (size_t)sim->nprog + g] : 0;
 }
 
 double zz_firm_room(const zz_sim *sim, int g, uint32_t f, double firm_cap)
@@ -106,8 +83,6 @@ int zz_programme_at(zz_sim *sim, int g, double t, int tag, uint32_t id)
                            sim->cfg.programme[g].name);
     return 0;
 }
-
-int zz_firm_aware(const zz_sim *sim, uint32_t f) { return (sim->firm[f].dflags & ZZ_D_AWARE) != 0; }
 
 int zz_make_aware(zz_sim *sim, uint32_t f)
 {
