@@ -60,6 +60,9 @@ void zz_value_drop_prospect(zz_sim *sim, uint32_t f, zz_valuation *v);
 /* The most likely firm f is to start its project now, with any support
  * (a review whose draw is above it ends without valuing support). */
 double zz_adopt_bound(zz_sim *sim, uint32_t f);
+/* 1 if a review of firm f on draw u ends without valuing support (the
+ * draw is beyond the bound). */
+int zz_review_out_of_reach(zz_sim *sim, uint32_t f, double u);
 int zz_economic_decide(zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
 int zz_schedule_scale_review(zz_sim *sim, uint32_t f);

@@ -226,12 +226,30 @@ double zz_adopt_bound(zz_sim *sim, uint32_t f)
 /* Whether draw u could start the project at all. Above the bound no
  * support makes the firm go ahead, so the review ends without asking
  * instruments for prospects or valuing the support: the same outcome as
- * the full valuation, draw for draw (most reviews end here). The small
- * margin keeps rounding from ever deciding a case the full valuation
- * would decide the other way. */
+ * the full valuation, draw for draw (most reviews end here). Most such
+ * draws are told without an exp(): for x < 0 the logistic 1/(1 + e^-x)
+ * lies below e^x, which lies below 1 / (1 + t + t^2/2 + t^3/6), t = -x
+ * (the first terms of e^t). The margins keep rounding from ever deciding
+ * a case the full valuation would decide the other way. */
 static int out_of_reach(const zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
 {
-    return u >= adopt_bound(sim, f, v) + 1e-12;
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    double hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
+    double x = (v->benefit / v->cost - hurdle) / d->temperature;
+    if (x < 0) {
+        double t = -x;
+        if (u * (1 + t * (1 + t * (0.5 + t / 6))) >= 1 + 1e-9)
+            return 1;
+    }
+    return u >= 1 / (1 + exp(-x)) + 1e-12;
+}
+
+int zz_review_out_of_reach(zz_sim *sim, uint32_t f, double u)
+{
+    zz_valuation v;
+    value_cost(sim, f, &v);
+    value_benefit(sim, f, &v);
+    return out_of_reach(sim, f, &v, u);
 }
 
 /* The project v valued with a prospect, valued again without it, at the

@@ -71,7 +71,8 @@ static void hot_path(void)
     CHECKF(rc == 0, "%s", zz_errmsg(sim));
 
     int attr_ok = 1, elig_ok = 1, outlay_ok = 1, prospects_ok = 1, drop_ok = 1;
-    int eligible = 0, borrowing = 0, held = 0, bound_ok = 1, valued = 0;
+    int eligible = 0, borrowing = 0, held = 0, bound_ok = 1, valued = 0, reach_ok = 1, ruled_out = 0,
+        draws = 0;
     double bound_sum = 0;
     for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
         const zz_firm_attr *a = &sim->attr[f];
@@ -106,9 +107,21 @@ static void hot_path(void)
         double bound = zz_adopt_bound(sim, f);
         bound_sum += bound;
         valued++;
+        double p_max = 0;
         for (int k = 0; k <= 4; k++) {
             zz_value_project_with(sim, f, full.cost * k / 4, &part);
             bound_ok &= part.probability <= bound;
+            if (part.probability > p_max)
+                p_max = part.probability;
+        }
+        /* a draw the review rules out never starts the project, with any
+         * support: draws around the largest probability, and spread */
+        for (int k = 0; k < 40; k++) {
+            double u = k < 20 ? p_max * (0.5 + 0.05 * k) : (k - 20) / 20.0;
+            int out = zz_review_out_of_reach(sim, f, u);
+            reach_ok &= !out || u >= p_max;
+            ruled_out += out;
+            draws++;
         }
         /* a prospect of a third of the cost, then without it */
         zz_value_project_with(sim, f, full.cost / 3, &part);
@@ -126,6 +139,8 @@ static void hot_path(void)
     CHECK(prospects_ok);
     CHECK(drop_ok);
     CHECK(bound_ok);
+    CHECK(reach_ok);
+    CHECKF(ruled_out > draws / 4, "%d of %d draws ruled out", ruled_out, draws);
     /* useful: on average the bound leaves out most draws */
     CHECKF(bound_sum / valued < 0.5, "mean bound %.3f", bound_sum / valued);
     zz_sim_close(sim);
