@@ -1029,7 +1029,7 @@ static int each_key(const zz_config *cfg, key_fn fn, void *ud)
 
 /* Collects keys (optionally only those under one prefix) for suggestions. */
 typedef struct keylist {
-    char (*key)[128];
+    char (*key)[256]; /* as each_key's buffer: never cut */
     const char **ptr;
     int n, cap;
     const char *under;

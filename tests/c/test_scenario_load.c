@@ -265,7 +265,7 @@ static int applies(const zz_param *p, int kind)
 
 static int has_key(const char *text, const char *key)
 {
-    char line[256];
+    char line[512];
     snprintf(line, sizeof line, "%s = ", key);
     size_t n = strlen(line);
     for (const char *s = text; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
