@@ -28,6 +28,10 @@
 #                            5.54 x (ZZ_BENCH_FRESH_PAGES=1)
 #   the same, allocating as  economic 3.00 M events/s, bass 12.80 M events/s,
 #   the command line does:   4.29 x (the default now; see bench_rule.c)
+#   + eligibility inline, the bound tested without exp() first, -O3 in
+#   the default build (build/bench_rule):
+#                            economic 2.97 M events/s, bass 11.96 M events/s,
+#                            4.06 x (5.47 x with ZZ_BENCH_FRESH_PAGES=1)
 # (bound: a review ends before valuing support when its draw is beyond
 # benefit/cost; queue: buckets keep their arrays; rows: money received per
 # supported firm, not per firm x programme.)
