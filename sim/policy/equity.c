@@ -20,6 +20,12 @@ ZZ_OWN_FITS(equity_cfg);
 
 static float *invested(zz_inst *in) { return in->firm; }
 
+/* The per_year best-scored eligible firms that need to borrow, in order of
+ * score. Most eligible firms do, so the firms are valued (the outlay
+ * stage) in order of score from the top until the places are filled: the
+ * best few, and the whole field only if they do not fill them. Scores are
+ * distinct (ties resolve by firm index), so this is the selection by score
+ * among all borrowers, firm for firm. */
 static int select_firms(zz_sim *sim, zz_inst *in, int g)
 {
     const equity_cfg *c = ZZ_OWN_CFG(const equity_cfg, &sim->cfg.programme[g]);
@@ -27,39 +33,54 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
     zz_ledger *l = zz_prog_ledger(sim, g);
     if (c->per_year <= 0 || zz_ledger_available(l) <= 0)
         return 0;
+    const size_t want = (size_t)c->per_year;
     double *score = malloc((size_t)p->n * sizeof *score);
     uint32_t *who = malloc((size_t)p->n * sizeof *who);
-    size_t *best = malloc((size_t)c->per_year * sizeof *best);
-    if (!score || !who || !best) {
-        free(score), free(who), free(best);
-        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
-    }
+    uint32_t *chosen = malloc(want * sizeof *chosen);
+    size_t *best = NULL;
+    int rc = 0;
+    if (!score || !who || !chosen)
+        goto nomem;
     size_t m = 0;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
         if (!zz_firm_aware(sim, f) || invested(in)[f] > 0 || !zz_prog_eligible(sim, g, f))
-            continue;
-        zz_valuation v;
-        zz_value_project_until(sim, f, 0, ZZ_VALUE_OUTLAY, &v);
-        if (v.borrowed <= 0)
             continue;
         /* ties resolve by firm index: a stable order, not a random one */
         score[m] = p->capability[f] - 1e-12 * f;
         who[m] = f;
         m++;
     }
-    size_t k = m < (size_t)c->per_year ? m : (size_t)c->per_year;
-    if (k)
-        gsl_sort_largest_index(best, k, score, 1, m);
+    size_t k = 0;
+    for (size_t look = m < 4 * want + 16 ? m : 4 * want + 16; look > 0; look = m < 4 * look ? m : 4 * look) {
+        size_t *b = realloc(best, look * sizeof *best);
+        if (!b)
+            goto nomem;
+        best = b;
+        gsl_sort_largest_index(best, look, score, 1, m);
+        k = 0;
+        for (size_t j = 0; j < look && k < want; j++) {
+            zz_valuation v;
+            zz_value_project_until(sim, who[best[j]], 0, ZZ_VALUE_OUTLAY, &v);
+            if (v.borrowed > 0)
+                chosen[k++] = who[best[j]];
+        }
+        if (k == want || look == m)
+            break;
+    }
     for (size_t j = 0; j < k; j++) {
-        uint32_t f = who[best[j]];
+        uint32_t f = chosen[j];
         double a = zz_pay_now(sim, g, f, fmin(c->amount, c->cap));
         if (a <= 0)
             break;
         invested(in)[f] += (float)a;
         zz_firm_mark_keeps(sim, f);
     }
-    free(best), free(score), free(who);
-    return 0;
+    goto done;
+nomem:
+    rc = zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
+done:
+    free(best), free(score), free(who), free(chosen);
+    return rc;
 }
 
 static int open(zz_sim *sim, zz_inst *in)

@@ -36,6 +36,17 @@ static void equity_fund(void)
         }
     CHECKF(selected == 25, "selected %d", selected);
     CHECK(all_constrained && borrow_less);
+    /* the best by capability among the firms that borrow: no firm left
+     * out ranks above the weakest one chosen */
+    double weakest = INFINITY;
+    for (uint32_t f = 0; f < (uint32_t)world->n; f++)
+        if (invested[f] > 0 && b->pop->capability[f] < weakest)
+            weakest = b->pop->capability[f];
+    int passed_over = 0;
+    for (uint32_t f = 0; f < (uint32_t)world->n; f++)
+        passed_over += constrained[f] && !(invested[f] > 0) && b->pop->capability[f] > weakest;
+    CHECKF(passed_over == 0, "%d borrowing firms ranked above the weakest chosen were passed over",
+           passed_over);
     CHECK_NEAR(b->prog[0].ledger.disbursed, 25 * 3e6, 1e-3);
     free(constrained);
     free(borrowed);
