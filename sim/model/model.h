@@ -48,10 +48,10 @@ typedef struct zz_valuation {
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v);
 void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v);
 /* Part of the valuation, for screens of many firms that need no more (the
- * fields of later stages are left unset): through what is borrowed
- * (OUTLAY), through financing, perceived success and benefit (PROSPECTS),
+ * fields of later stages are left unset): the cost alone (COST, v->list
+ * and v->cost), through what is borrowed (OUTLAY), through financing, perceived success and benefit (PROSPECTS),
  * or all of it. Each stage's fields equal the full valuation's. */
-enum zz_value_stage { ZZ_VALUE_OUTLAY, ZZ_VALUE_PROSPECTS, ZZ_VALUE_ALL };
+enum zz_value_stage { ZZ_VALUE_COST, ZZ_VALUE_OUTLAY, ZZ_VALUE_PROSPECTS, ZZ_VALUE_ALL };
 void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v);
 /* v, valued with a prospect (zz_value_project_with), valued again without
  * it at the same instant: only the terms the support reaches are redone;

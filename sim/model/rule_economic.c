@@ -184,6 +184,8 @@ static void value_outlay(zz_sim *sim, uint32_t f, double prospect, zz_valuation 
 void zz_value_project_until(zz_sim *sim, uint32_t f, double prospect, int stage, zz_valuation *v)
 {
     value_cost(sim, f, v);
+    if (stage == ZZ_VALUE_COST)
+        return;
     value_outlay(sim, f, prospect, v);
     if (stage == ZZ_VALUE_OUTLAY)
         return;

@@ -176,12 +176,19 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
     }
     free(cap), free(top);
     const double spread = fmax(1e-9, M_SQRT2 * c->jury_noise);
+    const double success_max = sim->cfg.decision.success_max;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
         if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
-        zz_value_project_until(sim, f, 0, ZZ_VALUE_PROSPECTS, &v);
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_COST, &v);
         double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
+        /* Perceived success is at most success_max: a firm that could not
+         * expect more than the bid costs even then does not bid, and is
+         * not valued further (most firms, far below the field's best). */
+        if (!(win * success_max * reward(c, v.cost) > c->bid_cost))
+            continue;
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_PROSPECTS, &v);
         double gain = win * v.perceived_success * reward(c, v.cost);
         if (gain > c->bid_cost && v.can_finance && push_bidder(ps, f))
             return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");

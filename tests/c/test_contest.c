@@ -4,6 +4,9 @@
  * after an accepted success, released on failure; whole runs: money only
  * to firms whose benchmark succeeded.
  */
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
@@ -93,10 +96,52 @@ static void paid_on_accepted_success(void)
     free(sc);
 }
 
+/* Who bids: an aware eligible firm that can finance its project bids when
+ * P(its score beats the field's K-th best capability) x perceived success
+ * x the reward exceeds the bid cost, counted here by hand on the full
+ * valuation of every such firm (the round values only the firms that
+ * could clear the bid cost at the highest perceived success). */
+static void bidders_by_hand(void)
+{
+    const double noise = 0.3, bid_cost = 20000, rate = 0.5, cap = 5e6;
+    const int winners = 10;
+    zz_scenario *sc = contest(noise, 1e12);
+    zz_fixture_set(&sc->cfg.programme[0], "bid_cost", bid_cost);
+    zz_fixture_set(&sc->cfg.programme[0], "reward_rate", rate);
+    zz_fixture_set(&sc->cfg.programme[0], "reward_cap", cap);
+    zz_sim *b = world_sim(sc);
+    zz_inst *in = zz_fixture_inst(b, "contest");
+    b->now = 59;
+    double *field = malloc((size_t)world->n * sizeof *field);
+    int m = 0;
+    for (uint32_t f = 0; f < (uint32_t)world->n; f++)
+        if (zz_firm_aware(b, f) && zz_prog_eligible(b, 0, f))
+            field[m++] = world->capability[f];
+    gsl_sort(field, 1, (size_t)m);
+    const double bar = field[m - winners], spread = sqrt(2.0) * noise;
+    int bids = 0;
+    for (uint32_t f = 0; f < (uint32_t)world->n; f++) {
+        if (!zz_firm_aware(b, f) || !zz_prog_eligible(b, 0, f))
+            continue;
+        zz_valuation v;
+        zz_value_project(b, f, &v);
+        double win = gsl_cdf_ugaussian_P((world->capability[f] - bar) / spread);
+        bids += v.can_finance && win * v.perceived_success * fmin(rate * v.cost, cap) > bid_cost;
+    }
+    CHECK(in->ops->event(b, in, 0, 0, 0) == 0); /* opens round 1 */
+    in->ops->record(b, in, b->res);
+    CHECKF(bids > 20 && bids < m - 20 && b->res->round_bids[0] == bids,
+           "%d of %d firms bid by hand, %g in the round", bids, m, (double)b->res->round_bids[0]);
+    free(field);
+    zz_sim_close(b);
+    free(sc);
+}
+
 int main(void)
 {
     world_open();
     jury_picks_the_best();
+    bidders_by_hand();
     paid_on_accepted_success();
     zz_population_free(world);
     return zz_test_finish();
