@@ -6,7 +6,6 @@
  * to the firm's liquidity for its project: it borrows less, or needs no
  * credit at all.
  */
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,12 +19,30 @@ ZZ_OWN_FITS(equity_cfg);
 
 static float *invested(zz_inst *in) { return in->firm; }
 
+/* Max-heap of firm positions (0 .. m) by score: the firms come off it in
+ * order of score, each in O(log m). */
+static void sift_down(uint32_t *h, size_t n, size_t i, const double *score)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, top = i;
+        if (l < n && score[h[l]] > score[h[top]])
+            top = l;
+        if (r < n && score[h[r]] > score[h[top]])
+            top = r;
+        if (top == i)
+            return;
+        uint32_t t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
 /* The per_year best-scored eligible firms that need to borrow, in order of
- * score. Most eligible firms do, so the firms are valued (the outlay
- * stage) in order of score from the top until the places are filled: the
- * best few, and the whole field only if they do not fill them. Scores are
- * distinct (ties resolve by firm index), so this is the selection by score
- * among all borrowers, firm for firm. */
+ * score. The firms are valued (the outlay stage) in order of score from
+ * the top until the places are filled, so a selection values a few dozen
+ * firms, not the field. Scores are distinct (ties resolve by firm index),
+ * so this is the selection by score among all borrowers, firm for firm. */
 static int select_firms(zz_sim *sim, zz_inst *in, int g)
 {
     const equity_cfg *c = ZZ_OWN_CFG(const equity_cfg, &sim->cfg.programme[g]);
@@ -33,14 +50,13 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
     zz_ledger *l = zz_prog_ledger(sim, g);
     if (c->per_year <= 0 || zz_ledger_available(l) <= 0)
         return 0;
-    const size_t want = (size_t)c->per_year;
     double *score = malloc((size_t)p->n * sizeof *score);
-    uint32_t *who = malloc((size_t)p->n * sizeof *who);
-    uint32_t *chosen = malloc(want * sizeof *chosen);
-    size_t *best = NULL;
-    int rc = 0;
-    if (!score || !who || !chosen)
-        goto nomem;
+    uint32_t *who = malloc((size_t)p->n * sizeof *who), *heap = malloc((size_t)p->n * sizeof *heap);
+    uint32_t *chosen = malloc((size_t)c->per_year * sizeof *chosen);
+    if (!score || !who || !heap || !chosen) {
+        free(score), free(who), free(heap), free(chosen);
+        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
+    }
     size_t m = 0;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
         if (!zz_firm_aware(sim, f) || invested(in)[f] > 0 || !zz_prog_eligible(sim, g, f))
@@ -48,24 +64,21 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         /* ties resolve by firm index: a stable order, not a random one */
         score[m] = p->capability[f] - 1e-12 * f;
         who[m] = f;
+        heap[m] = (uint32_t)m;
         m++;
     }
+    for (size_t i = m / 2; i-- > 0;)
+        sift_down(heap, m, i, score);
+    /* chosen first, all valued in the same state, then paid in order */
     size_t k = 0;
-    for (size_t look = m < 4 * want + 16 ? m : 4 * want + 16; look > 0; look = m < 4 * look ? m : 4 * look) {
-        size_t *b = realloc(best, look * sizeof *best);
-        if (!b)
-            goto nomem;
-        best = b;
-        gsl_sort_largest_index(best, look, score, 1, m);
-        k = 0;
-        for (size_t j = 0; j < look && k < want; j++) {
-            zz_valuation v;
-            zz_value_project_until(sim, who[best[j]], 0, ZZ_VALUE_OUTLAY, &v);
-            if (v.borrowed > 0)
-                chosen[k++] = who[best[j]];
-        }
-        if (k == want || look == m)
-            break;
+    while (m > 0 && k < (size_t)c->per_year) {
+        uint32_t f = who[heap[0]];
+        heap[0] = heap[--m];
+        sift_down(heap, m, 0, score);
+        zz_valuation v;
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_OUTLAY, &v);
+        if (v.borrowed > 0)
+            chosen[k++] = f;
     }
     for (size_t j = 0; j < k; j++) {
         uint32_t f = chosen[j];
@@ -75,12 +88,8 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         invested(in)[f] += (float)a;
         zz_firm_mark_keeps(sim, f);
     }
-    goto done;
-nomem:
-    rc = zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
-done:
-    free(best), free(score), free(who), free(chosen);
-    return rc;
+    free(score), free(who), free(heap), free(chosen);
+    return 0;
 }
 
 static int open(zz_sim *sim, zz_inst *in)
