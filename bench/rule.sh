@@ -32,6 +32,9 @@
 #   the default build (build/bench_rule):
 #                            economic 2.97 M events/s, bass 11.96 M events/s,
 #                            4.06 x (5.47 x with ZZ_BENCH_FRESH_PAGES=1)
+#   + contest and equity screens value only the firms that can bid or be
+#   chosen:                  economic 3.15 M events/s, bass 11.79 M events/s,
+#                            3.74 x (5.23 x with ZZ_BENCH_FRESH_PAGES=1)
 # (bound: a review ends before valuing support when its draw is beyond
 # benefit/cost; queue: buckets keep their arrays; rows: money received per
 # supported firm, not per firm x programme.)
