@@ -52,7 +52,8 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         return 0;
     double *score = malloc((size_t)p->n * sizeof *score);
     uint32_t *who = malloc((size_t)p->n * sizeof *who), *heap = malloc((size_t)p->n * sizeof *heap);
-    uint32_t *chosen = malloc((size_t)c->per_year * sizeof *chosen);
+    const size_t places = (size_t)c->per_year < (size_t)p->n ? (size_t)c->per_year : (size_t)p->n;
+    uint32_t *chosen = malloc((places ? places : 1) * sizeof *chosen);
     if (!score || !who || !heap || !chosen) {
         free(score), free(who), free(heap), free(chosen);
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
@@ -71,7 +72,7 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         sift_down(heap, m, i, score);
     /* chosen first, all valued in the same state, then paid in order */
     size_t k = 0;
-    while (m > 0 && k < (size_t)c->per_year) {
+    while (m > 0 && k < places) {
         uint32_t f = who[heap[0]];
         heap[0] = heap[--m];
         sift_down(heap, m, 0, score);
