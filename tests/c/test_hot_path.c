@@ -5,7 +5,8 @@
  * leaders in every state),
  *   - each firm's record (sim->attr) holds its population attributes;
  *   - eligibility by firm class equals the filter walked field by field;
- *   - each stage of a valuation equals the full valuation's fields;
+ *   - each stage of a valuation (cost, outlay, prospects) equals the full
+ *     valuation's fields;
  *   - a valuation with a prospect, then dropped, equals the valuation
  *     without it;
  *   - no support, up to the whole cost, makes a firm likelier to start
@@ -70,7 +71,7 @@ static void hot_path(void)
     rc = zz_sim_run(sim);
     CHECKF(rc == 0, "%s", zz_errmsg(sim));
 
-    int attr_ok = 1, elig_ok = 1, outlay_ok = 1, prospects_ok = 1, drop_ok = 1;
+    int attr_ok = 1, elig_ok = 1, cost_ok = 1, outlay_ok = 1, prospects_ok = 1, drop_ok = 1;
     int eligible = 0, borrowing = 0, held = 0, bound_ok = 1, valued = 0, reach_ok = 1, ruled_out = 0,
         draws = 0;
     double bound_sum = 0;
@@ -92,6 +93,8 @@ static void hot_path(void)
         zz_value_project(sim, f, &full);
         borrowing += full.borrowed > 0;
         held += full.support_held > 0;
+        zz_value_project_until(sim, f, 0, ZZ_VALUE_COST, &part);
+        cost_ok &= SAME(part.list, full.list) && SAME(part.cost, full.cost) && part.scale == full.scale;
         zz_value_project_until(sim, f, 0, ZZ_VALUE_OUTLAY, &part);
         outlay_ok &= SAME(part.list, full.list) && SAME(part.cost, full.cost) &&
                      SAME(part.support, full.support) && SAME(part.net_cost, full.net_cost) &&
@@ -135,6 +138,7 @@ static void hot_path(void)
     CHECK(eligible > 0);
     CHECK(borrowing > 0); /* the finance hooks were reached */
     CHECK(held > 0);      /* some firms hold vouchers */
+    CHECK(cost_ok);
     CHECK(outlay_ok);
     CHECK(prospects_ok);
     CHECK(drop_ok);
