@@ -25,43 +25,19 @@ static int received_any(const zz_sim *sim, uint32_t f)
     return 0;
 }
 
-/* Which targets count each class of firms (cell x above-size), as the
- * programmes' filters in zz_prog_classes: one pass over the firms serves
- * every target. */
-static int target_classes(const zz_sim *sim, uint64_t **out)
-{
-    const zz_population *p = sim->pop;
-    uint64_t *m = calloc((size_t)sim->ncells * 2, sizeof *m);
-    if (!m)
-        return -1;
-    for (int c = 0; c < p->ncities; c++)
-        for (int i = 0; i < p->nindustries; i++)
-            for (int s = 0; s < ZZ_NSIZES; s++)
-                for (int gsz = 0; gsz < 2; gsz++)
-                    for (int g = 0; g < sim->cfg.ntargets; g++) {
-                        const zz_filter *flt = &sim->cfg.target[g].filter;
-                        if ((gsz || !flt->gsz_only) && zz_cell_match(sim, flt, c, i, s))
-                            m[zz_cell(p, c, i, s) * 2 + gsz] |= (uint64_t)1 << g;
-                    }
-    *out = m;
-    return 0;
-}
-
 int zz_account_pair(zz_sim *pol, zz_sim *twin)
 {
     zz_rep_result *r = pol->res;
-    uint64_t *cls;
-    if (zz_rep_result_add_accounting(r) || target_classes(pol, &cls))
+    if (zz_rep_result_add_accounting(r))
         return -1;
     const int G = pol->cfg.ntargets;
     int32_t firms[ZZ_MAX_TARGETS] = {0}, add[ZZ_MAX_TARGETS] = {0}, sup[ZZ_MAX_TARGETS] = {0},
             dead[ZZ_MAX_TARGETS] = {0};
     double lag[ZZ_MAX_TARGETS] = {0};
     /* firm by firm, in order, so that each target's lag is summed in the
-     * order of its firms */
-    const zz_population *p = pol->pop;
-    for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        uint64_t m = cls[zz_cell(p, p->city[f], p->industry[f], p->size[f]) * 2 + !!(p->flags[f] & ZZ_F_GSZ)];
+     * order of its firms; the targets that count a firm are its class's */
+    for (uint32_t f = 0; f < (uint32_t)pol->pop->n; f++) {
+        uint64_t m = pol->target_cls[zz_firm_class(pol, f)];
         if (!m)
             continue;
         int in_pol = pol->t_adopt[f] >= 0, in_twin = twin->t_adopt[f] >= 0;
@@ -80,7 +56,6 @@ int zz_account_pair(zz_sim *pol, zz_sim *twin)
             }
         }
     }
-    free(cls);
     for (int g = 0; g < G; g++) {
         r->target_firms[g] = firms[g];
         r->additional[g] = add[g];

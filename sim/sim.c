@@ -70,13 +70,11 @@ double zz_sim_share(const zz_sim *sim, const zz_filter *f)
  * first meets it, not at the next month end. */
 void zz_targets_on_adopt(zz_sim *sim, uint32_t f)
 {
-    const zz_population *p = sim->pop;
-    for (int g = 0; g < sim->cfg.ntargets; g++) {
+    uint64_t m = sim->target_cls[zz_firm_class(sim, f)];
+    for (int g = 0; m; g++, m >>= 1) {
+        if (!(m & 1))
+            continue;
         const zz_target_cfg *t = &sim->cfg.target[g];
-        if (t->filter.gsz_only && !(p->flags[f] & ZZ_F_GSZ))
-            continue;
-        if (!zz_cell_match(sim, &t->filter, p->city[f], p->industry[f], p->size[f]))
-            continue;
         sim->target_adopted[g]++;
         if (isnan(sim->target_reached[g]) && sim->target_firms[g] > 0 &&
             sim->target_adopted[g] >= t->share * sim->target_firms[g])
@@ -84,8 +82,39 @@ void zz_targets_on_adopt(zz_sim *sim, uint32_t f)
     }
 }
 
+/* A firm's class, cell x above-size: from its record under the economic
+ * rule, else from the population's arrays. */
+uint32_t zz_firm_class(const zz_sim *sim, uint32_t f)
+{
+    if (sim->attr)
+        return sim->attr[f].cls;
+    const zz_population *p = sim->pop;
+    return (uint32_t)(zz_cell(p, p->city[f], p->industry[f], p->size[f]) * 2 + !!(p->flags[f] & ZZ_F_GSZ));
+}
+
+/* Which targets count each class of firms, as zz_prog_classes does for
+ * programmes: filters are fixed for the run, so an adoption and the
+ * accounting test a bit, not a filter. */
+static void target_classes(zz_sim *sim)
+{
+    const zz_population *p = sim->pop;
+    for (int c = 0; c < p->ncities; c++)
+        for (int i = 0; i < p->nindustries; i++)
+            for (int s = 0; s < ZZ_NSIZES; s++)
+                for (int gsz = 0; gsz < 2; gsz++) {
+                    uint64_t m = 0;
+                    for (int g = 0; g < sim->cfg.ntargets; g++) {
+                        const zz_filter *flt = &sim->cfg.target[g].filter;
+                        if ((gsz || !flt->gsz_only) && zz_cell_match(sim, flt, c, i, s))
+                            m |= (uint64_t)1 << g;
+                    }
+                    sim->target_cls[zz_cell(p, c, i, s) * 2 + gsz] = m;
+                }
+}
+
 static void init_targets(zz_sim *sim)
 {
+    target_classes(sim);
     for (int g = 0; g < sim->cfg.ntargets; g++) {
         int64_t a, n;
         group_counts(sim, &sim->cfg.target[g].filter, &a, &n);
@@ -176,6 +205,7 @@ static int alloc_state(zz_sim *sim)
     sim->firms_c = zalloc((size_t)C, sizeof(int32_t), &bad);
     const int G = sim->cfg.ntargets;
     sim->target_reached = zalloc((size_t)G, sizeof(double), &bad);
+    sim->target_cls = zalloc((size_t)sim->ncells * 2, sizeof *sim->target_cls, &bad);
     sim->target_firms = zalloc((size_t)G, sizeof(int32_t), &bad);
     sim->target_adopted = zalloc((size_t)G, sizeof(int32_t), &bad);
     sim->action_done = zalloc((size_t)sim->cfg.nactions, 1, &bad);
@@ -520,7 +550,7 @@ void zz_sim_close(zz_sim *sim)
     void *arrays[] = {sim->firm, sim->attr, sim->prog_cls, sim->t_adopt, sim->invest, sim->inst, sim->receipt_row, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
                       sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,
-                      sim->target_adopted, sim->action_done, sim->obs_time};
+                      sim->target_adopted, sim->target_cls, sim->action_done, sim->obs_time};
     for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
         free(arrays[k]);
     free(sim);

@@ -159,6 +159,8 @@ struct zz_sim {
     double *target_reached;        /* [G] day reached or NAN                */
     int32_t *target_firms;         /* [G] firms in the group                */
     int32_t *target_adopted;       /* [G] adopted firms in the group        */
+    uint64_t *target_cls;          /* [cell x above-size] the targets that
+                                      count that class of firms (bit g)    */
 
     /* observations */
     zz_rep_result *res;

@@ -7,6 +7,8 @@
 
 int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s);
 void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
+/* Firm f's class, cell x above-size (the index of prog_cls, target_cls). */
+uint32_t zz_firm_class(const zz_sim *sim, uint32_t f);
 /* A firm's applications for support were decided: instruments record the
  * outcome, then the firm decides (rule_economic.c). */
 void zz_economic_decided(zz_sim *sim, uint32_t f);

@@ -23,11 +23,13 @@ void zz_firm_set_state(zz_sim *sim, uint32_t f, int state)
     int old = sim->firm[f].state;
     if (old == state)
         return;
-    int c = p->city[f], i = p->industry[f];
-    int64_t cell = zz_cell(p, c, i, p->size[f]);
+    /* the firm's record, when the rule keeps one, is in cache already */
+    const zz_firm_attr *a = sim->attr ? &sim->attr[f] : NULL;
+    int c = a ? a->city : p->city[f], i = a ? a->industry : p->industry[f];
+    int64_t cell = zz_cell(p, c, i, a ? a->size : p->size[f]);
     sim->count[cell * ZZ_NSTATES + old]--;
     sim->count[cell * ZZ_NSTATES + state]++;
-    if (p->flags[f] & ZZ_F_GSZ) {
+    if ((a ? a->flags : p->flags[f]) & ZZ_F_GSZ) {
         sim->count_gsz[cell * ZZ_NSTATES + old]--;
         sim->count_gsz[cell * ZZ_NSTATES + state]++;
     }

@@ -82,9 +82,45 @@ static void accounting_by_hand(void)
     free(sc);
 }
 
+/* Every target's counts at the end of a run of shandong_2026 (targets by
+ * city, size and above-size) equal its members counted by hand through
+ * its filter: the firms in the group and those of them that adopted. */
+static void target_counts_by_hand(void)
+{
+    zz_scenario *sc;
+    CHECK(zz_scenario_open(&sc, zz_test_source("scenarios/shandong_2026.lua")) == 0);
+    sc->cfg.population.firms = 20000;
+    char err[512];
+    zz_population *pop;
+    int rc = zz_population_build(&pop, sc, err, sizeof err);
+    CHECKF(rc == 0, "%s", err);
+    zz_sim *sim;
+    CHECK(zz_sim_open(&sim, sc, pop, 0, 0) == 0 && zz_sim_run(sim) == 0);
+    int right = 0, gsz_targets = 0;
+    for (int g = 0; g < sc->cfg.ntargets; g++) {
+        const zz_filter *flt = &sc->cfg.target[g].filter;
+        gsz_targets += flt->gsz_only;
+        int32_t firms = 0, adopted = 0;
+        for (uint32_t f = 0; f < (uint32_t)pop->n; f++) {
+            if ((flt->gsz_only && !(pop->flags[f] & ZZ_F_GSZ)) ||
+                !zz_cell_match(sim, flt, pop->city[f], pop->industry[f], pop->size[f]))
+                continue;
+            firms++;
+            adopted += sim->firm[f].state >= ZZ_S_ADOPTED;
+        }
+        right += firms == sim->target_firms[g] && adopted == sim->target_adopted[g];
+    }
+    CHECKF(sc->cfg.ntargets > 3 && gsz_targets > 0 && right == sc->cfg.ntargets,
+           "%d of %d targets counted right (%d above-size only)", right, sc->cfg.ntargets, gsz_targets);
+    zz_sim_close(sim);
+    zz_population_free(pop);
+    zz_scenario_close(sc);
+}
+
 int main(void)
 {
     reached_on_meeting();
     accounting_by_hand();
+    target_counts_by_hand();
     return zz_test_finish();
 }
