@@ -35,6 +35,11 @@
 #   + contest and equity screens value only the firms that can bid or be
 #   chosen:                  economic 3.15 M events/s, bass 11.79 M events/s,
 #                            3.74 x (5.23 x with ZZ_BENCH_FRESH_PAGES=1)
+#   + targets by class mask: economic 3.22-3.42 M events/s, bass 11.8-12.4
+#                            M events/s, 3.62-3.70 x (three runs); with
+#                            ZZ_BENCH_FRESH_PAGES=1 3.48-3.82 x (two runs:
+#                            the cost of a page fault on this shared VM
+#                            varies from hour to hour)
 # (bound: a review ends before valuing support when its draw is beyond
 # benefit/cost; queue: buckets keep their arrays; rows: money received per
 # supported firm, not per firm x programme.)
