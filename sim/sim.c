@@ -92,10 +92,10 @@ uint32_t zz_firm_class(const zz_sim *sim, uint32_t f)
     return (uint32_t)(zz_cell(p, p->city[f], p->industry[f], p->size[f]) * 2 + !!(p->flags[f] & ZZ_F_GSZ));
 }
 
-/* Which targets count each class of firms, as zz_prog_classes does for
- * programmes: filters are fixed for the run, so an adoption and the
- * accounting test a bit, not a filter. */
-static void target_classes(zz_sim *sim)
+/* Which of n filters cover each class of firms, cell x above-size (bit k
+ * for flt[k]), into out[ncells * 2]: filters are fixed for the run, so a
+ * review, an adoption or the accounting tests a bit, not a filter. */
+void zz_filter_classes(const zz_sim *sim, const zz_filter *const *flt, int n, uint64_t *out)
 {
     const zz_population *p = sim->pop;
     for (int c = 0; c < p->ncities; c++)
@@ -103,18 +103,19 @@ static void target_classes(zz_sim *sim)
             for (int s = 0; s < ZZ_NSIZES; s++)
                 for (int gsz = 0; gsz < 2; gsz++) {
                     uint64_t m = 0;
-                    for (int g = 0; g < sim->cfg.ntargets; g++) {
-                        const zz_filter *flt = &sim->cfg.target[g].filter;
-                        if ((gsz || !flt->gsz_only) && zz_cell_match(sim, flt, c, i, s))
-                            m |= (uint64_t)1 << g;
-                    }
-                    sim->target_cls[zz_cell(p, c, i, s) * 2 + gsz] = m;
+                    for (int k = 0; k < n; k++)
+                        if ((gsz || !flt[k]->gsz_only) && zz_cell_match(sim, flt[k], c, i, s))
+                            m |= (uint64_t)1 << k;
+                    out[zz_cell(p, c, i, s) * 2 + gsz] = m;
                 }
 }
 
 static void init_targets(zz_sim *sim)
 {
-    target_classes(sim);
+    const zz_filter *flt[ZZ_MAX_TARGETS];
+    for (int g = 0; g < sim->cfg.ntargets; g++)
+        flt[g] = &sim->cfg.target[g].filter;
+    zz_filter_classes(sim, flt, sim->cfg.ntargets, sim->target_cls);
     for (int g = 0; g < sim->cfg.ntargets; g++) {
         int64_t a, n;
         group_counts(sim, &sim->cfg.target[g].filter, &a, &n);

@@ -85,7 +85,7 @@ void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
 
 /* The terms of what is borrowed (v->borrowed known). Borrowing never
  * pays: however many points an interest subsidy takes off, the rate stays
- * at or above zero, so financing is a cost (adopt_bound relies on it). */
+ * at or above zero, so financing is a cost (bound_logit relies on it). */
 static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
@@ -99,6 +99,12 @@ static void value_borrowing(zz_sim *sim, uint32_t f, zz_valuation *v)
     v->financing = v->borrowed * v->rate * d->loan_years;
 }
 
+/* The firm's hurdle: its own, raised by each failure. */
+static double firm_hurdle(const zz_sim *sim, uint32_t f)
+{
+    return sim->attr[f].hurdle + sim->cfg.decision.hurdle_raise * sim->firm[f].failures;
+}
+
 /* The value per yuan of cost against the hurdle; needs everything else. */
 static void value_decision(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
@@ -106,7 +112,7 @@ static void value_decision(zz_sim *sim, uint32_t f, zz_valuation *v)
     v->downside = (1 - v->perceived_success) * d->loss_share * v->net_cost * (1 - v->cover);
     v->value = (v->benefit - v->net_cost - v->own_premium - v->financing - v->downside) / v->cost;
 
-    v->hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
+    v->hurdle = firm_hurdle(sim, f);
     v->probability = 1 / (1 + exp(-(v->value - v->hurdle) / d->temperature));
 }
 
@@ -154,7 +160,7 @@ static void value_benefit(zz_sim *sim, uint32_t f, zz_valuation *v)
 /* Support, liquidity, the insurance premium and what is borrowed (cost
  * known). The premium is a cost (the programme pays at most all of it) and
  * the cover at most the loss, as their parameters' ranges hold them: the
- * downside and the premium never add value (adopt_bound relies on it). */
+ * downside and the premium never add value (bound_logit relies on it). */
 static void value_outlay(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v)
 {
     /* Each instrument adds its own term, in the valuation's order: support
@@ -208,13 +214,12 @@ static void value_rest(zz_sim *sim, uint32_t f, double prospect, zz_valuation *v
  * it holds or could get: the project is worth at most benefit / cost per
  * yuan, reached when support covers the whole outlay and nothing is paid
  * for premium, financing or the downside (each of those is at least zero,
- * and support lowers the net cost to no less than zero). v holds the
- * firm's cost and benefit (value_cost, value_benefit). */
-static double adopt_bound(const zz_sim *sim, uint32_t f, const zz_valuation *v)
+ * and support lowers the net cost to no less than zero): as the logit x
+ * of that probability, 1 / (1 + e^-x). v holds the firm's cost and
+ * benefit (value_cost, value_benefit). */
+static double bound_logit(const zz_sim *sim, uint32_t f, const zz_valuation *v)
 {
-    const zz_decision_cfg *d = &sim->cfg.decision;
-    double hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
-    return 1 / (1 + exp(-(v->benefit / v->cost - hurdle) / d->temperature));
+    return (v->benefit / v->cost - firm_hurdle(sim, f)) / sim->cfg.decision.temperature;
 }
 
 double zz_adopt_bound(zz_sim *sim, uint32_t f)
@@ -222,7 +227,7 @@ double zz_adopt_bound(zz_sim *sim, uint32_t f)
     zz_valuation v;
     value_cost(sim, f, &v);
     value_benefit(sim, f, &v);
-    return adopt_bound(sim, f, &v);
+    return 1 / (1 + exp(-bound_logit(sim, f, &v)));
 }
 
 /* Whether draw u could start the project at all. Above the bound no
@@ -235,9 +240,7 @@ double zz_adopt_bound(zz_sim *sim, uint32_t f)
  * a case the full valuation would decide the other way. */
 static int out_of_reach(const zz_sim *sim, uint32_t f, const zz_valuation *v, double u)
 {
-    const zz_decision_cfg *d = &sim->cfg.decision;
-    double hurdle = sim->attr[f].hurdle + d->hurdle_raise * sim->firm[f].failures;
-    double x = (v->benefit / v->cost - hurdle) / d->temperature;
+    double x = bound_logit(sim, f, v);
     if (x < 0) {
         double t = -x;
         if (u * (1 + t * (1 + t * (0.5 + t / 6))) >= 1 + 1e-9)

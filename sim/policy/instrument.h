@@ -50,7 +50,7 @@
  *   capability(sim, in, f, c)   the firm's implementation capability: true
  *                            success added, implementation time multiplied
  * A review first bounds the firm's value by benefit / cost (rule_economic.c,
- * adopt_bound) and values support only when its draw is within reach, so
+ * bound_logit) and values support only when its draw is within reach, so
  * these terms may lower the value but never raise it beyond that bound:
  * success terms are counted in the bound itself; support lowers the net
  * cost to no less than zero (the engine floors it); a premium is at least

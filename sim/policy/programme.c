@@ -17,22 +17,13 @@
  * the filter. */
 int zz_prog_classes(zz_sim *sim)
 {
-    const zz_population *p = sim->pop;
     sim->prog_cls = calloc((size_t)sim->ncells * 2, sizeof *sim->prog_cls);
     if (!sim->prog_cls)
         return -1;
-    for (int c = 0; c < p->ncities; c++)
-        for (int i = 0; i < p->nindustries; i++)
-            for (int s = 0; s < ZZ_NSIZES; s++)
-                for (int gsz = 0; gsz < 2; gsz++) {
-                    uint64_t m = 0;
-                    for (int g = 0; g < sim->cfg.nprogrammes; g++) {
-                        const zz_filter *flt = &sim->cfg.programme[g].filter;
-                        if ((gsz || !flt->gsz_only) && zz_cell_match(sim, flt, c, i, s))
-                            m |= (uint64_t)1 << g;
-                    }
-                    sim->prog_cls[zz_cell(p, c, i, s) * 2 + gsz] = m;
-                }
+    const zz_filter *flt[ZZ_MAX_PROGRAMMES];
+    for (int g = 0; g < sim->cfg.nprogrammes; g++)
+        flt[g] = &sim->cfg.programme[g].filter;
+    zz_filter_classes(sim, flt, sim->cfg.nprogrammes, sim->prog_cls);
     return 0;
 }
 
