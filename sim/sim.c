@@ -156,6 +156,13 @@ static void list_hooked(zz_sim *sim)
         }
         sim->hooked[h][n] = NULL;
     }
+    /* one bit of zz_firm_dyn.owed per instrument that settles at a
+     * project's end; beyond 16 of them, on_finish is called every time */
+    int j = 0;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_FINISH, i) {
+        i->due_bit = j < 16 ? (uint16_t)(1u << j) : 0;
+        j++;
+    }
 }
 
 /* Each instrument with a programme gets its record and zeroed state. */

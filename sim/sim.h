@@ -57,7 +57,10 @@ typedef struct zz_firm_dyn {
     uint8_t dflags;                /* ZZ_D_*                                 */
     uint8_t failures;
     uint8_t impls;                 /* implementations started (draw index)  */
+    uint16_t owed;                 /* instruments that settle something when
+                                      the project ends (zz_firm_mark_due)   */
 } zz_firm_dyn;
+_Static_assert(sizeof(zz_firm_dyn) == 12, "the firm's dynamic record stays 12 bytes");
 
 /* Per-programme state of a replication: the ledger plus the instrument's
  * own (prog_bytes). */

@@ -21,14 +21,32 @@ static zz_capability capability(zz_sim *sim, uint32_t f)
     return c;
 }
 
+int zz_commit_project(zz_sim *sim, uint32_t f, const zz_valuation *v)
+{
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_START, i)
+        if (i->ops->on_start(sim, i, f, v))
+            return sim->rc;
+    return 0;
+}
+
+int zz_settle_project(zz_sim *sim, uint32_t f, int success)
+{
+    /* only instruments that hold something for this project settle it */
+    const uint16_t owed = sim->firm[f].owed;
+    sim->firm[f].owed = 0;
+    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_FINISH, i)
+        if ((!i->due_bit || (owed & i->due_bit)) && i->ops->on_finish(sim, i, f, success))
+            return sim->rc;
+    return 0;
+}
+
 int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     sim->invest[f] = (float)v->cost;
     /* instruments commit first: what they bring (a hire) shapes the time */
-    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_START, i)
-        if (i->ops->on_start(sim, i, f, v))
-            return sim->rc;
+    if (zz_commit_project(sim, f, v))
+        return sim->rc;
     if (v->scale) {
         sim->firm[f].dflags |= ZZ_D_SCALING;
     } else {
@@ -55,9 +73,8 @@ int zz_finish_implementation(zz_sim *sim, uint32_t f)
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
     int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
-    ZZ_EACH_HOOKED(sim, ZZ_HOOK_ON_FINISH, i)
-        if (i->ops->on_finish(sim, i, f, success))
-            return sim->rc;
+    if (zz_settle_project(sim, f, success))
+        return sim->rc;
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_SCALING;
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);

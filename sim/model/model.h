@@ -70,5 +70,10 @@ int zz_schedule_scale_review(zz_sim *sim, uint32_t f);
 /* ---- implementation (model/implement.c) ---- */
 int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v);
 int zz_finish_implementation(zz_sim *sim, uint32_t f);
+/* The money side of a project's start and end, as those two run it: every
+ * instrument commits (on_start); at the end the instruments that marked
+ * the firm (zz_firm_mark_due) pay or release (on_finish). 0 or a ZZ_* code. */
+int zz_commit_project(zz_sim *sim, uint32_t f, const zz_valuation *v);
+int zz_settle_project(zz_sim *sim, uint32_t f, int success);
 
 #endif

@@ -161,6 +161,7 @@ void zz_population_free(zz_population *p)
     free(p->capability);
     free(p->return_z);
     free(p->leader);
+    free(p->by_capability);
     free(p->cell_firms);
     free(p->cell_firms_gsz);
     free(p);
@@ -182,6 +183,41 @@ void zz_population_count(struct zz_population *p)
         if (p->flags[i] & ZZ_F_GSZ)
             p->cell_firms_gsz[c]++;
     }
+}
+
+/* qsort_r is not C11: the capabilities being sorted, for by_capability */
+typedef struct ranked {
+    float capability;
+    uint32_t firm;
+} ranked;
+
+static int by_capability_desc(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->capability != y->capability)
+        return x->capability > y->capability ? -1 : 1;
+    return (x->firm > y->firm) - (x->firm < y->firm);
+}
+
+int zz_population_order(struct zz_population *p)
+{
+    size_t n = (size_t)p->n;
+    ranked *r = malloc((n ? n : 1) * sizeof *r);
+    uint32_t *order = realloc(p->by_capability, (n ? n : 1) * sizeof *order);
+    if (!r || !order) {
+        free(r);
+        if (order)
+            p->by_capability = order;
+        return -1;
+    }
+    p->by_capability = order;
+    for (size_t i = 0; i < n; i++)
+        r[i] = (ranked){p->capability[i], (uint32_t)i};
+    qsort(r, n, sizeof *r, by_capability_desc);
+    for (size_t i = 0; i < n; i++)
+        order[i] = r[i].firm;
+    free(r);
+    return 0;
 }
 
 /* Truncated lognormal revenue, stored as float; the float is kept inside
@@ -397,6 +433,10 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
     if (rc)
         goto fail;
     zz_population_count(p);
+    if (zz_population_order(p)) {
+        rc = ZZ_NOMEM;
+        goto fail;
+    }
     gsl_ran_discrete_free(dsize);
     gsl_ran_discrete_free(dcity);
     gsl_ran_discrete_free(dind);

@@ -56,6 +56,10 @@ struct zz_population {
     float *return_z;       /* the firm's project-return draw, N(0, 1): its gain
                             * is scaled by exp(s z), s = decision.return_sd */
     uint32_t *leader;      /* index of the firm's chain leader or ZZ_NO_LEADER */
+    /* the firms from the most capable down (ties by index): screens that
+     * take the best firms (contest bids, equity) walk it from the top and
+     * stop, instead of scanning and sorting the field each time          */
+    uint32_t *by_capability;
     /* counts per cell city x industry x size, for output and peer shares    */
     int ncities, nindustries;
     int32_t *cell_firms;       /* [city][industry][size]                     */
@@ -83,5 +87,7 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg,
 struct zz_population *zz_population_alloc(int64_t n, int ncities, int nindustries);
 /* Recomputes cell_firms / cell_firms_gsz from the per-firm arrays. */
 void zz_population_count(struct zz_population *p);
+/* Sorts the firms by capability into by_capability: 0, or -1 out of memory. */
+int zz_population_order(struct zz_population *p);
 
 #endif

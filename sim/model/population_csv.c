@@ -725,6 +725,11 @@ int zz_population_csv(struct zz_population **out, const zz_config *cfg, const ch
     if ((rc = resolve_leaders(&x, p, &ids)))
         goto fail;
     zz_population_count(p);
+    if (zz_population_order(p)) {
+        snprintf(err, errlen, "%s: out of memory for %lld firms", path, (long long)n);
+        rc = ZZ_NOMEM;
+        goto fail;
+    }
     if (nignored)
         snprintf(p->note, sizeof p->note, "%s:%lld: ignored %d column%s the model does not use: %s",
                  path, (long long)header_line, nignored, nignored == 1 ? "" : "s", ignored);

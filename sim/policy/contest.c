@@ -12,7 +12,6 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_sort_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +130,7 @@ static int close_round(zz_sim *sim, zz_inst *in, int g)
         if (got <= 0)
             break; /* the pot cannot fund another benchmark project */
         *due_of(in, f) = (contest_due){got, (uint8_t)g, (uint8_t)round_index(sim, ps)};
+        zz_firm_mark_due(sim, in, f);
         rc = zz_start_project(sim, f, &v);
         won++;
     }
@@ -159,33 +159,40 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
         return 0;
     /* Firms know the field: a firm expects to win if its capability beats
      * the K-th best of the eligible firms, blurred by the jury's noise
-     * (the difference of two noisy scores has sd sqrt(2) x jury_noise). */
-    double *cap = malloc((size_t)p->n * sizeof *cap), bar = 0;
-    double *top = malloc((size_t)c->winners * sizeof *top);
-    if (!cap || !top) {
-        free(cap), free(top);
-        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contest bids");
+     * (the difference of two noisy scores has sd sqrt(2) x jury_noise).
+     * The bar is the K-th eligible firm down the population's capability
+     * order (0 unless a K+1-th exists): a walk from the top that stops. */
+    double bar = 0;
+    int64_t seen = 0;
+    for (int64_t r = 0; r < p->n && seen <= c->winners; r++) {
+        uint32_t f = p->by_capability[r];
+        if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
+            continue;
+        if (++seen == c->winners)
+            bar = p->capability[f];
     }
-    size_t m = 0;
-    for (uint32_t f = 0; f < (uint32_t)p->n; f++)
-        if (zz_firm_aware(sim, f) && zz_prog_eligible(sim, g, f))
-            cap[m++] = p->capability[f];
-    if (m > (size_t)c->winners) {
-        gsl_sort_largest(top, (size_t)c->winners, cap, 1, m);
-        bar = top[c->winners - 1];
-    }
-    free(cap), free(top);
+    if (seen <= c->winners)
+        bar = 0;
     const double spread = fmax(1e-9, M_SQRT2 * c->jury_noise);
     const double success_max = sim->cfg.decision.success_max;
+    /* Below capability `cut` a firm could not expect more than the bid
+     * costs even with the largest reward and the highest perceived success
+     * (win falls with capability): it is not looked at. The margin keeps
+     * rounding from ever excluding a firm the test below would keep. */
+    double q = c->bid_cost / (success_max * c->reward_cap), cut = -INFINITY;
+    if (q >= 1)
+        cut = INFINITY;
+    else if (q > 0)
+        cut = bar + spread * gsl_cdf_ugaussian_Pinv(q) - 1e-6;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (!zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
+        if (p->capability[f] < cut || !zz_firm_aware(sim, f) || !zz_prog_eligible(sim, g, f))
             continue;
         zz_valuation v;
         zz_value_project_until(sim, f, 0, ZZ_VALUE_COST, &v);
         double win = gsl_cdf_ugaussian_P((p->capability[f] - bar) / spread);
         /* Perceived success is at most success_max: a firm that could not
          * expect more than the bid costs even then does not bid, and is
-         * not valued further (most firms, far below the field's best). */
+         * not valued further. */
         if (!(win * success_max * reward(c, v.cost) > c->bid_cost))
             continue;
         zz_value_project_until(sim, f, 0, ZZ_VALUE_PROSPECTS, &v);

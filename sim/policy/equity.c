@@ -19,30 +19,11 @@ ZZ_OWN_FITS(equity_cfg);
 
 static float *invested(zz_inst *in) { return in->firm; }
 
-/* Max-heap of firm positions (0 .. m) by score: the firms come off it in
- * order of score, each in O(log m). */
-static void sift_down(uint32_t *h, size_t n, size_t i, const double *score)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, top = i;
-        if (l < n && score[h[l]] > score[h[top]])
-            top = l;
-        if (r < n && score[h[r]] > score[h[top]])
-            top = r;
-        if (top == i)
-            return;
-        uint32_t t = h[i];
-        h[i] = h[top];
-        h[top] = t;
-        i = top;
-    }
-}
-
-/* The per_year best-scored eligible firms that need to borrow, in order of
- * score. The firms are valued (the outlay stage) in order of score from
- * the top until the places are filled, so a selection values a few dozen
- * firms, not the field. Scores are distinct (ties resolve by firm index),
- * so this is the selection by score among all borrowers, firm for firm. */
+/* The per_year most capable eligible firms that need to borrow (ties by
+ * firm index), in that order: the population's capability order is walked
+ * from the top and each eligible firm valued (the outlay stage) until the
+ * places are filled, so a selection values a few dozen firms, not the
+ * field. */
 static int select_firms(zz_sim *sim, zz_inst *in, int g)
 {
     const equity_cfg *c = ZZ_OWN_CFG(const equity_cfg, &sim->cfg.programme[g]);
@@ -50,32 +31,16 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
     zz_ledger *l = zz_prog_ledger(sim, g);
     if (c->per_year <= 0 || zz_ledger_available(l) <= 0)
         return 0;
-    double *score = malloc((size_t)p->n * sizeof *score);
-    uint32_t *who = malloc((size_t)p->n * sizeof *who), *heap = malloc((size_t)p->n * sizeof *heap);
     const size_t places = (size_t)c->per_year < (size_t)p->n ? (size_t)c->per_year : (size_t)p->n;
     uint32_t *chosen = malloc((places ? places : 1) * sizeof *chosen);
-    if (!score || !who || !heap || !chosen) {
-        free(score), free(who), free(heap), free(chosen);
+    if (!chosen)
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory selecting equity investments");
-    }
-    size_t m = 0;
-    for (uint32_t f = 0; f < (uint32_t)p->n; f++) {
-        if (!zz_firm_aware(sim, f) || invested(in)[f] > 0 || !zz_prog_eligible(sim, g, f))
-            continue;
-        /* ties resolve by firm index: a stable order, not a random one */
-        score[m] = p->capability[f] - 1e-12 * f;
-        who[m] = f;
-        heap[m] = (uint32_t)m;
-        m++;
-    }
-    for (size_t i = m / 2; i-- > 0;)
-        sift_down(heap, m, i, score);
     /* chosen first, all valued in the same state, then paid in order */
     size_t k = 0;
-    while (m > 0 && k < places) {
-        uint32_t f = who[heap[0]];
-        heap[0] = heap[--m];
-        sift_down(heap, m, 0, score);
+    for (int64_t r = 0; r < p->n && k < places; r++) {
+        uint32_t f = p->by_capability[r];
+        if (!zz_firm_aware(sim, f) || invested(in)[f] > 0 || !zz_prog_eligible(sim, g, f))
+            continue;
         zz_valuation v;
         zz_value_project_until(sim, f, 0, ZZ_VALUE_OUTLAY, &v);
         if (v.borrowed > 0)
@@ -89,7 +54,7 @@ static int select_firms(zz_sim *sim, zz_inst *in, int g)
         invested(in)[f] += (float)a;
         zz_firm_mark_keeps(sim, f);
     }
-    free(score), free(who), free(heap), free(chosen);
+    free(chosen);
     return 0;
 }
 

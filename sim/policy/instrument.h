@@ -69,7 +69,12 @@
  * many firms that have none.
  * Project lifecycle:
  *   on_start(sim, in, f, v)  the firm starts a project valued v: commit
- *   on_finish(sim, in, f, success)   it ended: pay or release
+ *   on_finish(sim, in, f, success)   it ended: pay or release; called
+ *                            only if the instrument marked the firm
+ *                            (zz_firm_mark_due) since its last project
+ *                            ended, so that the many projects an
+ *                            instrument holds nothing for cost it no look
+ *                            at its per-firm state
  *   on_adopt(sim, in, f)     it adopted (pilot succeeded)
  * End:
  *   record(sim, in, res)     per-programme statistics into the result
@@ -101,6 +106,8 @@ typedef struct zz_inst {
     uint8_t prog[ZZ_MAX_PROGRAMMES];  /* its programmes                   */
     void *firm;                       /* firm_bytes per firm              */
     void *run;                        /* run_bytes                        */
+    uint16_t due_bit;                 /* its bit in zz_firm_dyn.owed; 0 =
+                                         on_finish for every project      */
 } zz_inst;
 
 typedef struct zz_instrument {
@@ -225,6 +232,10 @@ static inline int zz_firm_lapses(const zz_sim *sim, uint32_t f) { return sim->fi
  * for a firm that certainly has none. */
 static inline void zz_firm_mark_keeps(zz_sim *sim, uint32_t f) { sim->firm[f].dflags |= ZZ_D_KEEPS; }
 static inline int zz_firm_keeps(const zz_sim *sim, uint32_t f) { return sim->firm[f].dflags & ZZ_D_KEEPS; }
+/* The instrument settles something when firm f's project ends (money
+ * committed to it): its on_finish will be called then. The mark is
+ * cleared as the project ends, before on_finish runs. */
+static inline void zz_firm_mark_due(zz_sim *sim, const zz_inst *in, uint32_t f) { sim->firm[f].owed |= in->due_bit; }
 /* The firm starts the project v values (a contest winner). */
 int zz_start_project(zz_sim *sim, uint32_t f, const zz_valuation *v);
 

@@ -44,13 +44,13 @@ static void finance(zz_sim *sim, zz_inst *in, uint32_t f, zz_valuation *v)
 
 static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    risk_due *d = (risk_due *)in->firm + f;
-    d->due = 0;
     int g = v->risk_backed ? find(sim, in, f, v->borrowed) : -1;
     if (g >= 0) {
+        /* settle zeroed the last project's due: only a commitment writes
+         * the firm's row, and marks it for settlement */
         double a = amount(sim, g, v->borrowed);
-        d->due = zz_ledger_commit(zz_prog_ledger(sim, g), a, a);
-        d->prog = (uint8_t)g;
+        *((risk_due *)in->firm + f) = (risk_due){zz_ledger_commit(zz_prog_ledger(sim, g), a, a), (uint8_t)g};
+        zz_firm_mark_due(sim, in, f);
     }
     return 0;
 }

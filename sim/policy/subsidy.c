@@ -44,8 +44,6 @@ static double expected(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation 
 
 static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    subsidy_due *d = due_of(in, f);
-    d->due = 0;
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
         if (!zz_prog_eligible(sim, g, f))
@@ -53,8 +51,10 @@ static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
         double a = award(sim, g, f, v->cost);
         double got = a > 0 ? zz_ledger_commit(zz_prog_ledger(sim, g), a, a) : 0;
         if (got > 0) {
-            d->due = got;
-            d->prog = (uint8_t)g;
+            /* settle zeroed the last project's due: only a commitment
+             * writes the firm's row, and marks it for settlement */
+            *due_of(in, f) = (subsidy_due){got, (uint8_t)g};
+            zz_firm_mark_due(sim, in, f);
             return 0;
         }
     }

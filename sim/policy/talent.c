@@ -69,7 +69,7 @@ static void capability(zz_sim *sim, zz_inst *in, uint32_t f, zz_capability *c)
 /* The project starts: the firm hires, the programme pays its share. */
 static int hire(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    if (hired(in)[f])
+    if (zz_firm_keeps(sim, f) && hired(in)[f])
         return 0;
     int g = offer(sim, in, f);
     if (g >= 0 && zz_pay_now(sim, g, f, award(sim, g)) > 0)

@@ -96,16 +96,51 @@ static void paid_on_accepted_success(void)
     free(sc);
 }
 
+/* A winner whose pilot succeeded is owed its reward until the acceptance
+ * review, whatever happens to another project meanwhile: a scale-up that
+ * fails before the review (a project the contest holds nothing for) must
+ * not release the pilot's reward, and the review then pays it. */
+static void reward_kept_through_a_failed_scale_up(void)
+{
+    zz_scenario *sc = contest(0.1, 1e12);
+    zz_sim *b = world_sim(sc);
+    zz_inst *in = zz_fixture_inst(b, "contest");
+    b->now = 59;
+    CHECK(in->ops->event(b, in, 0, 0, 0) == 0); /* opens round 1 */
+    b->now = 120;
+    CHECK(in->ops->event(b, in, 0, 1, 1) == 0); /* closes it: winners start */
+    uint32_t f = 0;
+    while (f < (uint32_t)world->n && b->firm[f].state != ZZ_S_IMPLEMENTING)
+        f++;
+    CHECK(f < (uint32_t)world->n);
+    const zz_ledger *l = &b->prog[0].ledger;
+    CHECK(zz_settle_project(b, f, 1) == 0); /* the pilot succeeds */
+    double returned = l->returned, committed = l->committed;
+    CHECK(zz_settle_project(b, f, 0) == 0); /* a later project fails */
+    CHECKF(l->returned == returned && l->committed == committed,
+           "a failed later project released %g of the pilot's reward", l->returned - returned);
+    CHECK(in->ops->event(b, in, 0, 2, f) == 0); /* the acceptance review */
+    CHECKF(zz_received(b, 0, f) > 0 && l->committed < committed, "received %g", zz_received(b, 0, f));
+    zz_sim_close(b);
+    free(sc);
+}
+
 /* Who bids: an aware eligible firm that can finance its project bids when
  * P(its score beats the field's K-th best capability) x perceived success
  * x the reward exceeds the bid cost, counted here by hand on the full
- * valuation of every such firm (the round values only the firms that
- * could clear the bid cost at the highest perceived success). */
-static void bidders_by_hand(void)
+ * valuation of every such firm (the round looks only at the firms that
+ * could clear the bid cost at the highest perceived success and the
+ * largest reward). With `sure`, every firm perceives success_max and a
+ * small cap makes every reward the cap, so that the firms that bid are
+ * exactly those the round's capability cut lets through: a cut set too
+ * high loses the firms just above it. */
+static void bidders_by_hand(int sure)
 {
-    const double noise = 0.3, bid_cost = 20000, rate = 0.5, cap = 5e6;
+    const double noise = 0.3, bid_cost = 20000, rate = 0.5, cap = sure ? 1e5 : 5e6;
     const int winners = 10;
     zz_scenario *sc = contest(noise, 1e12);
+    if (sure)
+        sc->cfg.decision.success_base = sc->cfg.decision.success_max;
     zz_fixture_set(&sc->cfg.programme[0], "bid_cost", bid_cost);
     zz_fixture_set(&sc->cfg.programme[0], "reward_rate", rate);
     zz_fixture_set(&sc->cfg.programme[0], "reward_cap", cap);
@@ -141,8 +176,10 @@ int main(void)
 {
     world_open();
     jury_picks_the_best();
-    bidders_by_hand();
+    bidders_by_hand(0);
+    bidders_by_hand(1);
     paid_on_accepted_success();
+    reward_kept_through_a_failed_scale_up();
     zz_population_free(world);
     return zz_test_finish();
 }

@@ -61,6 +61,24 @@ static int find_name(const char (*names)[ZZ_NAME_LEN], int n, const char *s)
     return -1;
 }
 
+/* by_capability lists every firm once, from the most capable down, ties
+ * by index (what the contest and equity screens walk): 0 if so. */
+static int64_t capability_order_errors(const struct zz_population *p)
+{
+    uint8_t *seen = calloc((size_t)p->n + 1, 1);
+    int64_t bad = 0;
+    for (int64_t r = 0; r < p->n; r++) {
+        uint32_t f = p->by_capability[r];
+        bad += f >= (uint32_t)p->n || seen[f]++;
+        if (r > 0 && f < (uint32_t)p->n) {
+            uint32_t e = p->by_capability[r - 1];
+            bad += p->capability[e] < p->capability[f] || (p->capability[e] == p->capability[f] && e > f);
+        }
+    }
+    free(seen);
+    return bad;
+}
+
 static void test_synthetic(void)
 {
     zz_config cfg;
@@ -121,6 +139,7 @@ static void test_synthetic(void)
     CHECKF(bad_band == 0, "%lld revenues outside their class band", (long long)bad_band);
     CHECKF(bad_gsz == 0, "%lld firms with gsz flag != (revenue >= 20m)", (long long)bad_gsz);
     CHECKF(bad_range == 0, "%lld firms with an attribute out of range", (long long)bad_range);
+    CHECKF(capability_order_errors(p) == 0, "by_capability: %lld firms out of order", (long long)capability_order_errors(p));
 
     /* 规上 initial adoption hits the target; propensities rise with size */
     double share_gsz = (double)gsz_adopted / (double)ngsz;
@@ -310,6 +329,7 @@ static void test_csv_good(const zz_config *cfg)
     CHECK_NEAR(p->readiness[0], 0.4, 1e-6);
     CHECK_NEAR(p->hurdle[0], cfg->population.hurdle_mean, 1e-6);
     CHECK_NEAR(p->capability[1], 0.9, 1e-6); /* defaults to readiness */
+    CHECK(capability_order_errors(p) == 0 && p->by_capability[0] == 1);
     CHECK(p->cell_firms[zz_cell(p, wf, mach, ZZ_LARGE)] == 1);
     CHECK(p->cell_firms_gsz[zz_cell(p, wf, mach, ZZ_SMALL)] == 0);
     CHECK(p->cell_firms_gsz[zz_cell(p, jn, food, ZZ_MEDIUM)] == 1);
