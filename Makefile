@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/shandong_2026.lua
 OUT ?= results/shandong_2026.h5
 
-.PHONY: all deps test-deps configure build run test sanitize bench fuzz results clean
+.PHONY: all deps test-deps configure build run test sanitize bench profile fuzz results clean
 
 all: build
 
@@ -70,5 +70,12 @@ bench: build
 	$(BUILD)/bench_engine
 	$(BUILD)/bench_rule
 
+# Where the economic and the bass rule's time goes, event kind by event
+# kind (a build with the run loop's timers: -DZZ_PROFILE=ON).
+profile: deps
+	@cmake -S . -B build-profile -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_PROFILE=ON -DZZ_BUILD_TESTS=OFF >/dev/null
+	@cmake --build build-profile -j $(JOBS) --target bench_rule
+	build-profile/bench_rule $(SCENARIO) 3
+
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-profile

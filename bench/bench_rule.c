@@ -9,14 +9,19 @@
  * build, no output), per CPU second of the thread; both rules count events
  * with the same counter (zz_sim_events: every event the loop dispatched).
  * Usage: bench_rule [SCENARIO.lua [REPS [economic|bass]]]   (make bench)
- * A third argument times one rule only (for `perf record`).
+ * A third argument times one rule only (for `perf record`). Built with
+ * -DZZ_PROFILE=ON it also prints where each rule's time goes: each event
+ * kind's share of the run and its ticks per event, the way reviews ended,
+ * each instrument's programme events (the loop's timers slow both rules).
  */
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "policy/instrument.h"
 #include "sim.h"
 #include "zhizao/zhizao.h"
 
@@ -41,6 +46,64 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The profiles of every run of a rule, added up. */
+static void add_profile(zz_profile *sum, const zz_sim *sim)
+{
+    const zz_profile *p = zz_sim_profile(sim);
+    if (!p)
+        return;
+    sum->run += p->run;
+    for (int k = 0; k < ZZ_NEVENT_KINDS; k++)
+        sum->ticks[k] += p->ticks[k], sum->n[k] += p->n[k];
+    for (int e = 0; e < ZZ_NREVIEW_ENDS; e++)
+        sum->review_ticks[e] += p->review_ticks[e], sum->review_n[e] += p->review_n[e];
+    for (int i = 0; i < ZZ_MAX_INSTRUMENTS; i++)
+        sum->prog_ticks[i] += p->prog_ticks[i], sum->prog_n[i] += p->prog_n[i];
+}
+
+#ifdef ZZ_PROFILE
+/* A line: share of the run's ticks, events a run, ticks an event. */
+static void share(const char *what, uint64_t ticks, uint64_t n, uint64_t run, int runs)
+{
+    if (n)
+        printf("  %-32s %5.1f%%  %9.0f a run  %7.0f ticks each\n", what, 100.0 * ticks / run,
+               (double)n / runs, (double)ticks / n);
+}
+
+static void print_profile(const char *rule, const zz_profile *p, int runs)
+{
+    static const char *const kind[ZZ_NEVENT_KINDS] = {
+        [ZZ_EV_OBSERVE] = "month-end observation", [ZZ_EV_FISCAL_YEAR] = "fiscal year",
+        [ZZ_EV_ACTION] = "scenario action", [ZZ_EV_PROGRAMME] = "programme events",
+        [ZZ_EV_REVIEW] = "review", [ZZ_EV_AWARE] = "becomes aware",
+        [ZZ_EV_DECIDED] = "applications decided", [ZZ_EV_IMPL_DONE] = "implementation done"};
+    static const char *const end[ZZ_NREVIEW_ENDS] = {
+        [ZZ_END_IDLE] = "  idle (implementing, scaled)", [ZZ_END_OUT_OF_REACH] = "  out of reach (bound only)",
+        [ZZ_END_VALUED] = "  valued, no prospect", [ZZ_END_PROSPECTS] = "  valued with prospects"};
+    uint64_t in_events = 0, n = 0;
+    for (int k = 0; k < ZZ_NEVENT_KINDS; k++)
+        in_events += p->ticks[k], n += p->n[k];
+    printf("where the %s run's time goes (ticks; %d runs):\n", rule, runs);
+    share("queue and loop", p->run - in_events, n, p->run, runs);
+    for (int k = 0; k < ZZ_NEVENT_KINDS; k++) {
+        share(kind[k], p->ticks[k], p->n[k], p->run, runs);
+        if (k == ZZ_EV_REVIEW)
+            for (int e = 0; e < ZZ_NREVIEW_ENDS; e++)
+                share(end[e], p->review_ticks[e], p->review_n[e], p->run, runs);
+        if (k == ZZ_EV_PROGRAMME)
+            for (int i = 0; i < zz_ninstruments; i++) {
+                char stem[64], what[80];
+                zz_instrument_stem(i, stem, sizeof stem);
+                snprintf(what, sizeof what, "  %s", stem);
+                share(what, p->prog_ticks[i], p->prog_n[i], p->run, runs);
+            }
+    }
+}
+
+#endif
+
+static zz_profile profile[2]; /* economic, bass (a ZZ_PROFILE build) */
+
 /* One run of the event loop: events per CPU second; *events of the run. */
 static double rate(const zz_scenario *sc, const zz_population *pop, int k, uint64_t *events)
 {
@@ -55,6 +118,7 @@ static double rate(const zz_scenario *sc, const zz_population *pop, int k, uint6
         exit(1);
     }
     *events = zz_sim_events(sim);
+    add_profile(&profile[sc->cfg.decision.rule == ZZ_RULE_BASS], sim);
     zz_sim_close(sim);
     return (double)*events / (t1 - t0);
 }
@@ -107,6 +171,12 @@ int main(int argc, char **argv)
            "economic costs %.2f x bass per event\n",
            eco->cfg.name, (long long)pop->n, eco->cfg.horizon, reps, eco->cfg.nprogrammes, re / 1e6,
            (unsigned long long)ne, rb / 1e6, (unsigned long long)nb, rr);
+#ifdef ZZ_PROFILE
+    if (strcmp(only, "bass"))
+        print_profile("economic", &profile[0], reps);
+    if (strcmp(only, "economic"))
+        print_profile("bass", &profile[1], reps);
+#endif
     free(bass);
     zz_population_free(pop);
     zz_scenario_close(eco);

@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef ZZ_PROFILE
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
+#endif
 
 #include "engine/date.h"
 #include "policy/instrument.h"
@@ -456,12 +462,53 @@ static void dispatch(zz_sim *sim, const zz_event *e)
     }
 }
 
+#ifdef ZZ_PROFILE
+#if defined(__x86_64__) || defined(__i386__)
+static inline uint64_t ticks(void) { return __rdtsc(); }
+#else
+static inline uint64_t ticks(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+#endif
+
+/* One event's ticks, by its kind, by how a review ended and by the
+ * instrument whose programme event it was. */
+static void profile(zz_sim *sim, const zz_event *e, uint64_t t)
+{
+    zz_profile *p = &sim->prof;
+    p->ticks[e->kind] += t;
+    p->n[e->kind]++;
+    if (e->kind == ZZ_EV_REVIEW && sim->cfg.decision.rule == ZZ_RULE_ECONOMIC) {
+        p->review_ticks[p->review_end] += t;
+        p->review_n[p->review_end]++;
+    } else if (e->kind == ZZ_EV_PROGRAMME) {
+        int k = sim->cfg.programme[e->gen & ((1 << ZZ_PROG_BITS) - 1)].kind;
+        p->prog_ticks[k] += t;
+        p->prog_n[k]++;
+    }
+}
+
+const zz_profile *zz_sim_profile(const zz_sim *sim) { return &sim->prof; }
+#else
+const zz_profile *zz_sim_profile(const zz_sim *sim)
+{
+    (void)sim;
+    return NULL;
+}
+#endif
+
 int zz_sim_run(zz_sim *sim)
 {
     if (sim->rc)
         return sim->rc;
+#ifdef ZZ_PROFILE
+    const uint64_t run_start = ticks();
+#endif
     zz_event e;
-    int got;
+    int got = 0;
     while (!sim->stop && (got = zz_queue_take(&sim->queue, &e)) > 0) {
         if (e.t > sim->cfg.horizon)
             break;
@@ -482,10 +529,20 @@ int zz_sim_run(zz_sim *sim)
             if (sim->attr)
                 __builtin_prefetch(&sim->attr[next->id]);
         }
+#ifdef ZZ_PROFILE
+        sim->prof.review_end = ZZ_END_IDLE;
+        const uint64_t t0 = ticks();
         dispatch(sim, &e);
+        profile(sim, &e, ticks() - t0);
+#else
+        dispatch(sim, &e);
+#endif
         if ((sim->events & 0xffff) == 0 && zz_interrupt_pending())
             zz_sim_fail(sim, ZZ_INTERRUPTED, "interrupted");
     }
+#ifdef ZZ_PROFILE
+    sim->prof.run += ticks() - run_start;
+#endif
     if (!sim->stop && got < 0)
         zz_sim_fail(sim, ZZ_NOMEM, "out of memory in the event queue");
     if (sim->rc)

@@ -37,6 +37,34 @@ enum zz_event_kind {
 };
 #define ZZ_PROG_BITS 6      /* ZZ_MAX_PROGRAMMES = 64 */
 
+/* How an economic review ended, for the profile below. */
+enum zz_review_end {
+    ZZ_END_IDLE,            /* implementing or scaled: nothing to review    */
+    ZZ_END_OUT_OF_REACH,    /* the draw beyond the bound: support not valued */
+    ZZ_END_VALUED,          /* valued with the support held, no prospect   */
+    ZZ_END_PROSPECTS,       /* valued with and without prospects            */
+    ZZ_NREVIEW_ENDS
+};
+
+/* Where a run's time goes (a build with -DZZ_PROFILE=ON; bench_rule prints
+ * it): ticks (the CPU's time-stamp counter) inside zz_sim_run, spent
+ * dispatching each kind of event, each way a review ended and each
+ * instrument's programme events; the rest is the queue and the loop. */
+typedef struct zz_profile {
+    uint64_t run;
+    uint64_t ticks[ZZ_NEVENT_KINDS], n[ZZ_NEVENT_KINDS];
+    uint64_t review_ticks[ZZ_NREVIEW_ENDS], review_n[ZZ_NREVIEW_ENDS];
+    uint64_t prog_ticks[ZZ_MAX_INSTRUMENTS], prog_n[ZZ_MAX_INSTRUMENTS];
+    int review_end;                /* set by the review being dispatched    */
+} zz_profile;
+#ifdef ZZ_PROFILE
+#define ZZ_PROFILE_END(sim, e) ((sim)->prof.review_end = (e))
+#else
+#define ZZ_PROFILE_END(sim, e) ((void)0)
+#endif
+/* The run's profile, or NULL in a build without ZZ_PROFILE. */
+const zz_profile *zz_sim_profile(const zz_sim *sim);
+
 /* firm dynamic flags */
 enum {
     ZZ_D_AWARE = 1,
@@ -173,6 +201,8 @@ struct zz_sim {
     /* scenario callbacks */
     zz_script *script;
     uint8_t *action_done;          /* when() triggers fire once             */
+
+    zz_profile prof;               /* filled only with ZZ_PROFILE           */
 };
 
 /* ---- observation (sim.c) ---- */

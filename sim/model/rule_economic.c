@@ -387,6 +387,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
     value_benefit(sim, f, &v);
     double u = zz_rng_uniform(&sim->rng, f, ZZ_RNG_DECIDE, sim->firm[f].reviews);
     if (out_of_reach(sim, f, &v, u)) {
+        ZZ_PROFILE_END(sim, ZZ_END_OUT_OF_REACH);
         pass(sim, f, v.scale);
         return;
     }
@@ -394,6 +395,7 @@ static void economic_review(zz_sim *sim, uint32_t f)
     ZZ_EACH_HOOKED(sim, ZZ_HOOK_PROSPECT, i)
         prospect += i->ops->prospect(sim, i, f);
     value_rest(sim, f, prospect, &v);
+    ZZ_PROFILE_END(sim, prospect > 0 ? ZZ_END_PROSPECTS : ZZ_END_VALUED);
     if (prospect > 0) {
         /* valued once: the project without the support is the same
          * valuation with the support's terms taken out */
