@@ -72,9 +72,9 @@
  *   on_finish(sim, in, f, success)   it ended: pay or release; called
  *                            only if the instrument marked the firm
  *                            (zz_firm_mark_due) since its last project
- *                            ended, so that the many projects an
- *                            instrument holds nothing for cost it no look
- *                            at its per-firm state
+ *                            ended: a project the instrument holds
+ *                            nothing for costs no look at its per-firm
+ *                            state
  *   on_adopt(sim, in, f)     it adopted (pilot succeeded)
  * End:
  *   record(sim, in, res)     per-programme statistics into the result
