@@ -73,24 +73,51 @@ def _rank_pid(root, rank):
     return None
 
 
+def on_three_ranks_until(ready, *args):
+    """Starts mpirun -n 3 zhizao ARGS and waits until ready() (at most a
+    minute, or until the job ends); the running process."""
+    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
+                          *map(str, args)], env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 60 and p.poll() is None and not ready():
+        time.sleep(0.02)
+    return p
+
+
+def partial_count(out, count, need):
+    """ready() once OUT.partial's attribute `count` reaches `need`."""
+    def ready():
+        try:
+            with h5py.File(str(out) + ".partial", "r", locking=False) as f:
+                return int(f.attrs[count]) >= need
+        except (OSError, KeyError):
+            return False
+    return ready
+
+
+def trace_rows(partial, n):
+    """ready() once a .partial trace holds n rows (a header and n - 1)."""
+    return lambda: partial.exists() and len(partial.read_text().splitlines()) >= n
+
+
 def kill_worker_when(out, count, need, *args):
     """Runs mpirun -n 3 zhizao ARGS -o OUT and kills rank 2 with SIGKILL once
     OUT.partial's attribute `count` reaches `need`; returns (rc, stderr)."""
-    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
-                          *map(str, args), "-o", str(out)], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0, pid = time.time(), None
-    while time.time() - t0 < 60 and p.poll() is None:
-        try:
-            with h5py.File(str(out) + ".partial", "r", locking=False) as f:
-                if int(f.attrs[count]) >= need:
-                    pid = _rank_pid(p.pid, 2)
-                    break
-        except (OSError, KeyError):
-            pass
-        time.sleep(0.02)
+    ready = partial_count(out, count, need)
+    p = on_three_ranks_until(ready, *args, "-o", out)
+    pid = _rank_pid(p.pid, 2) if p.poll() is None and ready() else None
     assert pid, "the job ended (or never began) before rank 2 could be killed"
     os.kill(pid, signal.SIGKILL)
+    _, err = p.communicate(timeout=60)
+    return p.returncode, err
+
+
+def ctrl_c_on_three_ranks(ready, *args):
+    """Runs mpirun -n 3 zhizao ARGS, presses Ctrl-C on mpirun once ready()
+    (or after a minute); the return code and stderr."""
+    p = on_three_ranks_until(ready, *args)
+    p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     return p.returncode, err
 
@@ -167,21 +194,8 @@ def test_ctrl_c_on_mpirun_keeps_finished_tasks_and_resume_in_one_process(tmp_pat
     args[2] = "population.firms=60000"
     out = tmp_path / "c.h5"
     partial = Path(str(out) + ".partial")
-    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
-                          "explore", *map(str, args), "-o", str(out)], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while time.time() - t0 < 60 and p.poll() is None:
-        try:
-            with h5py.File(partial, "r", locking=False) as f:
-                if int(f.attrs["tasks_done"]) >= 2:
-                    break
-        except (OSError, KeyError):
-            pass
-        time.sleep(0.05)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=60)
-    assert p.returncode != 0, err
+    rc, err = ctrl_c_on_three_ranks(partial_count(out, "tasks_done", 2), "explore", *args, "-o", out)
+    assert rc != 0, err
     assert "interrupted" in err and "--resume continues" in err, err
     assert partial.exists() and not out.exists()
     zz("explore", *args, "-o", out, "--resume", "--quiet")
@@ -336,16 +350,8 @@ def test_calibrate_interrupted_on_three_ranks_resumes_on_two(tmp_path):
     cal = _calibration(tmp_path, firms=12000)
     out = tmp_path / "cut.h5"
     partial = Path(str(out) + ".partial")
-    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
-                          "calibrate", str(cal), "-o", str(out), "--threads", "1"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while time.time() - t0 < 60 and p.poll() is None and (
-            not partial.exists() or len(partial.read_text().splitlines()) < 4):
-        time.sleep(0.02)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=60)
-    if p.returncode == 0:
+    rc, err = ctrl_c_on_three_ranks(trace_rows(partial, 4), "calibrate", cal, "-o", out, "--threads", "1")
+    if rc == 0:
         pytest.skip("the calibration finished before the interruption")
     assert "interrupted after" in err and "--resume" in err, err
     kept = len(partial.read_text().splitlines()) - 1
@@ -385,16 +391,8 @@ def test_optimise_interrupted_on_three_ranks_resumes_on_two(tmp_path):
     small.write_text(small.read_text().replace("firms = 3000", "firms = 20000"))
     out = tmp_path / "cut.h5"
     partial = Path(str(out) + ".partial")
-    p = subprocess.Popen([MPIRUN, "--oversubscribe", "--bind-to", "none", "-n", "3", BIN,
-                          "optimise", str(opt), "-o", str(out), "-q", "--threads", "1"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
-    while time.time() - t0 < 60 and p.poll() is None and (
-            not partial.exists() or len(partial.read_text().splitlines()) < 6):
-        time.sleep(0.02)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=60)
-    if p.returncode == 0 or out.exists():
+    rc, err = ctrl_c_on_three_ranks(trace_rows(partial, 6), "optimise", opt, "-o", out, "-q", "--threads", "1")
+    if rc == 0 or out.exists():
         pytest.skip("the optimisation finished before the interruption reached the ranks")
     assert "--resume" in err, err
     kept = len(partial.read_text().splitlines()) - 1
