@@ -21,7 +21,6 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -36,13 +35,6 @@
 #include "sim_internal.h"
 
 #define MAX_PARKED 4 /* per thread */
-
-/* The only mutable file-scope state: a signal handler can reach nothing
- * else. It asks every running replication to stop at its next check. */
-static volatile sig_atomic_t interrupt_requested;
-
-void zz_request_interrupt(void) { interrupt_requested = 1; }
-int zz_interrupt_pending(void) { return interrupt_requested != 0; }
 
 typedef struct ensemble {
     const zz_scenario *sc;

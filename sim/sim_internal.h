@@ -3,6 +3,7 @@
 #ifndef ZZ_SIM_INTERNAL_H
 #define ZZ_SIM_INTERNAL_H
 
+#include "engine/interrupt.h"
 #include "sim.h"
 
 int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s);
@@ -24,7 +25,5 @@ void zz_sim_stop_after(zz_sim *sim, const zz_sim *policy);
  * replication's result (accounting.c). 0 on success. */
 int zz_account_pair(zz_sim *pol, zz_sim *twin);
 int zz_record_firms(zz_sim *sim);
-/* Set by zz_request_interrupt (a signal handler); checked by event loops. */
-int zz_interrupt_pending(void);
 
 #endif
