@@ -33,7 +33,7 @@ SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # path under sim/; a unit may use its own floor and any floor below.
 LAYERS = [
     ("engine", ["engine/"]),
-    ("schema", ["config"]),
+    ("schema", ["config", "param"]),
     ("model", ["model/"]),
     ("policy", ["policy/"]),
     ("kernel", ["sim", "sim_internal", "sim_access", "accounting"]),
@@ -73,15 +73,12 @@ ALLOWED = {
     ("call", "model/population", "policy/instruments"),
     # The kernel looking up at the scenario binding and the output.
     ("include", "output/results", "scenario/config"),
-    ("include", "policy/instrument", "scenario/params"),
     ("include", "sim", "output/results"),
     ("include", "sim", "scenario/scenario"),
-    ("include", "sim_access", "scenario/params"),
     ("call", "accounting", "output/results"),
     ("call", "model/rule_lua", "scenario/lua_runtime"),
     ("call", "sim", "output/results"),
     ("call", "sim", "scenario/lua_runtime"),
-    ("call", "sim_access", "scenario/params"),
     # A driver printing with the command line's helpers.
     ("call", "ensemble", "cli/cli_rank"),
 }

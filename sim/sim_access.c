@@ -1,7 +1,7 @@
 /*
  * What scenario functions (at/when) may read and change in a running
- * replication. Built on the same registry as the scenario file, so a
- * change from a script is checked exactly as strictly.
+ * replication. (sim:set, which goes through the scenario's parameter
+ * registry, is the binding's: scenario/scenario.c.)
  */
 #include "sim.h"
 
@@ -11,7 +11,6 @@
 #include "engine/rng.h"
 #include "policy/instrument.h"
 #include "policy/policy.h"
-#include "scenario/params.h"
 
 int zz_sim_programme(const zz_sim *sim, const char *name)
 {
@@ -24,22 +23,6 @@ int zz_sim_programme(const zz_sim *sim, const char *name)
 double zz_sim_budget_left(const zz_sim *sim, int g)
 {
     return g >= 0 && g < sim->nprog ? zz_ledger_available(&sim->prog[g].ledger) : 0;
-}
-
-int zz_sim_set(zz_sim *sim, const char *key, const zz_pvalue *value, char *err, size_t errlen)
-{
-    /* Budgets are ledgers at run time: remember the old figure so the pot
-     * moves by the difference. */
-    double old_budget[ZZ_MAX_PROGRAMMES];
-    for (int g = 0; g < sim->nprog; g++)
-        old_budget[g] = sim->cfg.programme[g].budget;
-    int rc = zz_param_set_value(&sim->cfg, key, value, err, errlen);
-    if (rc)
-        return rc;
-    for (int g = 0; g < sim->nprog; g++)
-        if (sim->cfg.programme[g].budget != old_budget[g] && !sim->cfg.programme[g].budget_per_year)
-            zz_ledger_adjust(&sim->prog[g].ledger, sim->cfg.programme[g].budget - old_budget[g]);
-    return ZZ_OK;
 }
 
 /* sim:open_round: the programme's instrument must have rounds to open. */

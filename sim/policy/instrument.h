@@ -17,7 +17,7 @@
  * and its label on the output's `instrument` axis, is word[.variant|.name].
  *
  * Parameters. `params` are the instrument's own rows of the registry
- * (scenario/params.h) with their type, range, default, flags and meaning;
+ * (param.h) with their type, range, default, flags and meaning;
  * the rows every programme has (enabled, start, end, budget, filters) are
  * the registry's own. Values live in zz_programme_cfg: an instrument's own
  * values in its `own` bytes (offset ZZ_OWN(type, field)), so adding an
@@ -89,7 +89,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/params.h"
+#include "param.h"
 #include "sim.h"
 
 /* The firm's implementation capability, as instruments change it. */

@@ -11,6 +11,7 @@
 
 #include "scenario/lua_declare.h"
 #include "scenario/params.h"
+#include "sim.h"
 
 static int open_scenario(zz_scenario **out, const char *name, const char *text)
 {
@@ -126,4 +127,22 @@ int zz_population_open(zz_population **out, const zz_scenario *sc)
 const char *zz_population_errmsg(const zz_population *pop)
 {
     return pop ? pop->errmsg : "out of memory";
+}
+
+/* sim:set from a running scenario: the same registry, so a change from a
+ * script is checked exactly as strictly as the file. */
+int zz_sim_set(zz_sim *sim, const char *key, const zz_pvalue *value, char *err, size_t errlen)
+{
+    /* Budgets are ledgers at run time: remember the old figure so the pot
+     * moves by the difference. */
+    double old_budget[ZZ_MAX_PROGRAMMES];
+    for (int g = 0; g < sim->nprog; g++)
+        old_budget[g] = sim->cfg.programme[g].budget;
+    int rc = zz_param_set_value(&sim->cfg, key, value, err, errlen);
+    if (rc)
+        return rc;
+    for (int g = 0; g < sim->nprog; g++)
+        if (sim->cfg.programme[g].budget != old_budget[g] && !sim->cfg.programme[g].budget_per_year)
+            zz_ledger_adjust(&sim->prog[g].ledger, sim->cfg.programme[g].budget - old_budget[g]);
+    return ZZ_OK;
 }

@@ -46,7 +46,8 @@ typedef struct zz_firm_view {
 int zz_script_decide(zz_script *s, const zz_firm_view *f, double *prob,
                      char *err, size_t errlen);
 
-/* ---- what scenario functions may read and change (sim/sim_access.c) ---- */
+/* ---- what scenario functions may read and change (sim/sim_access.c;
+ *      zz_sim_set: scenario.c) ---- */
 
 /* Adopted (pilot or scaled) share of the firms matching f; 0 if none. */
 double zz_sim_share(const zz_sim *sim, const zz_filter *f);
