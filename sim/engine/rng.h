@@ -15,20 +15,8 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
-/* Stream kinds: one per kind of decision, so that adding draws to one kind
- * never shifts the numbers of another. */
-enum zz_stream {
-    ZZ_RNG_POPULATION = 1,  /* firm attributes (replicate-independent)      */
-    ZZ_RNG_REVIEW,          /* review intervals                              */
-    ZZ_RNG_DECIDE,          /* adopt-or-not at a review                      */
-    ZZ_RNG_IMPLEMENT,       /* implementation duration                       */
-    ZZ_RNG_SUCCESS,         /* true success of an implementation             */
-    ZZ_RNG_AWARE,           /* awareness arrival                             */
-    ZZ_RNG_CONTEST,         /* bids and jury noise                           */
-    ZZ_RNG_SCALE,           /* scale-up reviews                              */
-    ZZ_RNG_PROGRAMME,       /* programme selections (equity, campaigns)      */
-    ZZ_RNG_SCENARIO         /* math.random inside a scenario (sequential)    */
-};
+/* The stream kinds are the callers': the model's in model/streams.h, an
+ * instrument's in its table row; the engine only addresses them. */
 
 #define ZZ_RNG_ANY_REPLICATE 0xffffffffu
 #define ZZ_RNG_GLOBAL_ENTITY 0xffffffffu

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "model/streams.h"
 #include "zhizao/zhizao.h"
 
 /* A decision rule plugs into the engine through this table (as models do in

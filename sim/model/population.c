@@ -14,6 +14,7 @@
  */
 #include "model/population.h"
 #include "engine/rng.h"
+#include "model/streams.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -12,6 +12,7 @@
 #include "model/population.h"
 #include "engine/escape.h"
 #include "engine/rng.h"
+#include "model/streams.h"
 #include "zhizao/zhizao.h"
 
 #include <ctype.h>

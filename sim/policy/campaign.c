@@ -40,7 +40,7 @@ static int run(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t id)
     size_t m = 0;
     for (uint32_t f = 0; f < (uint32_t)p->n; f++)
         if (!zz_firm_aware(sim, f) && zz_prog_eligible(sim, g, f)) {
-            ticket[m] = zz_rng_uniform(&sim->rng, f, ZZ_RNG_PROGRAMME, (uint32_t)g);
+            ticket[m] = zz_rng_uniform(&sim->rng, f, in->ops->stream, (uint32_t)g);
             who[m++] = f;
         }
     size_t k = m < want ? m : want;
@@ -89,7 +89,7 @@ static const zz_param rows[] = {
 };
 
 const zz_instrument zz_campaign = {
-    .word = "campaign", .named = 1,
+    .word = "campaign", .named = 1, .stream = 9, /* who is reached */
     .title = "training / matchmaking campaign: makes eligible firms aware and triggers their review",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .check = check, .costless = costless, .open = open, .event = run,

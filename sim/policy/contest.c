@@ -114,7 +114,7 @@ static int close_round(zz_sim *sim, zz_inst *in, int g)
         uint32_t f = ps->bidders[b];
         if (sim->firm[f].state != ZZ_S_NONE)
             continue; /* started a project of its own meanwhile */
-        gsl_rng *r = zz_rng_at(&sim->rng, f, ZZ_RNG_CONTEST, (uint32_t)ps->rounds_opened);
+        gsl_rng *r = zz_rng_at(&sim->rng, f, in->ops->stream, (uint32_t)ps->rounds_opened);
         s[n].score = sim->pop->capability[f] + gsl_ran_gaussian(r, c->jury_noise);
         s[n].firm = f;
         n++;
@@ -370,7 +370,7 @@ static const zz_param rows[] = {
 };
 
 const zz_instrument zz_contest = {
-    .word = "contest", .named = 1,
+    .word = "contest", .named = 1, .stream = 7, /* bids' jury noise */
     .title = "揭榜挂帅 contest: K winners implement at once; reward on accepted success",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .firm_bytes = sizeof(contest_due), .prog_bytes = sizeof(contest_state),

@@ -125,6 +125,9 @@ typedef struct zz_instrument {
     int (*chain_partners)(const zz_programme_cfg *g);
     /* 1 if the programme spends nothing, so it needs no budget */
     int (*costless)(const zz_programme_cfg *g);
+    /* Its own random stream kind (engine/rng.h) if it draws numbers, else
+     * 0: unique among the rows and none of the model's (model/streams.h). */
+    uint32_t stream;
 
     int (*open)(zz_sim *sim, zz_inst *in);
     int (*event)(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t id);

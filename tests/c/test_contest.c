@@ -10,7 +10,10 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
+#include "policy/instrument.h"
 #include "zz_world.h"
+
+extern const zz_instrument zz_contest;
 
 static zz_scenario *contest(double noise, double budget)
 {
@@ -46,7 +49,7 @@ static void jury_picks_the_best(void)
         zz_value_project(b, f, &v);
         if (!v.can_finance)
             continue;
-        gsl_rng *r = zz_rng_at(&b->rng, f, ZZ_RNG_CONTEST, 1);
+        gsl_rng *r = zz_rng_at(&b->rng, f, zz_contest.stream, 1);
         score[m] = world->capability[f] + gsl_ran_gaussian(r, noise);
         who[m++] = f;
     }

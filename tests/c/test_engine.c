@@ -6,6 +6,7 @@
 #include "engine/date.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
+#include "model/streams.h"
 #include "zz_test.h"
 
 static void queue_orders_events_totally(void)

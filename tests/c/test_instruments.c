@@ -313,8 +313,36 @@ static void whole_runs(void)
     free(all);
 }
 
+/* Random stream kinds belong to the model (model/streams.h) or to one
+ * instrument's row: two users of one kind would draw the same numbers, and
+ * adding draws to one would shift the other's. */
+static void streams_distinct(void)
+{
+    uint32_t owner[64] = {0};
+    for (uint32_t k = ZZ_RNG_POPULATION; k <= ZZ_RNG_MODEL_LAST; k++)
+        if (k != 7 && k != 9)
+            owner[k] = 1000;  /* the model's (the two gaps are instruments') */
+    CHECK(owner[ZZ_RNG_SCALE] && owner[ZZ_RNG_SCENARIO] && owner[ZZ_RNG_AWARE]);
+    int drawing = 0;
+    for (int k = 0; k < zz_ninstruments; k++) {
+        uint32_t s = zz_instruments[k]->stream;
+        if (!s)
+            continue;
+        drawing++;
+        const char *by = s >= 64 ? "nobody (over 63)"
+                         : owner[s] == 0 ? "nobody"
+                         : owner[s] == 1000 ? "the model" : zz_instruments[owner[s] - 1]->word;
+        CHECKF(s < 64 && owner[s] == 0, "%s's stream %u is taken by %s", zz_instruments[k]->word,
+               s, by);
+        if (s < 64)
+            owner[s] = (uint32_t)k + 1;
+    }
+    CHECK(drawing >= 2); /* the contest and the campaign */
+}
+
 int main(void)
 {
+    streams_distinct();
     zz_scenario *sc = base();
     char err[512];
     CHECK(zz_population_build(&pop, sc, err, sizeof err) == 0);
