@@ -70,7 +70,6 @@ ALLOWED = {
     ("call", "model/implement", "policy/compute_market"),
     ("call", "model/rule_economic", "policy/compute_market"),
     ("call", "policy/programme", "sim"),
-    ("call", "model/population", "policy/instruments"),
     # The kernel looking up at the scenario binding and the output.
     ("include", "output/results", "scenario/config"),
     ("include", "sim", "output/results"),

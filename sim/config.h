@@ -185,15 +185,9 @@ typedef struct zz_config {
     char *overrides;          /* "--set" lines applied, newline-separated   */
 } zz_config;
 
-/* Fill with the documented defaults (Shandong, economic rule). */
+/* Fill with the documented defaults (Shandong, economic rule). A
+ * programme's defaults are its registry rows' (zz_programme_defaults,
+ * scenario/params.h); what the run sizes from the programmes is the
+ * instruments' to say (zz_config_rounds, policy/policy.h). */
 void zz_config_defaults(zz_config *cfg);
-/* Defaults of a programme of instrument `kind`: the registry rows' (params.c). */
-void zz_programme_defaults(zz_programme_cfg *g, int kind);
-/* Contest rounds the output reports: the most of any contest (<= 32), and
- * the synthetic supplier-chain partners per leader (the chain-leader
- * programme's, else ZZ_CHAIN_PARTNERS): what the output and the population
- * size from the programmes (policy/instruments.c asks the instruments). */
-int zz_config_rounds(const zz_config *cfg);
-int zz_config_chain_partners(const zz_config *cfg);
-
 #endif

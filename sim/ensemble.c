@@ -31,6 +31,7 @@
 #include "ensemble.h"
 #include "output/rep_pack.h"
 #include "parallel/farm.h"
+#include "policy/policy.h"
 #include "parallel/mpi.h"
 #include "sim_internal.h"
 

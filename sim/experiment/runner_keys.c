@@ -5,6 +5,7 @@
 
 #include "experiment/runner_internal.h"
 #include "model/population.h"
+#include "policy/policy.h"
 #include "scenario/params.h"
 
 uint64_t zz_fnv(uint64_t h, const void *data, size_t n)

@@ -358,7 +358,7 @@ static int check_weights(const double *w, int n, const char *what, char *err, si
     return ZZ_OK;
 }
 
-int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
+int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, int partners,
                             char *err, size_t errlen)
 {
     gsl_set_error_handler_off();
@@ -430,7 +430,7 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
         /* appended last: every earlier attribute keeps its draw */
         p->return_z[i] = (float)gsl_ran_ugaussian(g);
     }
-    rc = build_chains(p, &r, zz_config_chain_partners(cfg));
+    rc = build_chains(p, &r, partners);
     if (rc)
         goto fail;
     zz_population_count(p);
@@ -456,4 +456,28 @@ fail:
     zz_rng_free(&r);
     zz_population_free(p);
     return rc;
+}
+
+/* The firms a configuration asks for: synthetic, or its CSV file. */
+int zz_population_make(struct zz_population **out, const zz_config *cfg, int partners,
+                       char *err, size_t errlen)
+{
+    const char *file = cfg->population.file;
+    if (!file[0])
+        return zz_population_synthetic(out, cfg, partners, err, errlen);
+
+    /* A relative file name is relative to the scenario's directory, so a
+     * scenario and its data move together. */
+    char path[2048];
+    const char *slash = strrchr(cfg->path, '/');
+    if (file[0] == '/' || !slash)
+        snprintf(path, sizeof path, "%s", file);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
+    return zz_population_csv(out, cfg, path, err, errlen);
+}
+
+const char *zz_population_errmsg(const zz_population *pop)
+{
+    return pop ? pop->errmsg : "out of memory";
 }

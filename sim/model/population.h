@@ -78,7 +78,12 @@ static inline int64_t zz_cell(const struct zz_population *p, int c, int i, int s
 /* Synthetic Shandong-like population (population.c). Draws from the
  * scenario seed's own population stream, so it is the same for every
  * replication and thread count. */
-int zz_population_synthetic(struct zz_population **out, const zz_config *cfg,
+/* The firms cfg asks for: synthetic (with `partners` synthetic supplier
+ * partners per chain leader: zz_config_chain_partners), or cfg's CSV file
+ * (population.file, relative to the scenario's folder). */
+int zz_population_make(struct zz_population **out, const zz_config *cfg, int partners,
+                       char *err, size_t errlen);
+int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, int partners,
                             char *err, size_t errlen);
 /* Firms from a CSV file (population_csv.c); documented columns in docs/. */
 int zz_population_csv(struct zz_population **out, const zz_config *cfg,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/instrument.h"
+#include "policy/policy.h"
 
 extern const zz_instrument zz_voucher_compute, zz_voucher_model, zz_voucher_corpus,
     zz_voucher_scenario, zz_subsidy_investment, zz_subsidy_interest, zz_risk_compensation,
@@ -42,7 +43,7 @@ int zz_instrument_find(const char *stem)
     return -1;
 }
 
-/* What the rest of the run sizes from the programmes (config.h). */
+/* What the rest of the run sizes from the programmes (policy.h). */
 int zz_config_rounds(const zz_config *cfg)
 {
     int k = 0;

@@ -11,6 +11,13 @@
 
 struct zz_sim;
 
+/* Contest rounds the output reports: the most of any contest (<= 32), and
+ * the synthetic supplier-chain partners per leader (the chain-leader
+ * programme's, else ZZ_CHAIN_PARTNERS): what the output and the population
+ * size from the programmes (instruments.c asks the instruments). */
+int zz_config_rounds(const zz_config *cfg);
+int zz_config_chain_partners(const zz_config *cfg);
+
 /* The programmes covering each class of firms (sim->prog_cls); -1 when
  * out of memory. */
 int zz_prog_classes(struct zz_sim *sim);

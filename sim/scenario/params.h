@@ -151,6 +151,9 @@ void zz_params_resolve(zz_config *cfg);
  * the offending block and instance (*index) and explains in msg. */
 int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, size_t msglen);
 
+/* Defaults of a programme of instrument `kind`: the registry rows'. */
+void zz_programme_defaults(zz_programme_cfg *g, int kind);
+
 /* "voucher \"compute\"", "campaign \"may\"", "insurance": how the file
  * declares programme g. */
 void zz_programme_desc(const zz_programme_cfg *g, char *buf, size_t len);

@@ -4,6 +4,7 @@
  */
 #include "scenario/scenario.h"
 #include "model/population.h"
+#include "policy/policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ void zz_scenario_close(zz_scenario *sc)
     free(sc);
 }
 
-/* The firms a scenario asks for: synthetic, or its CSV file. */
+/* The firms a scenario asks for (model/population.c builds them). */
 int zz_population_build(zz_population **out, const zz_scenario *sc, char *err, size_t errlen)
 {
     if (!out)
@@ -93,20 +94,7 @@ int zz_population_build(zz_population **out, const zz_scenario *sc, char *err, s
         snprintf(err, errlen, "population: no scenario");
         return ZZ_ERROR;
     }
-    const zz_config *cfg = &sc->cfg;
-    const char *file = cfg->population.file;
-    if (!file[0])
-        return zz_population_synthetic(out, cfg, err, errlen);
-
-    /* A relative file name is relative to the scenario's directory, so a
-     * scenario and its data move together. */
-    char path[2048];
-    const char *slash = strrchr(cfg->path, '/');
-    if (file[0] == '/' || !slash)
-        snprintf(path, sizeof path, "%s", file);
-    else
-        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cfg->path), cfg->path, file);
-    return zz_population_csv(out, cfg, path, err, errlen);
+    return zz_population_make(out, &sc->cfg, zz_config_chain_partners(&sc->cfg), err, errlen);
 }
 
 int zz_population_open(zz_population **out, const zz_scenario *sc)
@@ -122,11 +110,6 @@ int zz_population_open(zz_population **out, const zz_scenario *sc)
         return ZZ_NOMEM;
     snprintf((*out)->errmsg, sizeof (*out)->errmsg, "%s", err);
     return rc;
-}
-
-const char *zz_population_errmsg(const zz_population *pop)
-{
-    return pop ? pop->errmsg : "out of memory";
 }
 
 /* sim:set from a running scenario: the same registry, so a change from a

@@ -8,6 +8,7 @@
 
 #include "zz_test.h"
 #include "model/population.h"
+#include "policy/policy.h"
 #include "scenario/scenario.h"
 #include "zz_fixture.h"
 
@@ -87,7 +88,7 @@ static void test_synthetic(void)
     const zz_population_cfg *pc = &cfg.population;
     char err[1024] = "";
     struct zz_population *p = NULL;
-    int rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
+    int rc = zz_population_synthetic(&p, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECKF(rc == ZZ_OK && p, "synthetic: %s", err);
     if (!p)
         return;
@@ -222,12 +223,12 @@ static void test_synthetic(void)
 
     /* reproducible; another seed differs; firm i does not depend on n */
     struct zz_population *q = NULL;
-    rc = zz_population_synthetic(&q, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&q, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECK(rc == ZZ_OK && q && identical(p, q));
     zz_population_free(q);
     q = NULL;
     cfg.seed = 2;
-    rc = zz_population_synthetic(&q, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&q, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECK(rc == ZZ_OK && q && !identical(p, q));
     int64_t diff = 0;
     for (int64_t i = 0; q && i < 1000; i++)
@@ -237,7 +238,7 @@ static void test_synthetic(void)
     q = NULL;
     cfg.seed = 1;
     cfg.population.firms = 1000;
-    rc = zz_population_synthetic(&q, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&q, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     int64_t same = 0;
     for (int64_t i = 0; q && i < 1000; i++)
         same += same_firm(p, i, q, i);
@@ -251,7 +252,7 @@ static void test_synthetic(void)
     zz_programme_defaults(&cfg.programme[0], ZZ_K("chain_leader"));
     zz_fixture_set(&cfg.programme[0], "partners", 7);
     p = NULL;
-    rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&p, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECK(rc == ZZ_OK && p);
     if (p) {
         int64_t nl = 0, nlinked = 0;
@@ -269,12 +270,12 @@ static void test_synthetic(void)
     cfg.population.firms = 0;
     p = NULL;
     err[0] = '\0';
-    rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&p, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECK(rc != ZZ_OK && p == NULL && strstr(err, "firms"));
     cfg.population.firms = 10;
     for (int s = 0; s < ZZ_NSIZES; s++)
         cfg.population.size_share[s] = 0;
-    rc = zz_population_synthetic(&p, &cfg, err, sizeof err);
+    rc = zz_population_synthetic(&p, &cfg, zz_config_chain_partners(&cfg), err, sizeof err);
     CHECK(rc != ZZ_OK && p == NULL && strstr(err, "size_share"));
 }
 
@@ -512,7 +513,7 @@ static void test_capability_gradient(void)
     cfg->population.firms = 200000;
     char err[512];
     zz_population *p = NULL;
-    CHECK(zz_population_synthetic(&p, cfg, err, sizeof err) == ZZ_OK);
+    CHECK(zz_population_synthetic(&p, cfg, zz_config_chain_partners(cfg), err, sizeof err) == ZZ_OK);
     double sum[ZZ_NSIZES] = {0}, sq[ZZ_NSIZES] = {0};
     int64_t n[ZZ_NSIZES] = {0};
     for (int64_t i = 0; p && i < p->n; i++) {
