@@ -40,7 +40,7 @@ LAYERS = [
     ("output", ["output/"]),
     ("scenario", ["scenario/"]),
     ("parallel", ["parallel/"]),
-    ("drivers", ["ensemble", "ensemble_handle", "experiment/", "calibrate/", "optimise/"]),
+    ("drivers", ["ensemble", "ensemble_handle", "ensemble_rank", "experiment/", "calibrate/", "optimise/"]),
     ("cli", ["cli/"]),
 ]
 
@@ -78,8 +78,6 @@ ALLOWED = {
     ("call", "model/rule_lua", "scenario/lua_runtime"),
     ("call", "sim", "output/results"),
     ("call", "sim", "scenario/lua_runtime"),
-    # A driver printing with the command line's helpers.
-    ("call", "ensemble", "cli/cli_rank"),
 }
 # Known cycles longer than two units, as sets: a cycle passes if all its
 # units lie in one set here (so a cycle may shrink or split, never grow).

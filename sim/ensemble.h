@@ -41,16 +41,16 @@ void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population 
 /* Target g's deadline in days from the start (< 0: none); a pioneer's
  * group takes the pioneer's within_days. */
 double zz_target_deadline(const zz_config *cfg, int g);
-/* Prints the ranking of several scenarios (cli_rank.c). */
+/* Prints the ranking of several scenarios (ensemble_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 /* "probability of reaching each target by its deadline": k of n and the
  * exact (Clopper-Pearson) 95% interval; tt [R][G] days (NAN: not
- * reached), by [G] days (< 0: none, then the horizon). cli_rank.c. */
+ * reached), by [G] days (< 0: none, then the horizon). ensemble_rank.c. */
 void zz_deadline_block(FILE *out, const double *tt, int R, int G, const char *const *name,
                        const double *by, double horizon, int64_t start_day);
 /* Additional adopters per target against the twin (additional [R][G]),
  * harm said as harm, and fiscal money per additional adopter of each
- * group; non-fiscal money shown apart. cli_rank.c. */
+ * group; non-fiscal money shown apart. ensemble_rank.c. */
 void zz_incremental_block(FILE *out, const double *additional, int R, int G,
                           const char *const *name, const double *fiscal, const double *other);
 #endif

@@ -476,7 +476,7 @@ def summary(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
 def compare(source, level: float = 0.95) -> pd.DataFrame:
     """Rank the scenarios of a comparison file (or of a {name: Dataset} dict).
 
-    The same ranking ``zhizao compare`` prints (sim/cli/cli_rank.c), as a
+    The same ranking ``zhizao compare`` prints (sim/ensemble_rank.c), as a
     table; unlike the printed one, a scenario lacking a target is listed
     under it too, last.
 
