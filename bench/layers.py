@@ -36,7 +36,7 @@ LAYERS = [
     ("schema", ["config", "param"]),
     ("model", ["model/"]),
     ("policy", ["policy/"]),
-    ("kernel", ["sim", "sim_internal", "sim_access", "accounting"]),
+    ("kernel", ["sim", "sim_internal", "sim_access", "accounting", "rep_result"]),
     ("output", ["output/"]),
     ("scenario", ["scenario/"]),
     ("parallel", ["parallel/"]),
@@ -71,12 +71,8 @@ ALLOWED = {
     ("call", "model/rule_economic", "policy/compute_market"),
     ("call", "policy/programme", "sim"),
     # The kernel looking up at the scenario binding and the output.
-    ("include", "output/results", "scenario/config"),
-    ("include", "sim", "output/results"),
     ("include", "sim", "scenario/scenario"),
-    ("call", "accounting", "output/results"),
     ("call", "model/rule_lua", "scenario/lua_runtime"),
-    ("call", "sim", "output/results"),
     ("call", "sim", "scenario/lua_runtime"),
 }
 # Known cycles longer than two units, as sets: a cycle passes if all its

@@ -12,7 +12,7 @@
 #include "engine/queue.h"
 #include "engine/rng.h"
 #include "model/population.h"
-#include "output/results.h"
+#include "rep_result.h"
 #include "policy/ledger.h"
 #include "config.h"
 #include "scenario/scenario.h"

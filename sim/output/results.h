@@ -1,6 +1,7 @@
 /*
- * What one replication hands to the writer, and the static layout of a
- * result file. The simulation fills zz_rep_result on its own thread; only
+ * The static layout of a result file and the writer that takes each
+ * replication's zz_rep_result (rep_result.h, the kernel's). The
+ * simulation fills zz_rep_result on its own thread; only
  * the writer thread touches HDF5 (the Debian HDF5 build is not thread-safe,
  * and one writer keeps the file's layout deterministic).
  *
@@ -50,8 +51,9 @@
 #define ZZ_RESULTS_H
 
 #include <stdint.h>
-#include "../scenario/config.h"
-#include "../model/population.h"
+#include "config.h"
+#include "model/population.h"
+#include "rep_result.h"
 
 typedef struct zz_layout {
     int ntime;                 /* observations: start + each month end      */
@@ -74,43 +76,6 @@ typedef struct zz_layout {
     const char *overrides, *start_date;
     int64_t seed;
 } zz_layout;
-
-typedef struct zz_rep_result {
-    int replicate;
-    int ntime, ncells, nprogrammes, ntargets, nrounds;
-    int32_t *adopted;          /* [T][cells] */
-    int32_t *implementing;
-    int32_t *scaled;
-    int32_t *adopted_gsz;
-    double *committed;         /* [T][P] */
-    double *spent;
-    double *returned;
-    double *budget;
-    double *target_share;      /* [T][G] */
-    double *time_to_target;    /* [G] days; NAN if not reached */
-    uint64_t events;
-    double *compute_price;     /* [T] price multiplier, 1 if no market */
-    double *compute_utilisation; /* [T] */
-    int32_t *round_bids;       /* [P][K] contest statistics per round */
-    int32_t *round_winners;
-    int32_t *round_successes;
-    double *round_rewards;
-    /* paired with the twin, per target group; NULL when not computed */
-    int32_t *additional, *supported, *deadweight, *target_firms;
-    double *deadweight_lag;
-    /* per-firm record; NULL unless asked for */
-    int64_t nfirms;
-    double *firm_day;          /* [N] NAN if not adopted */
-    double *firm_support;      /* [N][P] */
-} zz_rep_result;
-
-/* Adds the paired-accounting arrays, or the per-firm record; 0 on success. */
-int zz_rep_result_add_accounting(zz_rep_result *r);
-int zz_rep_result_add_firms(zz_rep_result *r, int64_t nfirms);
-
-zz_rep_result *zz_rep_result_alloc(int ntime, int ncells, int nprogrammes, int ntargets,
-                                   int nrounds);
-void zz_rep_result_free(zz_rep_result *r);
 
 /* The writer (sim/output/h5writer.c). Writes to "<path>.partial" and renames
  * to <path> in zz_writer_close(w, complete=1); an incomplete file keeps the

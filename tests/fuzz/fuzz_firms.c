@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "model/population.h"
-#include "scenario/config.h"
+#include "config.h"
 #include "zhizao/zhizao.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * Per-replication result buffers. Filled by a simulation thread, handed to
  * the writer thread, freed after zz_writer_put.
  */
-#include "output/results.h"
+#include "rep_result.h"
 
 #include <math.h>
 #include <stdint.h>
