@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "engine/date.h"
+#include "scenario/scenario.h"
 #include "sim.h"
 #include "sim_internal.h"
 #include "zhizao/zhizao.h"

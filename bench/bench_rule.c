@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "policy/instrument.h"
+#include "scenario/scenario.h"
 #include "sim.h"
 #include "zhizao/zhizao.h"
 

@@ -62,7 +62,6 @@ ALLOWED = {
     ("include", "model/rule_economic", "policy/policy"),
     ("include", "model/rule_economic", "sim"),
     ("include", "model/rule_economic", "sim_internal"),
-    ("include", "model/rule_lua", "sim"),
     ("include", "policy/compute_market", "sim"),
     ("include", "policy/instrument", "sim"),
     ("include", "policy/programme", "sim_internal"),
@@ -71,9 +70,6 @@ ALLOWED = {
     ("call", "model/rule_economic", "policy/compute_market"),
     ("call", "policy/programme", "sim"),
     # The kernel looking up at the scenario binding and the output.
-    ("include", "sim", "scenario/scenario"),
-    ("call", "model/rule_lua", "scenario/lua_runtime"),
-    ("call", "sim", "scenario/lua_runtime"),
 }
 # Known cycles longer than two units, as sets: a cycle passes if all its
 # units lie in one set here (so a cycle may shrink or split, never grow).

@@ -317,8 +317,8 @@ static double typical_delay(const zz_config *cfg)
     return sum / ZZ_NSIZES;
 }
 
-int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, int replicate,
-                int counterfactual)
+int zz_sim_open_cfg(zz_sim **out, const zz_config *cfg, const zz_script_ops *script,
+                    const zz_population *pop, int replicate, int counterfactual)
 {
     gsl_set_error_handler_off();
     zz_sim *sim = calloc(1, sizeof *sim);
@@ -326,7 +326,8 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
     if (!sim)
         return ZZ_NOMEM;
     sim->pop = pop;
-    sim->cfg = sc->cfg;
+    sim->cfg = *cfg;
+    sim->script_ops = script;
     memset(sim->inst_of, -1, sizeof sim->inst_of);
     sim->replicate = replicate;
     sim->counterfactual = counterfactual;
@@ -338,9 +339,11 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
         }
     switch (sim->cfg.decision.rule) {
     case ZZ_RULE_BASS: sim->rule = &zz_rule_bass; break;
-    case ZZ_RULE_LUA: sim->rule = &zz_rule_lua; break;
+    case ZZ_RULE_LUA: sim->rule = script ? script->rule : NULL; break;
     default: sim->rule = &zz_rule_economic; break;
     }
+    if (!sim->rule)
+        return zz_sim_fail(sim, ZZ_SCENARIO, "decision \"lua\" needs the scenario's functions");
     if (zz_rng_init(&sim->rng, sim->cfg.seed, (uint32_t)replicate))
         return zz_sim_fail(sim, ZZ_NOMEM, "out of memory");
     sim->nobs = zz_month_ends(sim->cfg.start_day, sim->cfg.horizon, NULL);
@@ -368,7 +371,9 @@ int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, i
     /* The twin needs the script only for a scenario-defined rule. */
     if ((!counterfactual && sim->cfg.nactions > 0) || sim->cfg.decision.rule == ZZ_RULE_LUA) {
         char err[1024];
-        int rc = zz_script_open(&sim->script, &sim->cfg, sim, err, sizeof err);
+        if (!script)
+            return zz_sim_fail(sim, ZZ_SCENARIO, "the scenario's functions were not given");
+        int rc = script->open(&sim->script, &sim->cfg, sim, err, sizeof err);
         if (rc)
             return zz_sim_fail(sim, rc, "%s", err);
     }
@@ -409,7 +414,7 @@ static void run_action(zz_sim *sim, int a)
 {
     char err[1024];
     int fired = 0;
-    int rc = zz_script_action(sim->script, a, &fired, err, sizeof err);
+    int rc = sim->script_ops->action(sim->script, a, &fired, err, sizeof err);
     if (rc)
         zz_sim_fail(sim, rc, "%s", err);
     else if (fired)
@@ -598,7 +603,7 @@ void zz_sim_close(zz_sim *sim)
     if (!sim)
         return;
     if (sim->script)
-        zz_script_close(sim->script);
+        sim->script_ops->close(sim->script);
     zz_queue_free(&sim->queue);
     zz_rng_free(&sim->rng);
     zz_rng_free(&sim->scenario_rng);

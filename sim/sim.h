@@ -15,7 +15,6 @@
 #include "rep_result.h"
 #include "policy/ledger.h"
 #include "config.h"
-#include "scenario/scenario.h"
 #include "model/model.h"
 
 /* Event kinds, in the order ties at one instant are resolved: observe first
@@ -115,6 +114,20 @@ _Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line"
 
 struct zz_inst;
 
+/* What a replication asks of the scenario binding (sim/scenario/): the
+ * scenario's at()/when() functions and a scenario-defined decision rule.
+ * The binding hands this table to zz_sim_open_cfg (its zz_sim_open does),
+ * so the kernel names nothing above it. */
+typedef struct zz_script zz_script;
+typedef struct zz_script_ops {
+    /* re-executes the scenario for this replication, bound to sim */
+    int (*open)(zz_script **out, const zz_config *cfg, zz_sim *sim, char *err, size_t errlen);
+    /* runs action `index` (cfg->action[index]); *fired: a trigger fired */
+    int (*action)(zz_script *s, int index, int *fired, char *err, size_t errlen);
+    void (*close)(zz_script *s);
+    const zz_rule_ops *rule;       /* decision "lua"                         */
+} zz_script_ops;
+
 /* The per-firm hooks of the instrument interface (policy/instrument.h):
  * for each, the instruments of this replication that have it, so that a
  * review calls those and does not walk every instrument (ZZ_EACH_HOOKED). */
@@ -199,11 +212,33 @@ struct zz_sim {
     double *obs_time;
 
     /* scenario callbacks */
+    const zz_script_ops *script_ops; /* NULL: a scenario without functions */
     zz_script *script;
     uint8_t *action_done;          /* when() triggers fire once             */
 
     zz_profile prof;               /* filled only with ZZ_PROFILE           */
 };
+
+/* One replication of cfg (copied) on pop: zz_sim_open (zhizao.h) without
+ * the scenario, for the binding that offers `script` (may be NULL when cfg
+ * has no at()/when() functions and no rule "lua"). */
+int zz_sim_open_cfg(zz_sim **out, const zz_config *cfg, const zz_script_ops *script,
+                    const zz_population *pop, int replicate, int counterfactual);
+
+/* ---- what scenario functions may read and change (sim_access.c;
+ *      zz_sim_set is the binding's: scenario/scenario.h) ---- */
+
+/* Adopted (pilot or scaled) share of the firms matching f; 0 if none. */
+double zz_sim_share(const zz_sim *sim, const zz_filter *f);
+/* Index of a programme by name ("voucher.compute"), or -1. */
+int zz_sim_programme(const zz_sim *sim, const char *name);
+/* Money left in a programme's pot (not committed, not disbursed). */
+double zz_sim_budget_left(const zz_sim *sim, int programme);
+/* Opens a contest round now (its window then runs for closes - opens days). */
+int zz_sim_open_round(zz_sim *sim, int programme, char *err, size_t errlen);
+/* Uniform in [0,1) from the replication's scenario stream. */
+double zz_sim_uniform(zz_sim *sim);
+const zz_config *zz_sim_config(const zz_sim *sim);
 
 /* ---- observation (sim.c) ---- */
 void zz_sim_observe(zz_sim *sim, int index);

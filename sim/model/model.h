@@ -21,7 +21,9 @@ typedef struct zz_rule_ops {
     void (*review)(zz_sim *sim, uint32_t firm);
 } zz_rule_ops;
 
-extern const zz_rule_ops zz_rule_bass, zz_rule_economic, zz_rule_lua;
+extern const zz_rule_ops zz_rule_bass, zz_rule_economic;
+/* (decision "lua", the scenario's own rule, is the binding's:
+ * scenario/rule_lua.c, offered through zz_script_ops.rule in sim.h) */
 
 /* ---- firm transitions (model/firms.c): every state change goes through
  * here so the aggregates stay exact. ---- */

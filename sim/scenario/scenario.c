@@ -1,6 +1,7 @@
 /*
  * The public face of a scenario (zhizao.h): open a file or a string, apply
- * --set overrides, describe every resolved parameter, close.
+ * --set overrides, describe every resolved parameter, close; build its
+ * firms and open a replication of it with the binding's functions.
  */
 #include "scenario/scenario.h"
 #include "model/population.h"
@@ -12,7 +13,6 @@
 
 #include "scenario/lua_declare.h"
 #include "scenario/params.h"
-#include "sim.h"
 
 static int open_scenario(zz_scenario **out, const char *name, const char *text)
 {
@@ -112,20 +112,16 @@ int zz_population_open(zz_population **out, const zz_scenario *sc)
     return rc;
 }
 
-/* sim:set from a running scenario: the same registry, so a change from a
- * script is checked exactly as strictly as the file. */
-int zz_sim_set(zz_sim *sim, const char *key, const zz_pvalue *value, char *err, size_t errlen)
+/* What the binding offers a replication (sim.h): the scenario's functions
+ * (lua_runtime.c) and its decision rule (rule_lua.c). */
+const zz_script_ops zz_script_binding = {
+    .open = zz_script_open, .action = zz_script_action, .close = zz_script_close,
+    .rule = &zz_rule_lua,
+};
+
+/* One replication (zhizao.h): the kernel's, with this binding's functions. */
+int zz_sim_open(zz_sim **out, const zz_scenario *sc, const zz_population *pop, int replicate,
+                int counterfactual)
 {
-    /* Budgets are ledgers at run time: remember the old figure so the pot
-     * moves by the difference. */
-    double old_budget[ZZ_MAX_PROGRAMMES];
-    for (int g = 0; g < sim->nprog; g++)
-        old_budget[g] = sim->cfg.programme[g].budget;
-    int rc = zz_param_set_value(&sim->cfg, key, value, err, errlen);
-    if (rc)
-        return rc;
-    for (int g = 0; g < sim->nprog; g++)
-        if (sim->cfg.programme[g].budget != old_budget[g] && !sim->cfg.programme[g].budget_per_year)
-            zz_ledger_adjust(&sim->prog[g].ledger, sim->cfg.programme[g].budget - old_budget[g]);
-    return ZZ_OK;
+    return zz_sim_open_cfg(out, &sc->cfg, &zz_script_binding, pop, replicate, counterfactual);
 }

@@ -13,6 +13,7 @@
 #define ZZ_SCENARIO_H
 
 #include "config.h"
+#include "sim.h"
 #include "zhizao/zhizao.h"
 
 struct zz_scenario {
@@ -20,8 +21,8 @@ struct zz_scenario {
     char errmsg[2048];
 };
 
-/* Runtime side: one per replication that has actions or triggers. */
-typedef struct zz_script zz_script;
+/* Runtime side: one per replication that has actions or triggers
+ * (zz_script, declared in sim.h). */
 
 /* Re-executes the scenario in a sandbox bound to `sim`. math.random inside
  * the script draws from the replication's own stream (zz_sim_uniform). */
@@ -46,25 +47,17 @@ typedef struct zz_firm_view {
 int zz_script_decide(zz_script *s, const zz_firm_view *f, double *prob,
                      char *err, size_t errlen);
 
-/* ---- what scenario functions may read and change (sim/sim_access.c;
- *      zz_sim_set: scenario.c) ---- */
-
-/* Adopted (pilot or scaled) share of the firms matching f; 0 if none. */
-double zz_sim_share(const zz_sim *sim, const zz_filter *f);
-/* Index of a programme by name ("voucher.compute"), or -1. */
-int zz_sim_programme(const zz_sim *sim, const char *name);
-/* Money left in a programme's pot (not committed, not disbursed). */
-double zz_sim_budget_left(const zz_sim *sim, int programme);
 /* Sets a parameter of the live run: "voucher.compute.rate" etc., checked
  * by the same registry as the file. A budget change adds to or takes from
- * the remaining pot (never below what is committed). */
+ * the remaining pot (never below what is committed). (scenario.c; what
+ * else scenario functions may read and change is the kernel's: sim.h.) */
 struct zz_pvalue;
 int zz_sim_set(zz_sim *sim, const char *key, const struct zz_pvalue *value, char *err,
                size_t errlen);
-/* Opens a contest round now (its window then runs for closes - opens days). */
-int zz_sim_open_round(zz_sim *sim, int programme, char *err, size_t errlen);
-/* Uniform in [0,1) from the replication's scenario stream. */
-double zz_sim_uniform(zz_sim *sim);
-const zz_config *zz_sim_config(const zz_sim *sim);
+
+/* The scenario-defined decision rule (decision "lua", rule_lua.c), and what
+ * the binding offers a replication (zz_sim_open hands it to the kernel). */
+extern const zz_rule_ops zz_rule_lua;
+extern const zz_script_ops zz_script_binding;
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "policy/instrument.h"
 #include "scenario/params.h"
+#include "scenario/scenario.h"
 #include "sim.h"
 #include "sim_internal.h"
 #include "zz_test.h"

@@ -3,9 +3,10 @@
  * function gets the firm's state and returns the adoption probability. For
  * experiments: every review crosses into Lua, so it runs about 6-7 times
  * slower than `bass` (measured: docs/scenario-language.md). Reviews are as in `bass` (exponential,
- * mean review_days); an adoption takes effect at once.
+ * mean review_days); an adoption takes effect at once. Part of the binding,
+ * not of model/: it calls the scenario's function (zz_script_decide).
  */
-#include "sim.h"
+#include "scenario/scenario.h"
 
 #include <gsl/gsl_randist.h>
 
