@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/date.h"
+#include "engine/grow.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
 #include "model/streams.h"
@@ -144,8 +145,36 @@ static void calendar(void)
     CHECK(t[0] == 0 && t[1] == 31 && t[2] == 59 && t[12] == 365 && t[36] == 1096);
 }
 
+/* zz_grow keeps what the array held, gives room for what is asked, and
+ * refuses a size that does not fit in size_t rather than wrapping round. */
+static void grow(void)
+{
+    int *a = NULL;
+    size_t cap = 0;
+    int moves = 0; /* capacity changes: doubling makes them few */
+    for (size_t n = 0; n < 1000; n++) {
+        size_t had = cap;
+        int *t = zz_grow(a, &cap, n + 1, sizeof *a);
+        CHECK(t != NULL && cap >= n + 1);
+        moves += cap != had;
+        a = t;
+        a[n] = (int)n * 3;
+    }
+    CHECKF(moves <= 10, "%d reallocations for 1000 elements", moves);
+    int kept = 1;
+    for (size_t n = 0; n < 1000; n++)
+        kept &= a[n] == (int)n * 3;
+    CHECK(kept);
+    CHECK(cap < 4000); /* not wildly more than asked */
+    size_t before = cap;
+    CHECK(zz_grow(a, &cap, 10, sizeof *a) == a && cap == before);
+    CHECK(zz_grow(a, &cap, SIZE_MAX / 2, sizeof *a) == NULL && cap == before);
+    free(a);
+}
+
 int main(void)
 {
+    grow();
     queue_orders_events_totally();
     queue_stays_sorted_under_churn();
     queue_hard_cases();
