@@ -15,7 +15,7 @@
 /* arr if it already holds `need` elements of `size` bytes (its capacity is
  * *cap), else arr moved to room for at least need (double the capacity, at
  * least 16) with *cap updated; NULL when out of memory or too large, arr
- * and *cap then unchanged. */
+ * and *cap then unchanged (and when need is 0 and there is no array yet). */
 static inline void *zz_grow(void *arr, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)

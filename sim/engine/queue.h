@@ -1,4 +1,12 @@
 /*
+ * sim/engine/, the bottom floor (docs/architecture.md). It offers what a
+ * discrete-event simulation needs and that knows nothing of firms, policy,
+ * scripts or files: this event queue and its clock, counter-based random
+ * streams (rng.h: the kinds are the callers'), calendar dates (date.h),
+ * escaping text echoed in messages (escape.h), the interrupt flag
+ * (interrupt.h) and growing arrays (grow.h). It may include the C library,
+ * GSL and Random123, and nothing of sim/ outside engine/.
+ *
  * The event queue: a two-level calendar queue with a sorted front.
  *
  * A discrete-event simulation never schedules into the past, and most of

@@ -1,4 +1,14 @@
 /*
+ * sim/output/, the output floor (docs/architecture.md). It offers the
+ * result files and what travels between ranks: the HDF5 file of run and
+ * compare (this header, h5writer.c), the experiment file of explore and
+ * compare (experiment_writer.h), results as bytes for MPI (rep_pack.h,
+ * xrecord_pack.h), and where a file may go with its ".partial" lifecycle
+ * (outpath.h). It reads what the kernel hands on (rep_result.h) and may
+ * include engine/, config.h, model/population.h and the kernel's headers,
+ * never scenario/, parallel/, the drivers or cli/: a writer is told what
+ * to write, it does not go and get it.
+ *
  * The static layout of a result file and the writer that takes each
  * replication's zz_rep_result (rep_result.h, the kernel's). The
  * simulation fills zz_rep_result on its own thread; only

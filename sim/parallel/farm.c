@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/grow.h"
+#include "engine/interrupt.h"
 #include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
@@ -21,13 +23,10 @@ typedef struct msg_head {
 unsigned char *zz_farm_reserve(zz_farm_buf *b, size_t n)
 {
     const size_t at = b->len < sizeof(msg_head) ? sizeof(msg_head) : b->len;
-    if (at + n > b->cap) {
-        unsigned char *p = realloc(b->p, at + n);
-        if (!p)
-            return NULL;
-        b->p = p;
-        b->cap = at + n;
-    }
+    unsigned char *p = zz_grow(b->p, &b->cap, at + n, 1);
+    if (!p)
+        return NULL;
+    b->p = p;
     b->len = at + n;
     return b->p + at;
 }
@@ -94,13 +93,12 @@ void zz_farm_hand_out(const zz_farm *f, zz_farm_end *end)
         }
         MPI_Get_count(&st, MPI_BYTE, &len);
         if ((size_t)len > cap) {
-            unsigned char *b = realloc(buf, (size_t)len);
+            unsigned char *b = zz_grow(buf, &cap, (size_t)len, 1);
             if (!b) {
                 failed(end, ZZ_NOMEM, "out of memory for a task's result", -1);
                 break;
             }
             buf = b;
-            cap = (size_t)len;
         }
         MPI_Recv(buf, len, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         msg_head h;

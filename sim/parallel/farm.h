@@ -1,11 +1,18 @@
 /*
+ * sim/parallel/, the floor of threads and ranks (docs/architecture.md). It
+ * offers the MPI job this process belongs to (mpi.h) and a task farm over
+ * its ranks (this header); what a task is, how its result is packed and
+ * where it goes are the caller's, through callbacks. It may include
+ * engine/ (the interrupt flag) and the public API's result codes, and
+ * nothing of the model, the scenario or the output.
+ *
  * A dynamic queue of tasks over MPI ranks (a task farm): rank 0 hands out
  * tasks one at a time to whichever worker thread asks, and takes back each
  * finished task's bytes; the other ranks run them, in as many threads as
  * they are given, until rank 0 says stop. What a task is, how its result
  * is packed and where rank 0 puts it belong to the caller (callbacks), so
  * that `explore`, `compare` (experiment/mpi_runner.c) and `run`
- * (ensemble_mpi.c) share one queue, one protocol and one fault handling.
+ * (ensemble.c) share one queue, one protocol and one fault handling.
  *
  * Messages (bytes) from worker thread t of rank q to rank 0, tag t:
  *   HELLO  threads     once per rank, before its threads ask (tag 0)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "engine/date.h"
+#include "engine/grow.h"
 #include "policy/instrument.h"
 
 typedef struct contest_cfg {
@@ -35,7 +36,8 @@ enum { OPEN, CLOSE, ACCEPT };
 typedef struct contest_state {
     int round_open, rounds_opened;
     uint32_t *bidders;
-    int nbidders, cap_bidders;
+    int nbidders;
+    size_t cap_bidders;
     int32_t bids[ZZ_MAX_ROUNDS], winners[ZZ_MAX_ROUNDS], successes[ZZ_MAX_ROUNDS];
     double rewards[ZZ_MAX_ROUNDS];
 } contest_state;
@@ -73,14 +75,10 @@ static double reward(const contest_cfg *c, double invest)
 
 static int push_bidder(contest_state *ps, uint32_t f)
 {
-    if (ps->nbidders == ps->cap_bidders) {
-        int cap = ps->cap_bidders ? 2 * ps->cap_bidders : 256;
-        uint32_t *b = realloc(ps->bidders, (size_t)cap * sizeof *b);
-        if (!b)
-            return -1;
-        ps->bidders = b;
-        ps->cap_bidders = cap;
-    }
+    uint32_t *b = zz_grow(ps->bidders, &ps->cap_bidders, (size_t)ps->nbidders + 1, sizeof *b);
+    if (!b)
+        return -1;
+    ps->bidders = b;
     ps->bidders[ps->nbidders++] = f;
     return 0;
 }
