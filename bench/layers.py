@@ -36,7 +36,7 @@ LAYERS = [
     ("schema", ["config", "param"]),
     ("model", ["model/"]),
     ("policy", ["policy/"]),
-    ("kernel", ["sim", "sim_internal", "sim_access", "accounting", "rep_result"]),
+    ("kernel", ["sim", "sim_internal", "sim_access", "accounting", "rep_result", "targets"]),
     ("output", ["output/"]),
     ("scenario", ["scenario/"]),
     ("parallel", ["parallel/"]),
@@ -65,11 +65,10 @@ ALLOWED = {
     ("include", "policy/compute_market", "sim"),
     ("include", "policy/instrument", "sim"),
     ("include", "policy/programme", "sim_internal"),
-    ("call", "model/firms", "sim"),
+    ("call", "model/firms", "targets"),
     ("call", "model/implement", "policy/compute_market"),
     ("call", "model/rule_economic", "policy/compute_market"),
-    ("call", "policy/programme", "sim"),
-    # The kernel looking up at the scenario binding and the output.
+    ("call", "policy/programme", "targets"),
 }
 # Known cycles longer than two units, as sets: a cycle passes if all its
 # units lie in one set here (so a cycle may shrink or split, never grow).
@@ -78,13 +77,7 @@ ALLOWED_CYCLES = {
     "include": [
         {"policy/instrument", "sim", "sim_internal"},
     ],
-    "call": [
-        {"model/firms", "model/implement", "model/rule_bass", "model/rule_economic",
-         "policy/campaign", "policy/chain", "policy/contest", "policy/equity",
-         "policy/instruments", "policy/insurance", "policy/programme",
-         "policy/risk_compensation", "policy/subsidy", "policy/subsidy_interest",
-         "policy/talent", "policy/voucher", "sim"},
-    ],
+    "call": [],
 }
 
 

@@ -6,11 +6,15 @@
 #include "engine/interrupt.h"
 #include "sim.h"
 
+/* targets.c: filters, classes and targets; the rest: sim.c, accounting.c,
+ * model/rule_economic.c as said. */
+
 int zz_cell_match(const zz_sim *sim, const zz_filter *flt, int c, int i, int s);
 /* Which of the n filters cover each class of firms (zz_firm_class): bit k
  * of out[class] for flt[k]; out holds ncells * 2 classes. */
 void zz_filter_classes(const zz_sim *sim, const zz_filter *const *flt, int n, uint64_t *out);
 void zz_targets_on_adopt(zz_sim *sim, uint32_t f);
+void zz_targets_init(zz_sim *sim);
 /* Firm f's class, cell x above-size (the index of prog_cls, target_cls). */
 uint32_t zz_firm_class(const zz_sim *sim, uint32_t f);
 /* A firm's applications for support were decided: instruments record the
