@@ -254,6 +254,11 @@ def main(argv):
                 why = sorted(edges[(a, b)])
                 more = f" +{len(why) - 3}" if len(why) > 3 else ""
                 print(f"  {flag}{a} ({la}) -> {b} ({lb}): {' '.join(why[:3])}{more}")
+        floors = defaultdict(int)
+        for a, b in up:
+            floors[(LAYERS[layer_of(a)][0], LAYERS[layer_of(b)][0])] += 1
+        if floors:
+            print("  by floors: " + ", ".join(f"{x}->{y} {n}" for (x, y), n in sorted(floors.items())))
         for c in cycles:
             ok = any(set(c) <= set(allowed) for allowed in ALLOWED_CYCLES[kind])
             print(f"  {'    ' if ok else 'NEW '}cycle of {len(c)}: {' '.join(c)}")
