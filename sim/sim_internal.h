@@ -1,10 +1,15 @@
 /* Internal links between the replication's parts that are not part of the
- * model's vocabulary in sim.h. */
+ * model's vocabulary in sim.h. Includes no part of the kernel, so that
+ * sim.c including it closes no cycle (the users include sim.h). */
 #ifndef ZZ_SIM_INTERNAL_H
 #define ZZ_SIM_INTERNAL_H
 
+#include <stdint.h>
+
+#include "config.h"
 #include "engine/interrupt.h"
-#include "sim.h"
+#include "rep_result.h"
+#include "zhizao/zhizao.h"
 
 /* targets.c: filters, classes and targets; the rest: sim.c, accounting.c,
  * model/rule_economic.c as said. */
