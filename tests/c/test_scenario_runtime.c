@@ -208,10 +208,43 @@ static void misuse(void)
           ZZ_SCENARIO, "rt.lua:5: sim is read-only", NULL);
 }
 
+/* The kernel opened without the binding's functions (zz_sim_open_cfg with
+ * no table): a scenario that needs them is refused with a message, not run
+ * without its actions or crashed; one that does not runs as through
+ * zz_sim_open. */
+static void kernel_without_binding(void)
+{
+    const char *needs[] = {
+        "decision \"lua\" { fn = function(firm) return 0 end }\n",
+        "at(\"2026-03-01\", function(sim) sim:stop() end)\n",
+    };
+    for (int k = 0; k < 2; k++) {
+        run r = start(needs[k]);
+        CHECKF(r.rc == ZZ_OK, "%s", r.sim ? zz_errmsg(r.sim) : "");
+        zz_sim *bare = NULL;
+        if (r.pop) {
+            int rc = zz_sim_open_cfg(&bare, &r.sc->cfg, NULL, r.pop, 0, 0);
+            CHECKF(rc == ZZ_SCENARIO && strstr(zz_errmsg(bare), "scenario's functions"), "rc %d: %s",
+                   rc, zz_errmsg(bare));
+        }
+        zz_sim_close(bare);
+        finish(&r);
+    }
+    run r = start("population { firms = 500 }\n");
+    zz_sim *bare = NULL;
+    if (r.pop) {
+        CHECK(zz_sim_open_cfg(&bare, &r.sc->cfg, NULL, r.pop, 0, 0) == ZZ_OK && zz_sim_run(bare) == ZZ_OK);
+        CHECK(zz_sim_events(bare) == zz_sim_events(r.sim));
+    }
+    zz_sim_close(bare);
+    finish(&r);
+}
+
 int main(void)
 {
     actions();
     lua_rule();
     misuse();
+    kernel_without_binding();
     return zz_test_finish();
 }
