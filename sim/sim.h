@@ -1,4 +1,12 @@
 /*
+ * The kernel (sim.c, sim_access.c, accounting.c, targets.c, rep_result.c;
+ * docs/architecture.md): one replication, from the configuration and the
+ * population to the result it hands on (rep_result.h). It offers
+ * zz_sim_open_cfg, the run, what scenario functions may read and change,
+ * and this state. It may include policy/, model/, the schema and engine/,
+ * never scenario/ (the binding hands it zz_script_ops), output/,
+ * parallel/, the drivers or cli/.
+ *
  * One replication in progress: the engine's clock and queue, the firms'
  * dynamic state, the programmes' ledgers, the aggregates and the buffers of
  * observations. Everything a replication touches hangs off this handle, so

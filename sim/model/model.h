@@ -1,4 +1,12 @@
 /*
+ * sim/model/, the model floor (docs/architecture.md). It offers the firms:
+ * building a population (population.h), their transitions, the decision
+ * rules bass and economic, the implementation lifecycle, and the model's
+ * random stream kinds (streams.h). It may include the schema (config.h,
+ * param.h) and engine/; it still includes sim.h and policy/ for the
+ * replication's state and the instruments' hooks, debts listed in
+ * bench/layers.py.
+ *
  * The model's vocabulary: how a decision rule plugs into the engine, the
  * firm transitions that keep the aggregates exact, the economic rule's
  * valuation and the implementation lifecycle. The replication's state is

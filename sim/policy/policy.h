@@ -1,4 +1,11 @@
 /*
+ * sim/policy/, the instruments' floor (docs/architecture.md). It offers the
+ * instrument table and interface (instrument.h), one file per instrument,
+ * the budget ledgers (ledger.h), and what the kernel asks of the programmes
+ * as a whole (this header). It may include model/, the schema and engine/;
+ * it still includes sim.h for the replication's state, a debt listed in
+ * bench/layers.py.
+ *
  * What the engine asks of the programmes as a whole (the instruments
  * themselves plug in through policy/instrument.h), and the regional
  * compute market.

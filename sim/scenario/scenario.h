@@ -1,4 +1,12 @@
 /*
+ * sim/scenario/, the scenario floor (docs/architecture.md). It offers the
+ * Lua binding: loading and checking a scenario (this header), the parameter
+ * registry (params.h), the sandbox and the sources (lua_sandbox.h,
+ * lua_source.h), the scenario's functions at run time and the "lua" rule,
+ * handed to the kernel as a zz_script_ops table. It may include every floor
+ * below it (the kernel, policy/, model/, the schema, engine/) and output/,
+ * never parallel/, the drivers or cli/.
+ *
  * The scenario binding: Lua 5.4 scripts in, a validated zz_config out, and
  * the per-replication runtime that calls a script's at()/when() functions.
  *
