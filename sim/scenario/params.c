@@ -4,8 +4,9 @@
  * by its type is param_types.c's (with param_format.c), keys and setting by
  * key param_keys.c's, describe and the reference param_describe.c's.
  *
- * Defaults are not here: zz_config_defaults and zz_programme_defaults
- * (config.c) own them; describe prints whatever the config holds.
+ * Defaults: zz_config_defaults (config.c) holds the scenario's; a
+ * programme's are its instrument's rows' `def`, stored by
+ * zz_programme_defaults below; describe prints whatever the config holds.
  */
 #include "scenario/params.h"
 
