@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate/observed.h"
 #include "experiment/experiment_lua.h"
 #include "scenario/lua_include.h"
 #include "scenario/lua_sandbox.h"
@@ -26,6 +27,7 @@ typedef struct cal_loader {
     char root[ZZ_PATH_LEN];
     zz_include_stack inc;
     int declared;
+    zz_observed *obs;         /* data/observed.csv, read at the first data = */
 } cal_loader;
 
 static cal_loader *LD(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
@@ -323,9 +325,81 @@ static void date_field(lua_State *L, const char *what, const char *field, char *
     lua_pop(L, 1);
 }
 
+/* data/observed.csv, read once per calibration file and kept in the
+ * bundle beside the Lua files, so the output records the figures used. */
+static zz_observed *observed(lua_State *L, cal_loader *ld, const char *what)
+{
+    if (ld->obs)
+        return ld->obs;
+    char path[ZZ_PATH_LEN], msg[2048];
+    if (zz_observed_locate(ld->c->path, path, sizeof path, msg, sizeof msg) ||
+        zz_observed_open(&ld->obs, path, msg, sizeof msg))
+        zz_lua_error(L, "%s: data: %s", what, msg);
+    zz_include_stack *inc = &ld->inc;
+    size_t len;
+    const char *text = zz_observed_text(ld->obs, &len);
+    if (inc->nfiles < ZZ_MAX_SOURCE_FILES && (inc->files[inc->nfiles].text = malloc(len + 1))) {
+        zz_source_file *f = &inc->files[inc->nfiles++];
+        memcpy(f->text, text, len + 1);
+        f->len = len;
+        snprintf(f->path, sizeof f->path, "%s", path);
+    }
+    return ld->obs;
+}
+
+/* The observed value and its se: value = ..., se = ... as written, or
+ * data = "ID", the row of data/observed.csv with that id (never both, so
+ * a figure has one home). */
+static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_moment *m)
+{
+    int ok;
+    if (lua_getfield(L, 1, "data") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            zz_lua_error(L, "%s: data must be the id of a row of data/observed.csv, e.g. data = "
+                            "\"eu_ai_hazard_small_2023_2025\"", what);
+        const char *id = lua_tostring(L, -1);
+        for (int i = 0; i < 2; i++) {
+            const char *f = i ? "se" : "value";
+            if (lua_getfield(L, 1, f) != LUA_TNIL)
+                zz_lua_error(L, "%s: give data or %s, not both (data = \"%s\" sets value and se "
+                                "from the data file)", what, f, id);
+            lua_pop(L, 1);
+        }
+        const zz_observed *o = observed(L, ld, what);
+        const zz_observed_row *row = zz_observed_find(o, id);
+        if (!row) {
+            char near[512] = "";
+            zz_observed_nearest(o, id, near, sizeof near);
+            zz_lua_error(L, "%s: data: no row '%s' in %s; %s%s", what, id, zz_observed_path(o),
+                         near[0] ? "nearest ids: " : "valid ids are its id column", near);
+        }
+        if (isnan(row->se))
+            zz_lua_error(L, "%s: data: row '%s' (%s:%d) has no se, so it cannot be a calibration "
+                            "target; give value and se here, with the reason", what, id,
+                         zz_observed_path(o), row->line);
+        m->value = row->value;
+        m->se = row->se;
+        snprintf(m->data, sizeof m->data, "%s", id);
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "value");
+    m->value = lua_tonumberx(L, -1, &ok);
+    if (!ok || !isfinite(m->value))
+        zz_lua_error(L, "%s: value (the observed moment) must be a number, or give data = \"ID\" "
+                        "(a row of data/observed.csv)", what);
+    lua_getfield(L, 1, "se");
+    m->se = lua_tonumberx(L, -1, &ok);
+    if (!ok || !(m->se > 0) || !isfinite(m->se))
+        zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
+    lua_pop(L, 2);
+}
+
 static int l_moment_fields(lua_State *L)
 {
-    static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to", "value", "se"};
+    static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to",
+                                         "value", "se", "data"};
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     const char *name = lua_tostring(L, lua_upvalueindex(2));
@@ -334,7 +408,7 @@ static int l_moment_fields(lua_State *L)
     if (!lua_istable(L, 1))
         return zz_lua_error(L, "%s: expected a table of fields { kind = \"share\", group = { ... }, "
                                "at = \"YYYY-MM-DD\", value = ..., se = ... }", what);
-    check_fields(L, 1, what, fields, 8);
+    check_fields(L, 1, what, fields, 9);
     if (c->nmoments == ZZ_MAX_MOMENTS)
         return zz_lua_error(L, "moment: at most %d moments", ZZ_MAX_MOMENTS);
     for (int i = 0; i < c->nmoments; i++)
@@ -390,16 +464,7 @@ static int l_moment_fields(lua_State *L)
     } else {
         date_field(L, what, "at", m->at);
     }
-    int ok;
-    lua_getfield(L, 1, "value");
-    m->value = lua_tonumberx(L, -1, &ok);
-    if (!ok || !isfinite(m->value))
-        return zz_lua_error(L, "%s: value (the observed moment) must be a number", what);
-    lua_getfield(L, 1, "se");
-    m->se = lua_tonumberx(L, -1, &ok);
-    if (!ok || !(m->se > 0) || !isfinite(m->se))
-        return zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
-    lua_pop(L, 2);
+    read_target(L, ld, what, m);
     c->nmoments++;
     return 0;
 }
@@ -488,6 +553,7 @@ int zz_calibration_read(zz_calibration *c, char *err, size_t errlen)
     zz_source_dirname(c->path, ld->root, sizeof ld->root);
     int rc = run_file(ld, err, errlen);
     zz_sandbox_free(ld->sb);
+    zz_observed_close(ld->obs);
     for (int f = 0; f < ZZ_MAX_SOURCE_FILES; f++)
         free(ld->inc.files[f].text);
     free(ld);

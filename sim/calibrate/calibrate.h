@@ -7,6 +7,8 @@
  *   free "population.hurdle_mean" { 0.2, 1.5 }
  *   moment "small_rate" { kind = "hazard", group = { size = "small" },
  *                         from = "2026-01-01", to = "2027-01-01", value = 0.058, se = 0.01 }
+ *   moment "small_rate" { ..., data = "eu_ai_hazard_small_2023_2025" }   -- value and se from
+ *                                                                          -- data/observed.csv
  *
  * The free parameters ride on a one-scenario experiment (experiment.h):
  * its factors are the free keys, its single point is the parameter
@@ -45,6 +47,7 @@ typedef struct zz_moment {
     zz_group_spec group[2];   /* ratio: numerator, denominator              */
     char at[16], from[16], to[16];
     double value, se;
+    char data[64];            /* the data/observed.csv row they came from, or "" */
     /* resolved */
     uint8_t *cells[2];        /* [cells] 1 if the cell is in the group       */
     int t_at, t_from, t_to;   /* observation indices                         */
