@@ -85,7 +85,7 @@ SHARE = 'kind = "share", group = { gsz = true }, at = "2026-01-31"'
 # and se: reading the wrong column gives another number.
 LOCAL = '''\
 note,se,hi,id,lo,value
-"a, quoted ""note""",0.0123,0.4444,local_rate,0.2222,0.3456
+"a ""quoted"" note, with a comma",0.0123,0.4444,local_rate,0.2222,0.3456
 plain,0.021,0.9,local_share,0.1,0.37
 no se,,0.9,local_nose,0.1,0.5
 '''
