@@ -173,7 +173,9 @@ static int parse_row(const zz_observed *o, const char *s, const char *end, int l
                               "quotes)", o->path, line, n, nfields);
         return ZZ_SCENARIO;
     }
-    if (!got[0][0] || strlen(got[0]) >= sizeof row->id || strpbrk(got[0], " \t\"")) {
+    if (!got[0][0] || strlen(got[0]) >= sizeof row->id ||
+        strspn(got[0], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+            strlen(got[0])) {
         snprintf(err, errlen, "%s:%d: id must be a name of 1 to %zu letters, digits or '_', got '%s'",
                  o->path, line, sizeof row->id - 1, got[0]);
         return ZZ_SCENARIO;
