@@ -138,6 +138,10 @@ int zz_calibration_open(zz_calibration **out, const char *path)
     const size_t errlen = sizeof c->errmsg;
     int rc = zz_calibration_read(c, err, errlen);
     zz_experiment *ex = c->ex;
+    c->nfit = 0;
+    for (int k = 0; k < c->nmoments; k++)
+        if (!c->moment[k].holdout)
+            c->fit[c->nfit++] = k;
     if (!rc && (rc = zz_scenario_open(&ex->sc[0], ex->scenario_path[0])) != ZZ_OK)
         snprintf(err, errlen, "%.300s: calibrate: scenario '%.300s' is invalid:\n%.1200s", c->where,
                  c->scenario_given, ex->sc[0] ? ex->sc[0]->errmsg : "out of memory");
@@ -155,10 +159,10 @@ int zz_calibration_open(zz_calibration **out, const char *path)
             snprintf(err, errlen, "%s: no free parameter; declare one, e.g. free "
                                   "\"population.hurdle_mean\" { 0.2, 1.5 }", path);
             rc = ZZ_SCENARIO;
-        } else if (c->nmoments < ex->nfactors) {
-            snprintf(err, errlen, "%s: %d moments for %d free parameters; the parameters are not "
-                                  "identified (give at least as many moments)", path, c->nmoments,
-                     ex->nfactors);
+        } else if (c->nfit < ex->nfactors) {
+            snprintf(err, errlen, "%s: %d fitted moments (%d held out) for %d free parameters; the "
+                                  "parameters are not identified (give at least as many fitted "
+                                  "moments)", path, c->nfit, c->nmoments - c->nfit, ex->nfactors);
             rc = ZZ_SCENARIO;
         }
         if (!c->starts)
@@ -261,8 +265,15 @@ int zz_calibration_fragment(const zz_calibration *c, const zz_msm_result *r, con
     for (int f = 0; f < r->nfree; f++) {
         const zz_factor *fa = &c->ex->factor[f];
         zz_calibration_declaration(cfg, fa->key, r->estimate[f], fp);
-        fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
-                fa->lo, fa->hi);
+        if (r->at_bound[f])
+            fprintf(fp, "   -- %s: AT ITS %s BOUND, no std. error; bounds [%g, %g]\n", fa->key,
+                    r->at_bound[f] < 0 ? "LOWER" : "UPPER", fa->lo, fa->hi);
+        else if (!r->identified[f])
+            fprintf(fp, "   -- %s: NOT IDENTIFIED by the moments, no std. error; bounds [%g, %g]\n",
+                    fa->key, fa->lo, fa->hi);
+        else
+            fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
+                    fa->lo, fa->hi);
     }
     if (fclose(fp)) {
         snprintf(err, errlen, "%s: cannot write", out);

@@ -48,6 +48,7 @@ typedef struct zz_moment {
     char at[16], from[16], to[16];
     double value, se;
     char data[64];            /* the data/observed.csv row they came from, or "" */
+    int holdout;              /* simulated and reported, not fitted          */
     /* resolved */
     uint8_t *cells[2];        /* [cells] 1 if the cell is in the group       */
     int t_at, t_from, t_to;   /* observation indices                         */
@@ -65,6 +66,10 @@ typedef struct zz_calibration {
     double jacobian_step;     /* share of each free range                   */
     int nmoments;
     zz_moment moment[ZZ_MAX_MOMENTS];
+    /* the fitted moments (not held out), in file order: the objective, the
+     * weighting and the standard errors use these only */
+    int nfit;
+    int fit[ZZ_MAX_MOMENTS];
     int ntime;
     double *time;             /* observation days since start               */
     /* calibrate's covariance or correlation field, as given (n x n,
@@ -136,6 +141,19 @@ typedef struct zz_msm_result {
     double *target;                 /* [nmoments] what was fitted */
     double objective, j_statistic, j_pvalue;
     int dof;
+    /* diagnostics at the estimate (ident.c) */
+    double *jacobian;               /* [nmoments][nfree] dm/dtheta, every moment */
+    double *covariance;             /* [nfree][nfree] sandwich; NaN rows for parameters
+                                     * at a bound or not identified */
+    int32_t *at_bound;              /* [nfree] -1 lower, 1 upper, 0 inside */
+    int32_t *identified;            /* [nfree] 1 identified, 0 not */
+    double *column_norm;            /* [nfree] |column of the scaled Jacobian| */
+    double *independence;           /* [nfree] sine of its angle to the others' span */
+    int32_t *partner;               /* [nfree] the parameter it is most collinear with, -1 none */
+    double *singular;               /* [nfree] singular values of the scaled Jacobian */
+    int rank;                       /* numerical rank of the scaled Jacobian */
+    double *sim_se;                 /* [nmoments] simulation se of the pooled moment */
+    double *prediction_se;          /* [nmoments] sqrt(g V g' + sim_se^2) */
     int ntrace, captrace;
     zz_trace_row *trace;
     int replayed;                   /* evaluations taken from --resume */
@@ -149,6 +167,22 @@ typedef struct zz_msm_options {
     int progress;
     const double *targets;    /* NULL: the file's values; else [nmoments]   */
 } zz_msm_options;
+
+/* Each replication's moments from the last zz_msim_eval: out[R][nmoments]. */
+void zz_msim_rep_moments(const zz_msim *m, double *out);
+
+/* ---- diagnostics at the estimate (ident.c) ---- */
+/* Bound flags within this share of the range of a bound. */
+#define ZZ_AT_BOUND_TOL 1e-3
+/* From the Jacobian G [nmoments][nfree] (res->jacobian, set): the bound
+ * flags, the identification table, and the sandwich covariance and
+ * standard errors of the parameters that are inside their bounds and
+ * identified (the others held at their estimate). */
+int zz_msm_diagnose(const zz_calibration *c, zz_msm_result *res, char *err, size_t errlen);
+/* The simulation se of each moment from its per-replication values at the
+ * estimate (rep [R][nmoments]), and the prediction se with the
+ * estimate's covariance. */
+void zz_msm_prediction(const zz_calibration *c, zz_msm_result *res, const double *rep);
 
 int zz_msm_estimate(zz_msim *m, const zz_calibration *c, const zz_msm_options *opt,
                     zz_msm_result *res, char *err, size_t errlen);

@@ -93,6 +93,16 @@ static void group_counts(const zz_rep_result *res, const zz_population *pop, con
     *firms = N;
 }
 
+/* A moment from its (pooled or one replication's) counts. */
+static double moment_of(int kind, const double *s)
+{
+    switch (kind) {
+    case ZZ_MOMENT_SHARE: return s[C_A] / s[C_NA];
+    case ZZ_MOMENT_HAZARD: return (s[C_ATO] - s[C_A]) / (s[C_NA] - s[C_A]);
+    default: return (s[C_A] / s[C_NA]) / (s[C_B] / s[C_NB]);
+    }
+}
+
 static int run_rep(zz_msim *m, int r, int64_t seed_offset, char *err, size_t errlen)
 {
     const zz_calibration *c = m->c;
@@ -193,11 +203,15 @@ int zz_msim_eval(zz_msim *m, const double *theta, int64_t seed_offset, double *m
         for (int r = 0; r < m->R; r++)
             for (int j = 0; j < NC; j++)
                 s[j] += m->count[((size_t)r * c->nmoments + k) * NC + j];
-        switch (c->moment[k].kind) {
-        case ZZ_MOMENT_SHARE: moments[k] = s[C_A] / s[C_NA]; break;
-        case ZZ_MOMENT_HAZARD: moments[k] = (s[C_ATO] - s[C_A]) / (s[C_NA] - s[C_A]); break;
-        default: moments[k] = (s[C_A] / s[C_NA]) / (s[C_B] / s[C_NB]); break;
-        }
+        moments[k] = moment_of(c->moment[k].kind, s);
     }
     return ZZ_OK;
+}
+
+void zz_msim_rep_moments(const zz_msim *m, double *out)
+{
+    const int M = m->c->nmoments;
+    for (int r = 0; r < m->R; r++)
+        for (int k = 0; k < M; k++)
+            out[r * M + k] = moment_of(m->c->moment[k].kind, m->count + ((size_t)r * M + k) * NC);
 }

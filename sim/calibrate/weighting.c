@@ -20,12 +20,14 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
 {
     if (c->cov_kind == ZZ_COV_NONE)
         return ZZ_OK;
-    const int M = c->nmoments, corr = c->cov_kind == ZZ_COV_CORRELATION;
+    /* one row and column per fitted moment: a held-out moment is not weighted */
+    const int M = c->nfit, corr = c->cov_kind == ZZ_COV_CORRELATION;
     const char *name = corr ? "correlation" : "covariance";
     double *S = c->cov;
     if (c->cov_n != M) {
-        snprintf(err, errlen, "%s: calibrate: %s is %d x %d but the file declares %d moments; give "
-                              "one row and column per moment, in the order of the moment lines",
+        snprintf(err, errlen, "%s: calibrate: %s is %d x %d but the file declares %d moments (to "
+                              "fit); give one row and column per fitted moment, in the order of "
+                              "the moment lines, held-out ones left out",
                  c->cov_where, name, c->cov_n, c->cov_n, M);
         return ZZ_SCENARIO;
     }
@@ -35,13 +37,13 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
             if (fabs(a - b) > 1e-12 * fmax(fabs(a), fabs(b))) {
                 snprintf(err, errlen, "%s: calibrate: %s is not symmetric: [%d][%d] = %g but "
                                       "[%d][%d] = %g (moments '%s' and '%s')",
-                         c->cov_where, name, i + 1, j + 1, a, j + 1, i + 1, b, c->moment[i].name,
-                         c->moment[j].name);
+                         c->cov_where, name, i + 1, j + 1, a, j + 1, i + 1, b, c->moment[c->fit[i]].name,
+                         c->moment[c->fit[j]].name);
                 return ZZ_SCENARIO;
             }
         }
     for (int k = 0; k < M; k++) {
-        const zz_moment *m = &c->moment[k];
+        const zz_moment *m = &c->moment[c->fit[k]];
         double d = S[k * M + k];
         if (corr && d != 1) {
             snprintf(err, errlen, "%s: calibrate: correlation[%d][%d] is %g; a correlation matrix "
@@ -63,7 +65,7 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
     if (corr) /* Sigma = D R D */
         for (int i = 0; i < M; i++)
             for (int j = 0; j < M; j++)
-                S[i * M + j] *= c->moment[i].se * c->moment[j].se;
+                S[i * M + j] *= c->moment[c->fit[i]].se * c->moment[c->fit[j]].se;
     c->weight = malloc((size_t)M * M * sizeof *c->weight);
     if (!c->weight) {
         snprintf(err, errlen, "out of memory");

@@ -164,9 +164,19 @@ def test_recovers_three_parameters(tmp_path):
     ds = recover(tmp_path, THREE, truth)
     assert not (tmp_path / "calibrated.lua").exists()   # a check, not a calibration
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
-    for k, v in truth.items():
-        assert np.isfinite(se[k]) and se[k] > 0, k
-        assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
+    # these six no-policy moments see the hurdle and the temperature only
+    # through one combination (both set how readily firms adopt): their
+    # columns of the Jacobian are nearly collinear, and each would have a
+    # standard error above its range, so both are flagged, without one
+    ok = (ds.identified == 1) & (ds.at_bound == 0)
+    assert list(ok.values) == [False, True, False]
+    free = list(ds.free.values)
+    assert free[int(ds.collinear_with[0])] == "decision.temperature"
+    assert free[int(ds.collinear_with[2])] == "population.hurdle_mean"
+    assert np.isnan(se["population.hurdle_mean"]) and np.isnan(se["decision.temperature"])
+    k, v = "population.initial_adoption", truth["population.initial_adoption"]
+    assert np.isfinite(se[k]) and se[k] > 0
+    assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
     assert ds.attrs["dof"] == 6 - 3
 
 
@@ -191,15 +201,25 @@ def test_file_names_fit_and_j(tmp_path):
     assert set(np.unique(ds.stage.values)) == {0, 1, 2}
     # standard errors: the Jacobian from the trace's central differences,
     # V = (G'WG)^-1 (G'W S W G) (G'WG)^-1 (1 + 1/R), W = S^-1 = diag(1/se^2)
+    # over the parameters inside their bounds (the others held at theirs)
     jac = ds.stage.values == 2
     th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
     K = ds.sizes["free"]
     G = np.column_stack([(mo[2 * f] - mo[2 * f + 1]) / (th[2 * f, f] - th[2 * f + 1, f])
                          for f in range(K)])
+    np.testing.assert_allclose(ds.jacobian.values, G, rtol=1e-12)
+    width = (ds.upper - ds.lower).values
+    on = np.where(ds.estimate.values >= ds.upper.values - 1e-3 * width, 1,
+                  np.where(ds.estimate.values <= ds.lower.values + 1e-3 * width, -1, 0))
+    np.testing.assert_array_equal(ds.at_bound.values, on)
+    assert on[0] == 1 and on[1] == 0    # the hurdle ends on its upper bound here
+    inside = (ds.at_bound.values == 0) & (ds.identified.values == 1)
     W = np.diag(1 / ds.se.values ** 2)
-    A = G.T @ W @ G
+    A = G[:, inside].T @ W @ G[:, inside]
     V = np.linalg.inv(A) * (1 + 1 / 3)
-    np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
+    np.testing.assert_allclose(ds.std_error.values[inside], np.sqrt(np.diag(V)), rtol=1e-9)
+    np.testing.assert_allclose(ds.covariance.values[np.ix_(inside, inside)], V, rtol=1e-9)
+    assert np.isnan(ds.std_error.values[~inside]).all()
     assert not (tmp_path / "c.h5.partial").exists()
 
 
@@ -271,6 +291,45 @@ def test_calibrated_fragment_reproduces_the_estimates(tmp_path):
     hand = hand_moments(run_reps(tmp_path, tmp_path / "recal.lua", 3, 2))
     for k in ds.moment.values:
         assert hand[str(k)] == pytest.approx(float(ds.simulated.sel(moment=k)), rel=1e-12), k
+
+
+# ---- bound flags and identification ------------------------------------------
+
+AT_START = """\
+moment "gsz_start"  { kind = "share", group = { gsz = true }, at = "2026-01-15", value = 0.35, se = 0.02 }
+moment "size_ratio" { kind = "ratio", groups = { { size = "large" }, { size = "medium" } }, at = "2026-01-15", value = 1.5, se = 0.1 }
+moment "all_start"  { kind = "share", group = {}, at = "2026-01-15", value = 0.1, se = 0.05 }
+"""
+# the 规上 start share (0.35) needs more initial adoption than the bound
+# allows; the temperature moves no moment taken at the start
+BOUND_FREE = ('free "population.initial_adoption" { 0.05, 0.25 }\n'
+              'free "population.adoption_mult.large" { 1.0, 3.0 }\n'
+              'free "decision.temperature" { 0.1, 0.6 }\n')
+
+
+def test_at_bound_and_unidentified_are_flagged(tmp_path):
+    cal = make_files(tmp_path, free=BOUND_FREE, moments=AT_START)
+    out = tmp_path / "c.h5"
+    printed = zz("calibrate", cal, "-o", out).stdout
+    ds = xr.open_dataset(out)
+    assert float(ds.estimate[0]) == 0.25
+    assert list(ds.at_bound.values) == [1, 0, 0]
+    assert list(ds.identified.values) == [1, 1, 0]
+    se = ds.std_error.values
+    assert np.isnan(se[0]) and np.isnan(se[2]) and 0 < se[1] < 2
+    assert float(ds.column_norm[2]) == 0 and ds.attrs["jacobian_rank"] == 2
+    cov = ds.covariance.values
+    assert np.isnan(cov[0]).all() and np.isnan(cov[:, 2]).all() and cov[1, 1] == se[1] ** 2
+    rows = {line.split()[0]: line for line in printed.splitlines() if line.startswith(("population.", "decision."))}
+    lines = [line for line in printed.splitlines() if line.startswith("population.initial_adoption")]
+    assert "at upper bound, no se" in lines[0]
+    assert "not identified, no se" in [line for line in printed.splitlines()
+                                       if line.startswith("decision.temperature")][0]
+    assert f"{se[1]:.4g}" in [line for line in printed.splitlines()
+                              if line.startswith("population.adoption_mult.large")][0]
+    assert "no moment moves it" in printed and rows
+    frag = (tmp_path / "calibrated.lua").read_text()
+    assert "AT ITS UPPER BOUND" in frag and "NOT IDENTIFIED" in frag
 
 
 # ---- bad calibration files ---------------------------------------------------
@@ -410,7 +469,7 @@ def lua_matrix(a):
 
 
 def test_covariance_weighting_against_numpy(tmp_path):
-    one = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
+    one = 'free "population.hurdle_mean" { 0.2, 3.0 }\n'
     cal = make_files(tmp_path, free=one, moments=TWO_MOMENTS,
                      extra=f", covariance = {lua_matrix(SIGMA)}")
     zz("calibrate", cal, "-o", tmp_path / "cov.h5", "--quiet")
@@ -435,6 +494,7 @@ def test_covariance_weighting_against_numpy(tmp_path):
     th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
     G = ((mo[0] - mo[1]) / (th[0, 0] - th[1, 0]))[:, None]
     V = np.linalg.inv(G.T @ W @ G) * (1 + 1 / 3)
+    assert ds.at_bound.values[0] == 0 and ds.identified.values[0] == 1
     np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
     # the same matrix as a correlation and the moments' se: the same objective
     make_files(tmp_path, free=one, moments=TWO_MOMENTS,
