@@ -373,10 +373,12 @@ static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_momen
             zz_lua_error(L, "%s: data: no row '%s' in %s; %s%s", what, id, zz_observed_path(o),
                          near[0] ? "nearest ids: " : "valid ids are its id column", near);
         }
-        if (isnan(row->se))
+        /* a held-out figure without an se is compared with the
+         * prediction's own interval; a fitted one needs its weight */
+        if (isnan(row->se) && !m->holdout)
             zz_lua_error(L, "%s: data: row '%s' (%s:%d) has no se, so it cannot be a calibration "
-                            "target; give value and se here, with the reason", what, id,
-                         zz_observed_path(o), row->line);
+                            "target (it can be held out: holdout = true); give value and se here, "
+                            "with the reason", what, id, zz_observed_path(o), row->line);
         m->value = row->value;
         m->se = row->se;
         snprintf(m->data, sizeof m->data, "%s", id);
@@ -391,7 +393,9 @@ static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_momen
                         "(a row of data/observed.csv)", what);
     lua_getfield(L, 1, "se");
     m->se = lua_tonumberx(L, -1, &ok);
-    if (!ok || !(m->se > 0) || !isfinite(m->se))
+    if (!ok && m->holdout && lua_isnil(L, -1))
+        m->se = NAN; /* held out without an se: the prediction's interval alone */
+    else if (!ok || !(m->se > 0) || !isfinite(m->se))
         zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
     lua_pop(L, 2);
 }
@@ -399,7 +403,7 @@ static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_momen
 static int l_moment_fields(lua_State *L)
 {
     static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to",
-                                         "value", "se", "data"};
+                                         "value", "se", "data", "holdout"};
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     const char *name = lua_tostring(L, lua_upvalueindex(2));
@@ -408,7 +412,7 @@ static int l_moment_fields(lua_State *L)
     if (!lua_istable(L, 1))
         return zz_lua_error(L, "%s: expected a table of fields { kind = \"share\", group = { ... }, "
                                "at = \"YYYY-MM-DD\", value = ..., se = ... }", what);
-    check_fields(L, 1, what, fields, 9);
+    check_fields(L, 1, what, fields, 10);
     if (c->nmoments == ZZ_MAX_MOMENTS)
         return zz_lua_error(L, "moment: at most %d moments", ZZ_MAX_MOMENTS);
     for (int i = 0; i < c->nmoments; i++)
@@ -464,6 +468,11 @@ static int l_moment_fields(lua_State *L)
     } else {
         date_field(L, what, "at", m->at);
     }
+    if (lua_getfield(L, 1, "holdout") != LUA_TNIL && !lua_isboolean(L, -1))
+        return zz_lua_error(L, "%s: holdout must be true (simulated and reported, not fitted) or "
+                               "false", what);
+    m->holdout = lua_toboolean(L, -1);
+    lua_pop(L, 1);
     read_target(L, ld, what, m);
     c->nmoments++;
     return 0;

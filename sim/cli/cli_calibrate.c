@@ -29,7 +29,8 @@ static void usage(FILE *out)
           "                estimate it back from the start grid\n"
           "  --at          print the simulated moments at these values (name,value CSV)\n"
           "  --at-default  print the simulated moments at the scenario's own values of the\n"
-          "                free parameters, with target, se and t (moment,value,target,se,t)\n",
+          "                free parameters, with target, se, t and 1 for a held-out moment\n"
+          "                (moment,value,target,se,t,holdout)\n",
           out);
 }
 
@@ -123,7 +124,8 @@ static void print_moments(const zz_calibration *c, const zz_msm_result *r, int h
                r->target[k], r->simulated[k], m->se);
         if (holdout) {
             /* against the observed figure's se and the prediction's */
-            const double p = r->prediction_se[k], s = sqrt(m->se * m->se + p * p);
+            const double p = r->prediction_se[k];
+            const double s = sqrt((isnan(m->se) ? 0 : m->se * m->se) + p * p);
             printf("   [%9.4g, %9.4g] %8.2f\n", r->simulated[k] - 1.96 * p,
                    r->simulated[k] + 1.96 * p, (r->simulated[k] - r->target[k]) / s);
         } else {
@@ -233,12 +235,13 @@ int zz_cli_calibrate(int argc, char **argv)
         double mom[ZZ_MAX_MOMENTS];
         rc = zz_msim_eval(m, theta, 0, mom, err, sizeof err);
         if (!rc) {
-            printf(at_default ? "moment,value,target,se,t\n" : "moment,value\n");
+            printf(at_default ? "moment,value,target,se,t,holdout\n" : "moment,value\n");
             for (int k = 0; k < cal->nmoments; k++) {
                 const zz_moment *mk = &cal->moment[k];
                 printf("%s,%.17g", mk->name, mom[k]);
                 if (at_default)
-                    printf(",%.17g,%.17g,%.4f", mk->value, mk->se, (mom[k] - mk->value) / mk->se);
+                    printf(",%.17g,%.17g,%.4f,%d", mk->value, mk->se, (mom[k] - mk->value) / mk->se,
+                           mk->holdout);
                 putchar('\n');
             }
         }

@@ -332,6 +332,74 @@ def test_at_bound_and_unidentified_are_flagged(tmp_path):
     assert "AT ITS UPPER BOUND" in frag and "NOT IDENTIFIED" in frag
 
 
+# ---- held-out moments ------------------------------------------------------------
+
+HOLDOUT = """\
+moment "small_rate_out" { kind = "hazard", group = { size = "small" }, from = "2026-01-01", to = "2027-01-01", value = 0.06, se = 0.01, holdout = true }
+moment "micro_share_out" { kind = "share", group = { size = "micro" }, at = "2027-06-30", value = 0.2, holdout = true }
+"""
+
+
+def test_holdout_is_reported_not_fitted(tmp_path):
+    cal = make_files(tmp_path)
+    zz("calibrate", cal, "-o", tmp_path / "a.h5", "--quiet")
+    # the held-out moments in the middle of the file: order must not matter
+    lines = MOMENTS.splitlines(keepends=True)
+    make_files(tmp_path, moments="".join(lines[:2]) + HOLDOUT + "".join(lines[2:]))
+    printed = zz("calibrate", cal, "-o", tmp_path / "b.h5").stdout
+    a, b = xr.open_dataset(tmp_path / "a.h5"), xr.open_dataset(tmp_path / "b.h5")
+    # bit-identical estimate, standard errors, path and J: not in the objective
+    np.testing.assert_array_equal(a.estimate.values, b.estimate.values)
+    np.testing.assert_array_equal(a.std_error.values, b.std_error.values)
+    np.testing.assert_array_equal(a.trace.values, b.trace.values)
+    np.testing.assert_array_equal(a.objective.values, b.objective.values)
+    assert a.attrs["j_statistic"] == b.attrs["j_statistic"] and a.attrs["dof"] == b.attrs["dof"]
+    out = ["small_rate_out", "micro_share_out"]
+    held = b.holdout.to_series()
+    assert list(held[held == 1].index) == out and held.sum() == 2
+    np.testing.assert_array_equal(b.simulated.drop_sel(moment=out).values, a.simulated.values)
+    # the prediction is the model at the estimate
+    at = ",".join(f"{k}={v!r}" for k, v in b.estimate.to_series().items())
+    sim = dict(line.split(",") for line in zz("calibrate", cal, "--at", at).stdout.split()[1:])
+    for k in out:
+        assert float(sim[k]) == float(b.simulated.sel(moment=k)), k
+        assert 0 < float(b.sim_se.sel(moment=k)) <= float(b.prediction_se.sel(moment=k))
+    assert np.isnan(float(b.se.sel(moment="micro_share_out")))
+    # printed in a table of their own with the interval and t
+    table = printed[printed.index("held out"):]
+    rows = {line.split()[0]: line.replace("[", " ").replace(",", " ").replace("]", " ").split()
+            for line in table.splitlines()[2:4]}
+    assert set(rows) == set(out)
+    m = b.sel(moment="small_rate_out")
+    p, s = float(m.prediction_se), float(m.se)
+    lo, t = float(rows["small_rate_out"][5]), float(rows["small_rate_out"][7])
+    assert lo == pytest.approx(float(m.simulated) - 1.96 * p, rel=1e-3)
+    assert t == pytest.approx((float(m.simulated) - 0.06) / np.sqrt(s * s + p * p), abs=0.01)
+    # the fitted table does not list them
+    fit = printed[printed.index("moment "):printed.index("held out")]
+    assert "small_rate_out" not in fit and "gsz_rate" in fit
+
+
+def test_holdout_without_se_only(tmp_path):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1 }\n'
+                   + GOOD_FREE_ + 'moment "x" { kind = "share", group = {}, at = "2026-01-31", '
+                   'value = 0.3, holdout = "yes" }\n')
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3 and "bad.lua:4:" in r.stderr and "holdout must be true" in r.stderr
+    cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1 }\n'
+                   + GOOD_FREE_ + 'moment "x" { kind = "share", group = {}, at = "2026-01-31", '
+                   'value = 0.3 }\n')
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3 and "bad.lua:4:" in r.stderr and "se (the moment" in r.stderr
+
+
+GOOD_FREE_ = ('free "population.hurdle_mean" { 0.2, 1.5 }\n'
+              'moment "m" { kind = "share", group = { gsz = true }, at = "2026-01-31", '
+              'value = 0.35, se = 0.02 }\n')
+
+
 # ---- bad calibration files ---------------------------------------------------
 
 GOOD_FREE = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
@@ -382,6 +450,7 @@ def test_unknown_calibrate_field(tmp_path):
 
 
 LIBRARY_MOMENTS = {"gsz_start", "size_ratio", "gsz_rate", "small_rate", "medium_rate", "large_rate"}
+LIBRARY_HOLDOUTS = {"small_rate_eu2025", "medium_rate_eu2025", "large_rate_eu2025"}
 
 
 def library_files(d, firms=2000):
@@ -396,7 +465,7 @@ def test_library_calibration_file_runs(tmp_path):
     """scenarios/calibration.lua loads and evaluates (on a small baseline)."""
     r = zz("calibrate", library_files(tmp_path), "--at", "decision.return_sd=1.5")
     rows = dict(line.split(",") for line in r.stdout.split()[1:])
-    assert set(rows) == LIBRARY_MOMENTS
+    assert set(rows) == LIBRARY_MOMENTS | LIBRARY_HOLDOUTS
     assert 0.25 < float(rows["gsz_start"]) < 0.45
 
 
@@ -408,9 +477,10 @@ def test_at_default_reads_the_scenarios_own_values(tmp_path):
     with open(tmp_path / "calibration_base.lua", "a") as f:
         f.write('decision "economic" { return_sd = 0.9 }\n')
     out = zz("calibrate", cal, "--at-default").stdout.split()
-    assert out[0] == "moment,value,target,se,t"
+    assert out[0] == "moment,value,target,se,t,holdout"
     rows = {r.split(",")[0]: [float(x) for x in r.split(",")[1:]] for r in out[1:]}
-    assert set(rows) == LIBRARY_MOMENTS
+    assert set(rows) == LIBRARY_MOMENTS | LIBRARY_HOLDOUTS
+    assert {k for k, v in rows.items() if v[4] == 1} == LIBRARY_HOLDOUTS
     free = {}
     for line in cal.read_text().splitlines():
         if line.startswith("free "):
@@ -424,9 +494,10 @@ def test_at_default_reads_the_scenarios_own_values(tmp_path):
     at = zz("calibrate", cal, "--at", ",".join(f"{k}={v}" for k, v in free.items())).stdout.split()
     for line in at[1:]:
         name, value = line.split(",")
-        m, target, se, t = rows[name]
+        m, target, se, t, _ = rows[name]
         assert float(value) == m
-        assert t == pytest.approx((m - target) / se, abs=1e-4)
+        if name not in LIBRARY_HOLDOUTS:   # held out: no se in the data file
+            assert t == pytest.approx((m - target) / se, abs=1e-4)
 
 
 def test_default_model_meets_its_calibration_targets():
@@ -435,9 +506,9 @@ def test_default_model_meets_its_calibration_targets():
     calibration's own seeds and replications (40,000 firms, one year)."""
     r = zz("calibrate", SCEN / "calibration.lua", "--at-default", "--threads", "2")
     rows = [line.split(",") for line in r.stdout.split()[1:]]
-    assert {row[0] for row in rows} == LIBRARY_MOMENTS
-    far = [row for row in rows if not abs(float(row[4])) <= 2]
-    assert not far, "moments more than two standard errors off (moment,value,target,se,t):\n" + \
+    assert {row[0] for row in rows if row[5] == "0"} == LIBRARY_MOMENTS
+    far = [row for row in rows if row[5] == "0" and not abs(float(row[4])) <= 2]
+    assert not far, "moments more than two standard errors off (moment,value,target,se,t,holdout):\n" + \
         "\n".join(",".join(row) for row in far)
 
 
