@@ -71,3 +71,12 @@ moment "medium_rate_eu2025" { kind = "hazard", group = { size = "medium" }, from
                               data = "eu_ai_hazard_medium_2024_2025", holdout = true }
 moment "large_rate_eu2025"  { kind = "hazard", group = { size = "large" },  from = "2026-01-01", to = "2027-01-01",
                               data = "eu_ai_hazard_large_2024_2025", holdout = true }
+-- The Dutch innovation-voucher lottery: 8 of 9 used vouchers paid for a
+-- project that would not have happened (data/observed.csv). Held out on
+-- this model: the free parameters above are the no-policy world's, and
+-- the policy-response parameters are not free here yet. dutch_lottery.lua
+-- says how far the model can reproduce the scheme (no lottery: first come,
+-- first served).
+moment "dutch_vouchers" { kind = "additionality", scenario = "dutch_lottery.lua",
+                          group = { size = { "micro", "small" } },
+                          data = "nl_voucher_additional_share_of_used", holdout = true }

@@ -110,6 +110,7 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     const char *keys[ZZ_MAX_FACTORS], *names[ZZ_MAX_MOMENTS];
     double lower[ZZ_MAX_FACTORS], upper[ZZ_MAX_FACTORS], se[ZZ_MAX_MOMENTS];
     int32_t holdout[ZZ_MAX_MOMENTS];
+    const char *kinds[ZZ_MAX_MOMENTS], *policy[ZZ_MAX_MOMENTS];
     for (int f = 0; f < K; f++) {
         keys[f] = c->ex->factor[f].key;
         lower[f] = c->ex->factor[f].lo;
@@ -119,6 +120,8 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
         names[k] = c->moment[k].name;
         se[k] = c->moment[k].se;
         holdout[k] = c->moment[k].holdout;
+        kinds[k] = zz_moment_kind_names[c->moment[k].kind];
+        policy[k] = c->moment[k].scenario_given;
     }
     double *trace = malloc(((size_t)E * K + 1) * sizeof *trace);
     double *tmom = malloc(((size_t)E * M + 1) * sizeof *tmom);
@@ -174,6 +177,13 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
              "simulation standard error of the moment (spread across replications)") == 0 &&
          zz_h5w_f64(&w, "prediction_se", 1, dm, r->prediction_se,
              "standard error of the simulated moment: estimate's covariance and simulation") == 0;
+    hid_t st = zz_h5_vlen_str();
+    ok = ok && st >= 0 &&
+         zz_h5w_put(&w, "kind", st, st, 1, dm, kinds,
+                    "share, hazard, ratio, additionality or effect") == 0 &&
+         zz_h5w_put(&w, "policy_scenario", st, st, 1, dm, policy,
+                    "additionality, effect: the policy scenario run against its twin") == 0;
+    zz_h5_close(st);
     ok = ok && zz_h5_attr_f64(w.file, "j_statistic", r->j_statistic) == 0 &&
          zz_h5_attr_f64(w.file, "j_pvalue", r->j_pvalue) == 0 &&
          zz_h5_attr_i32(w.file, "dof", r->dof) == 0 &&

@@ -19,7 +19,8 @@
 #include "scenario/lua_source.h"
 #include "scenario/params.h"
 
-const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS] = {"share", "hazard", "ratio"};
+const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS] = {"share", "hazard", "ratio",
+                                                             "additionality", "effect"};
 
 typedef struct cal_loader {
     zz_calibration *c;
@@ -126,52 +127,6 @@ int zz_calib_block(lua_State *L, const char *what, const char *const *fields, in
     return 0;
 }
 
-/* covariance = { {...}, ... } or correlation = { ... }: a square table of
- * numbers, kept as given; its size and meaning are checked against the
- * moments once they are all declared (zz_calibration_weighting). */
-static void read_matrix(lua_State *L, zz_calibration *c)
-{
-    static const char *const names[] = {"", "covariance", "correlation"};
-    int given[2];
-    for (int i = 0; i < 2; i++) {
-        given[i] = lua_getfield(L, 1, names[i + 1]) != LUA_TNIL;
-        lua_pop(L, 1);
-    }
-    if (given[0] && given[1])
-        zz_lua_error(L, "calibrate: give covariance or correlation, not both");
-    if (!given[0] && !given[1])
-        return;
-    c->cov_kind = given[0] ? ZZ_COV_COVARIANCE : ZZ_COV_CORRELATION;
-    const char *name = names[c->cov_kind];
-    snprintf(c->cov_where, sizeof c->cov_where, "%s", c->where);
-    lua_getfield(L, 1, name);
-    int n = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
-    if (n < 1 || n > ZZ_MAX_MOMENTS)
-        zz_lua_error(L, "calibrate: %s must be a matrix in moment order, one row per moment, "
-                        "e.g. %s = { { 4e-4, 1e-4 }, { 1e-4, 1e-4 } }", name, name);
-    c->cov = malloc((size_t)n * n * sizeof *c->cov);
-    if (!c->cov)
-        zz_lua_error(L, "out of memory");
-    c->cov_n = n;
-    for (int i = 0; i < n; i++) {
-        if (lua_geti(L, -1, i + 1) != LUA_TTABLE || luaL_len(L, -1) != n)
-            zz_lua_error(L, "calibrate: %s: row %d must be a list of %d numbers (the matrix is "
-                            "square, one row and column per moment)", name, i + 1, n);
-        for (int j = 0; j < n; j++) {
-            int ok;
-            lua_geti(L, -1, j + 1);
-            double v = lua_tonumberx(L, -1, &ok);
-            if (!ok || !isfinite(v))
-                zz_lua_error(L, "calibrate: %s[%d][%d] must be a number, got %s", name, i + 1,
-                             j + 1, luaL_tolstring(L, -1, NULL));
-            c->cov[(size_t)i * n + j] = v;
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-}
-
 static int l_calibrate(lua_State *L)
 {
     static const char *const fields[] = {"scenario", "replications", "seed", "starts",
@@ -179,7 +134,7 @@ static int l_calibrate(lua_State *L)
                                          "covariance", "correlation"};
     zz_calib_block(L, "calibrate", fields, 9);
     zz_calibration *c = LD(L)->c;
-    read_matrix(L, c);
+    zz_calibration_read_matrix(L, c);
     if (lua_getfield(L, 1, "jacobian_step") != LUA_TNIL) {
         int ok;
         double h = lua_tonumberx(L, -1, &ok);
@@ -400,10 +355,51 @@ static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_momen
     lua_pop(L, 2);
 }
 
+static void read_holdout(lua_State *L, const char *what, zz_moment *m)
+{
+    if (lua_getfield(L, 1, "holdout") != LUA_TNIL && !lua_isboolean(L, -1))
+        zz_lua_error(L, "%s: holdout must be true (simulated and reported, not fitted) or false",
+                     what);
+    m->holdout = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+}
+
+/* additionality / effect: a policy scenario (resolved as calibrate's) and
+ * the group whose supported adopters count; measured at its run's end. */
+static int policy_moment(lua_State *L, cal_loader *ld, const char *what, zz_moment *m)
+{
+    static const char *const dated[] = {"at", "from", "to", "groups"};
+    for (int i = 0; i < 4; i++) {
+        if (lua_getfield(L, 1, dated[i]) != LUA_TNIL)
+            zz_lua_error(L, "%s: kind \"%s\" has no field %s (it is measured at the end of the "
+                            "policy scenario's run, over one group)", what,
+                         zz_moment_kind_names[m->kind], dated[i]);
+        lua_pop(L, 1);
+    }
+    if (lua_getfield(L, 1, "scenario") != LUA_TSTRING)
+        zz_lua_error(L, "%s: kind \"%s\" needs scenario = \"POLICY.lua\", the policy scenario run "
+                        "against its no-policy twin", what, zz_moment_kind_names[m->kind]);
+    char msg[1024];
+    if (zz_source_resolve(ld->root, zz_include_current(&ld->inc), lua_tostring(L, -1), ".lua",
+                          m->scenario_path, sizeof m->scenario_path, msg, sizeof msg))
+        zz_lua_error(L, "%s: scenario: %s", what, msg);
+    snprintf(m->scenario_given, sizeof m->scenario_given, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "group") == LUA_TNIL)
+        zz_lua_error(L, "%s: group is missing: the firms whose supported adopters count, e.g. "
+                        "group = { size = { \"micro\", \"small\" } }", what);
+    read_group(L, -1, what, &m->group[0]);
+    lua_pop(L, 1);
+    read_holdout(L, what, m);
+    read_target(L, ld, what, m);
+    ld->c->nmoments++;
+    return 0;
+}
+
 static int l_moment_fields(lua_State *L)
 {
     static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to",
-                                         "value", "se", "data", "holdout"};
+                                         "value", "se", "data", "holdout", "scenario"};
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     const char *name = lua_tostring(L, lua_upvalueindex(2));
@@ -412,7 +408,7 @@ static int l_moment_fields(lua_State *L)
     if (!lua_istable(L, 1))
         return zz_lua_error(L, "%s: expected a table of fields { kind = \"share\", group = { ... }, "
                                "at = \"YYYY-MM-DD\", value = ..., se = ... }", what);
-    check_fields(L, 1, what, fields, 10);
+    check_fields(L, 1, what, fields, 11);
     if (c->nmoments == ZZ_MAX_MOMENTS)
         return zz_lua_error(L, "moment: at most %d moments", ZZ_MAX_MOMENTS);
     for (int i = 0; i < c->nmoments; i++)
@@ -428,8 +424,14 @@ static int l_moment_fields(lua_State *L)
         if (!strcmp(k, zz_moment_kind_names[i]))
             m->kind = i;
     if (m->kind < 0)
-        return zz_lua_error(L, "%s: unknown kind '%s'; valid kinds: share, hazard, ratio", what,
-                            luaL_tolstring(L, -1, NULL));
+        return zz_lua_error(L, "%s: unknown kind '%s'; valid kinds: share, hazard, ratio, "
+                               "additionality, effect", what, luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 1);
+    if (ZZ_MOMENT_POLICY(m->kind))
+        return policy_moment(L, ld, what, m);
+    if (lua_getfield(L, 1, "scenario") != LUA_TNIL)
+        return zz_lua_error(L, "%s: kind \"%s\" has no field scenario (only additionality and "
+                               "effect run a policy scenario)", what, zz_moment_kind_names[m->kind]);
     lua_pop(L, 1);
     /* which fields each kind takes */
     const int ratio = m->kind == ZZ_MOMENT_RATIO, hazard = m->kind == ZZ_MOMENT_HAZARD;
@@ -468,11 +470,7 @@ static int l_moment_fields(lua_State *L)
     } else {
         date_field(L, what, "at", m->at);
     }
-    if (lua_getfield(L, 1, "holdout") != LUA_TNIL && !lua_isboolean(L, -1))
-        return zz_lua_error(L, "%s: holdout must be true (simulated and reported, not fitted) or "
-                               "false", what);
-    m->holdout = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    read_holdout(L, what, m);
     read_target(L, ld, what, m);
     c->nmoments++;
     return 0;

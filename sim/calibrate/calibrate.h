@@ -28,7 +28,15 @@ struct lua_State;
 #define ZZ_MAX_MOMENTS 128
 #define ZZ_GROUP_NAMES 64
 
-enum zz_moment_kind { ZZ_MOMENT_SHARE, ZZ_MOMENT_HAZARD, ZZ_MOMENT_RATIO, ZZ_NMOMENT_KINDS };
+/* share, hazard, ratio: the calibration scenario's no-policy world.
+ * additionality, effect: a policy scenario against its no-policy twin on
+ * the same random numbers, at the end of its run (docs/calibration.md,
+ * "Policy-response moments"). */
+enum zz_moment_kind {
+    ZZ_MOMENT_SHARE, ZZ_MOMENT_HAZARD, ZZ_MOMENT_RATIO, ZZ_MOMENT_ADDITIONALITY, ZZ_MOMENT_EFFECT,
+    ZZ_NMOMENT_KINDS
+};
+#define ZZ_MOMENT_POLICY(kind) ((kind) >= ZZ_MOMENT_ADDITIONALITY)
 extern const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS];
 
 /* A group of firms as the file wrote it; resolved to cells once the
@@ -49,6 +57,9 @@ typedef struct zz_moment {
     double value, se;
     char data[64];            /* the data/observed.csv row they came from, or "" */
     int holdout;              /* simulated and reported, not fitted          */
+    char scenario_given[256]; /* additionality, effect: the policy scenario  */
+    char scenario_path[1024];
+    int sc;                   /* its index in the calibration's experiment (0: the calibration's) */
     /* resolved */
     uint8_t *cells[2];        /* [cells] 1 if the cell is in the group       */
     int t_at, t_from, t_to;   /* observation indices                         */
@@ -112,6 +123,9 @@ int zz_calibration_read(zz_calibration *c, char *err, size_t errlen);
  * against each se) and inverts it by Cholesky, refusing a matrix that is
  * not positive definite (weighting.c). No matrix given: nothing to do. */
 int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen);
+/* calibrate's covariance = { ... } or correlation = { ... } (the table at
+ * stack index 1), kept as given until zz_calibration_weighting. */
+void zz_calibration_read_matrix(struct lua_State *L, zz_calibration *c);
 
 /* ---- simulated moments (moments.c) ---- */
 typedef struct zz_msim zz_msim;

@@ -170,8 +170,10 @@ static uint64_t digest(const ctx *x)
 {
     const zz_calibration *c = x->c;
     uint64_t h = zz_fnv_str(ZZ_FNV0, c->ex->source ? c->ex->source : "");
-    h = zz_fnv_str(h, c->ex->sc[0]->cfg.source ? c->ex->sc[0]->cfg.source : "");
-    h = zz_fnv_str(h, c->ex->sc[0]->cfg.overrides ? c->ex->sc[0]->cfg.overrides : "");
+    for (int s = 0; s < c->ex->nscenarios; s++) { /* the policy scenarios' too */
+        h = zz_fnv_str(h, c->ex->sc[s]->cfg.source ? c->ex->sc[s]->cfg.source : "");
+        h = zz_fnv_str(h, c->ex->sc[s]->cfg.overrides ? c->ex->sc[s]->cfg.overrides : "");
+    }
     const int64_t v[3] = {c->seed, c->replications, x->K};
     return zz_fnv(h, v, sizeof v);
 }

@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <lauxlib.h>
+
+#include "scenario/lua_sandbox.h"
 #include "sim_internal.h"
+
 
 int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
 {
@@ -88,4 +92,50 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
         return ZZ_SCENARIO;
     }
     return ZZ_OK;
+}
+
+/* covariance = { {...}, ... } or correlation = { ... }: a square table of
+ * numbers, kept as given; its size and meaning are checked against the
+ * moments once they are all declared (zz_calibration_weighting). */
+void zz_calibration_read_matrix(lua_State *L, zz_calibration *c)
+{
+    static const char *const names[] = {"", "covariance", "correlation"};
+    int given[2];
+    for (int i = 0; i < 2; i++) {
+        given[i] = lua_getfield(L, 1, names[i + 1]) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
+    if (given[0] && given[1])
+        zz_lua_error(L, "calibrate: give covariance or correlation, not both");
+    if (!given[0] && !given[1])
+        return;
+    c->cov_kind = given[0] ? ZZ_COV_COVARIANCE : ZZ_COV_CORRELATION;
+    const char *name = names[c->cov_kind];
+    snprintf(c->cov_where, sizeof c->cov_where, "%s", c->where);
+    lua_getfield(L, 1, name);
+    int n = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    if (n < 1 || n > ZZ_MAX_MOMENTS)
+        zz_lua_error(L, "calibrate: %s must be a matrix in moment order, one row per moment, "
+                        "e.g. %s = { { 4e-4, 1e-4 }, { 1e-4, 1e-4 } }", name, name);
+    c->cov = malloc((size_t)n * n * sizeof *c->cov);
+    if (!c->cov)
+        zz_lua_error(L, "out of memory");
+    c->cov_n = n;
+    for (int i = 0; i < n; i++) {
+        if (lua_geti(L, -1, i + 1) != LUA_TTABLE || luaL_len(L, -1) != n)
+            zz_lua_error(L, "calibrate: %s: row %d must be a list of %d numbers (the matrix is "
+                            "square, one row and column per moment)", name, i + 1, n);
+        for (int j = 0; j < n; j++) {
+            int ok;
+            lua_geti(L, -1, j + 1);
+            double v = lua_tonumberx(L, -1, &ok);
+            if (!ok || !isfinite(v))
+                zz_lua_error(L, "calibrate: %s[%d][%d] must be a number, got %s", name, i + 1,
+                             j + 1, luaL_tolstring(L, -1, NULL));
+            c->cov[(size_t)i * n + j] = v;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
 }

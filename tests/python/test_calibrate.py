@@ -400,6 +400,62 @@ GOOD_FREE_ = ('free "population.hurdle_mean" { 0.2, 1.5 }\n'
               'value = 0.35, se = 0.02 }\n')
 
 
+# ---- policy-response moments ----------------------------------------------------
+
+POLICY = """\
+calibrate { scenario = "calibration_base.lua", replications = 2, seed = 5 }
+free "decision.return_sd" { 0.4, 2.0 }
+moment "nl_vouchers" { kind = "additionality", scenario = "dutch_lottery.lua",
+                       group = { size = { "micro", "small" } }, data = "nl_voucher_additional_share_of_used" }
+moment "nl_effect"   { kind = "effect", scenario = "dutch_lottery.lua",
+                       group = { size = { "small", "micro" } }, value = 0.5, se = 0.2 }
+"""
+
+
+def test_additionality_moment_equals_the_paired_run_analysis(tmp_path):
+    """The additionality moment is what zhizao.additionality computes from
+    `zhizao run --counterfactual` of the same scenario, seeds and
+    replications: supported adopters of the group that the twin does not
+    adopt, over supported adopters, pooled over replications; the effect
+    moment is the group's additional adopters over its supported ones."""
+    zhizao = pytest.importorskip("zhizao")
+    library_files(tmp_path, firms=8000)
+    (tmp_path / "pol.lua").write_text(POLICY)
+    at = "decision.return_sd=0.5"    # where vouchers move some firms (not at 2.0)
+    got = dict(line.split(",") for line in
+               zz("calibrate", tmp_path / "pol.lua", "--at", at).stdout.split()[1:])
+    sup = dead = add = 0.0
+    for r in range(2):   # replication r: population seed 5 + r, stream r
+        f = tmp_path / f"nl{r}.h5"
+        zz("run", tmp_path / "dutch_lottery.lua", "--counterfactual", "--seed", 5 + r,
+           "--replications", r + 1, "--set", at, "-o", f, "--quiet")
+        row = zhizao.additionality(xr.open_dataset(f).isel(replicate=[r])).loc["micro_small"]
+        sup, dead, add = sup + row["supported"], dead + row["deadweight"], add + row["additional"]
+    assert 0 < dead < sup     # neither all nor none additional: the test can tell
+    assert float(got["nl_vouchers"]) == pytest.approx((sup - dead) / sup, rel=1e-12)
+    assert float(got["nl_effect"]) == pytest.approx(add / sup, rel=1e-12)
+
+
+def test_policy_moment_fields_checked(tmp_path):
+    library_files(tmp_path)
+    base = POLICY.split("moment")[0]
+    for body, text in (
+            ('moment "x" { kind = "additionality", group = {}, value = 0.8, se = 0.1 }',
+             'needs scenario = "POLICY.lua"'),
+            ('moment "x" { kind = "additionality", scenario = "dutch_lotery.lua", group = {}, '
+             'value = 0.8, se = 0.1 }', "dutch_lotery"),
+            ('moment "x" { kind = "effect", scenario = "dutch_lottery.lua", group = {}, '
+             'at = "2026-06-30", value = 0.8, se = 0.1 }', "has no field at"),
+            ('moment "x" { kind = "share", scenario = "dutch_lottery.lua", group = {}, '
+             'at = "2026-06-30", value = 0.8, se = 0.1 }', "has no field scenario"),
+            ('moment "x" { kind = "additionality", scenario = "dutch_lottery.lua", '
+             'group = { size = "large" }, value = 0.8, se = 0.1 }', "no firm of the group adopted "
+             "with support")):
+        (tmp_path / "bad.lua").write_text(base + body + "\n")
+        r = zz("calibrate", tmp_path / "bad.lua", "--at", "decision.return_sd=0.5", check=False)
+        assert r.returncode in (3, 5) and "bad.lua:3:" in r.stderr and text in r.stderr, r.stderr
+
+
 # ---- bad calibration files ---------------------------------------------------
 
 GOOD_FREE = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
@@ -450,11 +506,12 @@ def test_unknown_calibrate_field(tmp_path):
 
 
 LIBRARY_MOMENTS = {"gsz_start", "size_ratio", "gsz_rate", "small_rate", "medium_rate", "large_rate"}
-LIBRARY_HOLDOUTS = {"small_rate_eu2025", "medium_rate_eu2025", "large_rate_eu2025"}
+LIBRARY_HOLDOUTS = {"small_rate_eu2025", "medium_rate_eu2025", "large_rate_eu2025", "dutch_vouchers"}
 
 
 def library_files(d, firms=2000):
-    for name in ("baseline.lua", "pioneers.lua", "calibration.lua", "calibration_base.lua"):
+    for name in ("baseline.lua", "pioneers.lua", "calibration.lua", "calibration_base.lua",
+                 "dutch_lottery.lua"):
         (d / name).write_text((SCEN / name).read_text())
     with open(d / "calibration_base.lua", "a") as f:
         f.write(f"\npopulation {{ firms = {firms} }}\n")
