@@ -28,7 +28,7 @@
 #include "output/h5internal.h"
 #include "calibrate/h5w.h"
 
-enum { D_FREE, D_MOMENT, D_EVAL, D_FREE2, D_DIR, ND };
+enum { D_FREE, D_MOMENT, D_EVAL, D_FREE2, D_DIR, D_PROF, ND };
 
 int zz_h5w_dim(zz_h5w *w, int d, const char *name, const char *const *labels)
 {
@@ -105,8 +105,9 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     const int K = r->nfree, M = r->nmoments, E = r->ntrace;
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.writing", path);
-    zz_h5w w = {.file = -1, .dim = {-1, -1, -1, -1, -1},
-                .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E, (hsize_t)K, (hsize_t)K}};
+    zz_h5w w = {.file = -1, .dim = {-1, -1, -1, -1, -1, -1},
+                .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E, (hsize_t)K, (hsize_t)K,
+                        (hsize_t)r->nprofile}};
     const char *keys[ZZ_MAX_FACTORS], *names[ZZ_MAX_MOMENTS];
     double lower[ZZ_MAX_FACTORS], upper[ZZ_MAX_FACTORS], se[ZZ_MAX_MOMENTS];
     int32_t holdout[ZZ_MAX_MOMENTS];
@@ -137,10 +138,11 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     ok = ok && zz_h5w_create(&w, tmp) == 0;
     ok = ok && zz_h5w_dim(&w, D_FREE, "free", keys) == 0 && zz_h5w_dim(&w, D_MOMENT, "moment", names) == 0 &&
          zz_h5w_dim(&w, D_EVAL, "evaluation", NULL) == 0 &&
-         zz_h5w_dim(&w, D_FREE2, "free_", keys) == 0 && zz_h5w_dim(&w, D_DIR, "direction", NULL) == 0;
+         zz_h5w_dim(&w, D_FREE2, "free_", keys) == 0 && zz_h5w_dim(&w, D_DIR, "direction", NULL) == 0 &&
+         (!r->nprofile || zz_h5w_dim(&w, D_PROF, "profile", NULL) == 0);
     const int df[1] = {D_FREE}, dm[1] = {D_MOMENT}, de[1] = {D_EVAL}, def[2] = {D_EVAL, D_FREE},
               dem[2] = {D_EVAL, D_MOMENT}, dff[2] = {D_FREE, D_FREE2}, dmf[2] = {D_MOMENT, D_FREE},
-              dd[1] = {D_DIR};
+              dd[1] = {D_DIR}, dfp[2] = {D_FREE, D_PROF};
     ok = ok && zz_h5w_f64(&w, "estimate", 1, df, r->estimate, "estimate of the free parameter") == 0 &&
          zz_h5w_f64(&w, "std_error", 1, df, r->std_error,
                  "standard error (sandwich, inflated by 1 + 1/R)") == 0 &&
@@ -154,7 +156,7 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
          zz_h5w_f64(&w, "trace_moments", 2, dem, tmom, "simulated moments of each evaluation") == 0 &&
          zz_h5w_f64(&w, "objective", 1, de, obj, "objective (m - v)' W (m - v)") == 0 &&
          zz_h5w_put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
-             "0 Sobol start grid, 1 local search, 2 Jacobian") == 0 &&
+             "0 Sobol start grid, 1 local search, 2 Jacobian, 3 profile") == 0 &&
          zz_h5w_put(&w, "at_bound", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, df, r->at_bound,
              "estimate on a bound: -1 lower, 1 upper, 0 inside (no standard error on a bound)") == 0 &&
          zz_h5w_put(&w, "identified", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, df, r->identified,
@@ -177,6 +179,11 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
              "simulation standard error of the moment (spread across replications)") == 0 &&
          zz_h5w_f64(&w, "prediction_se", 1, dm, r->prediction_se,
              "standard error of the simulated moment: estimate's covariance and simulation") == 0;
+    ok = ok && (!r->nprofile ||
+                (zz_h5w_f64(&w, "profile_value", 2, dfp, r->profile_value,
+                            "value of the parameter along its range") == 0 &&
+                 zz_h5w_f64(&w, "profile_objective", 2, dfp, r->profile_objective,
+                            "objective there, the other parameters at their estimates") == 0));
     hid_t st = zz_h5_vlen_str();
     ok = ok && st >= 0 &&
          zz_h5w_put(&w, "kind", st, st, 1, dm, kinds,

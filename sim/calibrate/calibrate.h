@@ -145,7 +145,7 @@ typedef struct zz_trace_row {
     double *theta;            /* [nfree] */
     double *moments;          /* [nmoments] */
     double objective;
-    int stage;                /* 0 global, 1 local, 2 jacobian */
+    int stage;                /* 0 global, 1 local, 2 jacobian, 3 profile */
 } zz_trace_row;
 
 typedef struct zz_msm_result {
@@ -166,6 +166,9 @@ typedef struct zz_msm_result {
     int32_t *partner;               /* [nfree] the parameter it is most collinear with, -1 none */
     double *singular;               /* [nfree] singular values of the scaled Jacobian */
     int rank;                       /* numerical rank of the scaled Jacobian */
+    int nprofile;                   /* --profile: points per free parameter, 0 none */
+    double *profile_value;          /* [nfree][nprofile] the parameter's values */
+    double *profile_objective;      /* [nfree][nprofile] Q there, the others at the estimate */
     double *sim_se;                 /* [nmoments] simulation se of the pooled moment */
     double *prediction_se;          /* [nmoments] sqrt(g V g' + sim_se^2) */
     int ntrace, captrace;
@@ -180,6 +183,8 @@ typedef struct zz_msm_options {
     int threads;
     int progress;
     const double *targets;    /* NULL: the file's values; else [nmoments]   */
+    int profile;              /* > 1: the objective at this many points along each
+                               * free parameter's range, the others at the estimate */
 } zz_msm_options;
 
 /* Each replication's moments from the last zz_msim_eval: out[R][nmoments]. */

@@ -143,7 +143,7 @@ static double evaluate(ctx *x, const double *theta)
     }
     if (x->opt->progress && isatty(2))
         fprintf(stderr, "\rzhizao: evaluation %d (%s), objective %.4g, %.0f s     ", x->res->ntrace,
-                x->stage == 0 ? "start grid" : x->stage == 1 ? "local" : "jacobian", q,
+                x->stage == 0 ? "start grid" : x->stage == 1 ? "local" : x->stage == 2 ? "jacobian" : "profile", q,
                 omp_get_wtime() - x->t0);
     return q;
 }
@@ -320,6 +320,34 @@ out:
     return x->rc;
 }
 
+/* ---- the profile --------------------------------------------------------------- */
+
+/* Q along each free parameter across its bounds, the others at the
+ * estimate: where the objective is flat, the moments say little. */
+static int profile(ctx *x, const double *est)
+{
+    const int K = x->K, N = x->opt->profile;
+    zz_msm_result *r = x->res;
+    r->profile_value = malloc((size_t)K * N * sizeof *r->profile_value);
+    r->profile_objective = malloc((size_t)K * N * sizeof *r->profile_objective);
+    if (!r->profile_value || !r->profile_objective) {
+        snprintf(x->err, x->errlen, "out of memory");
+        return x->rc = ZZ_NOMEM;
+    }
+    r->nprofile = N;
+    x->stage = 3;
+    for (int f = 0; f < K && !x->rc; f++) {
+        const zz_factor *fa = &x->c->ex->factor[f];
+        for (int i = 0; i < N && !x->rc; i++) {
+            memcpy(x->theta, est, (size_t)K * sizeof *x->theta);
+            x->theta[f] = fa->lo + (fa->hi - fa->lo) * i / (N - 1);
+            r->profile_value[f * N + i] = x->theta[f];
+            r->profile_objective[f * N + i] = evaluate(x, x->theta);
+        }
+    }
+    return x->rc;
+}
+
 /* ---- the two stages ----------------------------------------------------------- */
 
 static int best_row(const zz_msm_result *r)
@@ -434,6 +462,8 @@ int zz_msm_estimate(zz_msim *m, const zz_calibration *c, const zz_msm_options *o
     res->objective = res->trace[b].objective;
     if (std_errors(&x, res->estimate))
         goto out;
+    if (opt->profile > 1 && profile(&x, res->estimate))
+        goto out;
     res->dof = c->nfit - K;
     res->j_statistic = res->objective / (1.0 + 1.0 / c->replications);
     res->j_pvalue = res->dof > 0 ? gsl_cdf_chisq_Q(res->j_statistic, res->dof) : NAN;
@@ -481,6 +511,8 @@ void zz_msm_result_free(zz_msm_result *r)
     free(r->independence);
     free(r->singular);
     free(r->sim_se);
+    free(r->profile_value);
+    free(r->profile_objective);
     free(r->prediction_se);
     memset(r, 0, sizeof *r);
 }

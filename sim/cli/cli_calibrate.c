@@ -17,13 +17,15 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--quiet]\n"
+    fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--profile N] [--quiet]\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 --recover [--truth KEY=VALUE,...]\n"
           "       zhizao calibrate CALIBRATION.lua --at KEY=VALUE,...\n"
           "       zhizao calibrate CALIBRATION.lua --at-default\n"
           "  estimates the free parameters by the method of simulated moments and writes\n"
           "  OUT.h5 and calibrated.lua beside it; see docs/calibration.md.\n"
           "  --resume      replay the evaluations kept in OUT.h5.partial, then go on\n"
+          "  --profile N   also the objective at N points along each free parameter's range,\n"
+          "                the others at the estimate (N x free more evaluations)\n"
           "  --recover     identification check: simulate the moments at a known parameter\n"
           "                vector (--truth, else the middle of the bounds) on other seeds and\n"
           "                estimate it back from the start grid\n"
@@ -161,7 +163,7 @@ int zz_cli_calibrate(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"resume", no_argument, 0, 'R'},       {"recover", no_argument, 0, 'V'},
         {"truth", required_argument, 0, 'T'},  {"at", required_argument, 0, 'A'},
-        {"at-default", no_argument, 0, 'D'},
+        {"at-default", no_argument, 0, 'D'},  {"profile", required_argument, 0, 'P'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     zz_msm_options opt = {.progress = 1};
@@ -186,6 +188,17 @@ int zz_cli_calibrate(int argc, char **argv)
         case 'T': truth_text = optarg; break;
         case 'A': at_text = optarg; break;
         case 'D': at_default = 1; break;
+        case 'P': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 3 || v > 1000) {
+                fprintf(stderr, "zhizao: --profile must be an integer in [3, 1000] (points along "
+                                "each free parameter), got '%s'\n", optarg);
+                return ZZ_USAGE;
+            }
+            opt.profile = (int)v;
+            break;
+        }
         case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
