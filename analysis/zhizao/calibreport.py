@@ -173,6 +173,7 @@ def _profile(page, ds):
                 ax.scatter(ds.trace.values[st < 2, f], ds.objective.values[st < 2], s=6,
                            color="#777")
             ax.axvline(float(ds.estimate[f]), color="k", lw=0.8, ls="--")
+            ax.plot(float(ds.estimate[f]), float(ds.attrs["objective"]), "*", color="k", ms=9)
             ax.set_yscale("log")
             ax.set_xlabel(key, fontsize=8)
             ax.set_ylabel("objective Q", fontsize=8)
@@ -181,14 +182,15 @@ def _profile(page, ds):
         fig.tight_layout()
     if "profile_objective" in ds.variables:
         page.figure(fig, "profile", "The objective along each free parameter across its bounds, "
-                    "the others at their estimates; dashed: the estimate.")
+                    "the others at their estimates; dashed and star: the estimate and its objective.")
     else:
         page.add('<p id="no-profile" class="note">This file has no profile of the objective '
                  "(its calibration did not compute one). Shown instead: the objective at every "
                  "evaluation of the search against each parameter's value; its lower edge "
                  "approximates the profile.</p>")
         page.figure(fig, "search", "The objective at each evaluation of the start grid and the "
-                    "local search against each free parameter; dashed: the estimate.")
+                    "local search against each free parameter; dashed and star: the estimate and its "
+                    "objective.")
 
 
 def calibration_report(page, path, table, level: float = 0.95) -> str:

@@ -113,16 +113,16 @@ static void print_identification(const zz_calibration *c, const zz_msm_result *r
 static void print_moments(const zz_calibration *c, const zz_msm_result *r, int holdout)
 {
     if (holdout)
-        printf("\nheld out (simulated, not fitted)\n%-24s %8s %12s %12s %10s %23s %8s\n",
+        printf("\nheld out (simulated, not fitted)\n%-24s %13s %12s %12s %10s %23s %8s\n",
                "moment", "kind", "observed", "predicted", "se", "95% interval", "t");
     else
-        printf("\n%-24s %8s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
+        printf("\n%-24s %13s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
                "t");
     for (int k = 0; k < r->nmoments; k++) {
         const zz_moment *m = &c->moment[k];
         if (m->holdout != holdout)
             continue;
-        printf("%-24s %8s %12.5g %12.5g %10.4g", m->name, zz_moment_kind_names[m->kind],
+        printf("%-24s %13s %12.5g %12.5g %10.4g", m->name, zz_moment_kind_names[m->kind],
                r->target[k], r->simulated[k], m->se);
         if (holdout) {
             /* against the observed figure's se and the prediction's */
