@@ -25,6 +25,34 @@ static int received_any(const zz_sim *sim, uint32_t f)
     return 0;
 }
 
+/* One firm against its twin: adopted in each, and supported (adopted
+ * during the run with support received). */
+static int firm_outcome(const zz_sim *pol, const zz_sim *twin, uint32_t f, int *in_pol,
+                        int *in_twin)
+{
+    *in_pol = pol->t_adopt[f] >= 0;
+    *in_twin = twin->t_adopt[f] >= 0;
+    return *in_pol && pol->t_adopt[f] > 0 && received_any(pol, f);
+}
+
+void zz_account_classes(const zz_sim *pol, const zz_sim *twin, const uint8_t *in_class,
+                        double *supported, double *deadweight, double *additional)
+{
+    double sup = 0, dead = 0, add = 0;
+    for (uint32_t f = 0; f < (uint32_t)pol->pop->n; f++) {
+        if (!in_class[zz_firm_class(pol, f)])
+            continue;
+        int in_pol, in_twin;
+        const int s = firm_outcome(pol, twin, f, &in_pol, &in_twin);
+        add += in_pol - in_twin;
+        sup += s;
+        dead += s && in_twin;
+    }
+    *supported = sup;
+    *deadweight = dead;
+    *additional = add;
+}
+
 int zz_account_pair(zz_sim *pol, zz_sim *twin)
 {
     zz_rep_result *r = pol->res;
@@ -40,8 +68,8 @@ int zz_account_pair(zz_sim *pol, zz_sim *twin)
         uint64_t m = pol->target_cls[zz_firm_class(pol, f)];
         if (!m)
             continue;
-        int in_pol = pol->t_adopt[f] >= 0, in_twin = twin->t_adopt[f] >= 0;
-        int supported = in_pol && pol->t_adopt[f] > 0 && received_any(pol, f);
+        int in_pol, in_twin;
+        const int supported = firm_outcome(pol, twin, f, &in_pol, &in_twin);
         for (int g = 0; m; g++, m >>= 1) {
             if (!(m & 1))
                 continue;

@@ -33,6 +33,11 @@ void zz_sim_stop_after(zz_sim *sim, const zz_sim *policy);
 /* Paired accounting against the twin, and the per-firm record, into the
  * replication's result (accounting.c). 0 on success. */
 int zz_account_pair(zz_sim *pol, zz_sim *twin);
+/* The same accounting over the firms of class c with in_class[c] set
+ * (class = zz_firm_class): supported adopters, those of them that adopt in
+ * the twin too (deadweight) and additional adopters (policy run - twin). */
+void zz_account_classes(const zz_sim *pol, const zz_sim *twin, const uint8_t *in_class,
+                        double *supported, double *deadweight, double *additional);
 int zz_record_firms(zz_sim *sim);
 
 #endif

@@ -62,6 +62,7 @@ from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_dead
 from .incremental import GAIN, HARM, incremental
 from .io import groups, open_all
 from .measures import measure
+from .calibreport import calibration_report, is_calibration_file
 from .optreport import is_optimisation_file, optimisation_report
 from .robust import p_target, ranking_flips, robust_ranking
 from .sensitivity import ConstantOutput, sensitivity
@@ -452,6 +453,8 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
     outdir = Path(outdir)
     if not isinstance(source, xr.Dataset) and is_optimisation_file(source):
         return _write_page(outdir, lambda page: optimisation_report(page, source, _html_table, level))
+    if not isinstance(source, xr.Dataset) and is_calibration_file(source):
+        return _write_page(outdir, lambda page: calibration_report(page, source, _html_table, level))
     if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
         source = xr.open_dataset(source, decode_timedelta=False).load()
     if isinstance(source, xr.Dataset) and "point" in source.dims:
@@ -549,7 +552,7 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
-        if is_optimisation_file(args.file):
+        if is_optimisation_file(args.file) or is_calibration_file(args.file):
             print(build_report(args.file, args.output, level=args.level))
             return EXIT_OK
         info = check_file(args.file)

@@ -2,11 +2,15 @@
  * The calibration file (docs/calibration.md), netCDF-4 conventions as the
  * other writers (dimension scales as coordinate variables):
  *
- *   dims   free(K) moment(M) evaluation(E)
+ *   dims   free(K) moment(M) evaluation(E) free_(K) direction(K)
  *   data   estimate, std_error, lower, upper, truth (--recover)   [free]
  *          target, simulated, se                                  [moment]
  *          trace [evaluation, free], trace_moments [evaluation, moment],
  *          objective, stage (0 start grid, 1 local, 2 jacobian)   [evaluation]
+ *          at_bound, identified, column_norm, independence,
+ *          collinear_with                                         [free]
+ *          covariance [free, free_], jacobian [moment, free]
+ *          singular_value [direction]; holdout, sim_se, prediction_se [moment]
  *   attrs  j_statistic, j_pvalue, dof, objective, weighting, replications, seed,
  *          calibration_path, calibration_source, scenario_path, complete
  *
@@ -24,7 +28,7 @@
 #include "output/h5internal.h"
 #include "calibrate/h5w.h"
 
-enum { D_FREE, D_MOMENT, D_EVAL, ND };
+enum { D_FREE, D_MOMENT, D_EVAL, D_FREE2, D_DIR, D_PROF, ND };
 
 int zz_h5w_dim(zz_h5w *w, int d, const char *name, const char *const *labels)
 {
@@ -101,9 +105,13 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     const int K = r->nfree, M = r->nmoments, E = r->ntrace;
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.writing", path);
-    zz_h5w w = {.file = -1, .dim = {-1, -1, -1}, .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E}};
+    zz_h5w w = {.file = -1, .dim = {-1, -1, -1, -1, -1, -1},
+                .len = {(hsize_t)K, (hsize_t)M, (hsize_t)E, (hsize_t)K, (hsize_t)K,
+                        (hsize_t)r->nprofile}};
     const char *keys[ZZ_MAX_FACTORS], *names[ZZ_MAX_MOMENTS];
     double lower[ZZ_MAX_FACTORS], upper[ZZ_MAX_FACTORS], se[ZZ_MAX_MOMENTS];
+    int32_t holdout[ZZ_MAX_MOMENTS];
+    const char *kinds[ZZ_MAX_MOMENTS], *policy[ZZ_MAX_MOMENTS];
     for (int f = 0; f < K; f++) {
         keys[f] = c->ex->factor[f].key;
         lower[f] = c->ex->factor[f].lo;
@@ -112,6 +120,9 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     for (int k = 0; k < M; k++) {
         names[k] = c->moment[k].name;
         se[k] = c->moment[k].se;
+        holdout[k] = c->moment[k].holdout;
+        kinds[k] = zz_moment_kind_names[c->moment[k].kind];
+        policy[k] = c->moment[k].scenario_given;
     }
     double *trace = malloc(((size_t)E * K + 1) * sizeof *trace);
     double *tmom = malloc(((size_t)E * M + 1) * sizeof *tmom);
@@ -126,9 +137,12 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     }
     ok = ok && zz_h5w_create(&w, tmp) == 0;
     ok = ok && zz_h5w_dim(&w, D_FREE, "free", keys) == 0 && zz_h5w_dim(&w, D_MOMENT, "moment", names) == 0 &&
-         zz_h5w_dim(&w, D_EVAL, "evaluation", NULL) == 0;
+         zz_h5w_dim(&w, D_EVAL, "evaluation", NULL) == 0 &&
+         zz_h5w_dim(&w, D_FREE2, "free_", keys) == 0 && zz_h5w_dim(&w, D_DIR, "direction", NULL) == 0 &&
+         (!r->nprofile || zz_h5w_dim(&w, D_PROF, "profile", NULL) == 0);
     const int df[1] = {D_FREE}, dm[1] = {D_MOMENT}, de[1] = {D_EVAL}, def[2] = {D_EVAL, D_FREE},
-              dem[2] = {D_EVAL, D_MOMENT};
+              dem[2] = {D_EVAL, D_MOMENT}, dff[2] = {D_FREE, D_FREE2}, dmf[2] = {D_MOMENT, D_FREE},
+              dd[1] = {D_DIR}, dfp[2] = {D_FREE, D_PROF};
     ok = ok && zz_h5w_f64(&w, "estimate", 1, df, r->estimate, "estimate of the free parameter") == 0 &&
          zz_h5w_f64(&w, "std_error", 1, df, r->std_error,
                  "standard error (sandwich, inflated by 1 + 1/R)") == 0 &&
@@ -142,10 +156,46 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
          zz_h5w_f64(&w, "trace_moments", 2, dem, tmom, "simulated moments of each evaluation") == 0 &&
          zz_h5w_f64(&w, "objective", 1, de, obj, "objective (m - v)' W (m - v)") == 0 &&
          zz_h5w_put(&w, "stage", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, de, stage,
-             "0 Sobol start grid, 1 local search, 2 Jacobian") == 0;
+             "0 Sobol start grid, 1 local search, 2 Jacobian, 3 profile") == 0 &&
+         zz_h5w_put(&w, "at_bound", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, df, r->at_bound,
+             "estimate on a bound: -1 lower, 1 upper, 0 inside (no standard error on a bound)") == 0 &&
+         zz_h5w_put(&w, "identified", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, df, r->identified,
+             "1 if the fitted moments identify the parameter, 0 if not (no standard error)") == 0 &&
+         zz_h5w_f64(&w, "column_norm", 1, df, r->column_norm,
+             "fitted moments' move, in standard errors, across the parameter's range") == 0 &&
+         zz_h5w_f64(&w, "independence", 1, df, r->independence,
+             "share of that move the other parameters cannot make (sine of the angle)") == 0 &&
+         zz_h5w_put(&w, "collinear_with", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, df, r->partner,
+             "index of the parameter whose column is closest to this one's, -1 none") == 0 &&
+         zz_h5w_f64(&w, "singular_value", 1, dd, r->singular,
+             "singular values of the scaled Jacobian of the fitted moments") == 0 &&
+         zz_h5w_f64(&w, "covariance", 2, dff, r->covariance,
+             "sandwich covariance of the estimates (NaN for a parameter at a bound or not identified)") == 0 &&
+         zz_h5w_f64(&w, "jacobian", 2, dmf, r->jacobian,
+             "derivative of each simulated moment in each parameter at the estimate") == 0 &&
+         zz_h5w_put(&w, "holdout", H5T_STD_I32LE, H5T_NATIVE_INT32, 1, dm, holdout,
+             "1 held out: simulated and reported, not fitted") == 0 &&
+         zz_h5w_f64(&w, "sim_se", 1, dm, r->sim_se,
+             "simulation standard error of the moment (spread across replications)") == 0 &&
+         zz_h5w_f64(&w, "prediction_se", 1, dm, r->prediction_se,
+             "standard error of the simulated moment: estimate's covariance and simulation") == 0;
+    ok = ok && (!r->nprofile ||
+                (zz_h5w_f64(&w, "profile_value", 2, dfp, r->profile_value,
+                            "value of the parameter along its range") == 0 &&
+                 zz_h5w_f64(&w, "profile_objective", 2, dfp, r->profile_objective,
+                            "objective there, the other parameters at their estimates") == 0));
+    hid_t st = zz_h5_vlen_str();
+    ok = ok && st >= 0 &&
+         zz_h5w_put(&w, "kind", st, st, 1, dm, kinds,
+                    "share, hazard, ratio, additionality or effect") == 0 &&
+         zz_h5w_put(&w, "policy_scenario", st, st, 1, dm, policy,
+                    "additionality, effect: the policy scenario run against its twin") == 0;
+    zz_h5_close(st);
     ok = ok && zz_h5_attr_f64(w.file, "j_statistic", r->j_statistic) == 0 &&
          zz_h5_attr_f64(w.file, "j_pvalue", r->j_pvalue) == 0 &&
          zz_h5_attr_i32(w.file, "dof", r->dof) == 0 &&
+         zz_h5_attr_i32(w.file, "jacobian_rank", r->rank) == 0 &&
+         zz_h5_attr_f64(w.file, "at_bound_tolerance", ZZ_AT_BOUND_TOL) == 0 &&
          zz_h5_attr_f64(w.file, "objective", r->objective) == 0 &&
          zz_h5_attr_i32(w.file, "replications", c->replications) == 0 &&
          zz_h5_attr_i64(w.file, "seed", c->seed) == 0 &&

@@ -12,13 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibrate/observed.h"
 #include "experiment/experiment_lua.h"
 #include "scenario/lua_include.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
 #include "scenario/params.h"
 
-const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS] = {"share", "hazard", "ratio"};
+const char *const zz_moment_kind_names[ZZ_NMOMENT_KINDS] = {"share", "hazard", "ratio",
+                                                             "additionality", "effect"};
 
 typedef struct cal_loader {
     zz_calibration *c;
@@ -26,6 +28,7 @@ typedef struct cal_loader {
     char root[ZZ_PATH_LEN];
     zz_include_stack inc;
     int declared;
+    zz_observed *obs;         /* data/observed.csv, read at the first data = */
 } cal_loader;
 
 static cal_loader *LD(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
@@ -124,52 +127,6 @@ int zz_calib_block(lua_State *L, const char *what, const char *const *fields, in
     return 0;
 }
 
-/* covariance = { {...}, ... } or correlation = { ... }: a square table of
- * numbers, kept as given; its size and meaning are checked against the
- * moments once they are all declared (zz_calibration_weighting). */
-static void read_matrix(lua_State *L, zz_calibration *c)
-{
-    static const char *const names[] = {"", "covariance", "correlation"};
-    int given[2];
-    for (int i = 0; i < 2; i++) {
-        given[i] = lua_getfield(L, 1, names[i + 1]) != LUA_TNIL;
-        lua_pop(L, 1);
-    }
-    if (given[0] && given[1])
-        zz_lua_error(L, "calibrate: give covariance or correlation, not both");
-    if (!given[0] && !given[1])
-        return;
-    c->cov_kind = given[0] ? ZZ_COV_COVARIANCE : ZZ_COV_CORRELATION;
-    const char *name = names[c->cov_kind];
-    snprintf(c->cov_where, sizeof c->cov_where, "%s", c->where);
-    lua_getfield(L, 1, name);
-    int n = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
-    if (n < 1 || n > ZZ_MAX_MOMENTS)
-        zz_lua_error(L, "calibrate: %s must be a matrix in moment order, one row per moment, "
-                        "e.g. %s = { { 4e-4, 1e-4 }, { 1e-4, 1e-4 } }", name, name);
-    c->cov = malloc((size_t)n * n * sizeof *c->cov);
-    if (!c->cov)
-        zz_lua_error(L, "out of memory");
-    c->cov_n = n;
-    for (int i = 0; i < n; i++) {
-        if (lua_geti(L, -1, i + 1) != LUA_TTABLE || luaL_len(L, -1) != n)
-            zz_lua_error(L, "calibrate: %s: row %d must be a list of %d numbers (the matrix is "
-                            "square, one row and column per moment)", name, i + 1, n);
-        for (int j = 0; j < n; j++) {
-            int ok;
-            lua_geti(L, -1, j + 1);
-            double v = lua_tonumberx(L, -1, &ok);
-            if (!ok || !isfinite(v))
-                zz_lua_error(L, "calibrate: %s[%d][%d] must be a number, got %s", name, i + 1,
-                             j + 1, luaL_tolstring(L, -1, NULL));
-            c->cov[(size_t)i * n + j] = v;
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-}
-
 static int l_calibrate(lua_State *L)
 {
     static const char *const fields[] = {"scenario", "replications", "seed", "starts",
@@ -177,7 +134,7 @@ static int l_calibrate(lua_State *L)
                                          "covariance", "correlation"};
     zz_calib_block(L, "calibrate", fields, 9);
     zz_calibration *c = LD(L)->c;
-    read_matrix(L, c);
+    zz_calibration_read_matrix(L, c);
     if (lua_getfield(L, 1, "jacobian_step") != LUA_TNIL) {
         int ok;
         double h = lua_tonumberx(L, -1, &ok);
@@ -323,9 +280,126 @@ static void date_field(lua_State *L, const char *what, const char *field, char *
     lua_pop(L, 1);
 }
 
+/* data/observed.csv, read once per calibration file and kept in the
+ * bundle beside the Lua files, so the output records the figures used. */
+static zz_observed *observed(lua_State *L, cal_loader *ld, const char *what)
+{
+    if (ld->obs)
+        return ld->obs;
+    char path[ZZ_PATH_LEN], msg[2048];
+    if (zz_observed_locate(ld->c->path, path, sizeof path, msg, sizeof msg) ||
+        zz_observed_open(&ld->obs, path, msg, sizeof msg))
+        zz_lua_error(L, "%s: data: %s", what, msg);
+    zz_include_stack *inc = &ld->inc;
+    size_t len;
+    const char *text = zz_observed_text(ld->obs, &len);
+    if (inc->nfiles < ZZ_MAX_SOURCE_FILES && (inc->files[inc->nfiles].text = malloc(len + 1))) {
+        zz_source_file *f = &inc->files[inc->nfiles++];
+        memcpy(f->text, text, len + 1);
+        f->len = len;
+        snprintf(f->path, sizeof f->path, "%s", path);
+    }
+    return ld->obs;
+}
+
+/* The observed value and its se: value = ..., se = ... as written, or
+ * data = "ID", the row of data/observed.csv with that id (never both, so
+ * a figure has one home). */
+static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_moment *m)
+{
+    int ok;
+    if (lua_getfield(L, 1, "data") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            zz_lua_error(L, "%s: data must be the id of a row of data/observed.csv, e.g. data = "
+                            "\"eu_ai_hazard_small_2023_2025\"", what);
+        const char *id = lua_tostring(L, -1);
+        for (int i = 0; i < 2; i++) {
+            const char *f = i ? "se" : "value";
+            if (lua_getfield(L, 1, f) != LUA_TNIL)
+                zz_lua_error(L, "%s: give data or %s, not both (data = \"%s\" sets value and se "
+                                "from the data file)", what, f, id);
+            lua_pop(L, 1);
+        }
+        const zz_observed *o = observed(L, ld, what);
+        const zz_observed_row *row = zz_observed_find(o, id);
+        if (!row) {
+            char near[512] = "";
+            zz_observed_nearest(o, id, near, sizeof near);
+            zz_lua_error(L, "%s: data: no row '%s' in %s; %s%s", what, id, zz_observed_path(o),
+                         near[0] ? "nearest ids: " : "valid ids are its id column", near);
+        }
+        /* a held-out figure without an se is compared with the
+         * prediction's own interval; a fitted one needs its weight */
+        if (isnan(row->se) && !m->holdout)
+            zz_lua_error(L, "%s: data: row '%s' (%s:%d) has no se, so it cannot be a calibration "
+                            "target (it can be held out: holdout = true); give value and se here, "
+                            "with the reason", what, id, zz_observed_path(o), row->line);
+        m->value = row->value;
+        m->se = row->se;
+        snprintf(m->data, sizeof m->data, "%s", id);
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "value");
+    m->value = lua_tonumberx(L, -1, &ok);
+    if (!ok || !isfinite(m->value))
+        zz_lua_error(L, "%s: value (the observed moment) must be a number, or give data = \"ID\" "
+                        "(a row of data/observed.csv)", what);
+    lua_getfield(L, 1, "se");
+    m->se = lua_tonumberx(L, -1, &ok);
+    if (!ok && m->holdout && lua_isnil(L, -1))
+        m->se = NAN; /* held out without an se: the prediction's interval alone */
+    else if (!ok || !(m->se > 0) || !isfinite(m->se))
+        zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
+    lua_pop(L, 2);
+}
+
+static void read_holdout(lua_State *L, const char *what, zz_moment *m)
+{
+    if (lua_getfield(L, 1, "holdout") != LUA_TNIL && !lua_isboolean(L, -1))
+        zz_lua_error(L, "%s: holdout must be true (simulated and reported, not fitted) or false",
+                     what);
+    m->holdout = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+}
+
+/* additionality / effect: a policy scenario (resolved as calibrate's) and
+ * the group whose supported adopters count; measured at its run's end. */
+static int policy_moment(lua_State *L, cal_loader *ld, const char *what, zz_moment *m)
+{
+    static const char *const dated[] = {"at", "from", "to", "groups"};
+    for (int i = 0; i < 4; i++) {
+        if (lua_getfield(L, 1, dated[i]) != LUA_TNIL)
+            zz_lua_error(L, "%s: kind \"%s\" has no field %s (it is measured at the end of the "
+                            "policy scenario's run, over one group)", what,
+                         zz_moment_kind_names[m->kind], dated[i]);
+        lua_pop(L, 1);
+    }
+    if (lua_getfield(L, 1, "scenario") != LUA_TSTRING)
+        zz_lua_error(L, "%s: kind \"%s\" needs scenario = \"POLICY.lua\", the policy scenario run "
+                        "against its no-policy twin", what, zz_moment_kind_names[m->kind]);
+    char msg[1024];
+    if (zz_source_resolve(ld->root, zz_include_current(&ld->inc), lua_tostring(L, -1), ".lua",
+                          m->scenario_path, sizeof m->scenario_path, msg, sizeof msg))
+        zz_lua_error(L, "%s: scenario: %s", what, msg);
+    snprintf(m->scenario_given, sizeof m->scenario_given, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "group") == LUA_TNIL)
+        zz_lua_error(L, "%s: group is missing: the firms whose supported adopters count, e.g. "
+                        "group = { size = { \"micro\", \"small\" } }", what);
+    read_group(L, -1, what, &m->group[0]);
+    lua_pop(L, 1);
+    read_holdout(L, what, m);
+    read_target(L, ld, what, m);
+    ld->c->nmoments++;
+    return 0;
+}
+
 static int l_moment_fields(lua_State *L)
 {
-    static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to", "value", "se"};
+    static const char *const fields[] = {"kind", "group", "groups", "at", "from", "to",
+                                         "value", "se", "data", "holdout", "scenario"};
     cal_loader *ld = LD(L);
     zz_calibration *c = ld->c;
     const char *name = lua_tostring(L, lua_upvalueindex(2));
@@ -334,7 +408,7 @@ static int l_moment_fields(lua_State *L)
     if (!lua_istable(L, 1))
         return zz_lua_error(L, "%s: expected a table of fields { kind = \"share\", group = { ... }, "
                                "at = \"YYYY-MM-DD\", value = ..., se = ... }", what);
-    check_fields(L, 1, what, fields, 8);
+    check_fields(L, 1, what, fields, 11);
     if (c->nmoments == ZZ_MAX_MOMENTS)
         return zz_lua_error(L, "moment: at most %d moments", ZZ_MAX_MOMENTS);
     for (int i = 0; i < c->nmoments; i++)
@@ -350,8 +424,14 @@ static int l_moment_fields(lua_State *L)
         if (!strcmp(k, zz_moment_kind_names[i]))
             m->kind = i;
     if (m->kind < 0)
-        return zz_lua_error(L, "%s: unknown kind '%s'; valid kinds: share, hazard, ratio", what,
-                            luaL_tolstring(L, -1, NULL));
+        return zz_lua_error(L, "%s: unknown kind '%s'; valid kinds: share, hazard, ratio, "
+                               "additionality, effect", what, luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 1);
+    if (ZZ_MOMENT_POLICY(m->kind))
+        return policy_moment(L, ld, what, m);
+    if (lua_getfield(L, 1, "scenario") != LUA_TNIL)
+        return zz_lua_error(L, "%s: kind \"%s\" has no field scenario (only additionality and "
+                               "effect run a policy scenario)", what, zz_moment_kind_names[m->kind]);
     lua_pop(L, 1);
     /* which fields each kind takes */
     const int ratio = m->kind == ZZ_MOMENT_RATIO, hazard = m->kind == ZZ_MOMENT_HAZARD;
@@ -390,16 +470,8 @@ static int l_moment_fields(lua_State *L)
     } else {
         date_field(L, what, "at", m->at);
     }
-    int ok;
-    lua_getfield(L, 1, "value");
-    m->value = lua_tonumberx(L, -1, &ok);
-    if (!ok || !isfinite(m->value))
-        return zz_lua_error(L, "%s: value (the observed moment) must be a number", what);
-    lua_getfield(L, 1, "se");
-    m->se = lua_tonumberx(L, -1, &ok);
-    if (!ok || !(m->se > 0) || !isfinite(m->se))
-        return zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
-    lua_pop(L, 2);
+    read_holdout(L, what, m);
+    read_target(L, ld, what, m);
     c->nmoments++;
     return 0;
 }
@@ -488,6 +560,7 @@ int zz_calibration_read(zz_calibration *c, char *err, size_t errlen)
     zz_source_dirname(c->path, ld->root, sizeof ld->root);
     int rc = run_file(ld, err, errlen);
     zz_sandbox_free(ld->sb);
+    zz_observed_close(ld->obs);
     for (int f = 0; f < ZZ_MAX_SOURCE_FILES; f++)
         free(ld->inc.files[f].text);
     free(ld);

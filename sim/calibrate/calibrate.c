@@ -96,10 +96,65 @@ static int resolve_date(const zz_calibration *c, const zz_moment *m, const char 
     return ZZ_OK;
 }
 
+/* A policy moment's firms as classes (cell x 规上, zz_firm_class): the
+ * accounting walks the firms, not the cells. */
+static int policy_classes(const zz_config *cfg, zz_moment *m, char *err, size_t errlen)
+{
+    const size_t n = (size_t)cfg->ncities * cfg->nindustries * ZZ_NSIZES;
+    m->cells[1] = calloc(2 * n, 1);
+    if (!m->cells[1]) {
+        snprintf(err, errlen, "out of memory");
+        return ZZ_NOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        for (int g = 0; g < 2; g++)
+            m->cells[1][2 * k + g] = m->cells[0][k] && (m->group[0].gsz < 0 || m->group[0].gsz == g);
+    return ZZ_OK;
+}
+
+/* The policy scenarios of additionality and effect moments join the
+ * calibration's experiment after its own (one each, however many moments
+ * name it), so that free parameters reach them and are checked against
+ * them as against the calibration's scenario. */
+static int open_policy_scenarios(zz_calibration *c, char *err, size_t errlen)
+{
+    zz_experiment *ex = c->ex;
+    for (int k = 0; k < c->nmoments; k++) {
+        zz_moment *m = &c->moment[k];
+        if (!ZZ_MOMENT_POLICY(m->kind))
+            continue;
+        int s = 1;
+        while (s < ex->nscenarios && strcmp(ex->scenario_path[s], m->scenario_path))
+            s++;
+        if (s == ex->nscenarios) {
+            if (s == ZZ_MAX_EXP_SCENARIOS) {
+                snprintf(err, errlen, "%s: moment \"%s\": at most %d policy scenarios", m->where,
+                         m->name, ZZ_MAX_EXP_SCENARIOS - 1);
+                return ZZ_SCENARIO;
+            }
+            snprintf(ex->scenario_path[s], sizeof ex->scenario_path[s], "%s", m->scenario_path);
+            snprintf(ex->scenario_given[s], sizeof ex->scenario_given[s], "%s", m->scenario_given);
+            ex->nscenarios++;
+            int rc = zz_scenario_open(&ex->sc[s], m->scenario_path);
+            if (rc) {
+                snprintf(err, errlen, "%.300s: moment \"%s\": scenario '%.300s' is invalid:\n%.1200s",
+                         m->where, m->name, m->scenario_given,
+                         ex->sc[s] ? ex->sc[s]->errmsg : "out of memory");
+                return rc;
+            }
+            ex->sc[s]->cfg.replications = c->replications;
+        }
+        m->sc = s;
+    }
+    return ZZ_OK;
+}
+
 static int resolve_moment(zz_calibration *c, zz_moment *m, char *err, size_t errlen)
 {
-    const zz_config *cfg = &c->ex->sc[0]->cfg;
+    const zz_config *cfg = &c->ex->sc[m->sc]->cfg;
     int rc = resolve_group(cfg, m, 0, err, errlen);
+    if (ZZ_MOMENT_POLICY(m->kind))
+        return rc ? rc : policy_classes(cfg, m, err, errlen);
     if (!rc && m->kind == ZZ_MOMENT_RATIO)
         rc = resolve_group(cfg, m, 1, err, errlen);
     if (rc)
@@ -138,6 +193,10 @@ int zz_calibration_open(zz_calibration **out, const char *path)
     const size_t errlen = sizeof c->errmsg;
     int rc = zz_calibration_read(c, err, errlen);
     zz_experiment *ex = c->ex;
+    c->nfit = 0;
+    for (int k = 0; k < c->nmoments; k++)
+        if (!c->moment[k].holdout)
+            c->fit[c->nfit++] = k;
     if (!rc && (rc = zz_scenario_open(&ex->sc[0], ex->scenario_path[0])) != ZZ_OK)
         snprintf(err, errlen, "%.300s: calibrate: scenario '%.300s' is invalid:\n%.1200s", c->where,
                  c->scenario_given, ex->sc[0] ? ex->sc[0]->errmsg : "out of memory");
@@ -155,15 +214,17 @@ int zz_calibration_open(zz_calibration **out, const char *path)
             snprintf(err, errlen, "%s: no free parameter; declare one, e.g. free "
                                   "\"population.hurdle_mean\" { 0.2, 1.5 }", path);
             rc = ZZ_SCENARIO;
-        } else if (c->nmoments < ex->nfactors) {
-            snprintf(err, errlen, "%s: %d moments for %d free parameters; the parameters are not "
-                                  "identified (give at least as many moments)", path, c->nmoments,
-                     ex->nfactors);
+        } else if (c->nfit < ex->nfactors) {
+            snprintf(err, errlen, "%s: %d fitted moments (%d held out) for %d free parameters; the "
+                                  "parameters are not identified (give at least as many fitted "
+                                  "moments)", path, c->nfit, c->nmoments - c->nfit, ex->nfactors);
             rc = ZZ_SCENARIO;
         }
         if (!c->starts)
             c->starts = 4 * ex->nfactors + 4;
     }
+    if (!rc)
+        rc = open_policy_scenarios(c, err, errlen);
     for (int f = 0; !rc && f < ex->nfactors; f++)
         rc = zz_factor_check(ex, &ex->factor[f], "free", err, errlen);
     if (!rc)
@@ -261,8 +322,15 @@ int zz_calibration_fragment(const zz_calibration *c, const zz_msm_result *r, con
     for (int f = 0; f < r->nfree; f++) {
         const zz_factor *fa = &c->ex->factor[f];
         zz_calibration_declaration(cfg, fa->key, r->estimate[f], fp);
-        fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
-                fa->lo, fa->hi);
+        if (r->at_bound[f])
+            fprintf(fp, "   -- %s: AT ITS %s BOUND, no std. error; bounds [%g, %g]\n", fa->key,
+                    r->at_bound[f] < 0 ? "LOWER" : "UPPER", fa->lo, fa->hi);
+        else if (!r->identified[f])
+            fprintf(fp, "   -- %s: NOT IDENTIFIED by the moments, no std. error; bounds [%g, %g]\n",
+                    fa->key, fa->lo, fa->hi);
+        else
+            fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
+                    fa->lo, fa->hi);
     }
     if (fclose(fp)) {
         snprintf(err, errlen, "%s: cannot write", out);

@@ -20,9 +20,7 @@
  */
 #include "calibrate/calibrate.h"
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_qrng.h>
 #include <math.h>
 #include <nlopt.h>
@@ -56,23 +54,25 @@ typedef struct ctx {
     double t0;
 } ctx;
 
+/* Over the fitted moments only: a held-out moment is simulated and
+ * reported, never fitted. */
 static double objective(const ctx *x, const double *mom)
 {
     const double *W = x->c->weight;
+    const int *fit = x->c->fit, Mf = x->c->nfit;
     double q = 0;
-    if (W) { /* d' W d with the full W = Sigma^-1 */
-        for (int k = 0; k < x->M; k++)
-            if (!isfinite(mom[k] - x->target[k]))
-                return BAD_OBJECTIVE;
-        for (int i = 0; i < x->M; i++)
-            for (int j = 0; j < x->M; j++)
-                q += (mom[i] - x->target[i]) * W[i * x->M + j] * (mom[j] - x->target[j]);
+    for (int i = 0; i < Mf; i++)
+        if (!isfinite(mom[fit[i]] - x->target[fit[i]]))
+            return BAD_OBJECTIVE;
+    if (W) { /* d' W d with the full W = Sigma^-1 over the fitted moments */
+        for (int i = 0; i < Mf; i++)
+            for (int j = 0; j < Mf; j++)
+                q += (mom[fit[i]] - x->target[fit[i]]) * W[i * Mf + j] *
+                     (mom[fit[j]] - x->target[fit[j]]);
         return q;
     }
-    for (int k = 0; k < x->M; k++) {
-        double d = (mom[k] - x->target[k]) / x->c->moment[k].se;
-        if (!isfinite(d))
-            return BAD_OBJECTIVE;
+    for (int i = 0; i < Mf; i++) {
+        double d = (mom[fit[i]] - x->target[fit[i]]) / x->c->moment[fit[i]].se;
         q += d * d;
     }
     return q;
@@ -143,7 +143,7 @@ static double evaluate(ctx *x, const double *theta)
     }
     if (x->opt->progress && isatty(2))
         fprintf(stderr, "\rzhizao: evaluation %d (%s), objective %.4g, %.0f s     ", x->res->ntrace,
-                x->stage == 0 ? "start grid" : x->stage == 1 ? "local" : "jacobian", q,
+                x->stage == 0 ? "start grid" : x->stage == 1 ? "local" : x->stage == 2 ? "jacobian" : "profile", q,
                 omp_get_wtime() - x->t0);
     return q;
 }
@@ -170,8 +170,10 @@ static uint64_t digest(const ctx *x)
 {
     const zz_calibration *c = x->c;
     uint64_t h = zz_fnv_str(ZZ_FNV0, c->ex->source ? c->ex->source : "");
-    h = zz_fnv_str(h, c->ex->sc[0]->cfg.source ? c->ex->sc[0]->cfg.source : "");
-    h = zz_fnv_str(h, c->ex->sc[0]->cfg.overrides ? c->ex->sc[0]->cfg.overrides : "");
+    for (int s = 0; s < c->ex->nscenarios; s++) { /* the policy scenarios' too */
+        h = zz_fnv_str(h, c->ex->sc[s]->cfg.source ? c->ex->sc[s]->cfg.source : "");
+        h = zz_fnv_str(h, c->ex->sc[s]->cfg.overrides ? c->ex->sc[s]->cfg.overrides : "");
+    }
     const int64_t v[3] = {c->seed, c->replications, x->K};
     return zz_fnv(h, v, sizeof v);
 }
@@ -274,17 +276,17 @@ static int open_partial(ctx *x)
 
 /* ---- standard errors -------------------------------------------------------- */
 
+/* G = dm/dtheta by central differences at the estimate (one-sided at a
+ * bound), every moment (held-out ones too: their prediction's se); then
+ * the bound flags, identification and the sandwich (ident.c); then the
+ * replications' spread at the estimate (the simulation se). */
 static int std_errors(ctx *x, const double *est)
 {
     const int K = x->K, M = x->M;
     zz_msm_result *r = x->res;
-    gsl_matrix *G = gsl_matrix_calloc(M, K), *WG = gsl_matrix_calloc(M, K);
-    gsl_matrix *A = gsl_matrix_calloc(K, K), *Ai = gsl_matrix_calloc(K, K);
-    gsl_matrix *B = gsl_matrix_calloc(K, K), *T = gsl_matrix_calloc(K, K);
-    gsl_matrix *V = gsl_matrix_calloc(K, K);
-    gsl_permutation *perm = gsl_permutation_alloc(K);
     double *up = malloc((size_t)M * sizeof *up), *th = malloc((size_t)K * sizeof *th);
-    if (!G || !WG || !A || !Ai || !B || !T || !V || !perm || !up || !th) {
+    double *rep = malloc((size_t)x->c->replications * M * sizeof *rep);
+    if (!up || !th || !rep) {
         x->rc = ZZ_NOMEM;
         snprintf(x->err, x->errlen, "out of memory");
         goto out;
@@ -301,57 +303,48 @@ static int std_errors(ctx *x, const double *est)
         th[f] = lo;
         evaluate(x, th);
         for (int k = 0; k < M; k++)
-            gsl_matrix_set(G, k, f, (up[k] - x->mom[k]) / (hi - lo));
+            r->jacobian[k * K + f] = (up[k] - x->mom[k]) / (hi - lo);
     }
-    if (x->rc)
+    if (x->rc || (x->rc = zz_msm_diagnose(x->c, r, x->err, x->errlen)))
         goto out;
-    if (x->c->weight) {
-        /* A = G'WG, B = (WG)' Sigma (WG) with the given Sigma and W = Sigma^-1 */
-        gsl_matrix_const_view W = gsl_matrix_const_view_array(x->c->weight, M, M);
-        gsl_matrix_const_view S = gsl_matrix_const_view_array(x->c->cov, M, M);
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &W.matrix, G, 0.0, WG);
-        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, WG, 0.0, A);
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &S.matrix, WG, 0.0, G); /* Sigma W G */
-        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, WG, G, 0.0, B);
-    } else {
-        /* A = G'WG, B = G'W S W G with S = diag(se^2) */
-        for (int k = 0; k < M; k++)
-            for (int f = 0; f < K; f++) {
-                double se = x->c->moment[k].se;
-                gsl_matrix_set(WG, k, f, gsl_matrix_get(G, k, f) / (se * se));
-            }
-        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, WG, 0.0, A);
-        for (int k = 0; k < M; k++)
-            for (int f = 0; f < K; f++) {
-                double se = x->c->moment[k].se;
-                gsl_matrix_set(G, k, f, gsl_matrix_get(WG, k, f) * se); /* W G S^(1/2) */
-            }
-        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, G, G, 0.0, B);
-    }
-    int sign;
-    gsl_matrix_memcpy(T, A);
-    gsl_linalg_LU_decomp(T, perm, &sign);
-    const double inflate = 1.0 + 1.0 / x->c->replications;
-    if (gsl_linalg_LU_det(T, sign) == 0 || gsl_linalg_LU_invert(T, perm, Ai)) {
-        for (int f = 0; f < K; f++)
-            r->std_error[f] = INFINITY; /* a flat direction: not identified */
-    } else {
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Ai, B, 0.0, T);
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, inflate, T, Ai, 0.0, V);
-        for (int f = 0; f < K; f++)
-            r->std_error[f] = sqrt(fmax(0, gsl_matrix_get(V, f, f)));
-    }
+    /* once more at the estimate, outside the trace, for each replication's
+     * moments (the same on every MPI rank: counts are summed) */
+    if ((x->rc = zz_msim_eval(x->m, est, 0, up, x->err, x->errlen)))
+        goto out;
+    zz_msim_rep_moments(x->m, rep);
+    zz_msm_prediction(x->c, r, rep);
 out:
-    gsl_matrix_free(G);
-    gsl_matrix_free(WG);
-    gsl_matrix_free(A);
-    gsl_matrix_free(Ai);
-    gsl_matrix_free(B);
-    gsl_matrix_free(T);
-    gsl_matrix_free(V);
-    gsl_permutation_free(perm);
     free(up);
     free(th);
+    free(rep);
+    return x->rc;
+}
+
+/* ---- the profile --------------------------------------------------------------- */
+
+/* Q along each free parameter across its bounds, the others at the
+ * estimate: where the objective is flat, the moments say little. */
+static int profile(ctx *x, const double *est)
+{
+    const int K = x->K, N = x->opt->profile;
+    zz_msm_result *r = x->res;
+    r->profile_value = malloc((size_t)K * N * sizeof *r->profile_value);
+    r->profile_objective = malloc((size_t)K * N * sizeof *r->profile_objective);
+    if (!r->profile_value || !r->profile_objective) {
+        snprintf(x->err, x->errlen, "out of memory");
+        return x->rc = ZZ_NOMEM;
+    }
+    r->nprofile = N;
+    x->stage = 3;
+    for (int f = 0; f < K && !x->rc; f++) {
+        const zz_factor *fa = &x->c->ex->factor[f];
+        for (int i = 0; i < N && !x->rc; i++) {
+            memcpy(x->theta, est, (size_t)K * sizeof *x->theta);
+            x->theta[f] = fa->lo + (fa->hi - fa->lo) * i / (N - 1);
+            r->profile_value[f * N + i] = x->theta[f];
+            r->profile_objective[f * N + i] = evaluate(x, x->theta);
+        }
+    }
     return x->rc;
 }
 
@@ -377,12 +370,25 @@ int zz_msm_estimate(zz_msim *m, const zz_calibration *c, const zz_msm_options *o
     res->std_error = calloc((size_t)K, sizeof *res->std_error);
     res->simulated = calloc((size_t)M, sizeof *res->simulated);
     res->target = calloc((size_t)M, sizeof *res->target);
+    res->jacobian = calloc((size_t)M * K, sizeof *res->jacobian);
+    res->covariance = calloc((size_t)K * K, sizeof *res->covariance);
+    res->at_bound = calloc((size_t)K, sizeof *res->at_bound);
+    res->identified = calloc((size_t)K, sizeof *res->identified);
+    res->partner = calloc((size_t)K, sizeof *res->partner);
+    res->column_norm = calloc((size_t)K, sizeof *res->column_norm);
+    res->independence = calloc((size_t)K, sizeof *res->independence);
+    res->singular = calloc((size_t)K, sizeof *res->singular);
+    res->sim_se = calloc((size_t)M, sizeof *res->sim_se);
+    res->prediction_se = calloc((size_t)M, sizeof *res->prediction_se);
     ctx x = {.m = m, .c = c, .opt = opt, .res = res, .K = K, .M = M, .err = err, .errlen = errlen,
              .t0 = omp_get_wtime()};
     x.theta = calloc((size_t)K, sizeof *x.theta);
     x.mom = calloc((size_t)M, sizeof *x.mom);
     double *u = calloc((size_t)K, sizeof *u);
     if (!res->estimate || !res->std_error || !res->simulated || !res->target || !x.theta ||
+        !res->jacobian || !res->covariance || !res->at_bound || !res->identified ||
+        !res->partner || !res->column_norm || !res->independence || !res->singular ||
+        !res->sim_se || !res->prediction_se ||
         !x.mom || !u) {
         snprintf(err, errlen, "out of memory");
         x.rc = ZZ_NOMEM;
@@ -456,7 +462,9 @@ int zz_msm_estimate(zz_msim *m, const zz_calibration *c, const zz_msm_options *o
     res->objective = res->trace[b].objective;
     if (std_errors(&x, res->estimate))
         goto out;
-    res->dof = M - K;
+    if (opt->profile > 1 && profile(&x, res->estimate))
+        goto out;
+    res->dof = c->nfit - K;
     res->j_statistic = res->objective / (1.0 + 1.0 / c->replications);
     res->j_pvalue = res->dof > 0 ? gsl_cdf_chisq_Q(res->j_statistic, res->dof) : NAN;
 out:
@@ -494,5 +502,17 @@ void zz_msm_result_free(zz_msm_result *r)
     free(r->std_error);
     free(r->simulated);
     free(r->target);
+    free(r->jacobian);
+    free(r->covariance);
+    free(r->at_bound);
+    free(r->identified);
+    free(r->partner);
+    free(r->column_norm);
+    free(r->independence);
+    free(r->singular);
+    free(r->sim_se);
+    free(r->profile_value);
+    free(r->profile_objective);
+    free(r->prediction_se);
     memset(r, 0, sizeof *r);
 }

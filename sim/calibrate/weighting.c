@@ -14,18 +14,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <lauxlib.h>
+
+#include "scenario/lua_sandbox.h"
 #include "sim_internal.h"
+
 
 int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
 {
     if (c->cov_kind == ZZ_COV_NONE)
         return ZZ_OK;
-    const int M = c->nmoments, corr = c->cov_kind == ZZ_COV_CORRELATION;
+    /* one row and column per fitted moment: a held-out moment is not weighted */
+    const int M = c->nfit, corr = c->cov_kind == ZZ_COV_CORRELATION;
     const char *name = corr ? "correlation" : "covariance";
     double *S = c->cov;
     if (c->cov_n != M) {
-        snprintf(err, errlen, "%s: calibrate: %s is %d x %d but the file declares %d moments; give "
-                              "one row and column per moment, in the order of the moment lines",
+        snprintf(err, errlen, "%s: calibrate: %s is %d x %d but the file declares %d moments (to "
+                              "fit); give one row and column per fitted moment, in the order of "
+                              "the moment lines, held-out ones left out",
                  c->cov_where, name, c->cov_n, c->cov_n, M);
         return ZZ_SCENARIO;
     }
@@ -35,13 +41,13 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
             if (fabs(a - b) > 1e-12 * fmax(fabs(a), fabs(b))) {
                 snprintf(err, errlen, "%s: calibrate: %s is not symmetric: [%d][%d] = %g but "
                                       "[%d][%d] = %g (moments '%s' and '%s')",
-                         c->cov_where, name, i + 1, j + 1, a, j + 1, i + 1, b, c->moment[i].name,
-                         c->moment[j].name);
+                         c->cov_where, name, i + 1, j + 1, a, j + 1, i + 1, b, c->moment[c->fit[i]].name,
+                         c->moment[c->fit[j]].name);
                 return ZZ_SCENARIO;
             }
         }
     for (int k = 0; k < M; k++) {
-        const zz_moment *m = &c->moment[k];
+        const zz_moment *m = &c->moment[c->fit[k]];
         double d = S[k * M + k];
         if (corr && d != 1) {
             snprintf(err, errlen, "%s: calibrate: correlation[%d][%d] is %g; a correlation matrix "
@@ -63,7 +69,7 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
     if (corr) /* Sigma = D R D */
         for (int i = 0; i < M; i++)
             for (int j = 0; j < M; j++)
-                S[i * M + j] *= c->moment[i].se * c->moment[j].se;
+                S[i * M + j] *= c->moment[c->fit[i]].se * c->moment[c->fit[j]].se;
     c->weight = malloc((size_t)M * M * sizeof *c->weight);
     if (!c->weight) {
         snprintf(err, errlen, "out of memory");
@@ -86,4 +92,50 @@ int zz_calibration_weighting(zz_calibration *c, char *err, size_t errlen)
         return ZZ_SCENARIO;
     }
     return ZZ_OK;
+}
+
+/* covariance = { {...}, ... } or correlation = { ... }: a square table of
+ * numbers, kept as given; its size and meaning are checked against the
+ * moments once they are all declared (zz_calibration_weighting). */
+void zz_calibration_read_matrix(lua_State *L, zz_calibration *c)
+{
+    static const char *const names[] = {"", "covariance", "correlation"};
+    int given[2];
+    for (int i = 0; i < 2; i++) {
+        given[i] = lua_getfield(L, 1, names[i + 1]) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
+    if (given[0] && given[1])
+        zz_lua_error(L, "calibrate: give covariance or correlation, not both");
+    if (!given[0] && !given[1])
+        return;
+    c->cov_kind = given[0] ? ZZ_COV_COVARIANCE : ZZ_COV_CORRELATION;
+    const char *name = names[c->cov_kind];
+    snprintf(c->cov_where, sizeof c->cov_where, "%s", c->where);
+    lua_getfield(L, 1, name);
+    int n = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    if (n < 1 || n > ZZ_MAX_MOMENTS)
+        zz_lua_error(L, "calibrate: %s must be a matrix in moment order, one row per moment, "
+                        "e.g. %s = { { 4e-4, 1e-4 }, { 1e-4, 1e-4 } }", name, name);
+    c->cov = malloc((size_t)n * n * sizeof *c->cov);
+    if (!c->cov)
+        zz_lua_error(L, "out of memory");
+    c->cov_n = n;
+    for (int i = 0; i < n; i++) {
+        if (lua_geti(L, -1, i + 1) != LUA_TTABLE || luaL_len(L, -1) != n)
+            zz_lua_error(L, "calibrate: %s: row %d must be a list of %d numbers (the matrix is "
+                            "square, one row and column per moment)", name, i + 1, n);
+        for (int j = 0; j < n; j++) {
+            int ok;
+            lua_geti(L, -1, j + 1);
+            double v = lua_tonumberx(L, -1, &ok);
+            if (!ok || !isfinite(v))
+                zz_lua_error(L, "calibrate: %s[%d][%d] must be a number, got %s", name, i + 1,
+                             j + 1, luaL_tolstring(L, -1, NULL));
+            c->cov[(size_t)i * n + j] = v;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
 }

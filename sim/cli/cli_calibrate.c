@@ -17,19 +17,22 @@
 
 static void usage(FILE *out)
 {
-    fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--quiet]\n"
+    fputs("usage: zhizao calibrate CALIBRATION.lua -o OUT.h5 [--threads T] [--resume] [--profile N] [--quiet]\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 --recover [--truth KEY=VALUE,...]\n"
           "       zhizao calibrate CALIBRATION.lua --at KEY=VALUE,...\n"
           "       zhizao calibrate CALIBRATION.lua --at-default\n"
           "  estimates the free parameters by the method of simulated moments and writes\n"
           "  OUT.h5 and calibrated.lua beside it; see docs/calibration.md.\n"
           "  --resume      replay the evaluations kept in OUT.h5.partial, then go on\n"
+          "  --profile N   also the objective at N points along each free parameter's range,\n"
+          "                the others at the estimate (N x free more evaluations)\n"
           "  --recover     identification check: simulate the moments at a known parameter\n"
           "                vector (--truth, else the middle of the bounds) on other seeds and\n"
           "                estimate it back from the start grid\n"
           "  --at          print the simulated moments at these values (name,value CSV)\n"
           "  --at-default  print the simulated moments at the scenario's own values of the\n"
-          "                free parameters, with target, se and t (moment,value,target,se,t)\n",
+          "                free parameters, with target, se, t and 1 for a held-out moment\n"
+          "                (moment,value,target,se,t,holdout)\n",
           out);
 }
 
@@ -66,22 +69,89 @@ static int parse_point(const zz_calibration *c, const char *text, double *theta,
     return rc;
 }
 
+/* An estimate's standard error, or why it has none. */
+static const char *se_text(const zz_msm_result *r, int f, char *buf, size_t len)
+{
+    if (r->at_bound[f])
+        snprintf(buf, len, "%s bound, no se", r->at_bound[f] < 0 ? "at lower" : "at upper");
+    else if (!r->identified[f])
+        snprintf(buf, len, "not identified, no se");
+    else
+        snprintf(buf, len, "%.4g", r->std_error[f]);
+    return buf;
+}
+
+static void print_identification(const zz_calibration *c, const zz_msm_result *r)
+{
+    printf("\nidentification (Jacobian of the fitted moments, in standard errors across each "
+           "range; rank %d of %d)\n%-36s %10s %12s  %-24s %s\n", r->rank, r->nfree,
+           "free parameter", "moves", "independent", "moved most", "");
+    for (int f = 0; f < r->nfree; f++) {
+        int best = -1;
+        double g = 0;
+        for (int i = 0; i < c->nfit; i++) {
+            const int k = c->fit[i];
+            double v = fabs(r->jacobian[k * r->nfree + f]) / c->moment[k].se;
+            if (v > g)
+                g = v, best = k;
+        }
+        const char *why = r->identified[f] ? "identified"
+                          : r->column_norm[f] < 1 ? "not identified by these moments (no moment moves it)"
+                                                  : "not identified by these moments (collinear with";
+        printf("%-36s %10.3g %12.3f  %-24s %s", c->ex->factor[f].key, r->column_norm[f],
+               r->independence[f], best >= 0 ? c->moment[best].name : "-", why);
+        if (!r->identified[f] && r->column_norm[f] >= 1)
+            printf(" %s)", r->partner[f] >= 0 ? c->ex->factor[r->partner[f]].key : "the others");
+        putchar('\n');
+    }
+    printf("singular values:");
+    for (int f = 0; f < r->nfree; f++)
+        printf(" %.3g", r->singular[f]);
+    putchar('\n');
+}
+
+static void print_moments(const zz_calibration *c, const zz_msm_result *r, int holdout)
+{
+    if (holdout)
+        printf("\nheld out (simulated, not fitted)\n%-24s %13s %12s %12s %10s %23s %8s\n",
+               "moment", "kind", "observed", "predicted", "se", "95% interval", "t");
+    else
+        printf("\n%-24s %13s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
+               "t");
+    for (int k = 0; k < r->nmoments; k++) {
+        const zz_moment *m = &c->moment[k];
+        if (m->holdout != holdout)
+            continue;
+        printf("%-24s %13s %12.5g %12.5g %10.4g", m->name, zz_moment_kind_names[m->kind],
+               r->target[k], r->simulated[k], m->se);
+        if (holdout) {
+            /* against the observed figure's se and the prediction's */
+            const double p = r->prediction_se[k];
+            const double s = sqrt((isnan(m->se) ? 0 : m->se * m->se) + p * p);
+            printf("   [%9.4g, %9.4g] %8.2f\n", r->simulated[k] - 1.96 * p,
+                   r->simulated[k] + 1.96 * p, (r->simulated[k] - r->target[k]) / s);
+        } else {
+            printf(" %8.2f\n", (r->simulated[k] - r->target[k]) / m->se);
+        }
+    }
+}
+
 static void print_result(const zz_calibration *c, const zz_msm_result *r, const double *truth)
 {
-    printf("%-36s %12s %12s%s\n", "free parameter", "estimate", "std_error",
+    char buf[64];
+    printf("%-36s %12s %24s%s\n", "free parameter", "estimate", "std_error",
            truth ? "        truth  |est-truth|/se" : "");
     for (int f = 0; f < r->nfree; f++) {
-        printf("%-36s %12.6g %12.4g", c->ex->factor[f].key, r->estimate[f], r->std_error[f]);
+        printf("%-36s %12.6g %24s", c->ex->factor[f].key, r->estimate[f],
+               se_text(r, f, buf, sizeof buf));
         if (truth)
             printf(" %12.6g %14.3g", truth[f], fabs(r->estimate[f] - truth[f]) / r->std_error[f]);
         putchar('\n');
     }
-    printf("\n%-24s %8s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
-           "t");
-    for (int k = 0; k < r->nmoments; k++)
-        printf("%-24s %8s %12.5g %12.5g %10.4g %8.2f\n", c->moment[k].name,
-               zz_moment_kind_names[c->moment[k].kind], r->target[k], r->simulated[k],
-               c->moment[k].se, (r->simulated[k] - r->target[k]) / c->moment[k].se);
+    print_identification(c, r);
+    print_moments(c, r, 0);
+    if (c->nfit < c->nmoments)
+        print_moments(c, r, 1);
     printf("\nJ = %.4g with %d degrees of freedom, p = %.4g; %d evaluations (%d replayed) in %.1f s "
            "(%.1f per minute)\n", r->j_statistic, r->dof, r->j_pvalue, r->ntrace, r->replayed,
            r->seconds, r->seconds > 0 ? (r->ntrace - r->replayed) / r->seconds * 60 : 0);
@@ -93,7 +163,7 @@ int zz_cli_calibrate(int argc, char **argv)
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"resume", no_argument, 0, 'R'},       {"recover", no_argument, 0, 'V'},
         {"truth", required_argument, 0, 'T'},  {"at", required_argument, 0, 'A'},
-        {"at-default", no_argument, 0, 'D'},
+        {"at-default", no_argument, 0, 'D'},  {"profile", required_argument, 0, 'P'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     zz_msm_options opt = {.progress = 1};
@@ -118,6 +188,17 @@ int zz_cli_calibrate(int argc, char **argv)
         case 'T': truth_text = optarg; break;
         case 'A': at_text = optarg; break;
         case 'D': at_default = 1; break;
+        case 'P': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 3 || v > 1000) {
+                fprintf(stderr, "zhizao: --profile must be an integer in [3, 1000] (points along "
+                                "each free parameter), got '%s'\n", optarg);
+                return ZZ_USAGE;
+            }
+            opt.profile = (int)v;
+            break;
+        }
         case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
@@ -167,12 +248,13 @@ int zz_cli_calibrate(int argc, char **argv)
         double mom[ZZ_MAX_MOMENTS];
         rc = zz_msim_eval(m, theta, 0, mom, err, sizeof err);
         if (!rc) {
-            printf(at_default ? "moment,value,target,se,t\n" : "moment,value\n");
+            printf(at_default ? "moment,value,target,se,t,holdout\n" : "moment,value\n");
             for (int k = 0; k < cal->nmoments; k++) {
                 const zz_moment *mk = &cal->moment[k];
                 printf("%s,%.17g", mk->name, mom[k]);
                 if (at_default)
-                    printf(",%.17g,%.17g,%.4f", mk->value, mk->se, (mom[k] - mk->value) / mk->se);
+                    printf(",%.17g,%.17g,%.4f,%d", mk->value, mk->se, (mom[k] - mk->value) / mk->se,
+                           mk->holdout);
                 putchar('\n');
             }
         }

@@ -251,6 +251,13 @@ int zz_experiment_design(zz_experiment *ex, char *err, size_t errlen)
             else
                 ex->value[i] = zz_factor_value(&ex->factor[f], ex->unit[i]);
         }
+    if (ex->joint && ex->design == ZZ_DESIGN_FILE) {
+        snprintf(err, errlen, "%s: experiment: design \"file\" gives the values themselves; "
+                              "uncertain { from = \"%s\" } needs a design that draws them (sobol, "
+                              "lhs, saltelli, morris)", ex->where, zz_joint_path(ex->joint));
+        return ZZ_SCENARIO;
+    }
+    zz_joint_apply(ex);
     return ZZ_OK;
 }
 
@@ -341,6 +348,7 @@ void zz_experiment_close(zz_experiment *ex)
     free(ex->unit);
     free(ex->value);
     free(ex->block);
+    zz_joint_free(ex->joint);
     free(ex);
 }
 

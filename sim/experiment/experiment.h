@@ -39,6 +39,10 @@ typedef struct zz_factor {
     uint64_t used;            /* bit per scenario that has this parameter   */
 } zz_factor;
 
+/* uncertain { from = "calib.h5" }: the calibration's estimates drawn
+ * jointly (uncertain_from.c). */
+typedef struct zz_joint zz_joint;
+
 typedef struct zz_experiment {
     char name[128];
     char path[1024];
@@ -54,6 +58,7 @@ typedef struct zz_experiment {
     int nfactors;
     zz_factor factor[ZZ_MAX_FACTORS];
     char *source;             /* bundle of the experiment's files           */
+    zz_joint *joint;          /* NULL, or the calibration drawn jointly     */
     /* the design, after zz_experiment_open */
     int npoints;
     double *unit;             /* [npoints][nfactors] in [0, 1]              */
@@ -94,6 +99,18 @@ int zz_factor_check(zz_experiment *ex, zz_factor *f, const char *word, char *err
 /* Builds the design (npoints, unit, value, block) from design, points,
  * levels, seed and the factors; errors name ex->where. */
 int zz_experiment_design(zz_experiment *ex, char *err, size_t errlen);
+
+/* uncertain { from = path }: each free parameter of the calibration file
+ * becomes a factor over its bounds; the estimated ones (inside their
+ * bounds, identified) are drawn jointly from the estimate's covariance by
+ * zz_joint_apply. `where` is the declaration's file:line. */
+int zz_uncertain_from(zz_experiment *ex, const char *path, const char *where, char *err,
+                      size_t errlen);
+/* Replaces the jointly drawn factors' values by the truncated normal map of
+ * their design columns (the unit cube stays as designed). */
+void zz_joint_apply(zz_experiment *ex);
+const char *zz_joint_path(const zz_joint *j);
+void zz_joint_free(zz_joint *j);
 
 /* Maps a unit-cube coordinate to the factor's value (integers rounded). */
 double zz_factor_value(const zz_factor *f, double u);

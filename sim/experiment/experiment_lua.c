@@ -228,8 +228,37 @@ static int l_uncertain_fields(lua_State *L)
     return 0;
 }
 
+/* uncertain { from = "calib.h5" }: the file relative to the experiment's. */
+static int uncertain_from(lua_State *L)
+{
+    zz_experiment *ex = lua_touserdata(L, lua_upvalueindex(1));
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING || strcmp(lua_tostring(L, -1), "from"))
+            return zz_lua_error(L, "uncertain: unknown field '%s'; give uncertain \"key\" { lo, hi } "
+                                   "or uncertain { from = \"calib.h5\" }", luaL_tolstring(L, -1, NULL));
+    }
+    if (lua_getfield(L, 1, "from") != LUA_TSTRING)
+        return zz_lua_error(L, "uncertain: from must be a calibration file, e.g. uncertain { from = "
+                               "\"calib.h5\" } (zhizao calibrate CAL.lua -o calib.h5)");
+    const char *rel = lua_tostring(L, -1);
+    char path[2 * ZZ_PATH_LEN + 2], dir[ZZ_PATH_LEN], where[512], msg[1400];
+    zz_source_dirname(ex->path, dir, sizeof dir);
+    if (rel[0] == '/')
+        snprintf(path, sizeof path, "%s", rel);
+    else
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+    zz_lua_where(L, 1, where, sizeof where);
+    if (zz_uncertain_from(ex, path, where, msg, sizeof msg))
+        return zz_lua_error(L, "%s", msg);
+    return 0;
+}
+
 int zz_lua_uncertain(lua_State *L)
 {
+    if (lua_istable(L, 1))
+        return uncertain_from(L);
     if (lua_type(L, 1) != LUA_TSTRING)
         return zz_lua_error(L, "uncertain: expected a parameter key, e.g. "
                                "uncertain \"population.hurdle_mean\" { 0.6, 1.2 }");

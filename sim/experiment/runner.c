@@ -400,7 +400,8 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         .scenario_parameters = params, .scenario_source = sources, .scenario_path = paths,
         .name = ex->name, .path = ex->path, .source = ex->source,
         .design_name = ex->nfactors ? zz_design_names[ex->design] : "none",
-        .overrides = opt->overrides, .digest = dig, .seed = ex->seed};
+        .overrides = opt->overrides, .digest = dig, .seed = ex->seed,
+        .uncertain_from = zz_joint_path(ex->joint)};
     const long ntasks = (long)e->P * e->S * e->R;
     if (!rc) {
         e->done = calloc((size_t)ntasks, 1);

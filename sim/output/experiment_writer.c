@@ -322,6 +322,16 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
         zz_h5_attr_i64(f, "tasks", (int64_t)P * S * R) < 0 ||
         zz_h5_attr_i64(f, "tasks_done", 0) < 0 || zz_h5_attr_i32(f, "complete", 0) < 0)
         return fail(w, ZZ_IO, "cannot write attributes");
+    /* the design's unit cube is the independent inputs, not the parameters */
+    if (L->uncertain_from &&
+        (zz_h5_attr_str(f, "uncertain_from", L->uncertain_from) < 0 ||
+         zz_h5_attr_str(f, "sensitivity_inputs",
+                        "design_unit: the estimated parameters of uncertain_from are drawn "
+                        "jointly from the estimate's covariance through its Cholesky factor, so "
+                        "a sensitivity index of such a factor refers to its independent input "
+                        "(the part of it not explained by the factors before it, in the "
+                        "calibration's order), not to the parameter itself") < 0))
+        return fail(w, ZZ_IO, "cannot write attributes");
     return ZZ_OK;
 }
 

@@ -53,6 +53,7 @@ typedef struct zz_xlayout {
     const char *const *scenario_parameters, *const *scenario_source, *const *scenario_path;
     /* attributes */
     const char *name, *path, *source, *design_name, *overrides, *digest;
+    const char *uncertain_from;             /* NULL, or the calibration drawn from */
     int64_t seed;
 } zz_xlayout;
 

@@ -164,9 +164,19 @@ def test_recovers_three_parameters(tmp_path):
     ds = recover(tmp_path, THREE, truth)
     assert not (tmp_path / "calibrated.lua").exists()   # a check, not a calibration
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
-    for k, v in truth.items():
-        assert np.isfinite(se[k]) and se[k] > 0, k
-        assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
+    # these six no-policy moments see the hurdle and the temperature only
+    # through one combination (both set how readily firms adopt): their
+    # columns of the Jacobian are nearly collinear, and each would have a
+    # standard error above its range, so both are flagged, without one
+    ok = (ds.identified == 1) & (ds.at_bound == 0)
+    assert list(ok.values) == [False, True, False]
+    free = list(ds.free.values)
+    assert free[int(ds.collinear_with[0])] == "decision.temperature"
+    assert free[int(ds.collinear_with[2])] == "population.hurdle_mean"
+    assert np.isnan(se["population.hurdle_mean"]) and np.isnan(se["decision.temperature"])
+    k, v = "population.initial_adoption", truth["population.initial_adoption"]
+    assert np.isfinite(se[k]) and se[k] > 0
+    assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
     assert ds.attrs["dof"] == 6 - 3
 
 
@@ -191,15 +201,25 @@ def test_file_names_fit_and_j(tmp_path):
     assert set(np.unique(ds.stage.values)) == {0, 1, 2}
     # standard errors: the Jacobian from the trace's central differences,
     # V = (G'WG)^-1 (G'W S W G) (G'WG)^-1 (1 + 1/R), W = S^-1 = diag(1/se^2)
+    # over the parameters inside their bounds (the others held at theirs)
     jac = ds.stage.values == 2
     th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
     K = ds.sizes["free"]
     G = np.column_stack([(mo[2 * f] - mo[2 * f + 1]) / (th[2 * f, f] - th[2 * f + 1, f])
                          for f in range(K)])
+    np.testing.assert_allclose(ds.jacobian.values, G, rtol=1e-12)
+    width = (ds.upper - ds.lower).values
+    on = np.where(ds.estimate.values >= ds.upper.values - 1e-3 * width, 1,
+                  np.where(ds.estimate.values <= ds.lower.values + 1e-3 * width, -1, 0))
+    np.testing.assert_array_equal(ds.at_bound.values, on)
+    assert on[0] == 1 and on[1] == 0    # the hurdle ends on its upper bound here
+    inside = (ds.at_bound.values == 0) & (ds.identified.values == 1)
     W = np.diag(1 / ds.se.values ** 2)
-    A = G.T @ W @ G
+    A = G[:, inside].T @ W @ G[:, inside]
     V = np.linalg.inv(A) * (1 + 1 / 3)
-    np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
+    np.testing.assert_allclose(ds.std_error.values[inside], np.sqrt(np.diag(V)), rtol=1e-9)
+    np.testing.assert_allclose(ds.covariance.values[np.ix_(inside, inside)], V, rtol=1e-9)
+    assert np.isnan(ds.std_error.values[~inside]).all()
     assert not (tmp_path / "c.h5.partial").exists()
 
 
@@ -273,6 +293,169 @@ def test_calibrated_fragment_reproduces_the_estimates(tmp_path):
         assert hand[str(k)] == pytest.approx(float(ds.simulated.sel(moment=k)), rel=1e-12), k
 
 
+# ---- bound flags and identification ------------------------------------------
+
+AT_START = """\
+moment "gsz_start"  { kind = "share", group = { gsz = true }, at = "2026-01-15", value = 0.35, se = 0.02 }
+moment "size_ratio" { kind = "ratio", groups = { { size = "large" }, { size = "medium" } }, at = "2026-01-15", value = 1.5, se = 0.1 }
+moment "all_start"  { kind = "share", group = {}, at = "2026-01-15", value = 0.1, se = 0.05 }
+"""
+# the 规上 start share (0.35) needs more initial adoption than the bound
+# allows; the temperature moves no moment taken at the start
+BOUND_FREE = ('free "population.initial_adoption" { 0.05, 0.25 }\n'
+              'free "population.adoption_mult.large" { 1.0, 3.0 }\n'
+              'free "decision.temperature" { 0.1, 0.6 }\n')
+
+
+def test_at_bound_and_unidentified_are_flagged(tmp_path):
+    cal = make_files(tmp_path, free=BOUND_FREE, moments=AT_START)
+    out = tmp_path / "c.h5"
+    printed = zz("calibrate", cal, "-o", out).stdout
+    ds = xr.open_dataset(out)
+    assert float(ds.estimate[0]) == 0.25
+    assert list(ds.at_bound.values) == [1, 0, 0]
+    assert list(ds.identified.values) == [1, 1, 0]
+    se = ds.std_error.values
+    assert np.isnan(se[0]) and np.isnan(se[2]) and 0 < se[1] < 2
+    assert float(ds.column_norm[2]) == 0 and ds.attrs["jacobian_rank"] == 2
+    cov = ds.covariance.values
+    assert np.isnan(cov[0]).all() and np.isnan(cov[:, 2]).all() and cov[1, 1] == se[1] ** 2
+    rows = {line.split()[0]: line for line in printed.splitlines() if line.startswith(("population.", "decision."))}
+    lines = [line for line in printed.splitlines() if line.startswith("population.initial_adoption")]
+    assert "at upper bound, no se" in lines[0]
+    assert "not identified, no se" in [line for line in printed.splitlines()
+                                       if line.startswith("decision.temperature")][0]
+    assert f"{se[1]:.4g}" in [line for line in printed.splitlines()
+                              if line.startswith("population.adoption_mult.large")][0]
+    assert "no moment moves it" in printed and rows
+    frag = (tmp_path / "calibrated.lua").read_text()
+    assert "AT ITS UPPER BOUND" in frag and "NOT IDENTIFIED" in frag
+
+
+# ---- held-out moments ------------------------------------------------------------
+
+HOLDOUT = """\
+moment "small_rate_out" { kind = "hazard", group = { size = "small" }, from = "2026-01-01", to = "2027-01-01", value = 0.06, se = 0.01, holdout = true }
+moment "micro_share_out" { kind = "share", group = { size = "micro" }, at = "2027-06-30", value = 0.2, holdout = true }
+"""
+
+
+def test_holdout_is_reported_not_fitted(tmp_path):
+    cal = make_files(tmp_path)
+    zz("calibrate", cal, "-o", tmp_path / "a.h5", "--quiet")
+    # the held-out moments in the middle of the file: order must not matter
+    lines = MOMENTS.splitlines(keepends=True)
+    make_files(tmp_path, moments="".join(lines[:2]) + HOLDOUT + "".join(lines[2:]))
+    printed = zz("calibrate", cal, "-o", tmp_path / "b.h5").stdout
+    a, b = xr.open_dataset(tmp_path / "a.h5"), xr.open_dataset(tmp_path / "b.h5")
+    # bit-identical estimate, standard errors, path and J: not in the objective
+    np.testing.assert_array_equal(a.estimate.values, b.estimate.values)
+    np.testing.assert_array_equal(a.std_error.values, b.std_error.values)
+    np.testing.assert_array_equal(a.trace.values, b.trace.values)
+    np.testing.assert_array_equal(a.objective.values, b.objective.values)
+    assert a.attrs["j_statistic"] == b.attrs["j_statistic"] and a.attrs["dof"] == b.attrs["dof"]
+    out = ["small_rate_out", "micro_share_out"]
+    held = b.holdout.to_series()
+    assert list(held[held == 1].index) == out and held.sum() == 2
+    np.testing.assert_array_equal(b.simulated.drop_sel(moment=out).values, a.simulated.values)
+    # the prediction is the model at the estimate
+    at = ",".join(f"{k}={v!r}" for k, v in b.estimate.to_series().items())
+    sim = dict(line.split(",") for line in zz("calibrate", cal, "--at", at).stdout.split()[1:])
+    for k in out:
+        assert float(sim[k]) == float(b.simulated.sel(moment=k)), k
+        assert 0 < float(b.sim_se.sel(moment=k)) <= float(b.prediction_se.sel(moment=k))
+    assert np.isnan(float(b.se.sel(moment="micro_share_out")))
+    # printed in a table of their own with the interval and t
+    table = printed[printed.index("held out"):]
+    rows = {line.split()[0]: line.replace("[", " ").replace(",", " ").replace("]", " ").split()
+            for line in table.splitlines()[2:4]}
+    assert set(rows) == set(out)
+    m = b.sel(moment="small_rate_out")
+    p, s = float(m.prediction_se), float(m.se)
+    lo, t = float(rows["small_rate_out"][5]), float(rows["small_rate_out"][7])
+    assert lo == pytest.approx(float(m.simulated) - 1.96 * p, rel=1e-3)
+    assert t == pytest.approx((float(m.simulated) - 0.06) / np.sqrt(s * s + p * p), abs=0.01)
+    # the fitted table does not list them
+    fit = printed[printed.index("moment "):printed.index("held out")]
+    assert "small_rate_out" not in fit and "gsz_rate" in fit
+
+
+def test_holdout_without_se_only(tmp_path):
+    make_files(tmp_path)
+    cal = tmp_path / "bad.lua"
+    cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1 }\n'
+                   + GOOD_FREE_ + 'moment "x" { kind = "share", group = {}, at = "2026-01-31", '
+                   'value = 0.3, holdout = "yes" }\n')
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3 and "bad.lua:4:" in r.stderr and "holdout must be true" in r.stderr
+    cal.write_text('calibrate { scenario = "small_base.lua", replications = 2, seed = 1 }\n'
+                   + GOOD_FREE_ + 'moment "x" { kind = "share", group = {}, at = "2026-01-31", '
+                   'value = 0.3 }\n')
+    r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
+    assert r.returncode == 3 and "bad.lua:4:" in r.stderr and "se (the moment" in r.stderr
+
+
+GOOD_FREE_ = ('free "population.hurdle_mean" { 0.2, 1.5 }\n'
+              'moment "m" { kind = "share", group = { gsz = true }, at = "2026-01-31", '
+              'value = 0.35, se = 0.02 }\n')
+
+
+# ---- policy-response moments ----------------------------------------------------
+
+POLICY = """\
+calibrate { scenario = "calibration_base.lua", replications = 2, seed = 5 }
+free "decision.return_sd" { 0.4, 2.0 }
+moment "nl_vouchers" { kind = "additionality", scenario = "dutch_lottery.lua",
+                       group = { size = { "micro", "small" } }, data = "nl_voucher_additional_share_of_used" }
+moment "nl_effect"   { kind = "effect", scenario = "dutch_lottery.lua",
+                       group = { size = { "small", "micro" } }, value = 0.5, se = 0.2 }
+"""
+
+
+def test_additionality_moment_equals_the_paired_run_analysis(tmp_path):
+    """The additionality moment is what zhizao.additionality computes from
+    `zhizao run --counterfactual` of the same scenario, seeds and
+    replications: supported adopters of the group that the twin does not
+    adopt, over supported adopters, pooled over replications; the effect
+    moment is the group's additional adopters over its supported ones."""
+    zhizao = pytest.importorskip("zhizao")
+    library_files(tmp_path, firms=8000)
+    (tmp_path / "pol.lua").write_text(POLICY)
+    at = "decision.return_sd=0.5"    # where vouchers move some firms (not at 2.0)
+    got = dict(line.split(",") for line in
+               zz("calibrate", tmp_path / "pol.lua", "--at", at).stdout.split()[1:])
+    sup = dead = add = 0.0
+    for r in range(2):   # replication r: population seed 5 + r, stream r
+        f = tmp_path / f"nl{r}.h5"
+        zz("run", tmp_path / "dutch_lottery.lua", "--counterfactual", "--seed", 5 + r,
+           "--replications", r + 1, "--set", at, "-o", f, "--quiet")
+        row = zhizao.additionality(xr.open_dataset(f).isel(replicate=[r])).loc["micro_small"]
+        sup, dead, add = sup + row["supported"], dead + row["deadweight"], add + row["additional"]
+    assert 0 < dead < sup     # neither all nor none additional: the test can tell
+    assert float(got["nl_vouchers"]) == pytest.approx((sup - dead) / sup, rel=1e-12)
+    assert float(got["nl_effect"]) == pytest.approx(add / sup, rel=1e-12)
+
+
+def test_policy_moment_fields_checked(tmp_path):
+    library_files(tmp_path)
+    base = POLICY.split("moment")[0]
+    for body, text in (
+            ('moment "x" { kind = "additionality", group = {}, value = 0.8, se = 0.1 }',
+             'needs scenario = "POLICY.lua"'),
+            ('moment "x" { kind = "additionality", scenario = "dutch_lotery.lua", group = {}, '
+             'value = 0.8, se = 0.1 }', "dutch_lotery"),
+            ('moment "x" { kind = "effect", scenario = "dutch_lottery.lua", group = {}, '
+             'at = "2026-06-30", value = 0.8, se = 0.1 }', "has no field at"),
+            ('moment "x" { kind = "share", scenario = "dutch_lottery.lua", group = {}, '
+             'at = "2026-06-30", value = 0.8, se = 0.1 }', "has no field scenario"),
+            ('moment "x" { kind = "additionality", scenario = "dutch_lottery.lua", '
+             'group = { size = "large" }, value = 0.8, se = 0.1 }', "no firm of the group adopted "
+             "with support")):
+        (tmp_path / "bad.lua").write_text(base + body + "\n")
+        r = zz("calibrate", tmp_path / "bad.lua", "--at", "decision.return_sd=0.5", check=False)
+        assert r.returncode in (3, 5) and "bad.lua:3:" in r.stderr and text in r.stderr, r.stderr
+
+
 # ---- bad calibration files ---------------------------------------------------
 
 GOOD_FREE = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
@@ -323,10 +506,12 @@ def test_unknown_calibrate_field(tmp_path):
 
 
 LIBRARY_MOMENTS = {"gsz_start", "size_ratio", "gsz_rate", "small_rate", "medium_rate", "large_rate"}
+LIBRARY_HOLDOUTS = {"small_rate_eu2025", "medium_rate_eu2025", "large_rate_eu2025", "dutch_vouchers"}
 
 
 def library_files(d, firms=2000):
-    for name in ("baseline.lua", "pioneers.lua", "calibration.lua", "calibration_base.lua"):
+    for name in ("baseline.lua", "pioneers.lua", "calibration.lua", "calibration_base.lua",
+                 "dutch_lottery.lua"):
         (d / name).write_text((SCEN / name).read_text())
     with open(d / "calibration_base.lua", "a") as f:
         f.write(f"\npopulation {{ firms = {firms} }}\n")
@@ -337,7 +522,7 @@ def test_library_calibration_file_runs(tmp_path):
     """scenarios/calibration.lua loads and evaluates (on a small baseline)."""
     r = zz("calibrate", library_files(tmp_path), "--at", "decision.return_sd=1.5")
     rows = dict(line.split(",") for line in r.stdout.split()[1:])
-    assert set(rows) == LIBRARY_MOMENTS
+    assert set(rows) == LIBRARY_MOMENTS | LIBRARY_HOLDOUTS
     assert 0.25 < float(rows["gsz_start"]) < 0.45
 
 
@@ -349,9 +534,10 @@ def test_at_default_reads_the_scenarios_own_values(tmp_path):
     with open(tmp_path / "calibration_base.lua", "a") as f:
         f.write('decision "economic" { return_sd = 0.9 }\n')
     out = zz("calibrate", cal, "--at-default").stdout.split()
-    assert out[0] == "moment,value,target,se,t"
+    assert out[0] == "moment,value,target,se,t,holdout"
     rows = {r.split(",")[0]: [float(x) for x in r.split(",")[1:]] for r in out[1:]}
-    assert set(rows) == LIBRARY_MOMENTS
+    assert set(rows) == LIBRARY_MOMENTS | LIBRARY_HOLDOUTS
+    assert {k for k, v in rows.items() if v[4] == 1} == LIBRARY_HOLDOUTS
     free = {}
     for line in cal.read_text().splitlines():
         if line.startswith("free "):
@@ -365,9 +551,10 @@ def test_at_default_reads_the_scenarios_own_values(tmp_path):
     at = zz("calibrate", cal, "--at", ",".join(f"{k}={v}" for k, v in free.items())).stdout.split()
     for line in at[1:]:
         name, value = line.split(",")
-        m, target, se, t = rows[name]
+        m, target, se, t, _ = rows[name]
         assert float(value) == m
-        assert t == pytest.approx((m - target) / se, abs=1e-4)
+        if name not in LIBRARY_HOLDOUTS:   # held out: no se in the data file
+            assert t == pytest.approx((m - target) / se, abs=1e-4)
 
 
 def test_default_model_meets_its_calibration_targets():
@@ -376,9 +563,9 @@ def test_default_model_meets_its_calibration_targets():
     calibration's own seeds and replications (40,000 firms, one year)."""
     r = zz("calibrate", SCEN / "calibration.lua", "--at-default", "--threads", "2")
     rows = [line.split(",") for line in r.stdout.split()[1:]]
-    assert {row[0] for row in rows} == LIBRARY_MOMENTS
-    far = [row for row in rows if not abs(float(row[4])) <= 2]
-    assert not far, "moments more than two standard errors off (moment,value,target,se,t):\n" + \
+    assert {row[0] for row in rows if row[5] == "0"} == LIBRARY_MOMENTS
+    far = [row for row in rows if row[5] == "0" and not abs(float(row[4])) <= 2]
+    assert not far, "moments more than two standard errors off (moment,value,target,se,t,holdout):\n" + \
         "\n".join(",".join(row) for row in far)
 
 
@@ -410,7 +597,7 @@ def lua_matrix(a):
 
 
 def test_covariance_weighting_against_numpy(tmp_path):
-    one = 'free "population.hurdle_mean" { 0.2, 1.5 }\n'
+    one = 'free "population.hurdle_mean" { 0.2, 3.0 }\n'
     cal = make_files(tmp_path, free=one, moments=TWO_MOMENTS,
                      extra=f", covariance = {lua_matrix(SIGMA)}")
     zz("calibrate", cal, "-o", tmp_path / "cov.h5", "--quiet")
@@ -435,6 +622,7 @@ def test_covariance_weighting_against_numpy(tmp_path):
     th, mo = ds.trace.values[jac], ds.trace_moments.values[jac]
     G = ((mo[0] - mo[1]) / (th[0, 0] - th[1, 0]))[:, None]
     V = np.linalg.inv(G.T @ W @ G) * (1 + 1 / 3)
+    assert ds.at_bound.values[0] == 0 and ds.identified.values[0] == 1
     np.testing.assert_allclose(ds.std_error.values, np.sqrt(np.diag(V)), rtol=1e-9)
     # the same matrix as a correlation and the moments' se: the same objective
     make_files(tmp_path, free=one, moments=TWO_MOMENTS,
