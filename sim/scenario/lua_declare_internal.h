@@ -51,9 +51,11 @@ typedef struct zz_ld_loader {
     int stack[ZZ_LD_MAX_DEPTH]; /* files being run, for include cycles */
     int depth;
     zz_ld_date *dates;
-    int ndates, capdates;
+    int ndates;
+    size_t capdates;
     zz_ld_open *open;
-    int nopen, capopen;
+    int nopen;
+    size_t capopen;
     zz_ld_origin population_at, decision_at, compute_at;
     zz_ld_origin programme_at[ZZ_MAX_PROGRAMMES], target_at[ZZ_MAX_TARGETS];
     zz_ld_origin pioneer_at[ZZ_MAX_CITIES], action_at[ZZ_MAX_ACTIONS];

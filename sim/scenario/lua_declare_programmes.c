@@ -11,6 +11,7 @@
 
 #include <lauxlib.h>
 
+#include "engine/grow.h"
 #include "policy/instrument.h"
 #include "scenario/lua_declare_internal.h"
 #include "scenario/lua_fields.h"
@@ -21,14 +22,10 @@
 
 static int remember_open(lua_State *L, zz_ld_loader *ld, zz_ld_origin o, const char *desc)
 {
-    if (ld->nopen == ld->capopen) {
-        int cap = ld->capopen ? 2 * ld->capopen : 32;
-        zz_ld_open *u = realloc(ld->open, (size_t)cap * sizeof *u);
-        if (!u)
-            return luaL_error(L, "out of memory");
-        ld->open = u;
-        ld->capopen = cap;
-    }
+    zz_ld_open *grown = zz_grow(ld->open, &ld->capopen, (size_t)ld->nopen + 1, sizeof *grown);
+    if (!grown)
+        return luaL_error(L, "out of memory");
+    ld->open = grown;
     zz_ld_open *u = &ld->open[ld->nopen];
     u->at = o;
     u->done = 0;

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "engine/date.h"
+#include "engine/grow.h"
 #include "scenario/lua_declare_internal.h"
 #include "scenario/lua_fields.h"
 #include "scenario/params.h"
@@ -75,16 +76,12 @@ void zz_ld_stored(void *ud, const zz_param *p, void *base, const zz_pvalue *v)
     }
     if (p->type != ZZ_PT_DATE || (p->flags & ZZ_PF_START))
         return;
-    if (ld->ndates == ld->capdates) {
-        int cap = ld->capdates ? 2 * ld->capdates : 64;
-        zz_ld_date *d = realloc(ld->dates, (size_t)cap * sizeof *d);
-        if (!d) { /* no Lua state here to raise on: finish() reports it */
-            ld->oom = 1;
-            return;
-        }
-        ld->dates = d;
-        ld->capdates = cap;
+    zz_ld_date *grown = zz_grow(ld->dates, &ld->capdates, (size_t)ld->ndates + 1, sizeof *grown);
+    if (!grown) { /* no Lua state here to raise on: finish() reports it */
+        ld->oom = 1;
+        return;
     }
+    ld->dates = grown;
     zz_ld_date *d = &ld->dates[ld->ndates++];
     d->field = (double *)((char *)base + p->offset);
     d->none = v->kind == ZZ_PV_NONE;
