@@ -43,6 +43,7 @@ REMAINING_FUNCTIONS = {
     ("sim/cli/cli_calibrate.c", "zz_cli_calibrate"),
     ("sim/output/experiment_writer.c", "create_layout"),
     ("sim/calibrate/msm.c", "zz_msm_estimate"),
+    ("sim/calibrate/calib_h5.c", "zz_calibration_write"),   # came with issue 24
 }
 
 
