@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/grow.h"
+
 static inline int before(const zz_event *a, const zz_event *b)
 {
     if (a->t != b->t)
@@ -21,19 +23,13 @@ int zz_event_after(const zz_event *a, const zz_event *b)
     return before(b, a);
 }
 
+/* zz_grow starts small (8), which suits buckets: most hold a few events */
 static int grow(zz_event **p, size_t *cap, size_t need)
 {
-    if (need <= *cap)
-        return 0;
-    /* small first: most buckets hold a few events */
-    size_t c = *cap ? *cap : 8;
-    while (c < need)
-        c *= 2;
-    zz_event *n = realloc(*p, c * sizeof *n);
+    zz_event *n = zz_grow(*p, cap, need, sizeof *n);
     if (!n)
         return -1;
     *p = n;
-    *cap = c;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/grow.h"
 #include "experiment/experiment_lua.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
@@ -110,8 +111,9 @@ static int read_design_file(zz_experiment *ex, char *err, size_t errlen)
         return rc;
     }
     const int k = ex->nfactors;
-    int col[ZZ_MAX_FACTORS], ncol = 0, cap = 64, n = 0, line = 1;
-    double *val = malloc((size_t)cap * (k ? k : 1) * sizeof *val);
+    int col[ZZ_MAX_FACTORS], ncol = 0, n = 0, line = 1;
+    size_t cap = 64, rowsize = (size_t)(k ? k : 1) * sizeof(double); /* one row of the design */
+    double *val = malloc(cap * rowsize);
     char *save = NULL, *row = strtok_r(text, "\r\n", &save);
     rc = ZZ_SCENARIO;
     if (!val || !row) {
@@ -145,15 +147,13 @@ static int read_design_file(zz_experiment *ex, char *err, size_t errlen)
         line++;
         if (!row[strspn(row, " ,")])
             continue;
-        if (n == cap) {
-            double *nv = realloc(val, (size_t)(cap *= 2) * k * sizeof *val);
-            if (!nv) {
-                snprintf(err, errlen, "out of memory");
-                rc = ZZ_NOMEM;
-                goto out;
-            }
-            val = nv;
+        double *nv = zz_grow(val, &cap, (size_t)n + 1, rowsize);
+        if (!nv) {
+            snprintf(err, errlen, "out of memory");
+            rc = ZZ_NOMEM;
+            goto out;
         }
+        val = nv;
         char *p = row;
         for (int c = 0; c < k; c++) {
             char *end;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "engine/hash.h"
 #include "experiment/runner.h"
 #include "output/experiment_writer.h"
 #include "output/results.h"
@@ -60,9 +61,7 @@ void zz_mpi_hand_out(run *e);
 int zz_mpi_work(run *e, char *err, size_t errlen);
 
 /* ---- what a twin and a population depend on (runner_keys.c) ---- */
-#define ZZ_FNV0 1469598103934665603ull
-uint64_t zz_fnv(uint64_t h, const void *data, size_t n);
-uint64_t zz_fnv_str(uint64_t h, const char *s);
+/* zz_fnv, zz_fnv_str and ZZ_FNV0 are engine/hash.h's */
 uint64_t zz_names_hash(uint64_t h, const zz_config *cfg);
 /* Parameters outside the programmes (and targets); for a scenario-defined
  * rule also the text. Equal signatures on one population: one twin. */

@@ -8,16 +8,6 @@
 #include "policy/policy.h"
 #include "scenario/params.h"
 
-uint64_t zz_fnv(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
-uint64_t zz_fnv_str(uint64_t h, const char *s) { return s ? zz_fnv(h, s, strlen(s) + 1) : zz_fnv(h, "", 1); }
-
 uint64_t zz_names_hash(uint64_t h, const zz_config *cfg)
 {
     for (int c = 0; c < cfg->ncities; c++)

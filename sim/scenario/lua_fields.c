@@ -42,6 +42,81 @@ int zz_lua_has_nul(lua_State *L, int idx)
 
 #define NUL_MSG "a string with a NUL byte (\\0) is not accepted: names and values are text"
 
+/* { ["2027-06-01"] = 5000, ... } to items "2027-06-01:5000", as Lua
+ * strings kept alive by a table left on the stack */
+static int pairs_value(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const char **items,
+                       int maxitems, char *msg, size_t len)
+{
+    idx = lua_absindex(L, idx);
+    int n = zz_lua_sorted_keys(L, idx), keys = lua_gettop(L);
+    if (n > maxitems) {
+        snprintf(msg, len, "more than %d items", maxitems);
+        return -1;
+    }
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, keys, i);
+        lua_pushvalue(L, -1);
+        lua_rawget(L, idx);
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER) {
+            snprintf(msg, len, "expected %s, got a %s key with a %s value",
+                     zz_param_expect(p), luaL_typename(L, -2), luaL_typename(L, -1));
+            return -1;
+        }
+        lua_pushfstring(L, "%s:%f", lua_tostring(L, -2), lua_tonumber(L, -1));
+        lua_rawseti(L, keys, i); /* the item replaces the key in the anchor */
+        lua_pop(L, 2);
+        lua_rawgeti(L, keys, i);
+        items[i - 1] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    v->kind = ZZ_PV_LIST;
+    v->items = items;
+    v->nitems = n;
+    return 0;
+}
+
+/* { "a", "b" } to items, the strings anchored by the table itself */
+static int list_value(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const char **items,
+                      int maxitems, char *msg, size_t len)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    if (count != n) {
+        snprintf(msg, len, "expected %s like { \"a\", \"b\" }, got a table with named fields",
+                 zz_param_expect(p));
+        return -1;
+    }
+    if (n > maxitems) {
+        snprintf(msg, len, "more than %d items", maxitems);
+        return -1;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        int it = lua_rawgeti(L, idx, i);
+        if (it != LUA_TSTRING) {
+            snprintf(msg, len, "item %lld is a %s; expected %s", (long long)i,
+                     lua_typename(L, it), zz_param_expect(p));
+            lua_pop(L, 1);
+            return -1;
+        }
+        if (zz_lua_has_nul(L, -1)) {
+            snprintf(msg, len, "item %lld: " NUL_MSG, (long long)i);
+            lua_pop(L, 1);
+            return -1;
+        }
+        items[i - 1] = lua_tostring(L, -1); /* anchored by the table */
+        lua_pop(L, 1);
+    }
+    v->kind = ZZ_PV_LIST;
+    v->items = items;
+    v->nitems = (int)n;
+    return 0;
+}
+
 int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const char **items,
                   int maxitems, char *msg, size_t len)
 {
@@ -79,74 +154,10 @@ int zz_lua_pvalue(lua_State *L, int idx, const zz_param *p, zz_pvalue *v, const 
         v->kind = ZZ_PV_NONE;
         return 0;
     }
-    if ((ok & ZZ_PL_PAIRS) && t == LUA_TTABLE) {
-        /* { ["2027-06-01"] = 5000, ... } to items "2027-06-01:5000", as
-         * Lua strings kept alive by a table left on the stack */
-        idx = lua_absindex(L, idx);
-        int n = zz_lua_sorted_keys(L, idx), keys = lua_gettop(L);
-        if (n > maxitems) {
-            snprintf(msg, len, "more than %d items", maxitems);
-            return -1;
-        }
-        for (int i = 1; i <= n; i++) {
-            lua_rawgeti(L, keys, i);
-            lua_pushvalue(L, -1);
-            lua_rawget(L, idx);
-            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER) {
-                snprintf(msg, len, "expected %s, got a %s key with a %s value",
-                         zz_param_expect(p), luaL_typename(L, -2), luaL_typename(L, -1));
-                return -1;
-            }
-            lua_pushfstring(L, "%s:%f", lua_tostring(L, -2), lua_tonumber(L, -1));
-            lua_rawseti(L, keys, i); /* the item replaces the key in the anchor */
-            lua_pop(L, 2);
-            lua_rawgeti(L, keys, i);
-            items[i - 1] = lua_tostring(L, -1);
-            lua_pop(L, 1);
-        }
-        v->kind = ZZ_PV_LIST;
-        v->items = items;
-        v->nitems = n;
-        return 0;
-    }
-    if ((ok & ZZ_PL_LIST) && t == LUA_TTABLE) {
-        lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
-        idx = lua_absindex(L, idx);
-        lua_pushnil(L);
-        while (lua_next(L, idx)) {
-            lua_pop(L, 1);
-            count++;
-        }
-        if (count != n) {
-            snprintf(msg, len, "expected %s like { \"a\", \"b\" }, got a table with named fields",
-                     zz_param_expect(p));
-            return -1;
-        }
-        if (n > maxitems) {
-            snprintf(msg, len, "more than %d items", maxitems);
-            return -1;
-        }
-        for (lua_Integer i = 1; i <= n; i++) {
-            int it = lua_rawgeti(L, idx, i);
-            if (it != LUA_TSTRING) {
-                snprintf(msg, len, "item %lld is a %s; expected %s", (long long)i,
-                         lua_typename(L, it), zz_param_expect(p));
-                lua_pop(L, 1);
-                return -1;
-            }
-            if (zz_lua_has_nul(L, -1)) {
-                snprintf(msg, len, "item %lld: " NUL_MSG, (long long)i);
-                lua_pop(L, 1);
-                return -1;
-            }
-            items[i - 1] = lua_tostring(L, -1); /* anchored by the table */
-            lua_pop(L, 1);
-        }
-        v->kind = ZZ_PV_LIST;
-        v->items = items;
-        v->nitems = (int)n;
-        return 0;
-    }
+    if ((ok & ZZ_PL_PAIRS) && t == LUA_TTABLE)
+        return pairs_value(L, idx, p, v, items, maxitems, msg, len);
+    if ((ok & ZZ_PL_LIST) && t == LUA_TTABLE)
+        return list_value(L, idx, p, v, items, maxitems, msg, len);
     snprintf(msg, len, "expected %s, got %s", zz_param_expect(p), lua_typename(L, t));
     return -1;
 }

@@ -153,6 +153,53 @@ static void suggest_key(const zz_config *cfg, const char *key, const char *under
     free(k.key);
 }
 
+/* The message for a key that names no instance of the scenario: what is
+ * declared when the key names a kind of block this scenario does not
+ * have, rather than a guessed spelling. */
+static void no_instance(const zz_config *cfg, const char *key, char *err, size_t errlen)
+{
+    for (int k = 0; k < zz_ninstruments; k++) {
+        const zz_instrument *ops = zz_instruments[k];
+        size_t l = strlen(ops->word);
+        if (strncmp(key, ops->word, l) != 0 || key[l] != '.')
+            continue;
+        /* the programme's name: one more part for variants and names */
+        const char *end = ops->variant || ops->named ? strchr(key + l + 1, '.') : key + l;
+        int nl = end ? (int)(end - key) : (int)strlen(key);
+        zz_pi_fmt(err, errlen, "the scenario declares no programme '%.*s'; declared: ", nl, key);
+        if (cfg->nprogrammes == 0)
+            zz_pi_fmt(err + strlen(err), errlen - strlen(err), "none");
+        for (int g = 0; g < cfg->nprogrammes; g++) {
+            size_t at = strlen(err);
+            zz_pi_fmt(err + at, errlen - at, "%s%s", g ? ", " : "", cfg->programme[g].name);
+        }
+        return;
+    }
+    if (strncmp(key, "target.", 7) == 0 || strncmp(key, "pioneer.", 8) == 0) {
+        int t = key[0] == 't';
+        const char *end = strchr(key + (t ? 7 : 8), '.');
+        zz_pi_fmt(err, errlen, "the scenario has no %s '%.*s'; it has: ", t ? "target" : "pioneer",
+            end ? (int)(end - key) : (int)strlen(key), key);
+        int m = t ? cfg->ntargets : cfg->npioneers;
+        if (m == 0)
+            zz_pi_fmt(err + strlen(err), errlen - strlen(err), "none");
+        zz_param_inst *ins = malloc(MAX_INST * sizeof *ins);
+        if (ins) {
+            int ni = instances(cfg, ins), first = 1;
+            for (int i = 0; i < ni; i++)
+                if (ins[i].block == (t ? ZZ_PB_TARGET : ZZ_PB_PIONEER)) {
+                    size_t at = strlen(err);
+                    zz_pi_fmt(err + at, errlen - at, "%s%s", first ? "" : ", ", ins[i].prefix);
+                    first = 0;
+                }
+            free(ins);
+        }
+        return;
+    }
+    zz_pi_fmt(err, errlen, "unknown parameter '%s'", key);
+    suggest_key(cfg, key, NULL, err, errlen);
+}
+
 /* Resolves key to an instance and parameter. sub = element or -1 (all). */
 static const zz_param *resolve_key(const zz_config *cfg, const char *key, zz_param_inst *found, int *sub,
                                    char *err, size_t errlen)
@@ -173,48 +220,7 @@ static const zz_param *resolve_key(const zz_config *cfg, const char *key, zz_par
     }
     if (best < 0) {
         free(ins);
-        /* Say what is declared when the key names a kind of block that
-         * this scenario does not have, rather than guessing a spelling. */
-        for (int k = 0; k < zz_ninstruments; k++) {
-            const zz_instrument *ops = zz_instruments[k];
-            size_t l = strlen(ops->word);
-            if (strncmp(key, ops->word, l) != 0 || key[l] != '.')
-                continue;
-            /* the programme's name: one more part for variants and names */
-            const char *end = ops->variant || ops->named ? strchr(key + l + 1, '.') : key + l;
-            int nl = end ? (int)(end - key) : (int)strlen(key);
-            zz_pi_fmt(err, errlen, "the scenario declares no programme '%.*s'; declared: ", nl, key);
-            if (cfg->nprogrammes == 0)
-                zz_pi_fmt(err + strlen(err), errlen - strlen(err), "none");
-            for (int g = 0; g < cfg->nprogrammes; g++) {
-                size_t at = strlen(err);
-                zz_pi_fmt(err + at, errlen - at, "%s%s", g ? ", " : "", cfg->programme[g].name);
-            }
-            return NULL;
-        }
-        if (strncmp(key, "target.", 7) == 0 || strncmp(key, "pioneer.", 8) == 0) {
-            int t = key[0] == 't';
-            const char *end = strchr(key + (t ? 7 : 8), '.');
-            zz_pi_fmt(err, errlen, "the scenario has no %s '%.*s'; it has: ", t ? "target" : "pioneer",
-                end ? (int)(end - key) : (int)strlen(key), key);
-            int m = t ? cfg->ntargets : cfg->npioneers;
-            if (m == 0)
-                zz_pi_fmt(err + strlen(err), errlen - strlen(err), "none");
-            ins = malloc(MAX_INST * sizeof *ins);
-            if (ins) {
-                int ni = instances(cfg, ins), first = 1;
-                for (int i = 0; i < ni; i++)
-                    if (ins[i].block == (t ? ZZ_PB_TARGET : ZZ_PB_PIONEER)) {
-                        size_t at = strlen(err);
-                        zz_pi_fmt(err + at, errlen - at, "%s%s", first ? "" : ", ", ins[i].prefix);
-                        first = 0;
-                    }
-                free(ins);
-            }
-            return NULL;
-        }
-        zz_pi_fmt(err, errlen, "unknown parameter '%s'", key);
-        suggest_key(cfg, key, NULL, err, errlen);
+        no_instance(cfg, key, err, errlen);
         return NULL;
     }
     *found = ins[best];
