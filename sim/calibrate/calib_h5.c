@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output/h5internal.h"
+#include "output/outpath.h"
 #include "calibrate/h5w.h"
 
 enum { D_FREE, D_MOMENT, D_EVAL, ND };
@@ -85,6 +87,12 @@ int zz_h5w_f64(zz_h5w *w, const char *name, int rank, const int *dims, const dou
 
 int zz_h5w_create(zz_h5w *w, const char *path)
 {
+    /* never through a link planted at the temporary name (outpath.h) */
+    char err[600];
+    int fd;
+    if (zz_outpath_fresh(path, &fd, err, sizeof err))
+        return -1;
+    close(fd);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     int ok = fcpl >= 0 &&
              H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
@@ -173,10 +181,8 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     free(tmom);
     free(obj);
     free(stage);
-    if (ok && rename(tmp, path)) {
-        snprintf(err, errlen, "%s: cannot rename to %s", tmp, path);
+    if (ok && zz_outpath_commit(tmp, path, err, errlen))
         ok = 0;
-    }
     if (!ok)
         remove(tmp);
     return ok ? ZZ_OK : ZZ_IO;

@@ -145,6 +145,7 @@ typedef struct zz_msm_options {
     int threads;
     int progress;
     const double *targets;    /* NULL: the file's values; else [nmoments]   */
+    int lock;                 /* > 0: the claimed output.partial (outpath.h) */
 } zz_msm_options;
 
 int zz_msm_estimate(zz_msim *m, const zz_calibration *c, const zz_msm_options *opt,

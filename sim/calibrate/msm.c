@@ -209,11 +209,11 @@ static int write_partial(ctx *x)
         x->ncache = tmp.ntrace;
     }
     /* rewritten in full: the replayed rows come back through evaluate() */
-    x->partial = fopen(path, "w");
-    if (!x->partial) {
-        snprintf(x->err, x->errlen, "%s: cannot write", path);
-        return ZZ_IO;
-    }
+    int rc = zz_outpath_rewrite(path, &x->partial, x->err, x->errlen);
+    if (x->opt->lock > 0)
+        zz_outpath_advertise(x->opt->lock); /* our other descriptors' closes dropped it */
+    if (rc)
+        return rc;
     fputs(header, x->partial);
     for (int i = 0; i < x->ncache; i++) {
         const zz_trace_row *row = &x->cache[i];

@@ -13,5 +13,12 @@ struct zz_experiment;
  * error. */
 int zz_cli_check_output(const char *out, struct zz_scenario *const *sc, int nsc,
                         const struct zz_experiment *ex);
+/* The same for `name` (calibrated.lua, best_mix.lua) beside out. */
+int zz_cli_check_side(const char *out, const char *name, struct zz_scenario *const *sc, int nsc,
+                      const struct zz_experiment *ex);
+/* Takes the lock of "<out>.partial" for the whole run (output/outpath.h);
+ * with resume, refuses at once when there is nothing to resume. Prints the
+ * error; *fd is -1 on failure. */
+int zz_cli_claim_partial(const char *out, int resume, int *fd);
 int zz_cli_optimise(int argc, char **argv);
 #endif

@@ -1,0 +1,212 @@
+"""Faults, round three (issue 21): every file calibrate, optimise and report
+write goes through the checks run and explore make (output/outpath.h);
+--resume trusts nothing it reads; write failures end in one line and exit
+5. Met through the command line, as a user (or a careless script) would."""
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import pytest
+
+BIN = os.environ.get("ZZ_BIN")
+SRC = Path(os.environ.get("ZZ_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
+
+SMALL = """\
+include "baseline.lua"
+scenario { name = "small", years = 1, replications = 2 }
+population { firms = 1000 }
+voucher "compute"  { rate = 0.9, cap = 1e7, budget = 2e7 }
+voucher "scenario" { rate = 0.9, cap = 1e7, budget = 1e7, budget_per_year = true,
+                     states = { "adopted" } }
+target { name = "all", share = 0.5, by = "2026-12-31" }
+"""
+CAL = """\
+calibrate { scenario = "small.lua", replications = 2, seed = 3, starts = 4, evaluations = 8 }
+free "population.hurdle_mean" { 0.2, 1.5 }
+moment "gsz_start" { kind = "share",  group = { gsz = true }, at = "2026-01-31", value = 0.35, se = 0.02 }
+moment "gsz_rate"  { kind = "hazard", group = { gsz = true }, from = "2026-01-01", to = "2026-12-01",
+                     value = 0.07, se = 0.01 }
+"""
+OPT = """\
+optimise { scenario = "small.lua", budget = 1.5e8, shares = { "voucher.compute", "voucher.scenario" },
+           objective = "target_share", target = "all", by = "2026-12-31",
+           replications = 2, seed = 5, starts = 4, evaluations = 6, confirm = 2 }
+"""
+
+
+def zhizao(*args, **kw):
+    return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, **kw)
+
+
+def files(d, small=SMALL, cal=CAL, opt=OPT):
+    for name in ("baseline.lua", "pioneers.lua", "shandong_2026.lua"):
+        (d / name).write_text((SRC / "scenarios" / name).read_text())
+    (d / "small.lua").write_text(small)
+    (d / "cal.lua").write_text(cal)
+    (d / "opt.lua").write_text(opt)
+    return d / "cal.lua", d / "opt.lua"
+
+
+def partial(out):
+    return Path(str(out) + ".partial")
+
+
+def snapshot(d):
+    return {p.name: (p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+            for p in d.iterdir()}
+
+
+def _explore(d, points=8, reps=4):
+    (d / "ranges.lua").write_text('uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    ex = d / "ex.lua"
+    ex.write_text('experiment { scenarios = { "baseline.lua", "shandong_2026.lua" }, '
+                  f'design = "lhs", points = {points}, replications = {reps}, seed = 3 }}\n'
+                  'include "ranges.lua"\n')
+    return ex
+
+
+def _wait_for(cond, proc, limit=60):
+    t0 = time.time()
+    while proc.poll() is None and time.time() - t0 < limit:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _tasks_done(p, n):
+    def cond():
+        try:
+            with h5py.File(p, "r", locking=False) as f:
+                return int(f.attrs["tasks_done"]) >= n
+        except (OSError, KeyError):
+            return False
+    return cond
+
+
+# ---- 1. one output path for every file --------------------------------------
+
+def test_a_running_jobs_output_is_refused_by_every_command(tmp_path):
+    """calibrate and optimise given the -o of a running explore, and explore
+    given that explore's own .partial as its output, stop at once and leave
+    the running job's .partial as it was."""
+    cal, opt = files(tmp_path)
+    ex = _explore(tmp_path)
+    out = tmp_path / "x.h5"
+    job = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), "--set",
+                            "population.firms=20000", "--threads", "1", "-q"],
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(_tasks_done(partial(out), 1), job)
+        job.send_signal(signal.SIGSTOP)
+        kept = partial(out).read_bytes()
+        for args in (["calibrate", cal, "-o", out], ["optimise", opt, "-o", out],
+                     ["calibrate", cal, "-o", out, "--resume"],
+                     ["explore", ex, "-o", partial(out), "--set", "population.firms=2000"]):
+            t0 = time.time()
+            r = zhizao(*args, "-q")
+            assert r.returncode == 5, (args, r.stderr)
+            assert f"process {job.pid}" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+            assert time.time() - t0 < 5
+            assert partial(out).read_bytes() == kept and not out.exists()
+        assert not (tmp_path / "calibrated.lua").exists()
+        assert not (tmp_path / "best_mix.lua").exists()
+        assert not Path(str(partial(out)) + ".partial").exists()
+    finally:
+        job.send_signal(signal.SIGINT)
+        job.send_signal(signal.SIGCONT)
+        job.communicate(timeout=60)
+    assert job.returncode == 8 and partial(out).exists()
+
+
+@pytest.mark.parametrize("command", ["calibrate", "optimise"])
+def test_two_of_a_kind_on_one_output(tmp_path, command):
+    """A second calibration (or optimisation, or --resume) on an output in
+    use stops at once, naming the first; the first finishes as if alone."""
+    slow = SMALL.replace("firms = 1000", "firms = 30000")
+    cal, opt = files(tmp_path, small=slow,
+                     cal=CAL.replace("evaluations = 8", "evaluations = 30"),
+                     opt=OPT.replace("evaluations = 6", "evaluations = 30"))
+    spec = cal if command == "calibrate" else opt
+    out = tmp_path / "c.h5"
+    first = subprocess.Popen([BIN, command, str(spec), "-o", str(out), "--threads", "1", "-q"],
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: partial(out).exists() and
+                         len(partial(out).read_text().splitlines()) >= 2, first)
+        first.send_signal(signal.SIGSTOP)
+        for extra in ([], ["--resume"]):
+            r = zhizao(command, spec, "-o", out, "-q", *extra)
+            assert r.returncode == 5, r.stderr
+            assert f"process {first.pid}" in r.stderr, r.stderr
+    finally:
+        first.send_signal(signal.SIGCONT)
+        _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert out.exists() and not partial(out).exists()
+
+
+@pytest.mark.parametrize("command,side", [("calibrate", "calibrated.lua"),
+                                          ("optimise", "best_mix.lua")])
+def test_side_file_never_written_over_an_input_a_device_or_a_pipe(tmp_path, command, side):
+    cal, opt = files(tmp_path)
+    spec = cal if command == "calibrate" else opt
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    out = sub / "r.h5"
+    # the side file is the scenario, the spec itself (hard link), /dev/null, a pipe
+    cases = {"input": lambda p: p.symlink_to(tmp_path / "small.lua"),
+             "spec": lambda p: p.hardlink_to(spec),
+             "device": lambda p: p.symlink_to("/dev/null"),
+             "pipe": lambda p: os.mkfifo(p)}
+    for what, make in cases.items():
+        make(sub / side)
+        before = snapshot(tmp_path)
+        t0 = time.time()
+        r = zhizao(command, spec, "-o", out, "-q", timeout=30)
+        assert r.returncode == 2, (what, r.stderr)
+        assert side in r.stderr and r.stderr.count("\n") == 1, r.stderr
+        assert time.time() - t0 < 5, what        # before any work, never blocked
+        assert snapshot(tmp_path) == before and not out.exists() and not partial(out).exists()
+        (sub / side).unlink()
+    r = zhizao(command, spec, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert (sub / side).is_file() and not (sub / side).is_symlink()
+    assert (sub / side).read_text().startswith(f"-- {side}: written by")
+    assert not list(sub.glob("*.writing"))
+
+
+@pytest.mark.parametrize("command", ["calibrate", "optimise"])
+def test_links_at_temporary_names_are_never_followed(tmp_path, command):
+    cal, opt = files(tmp_path)
+    spec = cal if command == "calibrate" else opt
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "r.h5"
+    # at .partial: refused before any work, the target untouched
+    partial(out).symlink_to(victim)
+    r = zhizao(command, spec, "-o", out, "-q")
+    assert r.returncode == 5 and "r.h5.partial" in r.stderr, r.stderr
+    assert victim.read_text() == "precious\n" and partial(out).is_symlink()
+    partial(out).unlink()
+    # at .writing (the HDF5 file before its rename) and the side file's
+    # .writing: the link goes, its target stays
+    writing = Path(str(out) + ".writing")
+    writing.symlink_to(victim)
+    side = tmp_path / ("calibrated.lua" if command == "calibrate" else "best_mix.lua")
+    Path(str(side) + ".writing").symlink_to(victim)
+    r = zhizao(command, spec, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "precious\n"
+    assert not writing.exists() and not writing.is_symlink()
+    with h5py.File(out, "r") as f:
+        assert int(f.attrs["complete"]) == 1
+    assert side.read_text().startswith("--")
