@@ -210,3 +210,55 @@ def test_links_at_temporary_names_are_never_followed(tmp_path, command):
     with h5py.File(out, "r") as f:
         assert int(f.attrs["complete"]) == 1
     assert side.read_text().startswith("--")
+
+
+# ---- the report's folder -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def run_file(tmp_path_factory):
+    d = tmp_path_factory.mktemp("run")
+    files(d)
+    out = d / "r.h5"
+    r = zhizao("run", d / "small.lua", "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def report(path, outdir):
+    env = dict(os.environ, PYTHONPATH=str(SRC / "analysis"), MPLBACKEND="Agg")
+    return subprocess.run([BIN, "report", str(path), "-o", str(outdir)], capture_output=True,
+                          text=True, env=env)
+
+
+def test_report_never_deletes_a_users_files(run_file, tmp_path):
+    """-o of a folder with the user's pictures and page (-o . in a working
+    folder) is refused and changes nothing; a folder of an earlier report
+    is rewritten; one where the user added a file to a report is refused."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "holiday.png").write_bytes(b"\x89PNG not really")
+    (mine / "index.html").write_text("<p>my page</p>")
+    before = snapshot(mine)
+    r = report(run_file, mine)
+    assert r.returncode == 2 and "mine" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert snapshot(mine) == before
+    rep = tmp_path / "rep"
+    r = report(run_file, rep)
+    assert r.returncode == 0, r.stderr
+    first = sorted(p.name for p in rep.iterdir())
+    assert "index.html" in first and any(n.endswith(".png") for n in first)
+    r = report(run_file, rep)                       # its own earlier output: replaced
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in rep.iterdir()) == first
+    (rep / "notes.txt").write_text("mine")
+    before = snapshot(rep)
+    r = report(run_file, rep)
+    assert r.returncode == 2 and "notes.txt" in r.stderr, r.stderr
+    assert snapshot(rep) == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert report(run_file, empty).returncode == 0
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    r = report(run_file, afile)
+    assert r.returncode == 2 and afile.read_text() == "x", r.stderr
