@@ -325,26 +325,70 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
     return ZZ_OK;
 }
 
-/* Reopens a .partial file of the same experiment and reads which tasks it
- * holds. */
-static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
+/* Checks, read-only, that the .partial file is this experiment's: its
+ * digest, then every variable's type and shape, before a byte of it is read
+ * into a buffer sized from the layout; then reads which tasks it holds.
+ * A refusal leaves the file as it was (nothing opened for writing). */
+static int check_partial(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
 {
-    w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
-    if (w->file < 0)
-        return fail(w, ZZ_IO, "cannot open the file to resume");
+    const char *again = "run without --resume to start again";
+    hid_t f = H5Fopen(w->partial, H5F_ACC_RDONLY, fapl);
+    if (f < 0) {
+        zz_h5_fail(w->err, sizeof w->err, w->partial, "--resume: cannot be read (empty, truncated "
+                   "or not an HDF5 file); %s", again);
+        return ZZ_IO;
+    }
     /* the digest is also kept as a number: read back exactly, whatever
      * string type the text attribute has */
     int64_t digest = 0, want = (int64_t)strtoull(L->digest, NULL, 16);
-    hid_t a = H5Aopen(w->file, "digest64", H5P_DEFAULT);
-    if (a < 0 || H5Aread(a, H5T_NATIVE_INT64, &digest) < 0)
-        digest = 0;
-    zz_h5_close(a);
-    if (digest != want) {
+    int rc = ZZ_OK;
+    if (zz_h5_attr_read_i64(f, "digest64", &digest) != 0) {
+        snprintf(w->err, sizeof w->err, "--resume: %s holds no experiment digest: not the "
+                 ".partial file of zhizao explore, or damaged; %s", w->partial, again);
+        rc = ZZ_USAGE;
+    } else if (digest != want) {
         snprintf(w->err, sizeof w->err, "--resume: %s was written by a different experiment, "
-                 "scenario text, option or --set (digest %016llx, now %s); run without --resume "
-                 "to start again", w->partial, (unsigned long long)digest, L->digest);
-        return ZZ_USAGE;
+                 "scenario text, option or --set (digest %016llx, now %s); %s", w->partial,
+                 (unsigned long long)digest, L->digest, again);
+        rc = ZZ_USAGE;
     }
+    char why[300];
+    for (int v = 0; !rc && v < XV_N; v++) {
+        const struct xvar_def *d = &xvar_def[v];
+        if (d->cells && !L->cells)
+            continue;
+        hsize_t cur[8], max[8], chunk[8];
+        extent(w, d->rank, d->dims, cur, max, chunk);
+        hid_t ds = H5Lexists(f, d->name, H5P_DEFAULT) > 0 ? H5Dopen2(f, d->name, H5P_DEFAULT) : -1;
+        if (ds < 0)
+            snprintf(why, sizeof why, "no variable '%s'", d->name);
+        if (ds < 0 || zz_h5_expect(ds, d->name, file_type(d->type), d->rank, cur, why,
+                                   sizeof why) != 0) {
+            snprintf(w->err, sizeof w->err, "--resume: %s does not hold this experiment's "
+                     "layout (%s); %s", w->partial, why, again);
+            rc = ZZ_USAGE;
+        } else if (v == XV_DONE &&
+                   H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, done) < 0) {
+            zz_h5_fail(w->err, sizeof w->err, w->partial, "--resume: cannot read task_done "
+                       "(damaged); %s", again);
+            rc = ZZ_IO;
+        }
+        zz_h5_close(ds);
+    }
+    if (H5Fclose(f) < 0 && !rc)
+        rc = fail(w, ZZ_IO, "cannot close");
+    return rc;
+}
+
+/* Reopens a .partial file of the same experiment for writing. */
+static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
+{
+    int rc = check_partial(w, L, done, fapl);
+    if (rc)
+        return rc;
+    w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
+    if (w->file < 0)
+        return fail(w, ZZ_IO, "cannot open the file to resume");
     for (int v = 0; v < XV_N; v++) {
         if (xvar_def[v].cells && !L->cells)
             continue;
@@ -352,8 +396,6 @@ static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
         if (w->var[v] < 0)
             return fail(w, ZZ_IO, "cannot open a variable to resume");
     }
-    if (H5Dread(w->var[XV_DONE], H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, done) < 0)
-        return fail(w, ZZ_IO, "cannot read task_done");
     for (long i = 0; i < (long)L->npoints * L->nscenarios * L->nreplicates; i++)
         w->puts += done[i] != 0;
     return ZZ_OK;
@@ -523,51 +565,3 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
 }
 
 const char *zz_xwriter_errmsg(const zz_xwriter *w) { return w ? w->err : "no writer"; }
-
-void zz_xrecord_sizes(const zz_xlayout *L, size_t *ndoubles, size_t *ncells)
-{
-    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
-    *ndoubles = 2 * T * G + 7 * G + 2 * T * I;
-    *ncells = L->cells ? (size_t)L->ncities * L->nindustries * 4 : 0;
-}
-
-zz_xrecord *zz_xrecord_alloc(const zz_xlayout *L)
-{
-    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
-    size_t nd, C;
-    zz_xrecord_sizes(L, &nd, &C);
-    zz_xrecord *r = calloc(1, sizeof *r);
-    double *d = malloc((nd ? nd : 1) * sizeof *d);
-    int32_t *c = C ? calloc(2 * T * C, sizeof *c) : NULL;
-    if (!r || !d || (C && !c)) {
-        free(r);
-        free(d);
-        free(c);
-        return NULL;
-    }
-    for (size_t i = 0; i < nd; i++)
-        d[i] = NAN;
-    r->target_share = d;
-    r->cf_target_share = d += T * G;
-    r->time_to_target = d += T * G;
-    r->cf_time_to_target = d += G;
-    r->additional = d += G;
-    r->supported = d += G;
-    r->deadweight = d += G;
-    r->target_firms = d += G;
-    r->deadweight_lag = d += G;
-    r->committed = d += G;
-    r->spent = d += T * I;
-    r->adopted = c;
-    r->cf_adopted = c ? c + T * C : NULL;
-    return r;
-}
-
-void zz_xrecord_free(zz_xrecord *r)
-{
-    if (!r)
-        return;
-    free(r->target_share);
-    free(r->adopted);
-    free(r);
-}

@@ -88,5 +88,11 @@ hid_t zz_h5_make_var(zz_h5_scope *s, const char *name, hid_t ftype, int rank,
 /* Reads a closed file back (h5verify.c): complete = 1 and every dataset
  * whole, checksums included. 0 if sound, else -1 with msg set. */
 int zz_h5_verify(const char *path, char *msg, size_t len);
+/* Before reading a file we did not just write: the dataset has this file
+ * type and exactly this shape (0, or -1 with msg naming the variable). */
+int zz_h5_expect(hid_t ds, const char *name, hid_t ftype, int rank, const hsize_t *cur, char *msg,
+                 size_t len);
+/* A scalar integer attribute (0), or -1 when absent or of another kind. */
+int zz_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v);
 
 #endif

@@ -262,3 +262,51 @@ def test_report_never_deletes_a_users_files(run_file, tmp_path):
     afile.write_text("x")
     r = report(run_file, afile)
     assert r.returncode == 2 and afile.read_text() == "x", r.stderr
+
+
+# ---- 2. --resume trusts nothing it reads --------------------------------------
+
+def _explore_file(d, name, points, reps=1):
+    ex = _explore(d, points=points, reps=reps)
+    ex = ex.rename(d / f"{name}.lua")
+    out = d / f"{name}.h5"
+    r = zhizao("explore", ex, "-o", out, "--set", "population.firms=1500", "-q")
+    assert r.returncode == 0, r.stderr
+    return ex, out
+
+
+def test_resume_checks_every_shape_before_reading(tmp_path):
+    """A .partial with this experiment's digest but another layout (more
+    points: a larger task_done) is refused, left byte for byte as it was,
+    and never renamed to the final name."""
+    files(tmp_path)
+    small, small_out = _explore_file(tmp_path, "small_ex", points=2)
+    _, big_out = _explore_file(tmp_path, "big_ex", points=6, reps=2)
+    with h5py.File(small_out, "r") as f:
+        digest64, digest = f.attrs["digest64"], f.attrs["digest"]
+    out = tmp_path / "forged.h5"
+    with h5py.File(big_out, "r+") as f:
+        f.attrs["digest64"], f.attrs["digest"], f.attrs["complete"] = digest64, digest, 0
+    big_out.rename(partial(out))
+    before = partial(out).read_bytes()
+    r = zhizao("explore", small, "-o", out, "--set", "population.firms=1500", "--resume", "-q")
+    assert r.returncode == 2, r.stderr
+    assert "layout" in r.stderr and "another type or shape" in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1
+    assert partial(out).read_bytes() == before and not out.exists()
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "not hdf5"])
+def test_refused_resume_changes_nothing_and_says_why(tmp_path, damage):
+    files(tmp_path)
+    ex, done = _explore_file(tmp_path, "ex", points=2)
+    out = tmp_path / "x.h5"
+    data = done.read_bytes()
+    partial(out).write_bytes({"empty": b"", "truncated": data[:len(data) // 3],
+                              "not hdf5": b"point,value\n1,2\n"}[damage])
+    before = partial(out).read_bytes()
+    r = zhizao("explore", ex, "-o", out, "--set", "population.firms=1500", "--resume", "-q")
+    assert r.returncode in (2, 5), r.stderr
+    assert "different experiment" not in r.stderr and "x.h5.partial" in r.stderr, r.stderr
+    assert "--resume" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert partial(out).read_bytes() == before and not out.exists()
