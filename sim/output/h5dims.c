@@ -15,13 +15,29 @@
 
 struct innermost {
     char text[200];
+    int sys; /* text is the operating system's reason (errno) */
 };
 
+/* The innermost message, unless a message further out carries the system
+ * call's reason ("error message = 'No space left on device'"): a failed
+ * write leaves HDF5's cache in a state whose own complaints ("slist
+ * already enabled?") say nothing to a user. One line, always. */
 static herr_t first_error(unsigned n, const H5E_error2_t *e, void *data)
 {
     struct innermost *in = data;
-    if (n == 0 && e->desc)
+    if (!e->desc || in->sys)
+        return 0;
+    const char *m = strstr(e->desc, "error message = '");
+    if (m) {
+        m += strlen("error message = '");
+        snprintf(in->text, sizeof in->text, "%.*s", (int)strcspn(m, "'"), m);
+        in->sys = 1;
+    } else if (n == 0) {
         snprintf(in->text, sizeof in->text, "%s", e->desc);
+    }
+    for (char *c = in->text; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
     return 0;
 }
 
@@ -36,12 +52,18 @@ void zz_h5_fail(char *buf, size_t len, const char *path, const char *what, ...)
      * device", "file is already open for write"); the API-level one only
      * repeats what failed. Must run before the next HDF5 call clears the
      * stack. */
-    struct innermost in = { "" };
+    struct innermost in = {"", 0};
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, &in);
     if (in.text[0])
         snprintf(buf, len, "%s: %s (HDF5: %s)", path, w, in.text);
     else
         snprintf(buf, len, "%s: %s", path, w);
+}
+
+void zz_output_init(void)
+{
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
 void zz_h5_close(hid_t id)

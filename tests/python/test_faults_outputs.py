@@ -310,3 +310,56 @@ def test_refused_resume_changes_nothing_and_says_why(tmp_path, damage):
     assert "different experiment" not in r.stderr and "x.h5.partial" in r.stderr, r.stderr
     assert "--resume" in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert partial(out).read_bytes() == before and not out.exists()
+
+
+# ---- 3. a full disk -----------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a tmpfs of the given size (root only), unmounted after."""
+    mounted = []
+
+    def make(size):
+        d = tmp_path / f"disk{len(mounted)}"
+        d.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(d)],
+                           capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("cannot mount a small tmpfs here (needs root)")
+        mounted.append(d)
+        return d
+    yield make
+    for d in mounted:
+        subprocess.run(["umount", str(d)], capture_output=True)
+
+
+def _complete(path):
+    with h5py.File(path, "r") as f:
+        return int(f.attrs.get("complete", 0)) == 1
+
+
+@pytest.mark.parametrize("command", ["run", "explore", "calibrate", "optimise"])
+def test_full_disk_is_one_line_and_exit_5(tmp_path, small_disk, command):
+    """On a disk too small for the output: exit 5 (not a crash in HDF5's
+    exit handler), one line naming the file and the cause, no HDF5
+    diagnostics, and nothing but a complete file under a final name."""
+    cal, opt = files(tmp_path)
+    ex = _explore(tmp_path, points=3, reps=2)
+    big = tmp_path / "big.lua"
+    big.write_text(SMALL.replace("firms = 1000", "firms = 20000").replace("years = 1", "years = 2"))
+    spec = {"run": big, "explore": ex, "calibrate": cal, "optimise": opt}[command]
+    failed = 0
+    for size in ("8k", "24k"):
+        d = small_disk(size)
+        out = d / "x.h5"
+        r = zhizao(command, spec, "-o", out, "-q", timeout=120)
+        assert r.returncode in (0, 5), (size, r.returncode, r.stderr)
+        if r.returncode == 5:
+            failed += 1
+            assert r.stderr.count("\n") == 1 and "HDF5-DIAG" not in r.stderr, r.stderr
+            assert "No space left on device" in r.stderr and str(d) in r.stderr, r.stderr
+        for p in d.iterdir():
+            assert not p.name.endswith(".writing"), p
+            if p.name.endswith(".h5"):
+                assert _complete(p), p
+    assert failed >= 1
