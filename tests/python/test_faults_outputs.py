@@ -363,3 +363,30 @@ def test_full_disk_is_one_line_and_exit_5(tmp_path, small_disk, command):
             if p.name.endswith(".h5"):
                 assert _complete(p), p
     assert failed >= 1
+
+
+# ---- 4. Ctrl-C within a second, population building included -------------------
+
+def test_ctrl_c_while_building_a_million_firms(tmp_path):
+    """Ctrl-C while explore builds a population of about a million firms
+    ends it within a second, and the message promises no .partial file
+    when none is there (no task had finished)."""
+    files(tmp_path)
+    ex = tmp_path / "pop.lua"
+    ex.write_text('experiment { scenarios = { "small.lua" }, design = "lhs", points = 3, '
+                  'replications = 1, seed = 3 }\n'
+                  'uncertain "population.firms" { 900000, 1000000 }\n')
+    out = tmp_path / "x.h5"
+    for delay in (0.3, 0.9):
+        p = subprocess.Popen([BIN, "explore", str(ex), "-o", str(out), "-q", "--threads", "1"],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        assert p.poll() is None
+        t0 = time.time()
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30)
+        took = time.time() - t0
+        assert p.returncode == 8, err
+        assert took < 1.0, (delay, took)
+        assert not partial(out).exists() and not out.exists()
+        assert "nothing was kept" in err and "kept in" not in err, err
