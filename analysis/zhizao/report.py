@@ -545,10 +545,14 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
-        if is_optimisation_file(args.file):
+        info = check_file(args.file)  # every kind of file, before h5py opens it here
+        if info.get("kind") == "optimisation":
             print(build_report(args.file, args.output, level=args.level))
             return EXIT_OK
-        info = check_file(args.file)
+        if info.get("kind"):
+            raise ResultFileError(f"{args.file}: a calibration file; the report draws run, "
+                                  "comparison, experiment and optimisation files "
+                                  "(see docs/calibration.md for reading it)", 4)
         note = describe_partial(args.file, info)
         if note:
             print(f"zhizao report: {note}", file=sys.stderr)

@@ -64,11 +64,15 @@ int zz_h5w_put(zz_h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, 
     for (int k = 0; k < rank; k++)
         cur[k] = w->len[dims[k]];
     hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(rank, cur, NULL), ds = -1;
-    int ok = p >= 0 && sp >= 0 &&
-             (ds = H5Dcreate2(w->file, name, ftype, sp, H5P_DEFAULT, p, H5P_DEFAULT)) >= 0;
     hsize_t n = 1;
     for (int k = 0; k < rank; k++)
         n *= cur[k];
+    /* one chunk with a Fletcher-32 checksum: a damaged byte is found when
+     * the file is read back (here before its final name, and by zhizao.open)
+     * instead of passing as a number */
+    int ok = p >= 0 && sp >= 0 &&
+             (n == 0 || (H5Pset_chunk(p, rank, cur) >= 0 && H5Pset_fletcher32(p) >= 0)) &&
+             (ds = H5Dcreate2(w->file, name, ftype, sp, H5P_DEFAULT, p, H5P_DEFAULT)) >= 0;
     ok = ok && (n == 0 || H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
     for (int k = 0; ok && k < rank; k++)
         ok = H5DSattach_scale(ds, w->dim[dims[k]], (unsigned)k) >= 0;
@@ -181,7 +185,7 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     free(tmom);
     free(obj);
     free(stage);
-    if (ok && zz_outpath_commit(tmp, path, err, errlen))
+    if (ok && (zz_h5_verify(tmp, err, errlen) || zz_outpath_commit(tmp, path, err, errlen)))
         ok = 0;
     if (!ok)
         remove(tmp);

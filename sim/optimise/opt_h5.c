@@ -197,7 +197,7 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
     }
     free(buf);
     free(ibuf);
-    if (ok && zz_outpath_commit(tmp, path, err, errlen))
+    if (ok && (zz_h5_verify(tmp, err, errlen) || zz_outpath_commit(tmp, path, err, errlen)))
         ok = 0;
     if (!ok)
         remove(tmp);
