@@ -399,6 +399,13 @@ static int l_moment_fields(lua_State *L)
     m->se = lua_tonumberx(L, -1, &ok);
     if (!ok || !(m->se > 0) || !isfinite(m->se))
         return zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
+    /* the objective sums ((simulated - value) / se)^2: past 1e150 a term
+     * overflows to inf, and every point of the search looks alike */
+    if ((fabs(m->value) + 1) / m->se > 1e150)
+        return zz_lua_error(L, "%s: se = %g is too small: the objective ((simulated - value) / "
+                            "se)^2 would overflow; give the moment's standard error (at least "
+                            "%.3g for value = %g)", what, m->se, (fabs(m->value) + 1) / 1e150,
+                            m->value);
     lua_pop(L, 2);
     c->nmoments++;
     return 0;

@@ -75,7 +75,7 @@ static double objective(const ctx *x, const double *mom)
             return BAD_OBJECTIVE;
         q += d * d;
     }
-    return q;
+    return isfinite(q) ? q : BAD_OBJECTIVE;
 }
 
 static int push_row(zz_msm_result *r, const double *theta, const double *mom, double q, int stage)

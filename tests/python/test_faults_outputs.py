@@ -390,3 +390,131 @@ def test_ctrl_c_while_building_a_million_firms(tmp_path):
         assert took < 1.0, (delay, took)
         assert not partial(out).exists() and not out.exists()
         assert "nothing was kept" in err and "kept in" not in err, err
+
+
+# ---- 5. the damage probe reads every variable of every kind of file ----------------
+
+def _flip_chunk(path, name, out):
+    """A copy of `path` with one byte of `name`'s first chunk flipped (its
+    Fletcher-32 checksum then fails when the data are read)."""
+    import shutil
+    shutil.copyfile(path, out)
+    with h5py.File(out, "r") as f:
+        ds = f[name]
+        assert ds.fletcher32 and ds.chunks, name
+        info = ds.id.get_chunk_info(0)
+    with open(out, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        b = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([b[0] ^ 0xFF]))
+    return out
+
+
+def _open_in_child(paths):
+    """zhizao.open on each path in one fresh interpreter: for each,
+    ['refused', code, newlines in the message, file named?] or ['opened']."""
+    code = f"""
+import zhizao
+for p in {[str(p) for p in paths]!r}:
+    try:
+        zhizao.open(p).close()
+        print("opened")
+    except zhizao.ResultFileError as e:
+        print("refused", e.exit_code, str(e).count(chr(10)), p in str(e))
+"""
+    r = subprocess.run([PY, "-c", code], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(SRC / "analysis")})
+    assert r.returncode == 0, r.stderr
+    return [ln.split() for ln in r.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def kinds(tmp_path_factory):
+    """One file of each kind: run, experiment, calibration, optimisation."""
+    d = tmp_path_factory.mktemp("kinds")
+    cal, opt = files(d)
+    ex = _explore(d, points=2, reps=1)
+    out = {"run": d / "run.h5", "explore": d / "ex.h5", "calibrate": d / "cal.h5",
+           "optimise": d / "opt.h5"}
+    for cmd, spec in (("run", d / "small.lua"), ("explore", ex), ("calibrate", cal),
+                      ("optimise", opt)):
+        extra = ["--set", "population.firms=1500"] if cmd == "explore" else []
+        r = zhizao(cmd, spec, "-o", out[cmd], "-q", *extra)
+        assert r.returncode == 0, r.stderr
+    return out
+
+
+def _last_chunked(path):
+    """The last variable (in file order) stored in Fletcher-32 checked chunks."""
+    names = []
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and o.chunks
+                     and o.fletcher32 and o.size and o.id.get_num_chunks() else None)
+    return names[-1], len(names)
+
+
+def test_damage_in_the_last_variable_is_found(kinds, tmp_path):
+    """The probe reads every variable (it stopped after 16 before), in
+    every kind of file: zhizao.open refuses with one line naming the file,
+    and zhizao report exits 5 without a traceback; the good files open."""
+    bad = {}
+    for kind, path in kinds.items():
+        name, count = _last_chunked(path)
+        bad[kind] = _flip_chunk(path, name, tmp_path / f"bad_{kind}.h5")
+    got = _open_in_child(list(bad.values()) + list(kinds.values()))
+    assert got[:4] == [["refused", "5", "0", "True"]] * 4, got
+    assert got[4:] == [["opened"]] * 4, got
+    for kind in ("run", "optimise"):
+        r = report(bad[kind], tmp_path / f"rep_{kind}")
+        assert r.returncode == 5 and "Traceback" not in r.stderr, (kind, r.stderr)
+        assert r.stderr.count("\n") == 1 and str(bad[kind]) in r.stderr, r.stderr
+
+
+def test_fake_optimisation_calibration_and_experiment_files_are_foreign(tmp_path):
+    import numpy as np
+    with h5py.File(tmp_path / "fake_opt.h5", "w") as f:      # only the mark
+        f.attrs["kind"] = "optimisation"
+    with h5py.File(tmp_path / "fake_cal.h5", "w") as f:
+        f.attrs["calibration_path"] = "cal.lua"
+        f["estimate"] = np.zeros(2)
+    with h5py.File(tmp_path / "fake_ex.h5", "w") as f:       # shapes right, no netCDF dims
+        f.attrs["zhizao_file"] = "experiment"
+        f["design"] = np.zeros((2, 1))
+        f["time_to_target"] = np.zeros((2, 1, 1, 1))
+    names = ["fake_opt.h5", "fake_cal.h5", "fake_ex.h5"]
+    got = _open_in_child([tmp_path / n for n in names])
+    assert got == [["refused", "4", "0", "True"]] * 3, got
+    for name in ("fake_opt.h5", "fake_ex.h5"):
+        r = report(tmp_path / name, tmp_path / f"rep_{name}")
+        assert r.returncode == 4 and "Traceback" not in r.stderr, (name, r.stderr)
+        assert r.stderr.count("\n") == 1 and name in r.stderr, r.stderr
+
+
+# ---- 6. absurd inputs refused ------------------------------------------------------
+
+def test_standard_error_so_small_the_objective_overflows(tmp_path):
+    """se = 1e-300 gave exit 0 with J = inf, the bounds' midpoint as the
+    estimate and a standard error of exactly 0."""
+    cal, _ = files(tmp_path, cal=CAL.replace("se = 0.01", "se = 1e-300"))
+    r = zhizao("calibrate", cal, "-o", tmp_path / "c.h5", "-q")
+    assert r.returncode == 3, r.stderr
+    assert "cal.lua:4:" in r.stderr and "se = 1e-300 is too small" in r.stderr, r.stderr
+    assert not list(tmp_path.glob("c.h5*")) and not (tmp_path / "calibrated.lua").exists()
+    cal.write_text(CAL.replace("se = 0.01", "se = 1e-9"))   # small but sound: accepted
+    r = zhizao("calibrate", cal, "-o", tmp_path / "c.h5", "-q")
+    assert r.returncode == 0, r.stderr
+
+
+def test_design_row_with_more_fields_than_the_header(tmp_path):
+    files(tmp_path)
+    (tmp_path / "f.lua").write_text(
+        'experiment { scenarios = { "small.lua" }, design = "file", file = "points.csv", '
+        'replications = 1 }\nuncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    (tmp_path / "points.csv").write_text("population.hurdle_mean\n0.7\n0.8,0.9\n")
+    r = zhizao("explore", tmp_path / "f.lua", "--design")
+    assert r.returncode == 3, r.stderr
+    assert "points.csv:3:" in r.stderr and "more fields" in r.stderr and "0.9" in r.stderr
+    (tmp_path / "points.csv").write_text("population.hurdle_mean\n0.7\n0.8,\n")
+    r = zhizao("explore", tmp_path / "f.lua", "--design")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 3, r.stderr
