@@ -77,7 +77,10 @@ int zz_h5w_put(zz_h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, 
     for (int k = 0; ok && k < rank; k++)
         ok = H5DSattach_scale(ds, w->dim[dims[k]], (unsigned)k) >= 0;
     ok = ok && zz_h5_attr_str(ds, "long_name", long_name) >= 0;
-    zz_h5_close(ds);
+    if (ok)
+        ok = zz_h5_close_written(ds) == 0;
+    else
+        zz_h5_close(ds);
     zz_h5_close(sp);
     zz_h5_close(p);
     return ok ? 0 : -1;
@@ -176,7 +179,10 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
     if (!ok)
         zz_h5_fail(err, errlen, tmp, "cannot write the calibration");
     for (int d = 0; d < ND; d++)
-        zz_h5_close(w.dim[d]);
+        if (zz_h5_close_written(w.dim[d]) && ok) {
+            zz_h5_fail(err, errlen, tmp, "cannot write the calibration");
+            ok = 0;
+        }
     if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {
         zz_h5_fail(err, errlen, tmp, "cannot close");
         ok = 0;

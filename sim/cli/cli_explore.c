@@ -129,6 +129,13 @@ int zz_cli_explore(int argc, char **argv)
     else if (rc == ZZ_INTERRUPTED)
         snprintf(err + strlen(err), sizeof err - strlen(err), "; finished tasks kept in %.1000s",
                  partial);
+    /* HDF5 rewrites its metadata in place: a write that failed midway (a
+     * full disk) can leave a .partial that reads back but cannot be
+     * written on; the read-only check before resuming cannot see that */
+    else if (rc == ZZ_IO && opt.resume && lead && !strstr(err, "--resume"))
+        snprintf(err + strlen(err), sizeof err - strlen(err), "; if %.1000s was left by a "
+                 "failed write, it cannot be continued: run without --resume to start again",
+                 partial);
     if (rc && err[0] && (lead || rc == ZZ_NOMEM))
         fprintf(stderr, "zhizao: %s\n", err);
     free(overrides);

@@ -190,7 +190,10 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
     if (!ok)
         zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
     for (int d = 0; d < ND; d++)
-        zz_h5_close(w.dim[d]);
+        if (zz_h5_close_written(w.dim[d]) && ok) {
+            zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
+            ok = 0;
+        }
     if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {
         zz_h5_fail(err, errlen, tmp, "cannot close");
         ok = 0;

@@ -7,6 +7,7 @@
 
 #include <hdf5_hl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,50 @@ void zz_h5_fail(char *buf, size_t len, const char *path, const char *what, ...)
         snprintf(buf, len, "%s: %s", path, w);
 }
 
+/* Writes a dataset's close could not make (its last chunks or sieve
+ * buffer: a full disk), counted for zz_h5_lost; the first one's reason is
+ * kept. Closes happen on whichever thread put the results. */
+static atomic_long lost;
+static char lost_why[200];
+
+static void note_lost(void)
+{
+    struct innermost in = {"", 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, &in);
+    if (atomic_fetch_add(&lost, 1) == 0)
+        snprintf(lost_why, sizeof lost_why, "%s", in.text[0] ? in.text : "write failed");
+}
+
+long zz_h5_lost(void)
+{
+    return atomic_load(&lost);
+}
+
+int zz_h5_check_lost(long since, char *buf, size_t len, const char *path)
+{
+    if (atomic_load(&lost) == since)
+        return 0;
+    snprintf(buf, len, "%s: cannot write (HDF5: %s)", path, lost_why);
+    return -1;
+}
+
 void zz_output_init(void)
 {
     H5dont_atexit();
+    zz_h5_quiet();
+}
+
+void zz_h5_quiet(void)
+{
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+int zz_h5_close_written(hid_t id)
+{
+    /* a dataset's last chunk or sieve buffer reaches the file only here:
+     * its failure (a full disk) must not pass, else the file holds zeros
+     * whose Fletcher-32 checksum (zero too) reads back as sound */
+    return id < 0 || H5Dclose(id) >= 0 ? 0 : -1;
 }
 
 void zz_h5_close(hid_t id)
@@ -73,7 +114,10 @@ void zz_h5_close(hid_t id)
     /* Every HDF5 API call starts by clearing the error stack; keep it. */
     hid_t es = H5Eget_current_stack();
     switch (H5Iget_type(id)) {
-    case H5I_DATASET: H5Dclose(id); break;
+    case H5I_DATASET:
+        if (H5Dclose(id) < 0)
+            note_lost();
+        break;
     case H5I_GROUP: H5Gclose(id); break;
     case H5I_ATTR: H5Aclose(id); break;
     case H5I_DATASPACE: H5Sclose(id); break;

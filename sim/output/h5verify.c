@@ -159,3 +159,25 @@ int zz_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v)
     zz_h5_close(a);
     return ok ? 0 : -1;
 }
+
+long zz_h5_unstored_tasks(hid_t ds, int rank, const hsize_t *cur, uint8_t *done)
+{
+    hsize_t at[H5S_MAX_RANK] = {0}, bytes;
+    const hsize_t ntasks = cur[0] * cur[1] * cur[2];
+    long cleared = 0;
+    for (int k = 0; k < rank; k++)
+        if (cur[k] == 0)
+            return 0; /* never written: nothing to find */
+    for (hsize_t i = 0; i < ntasks; i++) {
+        if (!done[i])
+            continue;
+        at[0] = i / (cur[1] * cur[2]);
+        at[1] = i / cur[2] % cur[1];
+        at[2] = i % cur[2];
+        if (H5Dget_chunk_storage_size(ds, at, &bytes) < 0 || bytes == 0) {
+            done[i] = 0;
+            cleared++;
+        }
+    }
+    return cleared;
+}
