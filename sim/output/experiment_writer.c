@@ -449,7 +449,7 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
     /* what the chunk caches still hold is written here, where a failure
      * is seen (closing the datasets would drop it: see zz_h5_close_written) */
     if (w->file >= 0)
-        rc = settle(w, -1);
+        rc = settle(w, w->puts); /* every task held, resumed ones included */
     for (int v = 0; v < XV_N; v++)
         zz_h5_close(w->var[v]);
     for (int d = 0; d < XD_N; d++)
