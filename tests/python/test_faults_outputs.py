@@ -518,3 +518,20 @@ def test_design_row_with_more_fields_than_the_header(tmp_path):
     (tmp_path / "points.csv").write_text("population.hurdle_mean\n0.7\n0.8,\n")
     r = zhizao("explore", tmp_path / "f.lua", "--design")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 3, r.stderr
+
+
+@pytest.mark.parametrize("command", ["calibrate", "optimise"])
+def test_refused_text_resume_changes_nothing(tmp_path, command):
+    """--resume of a .partial written for other work, or of none at all, is
+    refused and leaves the disk as it was (no empty .partial made)."""
+    cal, opt = files(tmp_path)
+    spec = cal if command == "calibrate" else opt
+    out = tmp_path / "r.h5"
+    r = zhizao(command, spec, "-o", out, "--resume", "-q")
+    assert r.returncode == 5 and "no " in r.stderr and "to resume" in r.stderr, r.stderr
+    assert not partial(out).exists()
+    partial(out).write_text("zhizao-other-trace 0123 1 2\n1 0x1p+0 0x1p+0\n")
+    before = snapshot(tmp_path)
+    r = zhizao(command, spec, "-o", out, "--resume", "-q")
+    assert r.returncode == 2 and "was written for another" in r.stderr, r.stderr
+    assert snapshot(tmp_path) == before
