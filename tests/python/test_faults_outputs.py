@@ -247,21 +247,25 @@ def test_report_never_deletes_a_users_files(run_file, tmp_path):
     assert r.returncode == 0, r.stderr
     first = sorted(p.name for p in rep.iterdir())
     assert "index.html" in first and any(n.endswith(".png") for n in first)
-    r = report(run_file, rep)                       # its own earlier output: replaced
-    assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in rep.iterdir()) == first
+    # the folder rules themselves, without drawing again
+    sys.path.insert(0, str(SRC / "analysis"))
+    from zhizao import outdir
+    assert outdir.prepare(rep) == rep                # its own earlier output: cleared
+    assert sorted(p.name for p in rep.iterdir()) == [outdir.MARKER]
+    (rep / "01_x.png").write_bytes(b"")
     (rep / "notes.txt").write_text("mine")
     before = snapshot(rep)
-    r = report(run_file, rep)
-    assert r.returncode == 2 and "notes.txt" in r.stderr, r.stderr
+    with pytest.raises(outdir.FolderRefused, match="notes.txt"):
+        outdir.prepare(rep)
     assert snapshot(rep) == before
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert report(run_file, empty).returncode == 0
+    assert outdir.prepare(empty) == empty
     afile = tmp_path / "afile"
     afile.write_text("x")
-    r = report(run_file, afile)
-    assert r.returncode == 2 and afile.read_text() == "x", r.stderr
+    with pytest.raises(outdir.FolderRefused, match="not a folder"):
+        outdir.prepare(afile)
+    assert afile.read_text() == "x"
 
 
 # ---- 2. --resume trusts nothing it reads --------------------------------------
