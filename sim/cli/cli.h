@@ -20,5 +20,12 @@ int zz_cli_check_side(const char *out, const char *name, struct zz_scenario *con
  * with resume, refuses at once when there is nothing to resume. Prints the
  * error; *fd is -1 on failure. */
 int zz_cli_claim_partial(const char *out, int resume, int *fd);
+/* The same for "<name>.writing" beside out (the side file's temporary name,
+ * renamed when written); release removes it if it is still there. */
+int zz_cli_claim_side(const char *out, const char *name, int *fd);
+void zz_cli_release_side(const char *out, const char *name, int fd);
+/* Drops the lock of zz_cli_claim_partial; with failed (a run that was not
+ * resuming stopped), the .partial goes too if the claim left it empty. */
+void zz_cli_release_partial(const char *out, int fd, int failed);
 int zz_cli_optimise(int argc, char **argv);
 #endif

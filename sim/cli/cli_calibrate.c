@@ -143,11 +143,12 @@ int zz_cli_calibrate(int argc, char **argv)
         snprintf(err, sizeof err, "%s", cal ? cal->errmsg : "out of memory");
     /* before any work, as for run and explore: not a device, a directory or
      * one of the inputs (it prints its own error) */
-    int checked = 0, lock = -1;
+    int checked = 0, lock = -1, side_lock = -1;
     if (!rc && opt.output &&
         ((rc = zz_cli_check_output(opt.output, cal->ex->sc, cal->ex->nscenarios, cal->ex)) ||
          (!recover && (rc = zz_cli_check_side(opt.output, "calibrated.lua", cal->ex->sc,
                                                cal->ex->nscenarios, cal->ex))) ||
+         (root && !recover && (rc = zz_cli_claim_side(opt.output, "calibrated.lua", &side_lock))) ||
          (root && (rc = zz_cli_claim_partial(opt.output, opt.resume, &lock)))))
         checked = 1;
     opt.lock = lock;
@@ -204,7 +205,9 @@ int zz_cli_calibrate(int argc, char **argv)
     }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
-    zz_outpath_release(lock);
+    if (side_lock >= 0)
+        zz_cli_release_side(opt.output, "calibrated.lua", side_lock);
+    zz_cli_release_partial(opt.output, lock, rc && !opt.resume);
     /* every rank ends with rank 0's rc */
     rc = zz_mpi_agree(rc);
     zz_msm_result_free(&res);

@@ -119,10 +119,11 @@ int zz_cli_optimise(int argc, char **argv)
     int rc = zz_optimisation_open(&o, argv[optind], err, sizeof err);
     /* before any work, as for run and explore: not a device, a directory or
      * one of the inputs (it prints its own error) */
-    int checked = 0, lock = -1;
+    int checked = 0, lock = -1, side_lock = -1;
     if (!rc && ((rc = zz_cli_check_output(output, o->cal->ex->sc, o->cal->ex->nscenarios, o->cal->ex)) ||
                 (rc = zz_cli_check_side(output, "best_mix.lua", o->cal->ex->sc, o->cal->ex->nscenarios,
                                         o->cal->ex)) ||
+                (root && (rc = zz_cli_claim_side(output, "best_mix.lua", &side_lock))) ||
                 (root && (rc = zz_cli_claim_partial(output, opt.resume, &lock)))))
         checked = 1;
     opt.lock = lock;
@@ -145,7 +146,9 @@ int zz_cli_optimise(int argc, char **argv)
     }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
-    zz_outpath_release(lock);
+    if (side_lock >= 0)
+        zz_cli_release_side(output, "best_mix.lua", side_lock);
+    zz_cli_release_partial(output, lock, rc && !opt.resume);
     /* every rank ends with rank 0's rc */
     rc = zz_mpi_agree(rc);
     zz_opt_result_free(&res);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -94,4 +95,40 @@ int zz_cli_claim_partial(const char *out, int resume, int *fd)
     if (rc)
         fprintf(stderr, "zhizao: %s\n", err);
     return rc;
+}
+
+int zz_cli_claim_side(const char *out, const char *name, int *fd)
+{
+    char side[4200], err[2048];
+    const char *slash = strrchr(out, '/');
+    snprintf(side, sizeof side, "%.*s%s.writing", slash ? (int)(slash - out + 1) : 0, out, name);
+    int rc = zz_outpath_claim(side, fd, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", err);
+    return rc;
+}
+
+void zz_cli_release_side(const char *out, const char *name, int fd)
+{
+    if (fd < 0)
+        return;
+    char side[4200];
+    const char *slash = strrchr(out, '/');
+    snprintf(side, sizeof side, "%.*s%s.writing", slash ? (int)(slash - out + 1) : 0, out, name);
+    unlink(side); /* still ours (locked) when the command stopped before renaming it */
+    zz_outpath_release(fd);
+}
+
+void zz_cli_release_partial(const char *out, int fd, int failed)
+{
+    if (fd < 0)
+        return;
+    char partial[4200];
+    struct stat st;
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    /* a command that stopped before keeping anything leaves no empty file
+     * that looks like progress (the claim created it) */
+    if (failed && fstat(fd, &st) == 0 && st.st_size == 0)
+        unlink(partial);
+    zz_outpath_release(fd);
 }

@@ -127,8 +127,9 @@ static int check_name(const char *path, const char *label, const char *const *in
     return rc;
 }
 
-/* Another run's lock on our own .partial is met by zz_outpath_claim, which
- * names that run; here only what the file is. */
+/* Another run's lock on our own .partial or .writing is met by
+ * zz_outpath_claim, which names that run; here only what the file is (over
+ * MPI the other ranks check while rank 0 holds the claim). */
 static int check_partial(const char *path, const char *const *inputs, int ninputs, char *err,
                          size_t errlen)
 {
@@ -179,7 +180,7 @@ static int check_named(const char *path, int with_partial, const char *const *in
     if (!rc && with_partial)
         rc = check_partial(partial, inputs, ninputs, err, errlen);
     if (!rc)
-        rc = check_name(writing, "the output's temporary file", inputs, ninputs, err, errlen);
+        rc = check_partial(writing, inputs, ninputs, err, errlen);
     return rc ? rc : writable_dir(path, err, errlen);
 }
 
@@ -333,20 +334,12 @@ int zz_outpath_fresh(const char *tmp, int *fd, char *err, size_t errlen)
 
 int zz_outpath_text_begin(const char *path, FILE **fp, char *err, size_t errlen)
 {
+    /* the temporary name the command claimed (locked) before any work:
+     * opened, never through a link, and emptied; not replaced, so that the
+     * lock stays on the file that is renamed */
     char tmp[PATH_MAX + 16];
-    int fd;
     snprintf(tmp, sizeof tmp, "%s.writing", path);
-    *fp = NULL;
-    int rc = zz_outpath_fresh(tmp, &fd, err, errlen);
-    if (rc)
-        return rc;
-    if (!(*fp = fdopen(fd, "w"))) {
-        snprintf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return ZZ_IO;
-    }
-    return ZZ_OK;
+    return zz_outpath_rewrite(tmp, fp, err, errlen);
 }
 
 int zz_outpath_text_end(FILE *fp, const char *path, int ok, char *err, size_t errlen)

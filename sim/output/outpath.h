@@ -54,9 +54,11 @@ int zz_outpath_rewrite(const char *partial, FILE **fp, char *err, size_t errlen)
  * removed (a link is never followed), then the name is created exclusively. */
 int zz_outpath_fresh(const char *tmp, int *fd, char *err, size_t errlen);
 
-/* A text file written to "<path>.writing" (zz_outpath_fresh) and, when
- * `ok` and every byte reached the disk, renamed by zz_outpath_commit; else
- * the temporary file is removed. */
+/* A text file written to "<path>.writing" (claimed with zz_outpath_claim
+ * before any work, so that two commands writing the same side file meet at
+ * once; opened as zz_outpath_rewrite does) and, when `ok` and every byte
+ * reached the disk, renamed by zz_outpath_commit; else the temporary file
+ * is removed. */
 int zz_outpath_text_begin(const char *path, FILE **fp, char *err, size_t errlen);
 int zz_outpath_text_end(FILE *fp, const char *path, int ok, char *err, size_t errlen);
 

@@ -143,10 +143,13 @@ def test_two_of_a_kind_on_one_output(tmp_path, command):
         assert _wait_for(lambda: partial(out).exists() and
                          len(partial(out).read_text().splitlines()) >= 2, first)
         first.send_signal(signal.SIGSTOP)
-        for extra in ([], ["--resume"]):
-            r = zhizao(command, spec, "-o", out, "-q", *extra)
+        # the same output, resumed or not, and another output in the same
+        # folder (the same calibrated.lua or best_mix.lua)
+        for o, extra in ((out, []), (out, ["--resume"]), (tmp_path / "other.h5", [])):
+            r = zhizao(command, spec, "-o", o, "-q", *extra)
             assert r.returncode == 5, r.stderr
             assert f"process {first.pid}" in r.stderr, r.stderr
+        assert not partial(tmp_path / "other.h5").exists()
     finally:
         first.send_signal(signal.SIGCONT)
         _, err = first.communicate(timeout=300)
@@ -197,12 +200,17 @@ def test_links_at_temporary_names_are_never_followed(tmp_path, command):
     assert r.returncode == 5 and "r.h5.partial" in r.stderr, r.stderr
     assert victim.read_text() == "precious\n" and partial(out).is_symlink()
     partial(out).unlink()
-    # at .writing (the HDF5 file before its rename) and the side file's
-    # .writing: the link goes, its target stays
-    writing = Path(str(out) + ".writing")
-    writing.symlink_to(victim)
+    # at the side file's .writing (claimed like the .partial): refused
     side = tmp_path / ("calibrated.lua" if command == "calibrate" else "best_mix.lua")
     Path(str(side) + ".writing").symlink_to(victim)
+    r = zhizao(command, spec, "-o", out, "-q")
+    assert r.returncode == 5 and side.name + ".writing" in r.stderr, r.stderr
+    assert victim.read_text() == "precious\n" and not partial(out).exists()
+    Path(str(side) + ".writing").unlink()
+    # at .writing (the HDF5 file before its rename): the link goes, its
+    # target stays
+    writing = Path(str(out) + ".writing")
+    writing.symlink_to(victim)
     r = zhizao(command, spec, "-o", out, "-q")
     assert r.returncode == 0, r.stderr
     assert victim.read_text() == "precious\n"
