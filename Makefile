@@ -44,16 +44,20 @@ sanitize: test-deps
 # crash is written to tests/fuzz/crashes/<name>/ and stops the target:
 # commit it with the fix, and `make test` replays it for ever after.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= scenario firms set
+FUZZ_TARGETS ?= scenario firms set partial
 fuzz: test-deps
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; mkdir -p build-fuzz/corpus/$$t; \
-	  ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 	    -timeout=30 -rss_limit_mb=4096 -max_len=16384 -print_final_stats=1 \
 	    -artifact_prefix=tests/fuzz/crashes/$$t/ build-fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
 	done
+	@cmake -S . -B $(BUILD) >/dev/null && cmake --build $(BUILD) -j $(JOBS) --target zhizao
+	@echo "== fuzz_report (the report's reader) for $(FUZZ_SECONDS) s"
+	@PYTHONPATH=analysis MPLBACKEND=Agg /usr/bin/python3 tests/fuzz/fuzz_report.py \
+	  --zhizao $(BUILD)/zhizao --seconds $(FUZZ_SECONDS)
 
 # docs/results_2026.md and docs/instruments.md from one experiment over the
 # uncertain parameters: explore (resumed if interrupted), then every

@@ -176,7 +176,10 @@ def open_result(path, group: str | None = None) -> xr.Dataset:
     """
     path = Path(path)
     if not is_partial(path):
-        _check(path)  # before h5py opens it here: a crash stays in a child
+        info = _check(path)  # before h5py opens it here: a crash stays in a child
+        if info.get("kind"):  # an optimisation or calibration file: one Dataset
+            with xr.open_dataset(path, engine=_engine(), decode_timedelta=False) as ds:
+                return ds.load()
     if group is None and _experiment.is_experiment(path):
         # an experiment file (zhizao explore): one Dataset, dims point x scenario x ...
         return _experiment.open_experiment(path)

@@ -64,6 +64,7 @@ from .io import groups, open_all
 from .measures import measure
 from .calibreport import calibration_report, is_calibration_file
 from .optreport import is_optimisation_file, optimisation_report
+from .outdir import FolderRefused, prepare as prepare_folder, write_text
 from .robust import p_target, ranking_flips, robust_ranking
 from .sensitivity import ConstantOutput, sensitivity
 from .survival import horizon_days
@@ -511,10 +512,7 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
 
 
 def _new_page(outdir: Path) -> _Page:
-    outdir.mkdir(parents=True, exist_ok=True)
-    for old in outdir.glob("*.png"):
-        old.unlink()
-    return _Page(outdir)
+    return _Page(prepare_folder(outdir))  # never a user's files (outdir.py)
 
 
 def _write_page(outdir: Path, fill) -> Path:
@@ -528,9 +526,7 @@ def _finish(outdir: Path, page: _Page, title: str) -> Path:
                  "<meta name=\"viewport\" content=\"width=device-width\">\n"
                  f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
                  "<body>\n" + "\n".join(page.parts) + "\n</body>\n</html>\n")
-    index = outdir / "index.html"
-    index.write_text(page_html, encoding="utf-8")
-    return index
+    return write_text(outdir / "index.html", page_html)
 
 
 def main(argv=None) -> int:
@@ -552,16 +548,16 @@ def main(argv=None) -> int:
     if not 0 < args.level < 1:
         p.error("--level must be in (0, 1)")
     try:
-        if is_optimisation_file(args.file) or is_calibration_file(args.file):
+        info = check_file(args.file)  # every kind of file, before h5py opens it here
+        if info.get("kind") in ("optimisation", "calibration"):
             print(build_report(args.file, args.output, level=args.level))
             return EXIT_OK
-        info = check_file(args.file)
         note = describe_partial(args.file, info)
         if note:
             print(f"zhizao report: {note}", file=sys.stderr)
         index = build_report(args.file, args.output, target=args.target, level=args.level,
                              base=args.base, focus=args.focus)
-    except ResultFileError as e:
+    except (ResultFileError, FolderRefused) as e:
         print(f"zhizao report: error: {e}", file=sys.stderr)
         return e.exit_code
     except OSError as e:

@@ -52,13 +52,28 @@ class ResultFileError(ValueError):
         self.exit_code = exit_code
 
 
+# what the optimisation and calibration files (zhizao optimise, calibrate)
+# must hold: (variable, number of dimensions)
+_OPTIMISATION = (("best_budget", 1), ("best_free", 1), ("evaluation_budget", 2),
+                 ("objective", 1), ("candidate_budget", 2), ("difference", 1),
+                 ("p_beats_plan", 1))
+_CALIBRATION = (("estimate", 1), ("std_error", 1), ("target", 1), ("simulated", 1),
+                ("trace", 2), ("objective", 1))
+
+
+def _budget(size: int) -> int:
+    """Bytes of data the probe reads: every variable of any file zhizao
+    writes (compressed data expand, hence the factor), yet bounded."""
+    return max(_READ_LIMIT, 64 * size)
+
+
 def _probe(path: str) -> dict:
     """Runs in the child: read everything, return what the parent needs."""
     import h5py
     import numpy as np
 
     info = {"nodes": [], "error": None}
-    budget = [_READ_LIMIT]
+    budget = [_budget(os.stat(path).st_size)]
 
     def read(name, obj):
         for k in obj.attrs:
@@ -75,14 +90,24 @@ def _probe(path: str) -> dict:
                 if budget[0] <= 0:
                     return
                 np.asarray(obj[i:i + step])
-                budget[0] -= row * step
+                budget[0] -= row * (min(obj.shape[0], i + step) - i)  # what was read
 
     with h5py.File(path, "r") as f:
         for k in f.attrs:
             f.attrs[k]
         f.visititems(read)
-        kind = f.attrs.get("zhizao_file", b"")
-        if (kind.decode() if isinstance(kind, bytes) else str(kind)) == "experiment":
+        kind = _text(f.attrs.get("kind", b""))
+        if kind == "optimisation" or "calibration_path" in f.attrs:
+            kind = "optimisation" if kind == "optimisation" else "calibration"
+            why = _missing(f, h5py, _OPTIMISATION if kind == "optimisation" else _CALIBRATION)
+            if why:
+                info["foreign"] = f"marked as {'an' if kind[0] == 'o' else 'a'} {kind} file "\
+                                  f"but {why}"
+                return info
+            info["kind"] = kind
+            info["foreign"] = _netcdf(path, [None])
+            return info
+        if _text(f.attrs.get("zhizao_file", b"")) == "experiment":
             # an experiment file (zhizao explore): one result set at the root
             why = _foreign_experiment(f, h5py)
             if why:
@@ -90,6 +115,9 @@ def _probe(path: str) -> dict:
                 return info
             done = f.get("task_done")
             info["experiment"] = True
+            info["foreign"] = _netcdf(path, [None])
+            if info["foreign"]:
+                return info
             info["nodes"].append({
                 "group": "",
                 "complete": int(np.asarray(f.attrs.get("complete", 1))),
@@ -113,7 +141,42 @@ def _probe(path: str) -> dict:
                 "replications": int(np.asarray(node.attrs.get("replications", -1))),
                 "written": [int(i) for i in np.flatnonzero(ev > 0)],
             })
+    if info["nodes"] and not info.get("foreign"):
+        info["foreign"] = _netcdf(path, [n["group"] or None for n in info["nodes"]])
     return info
+
+
+def _text(v) -> str:
+    return v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+
+
+def _missing(f, h5py, wanted) -> str | None:
+    for name, ndim in wanted:
+        v = f.get(name)
+        if not isinstance(v, h5py.Dataset) or v.ndim != ndim:
+            return f"no {ndim}-dimensional variable '{name}'"
+    return None
+
+
+def _netcdf(path: str, groups) -> str | None:
+    """Why xarray could not open the file's result sets (their structure
+    only, no data): a file may read whole in HDF5 and still not be the
+    netCDF layout zhizao writes. One line, or None."""
+    import warnings
+
+    import xarray as xr
+
+    from .io import _engine
+    for g in groups:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                xr.open_dataset(path, group=g, engine=_engine(), decode_timedelta=False).close()
+        except Exception as e:  # noqa: BLE001 - any failure: not our layout
+            where = f"group '{g}'" if g else "the root"
+            text = " ".join(str(e).split())[:200] or type(e).__name__
+            return f"{where} is not laid out as zhizao writes it ({type(e).__name__}: {text})"
+    return None
 
 
 def _foreign_experiment(f, h5py) -> str | None:
@@ -235,7 +298,7 @@ def check(path) -> dict:
     if info.get("foreign"):
         raise ResultFileError(f"{p}: an HDF5 file but not a zhizao result file "
                               f"({info['foreign']})", EXIT_FOREIGN)
-    if not info.get("nodes"):
+    if not info.get("nodes") and not info.get("kind"):
         raise ResultFileError(f"{p}: an HDF5 file but not a zhizao result file (no variable "
                               "'adopted' at its root or in a group)", EXIT_FOREIGN)
     _cache[key] = info

@@ -353,6 +353,13 @@ static void read_target(lua_State *L, cal_loader *ld, const char *what, zz_momen
     else if (!ok || !(m->se > 0) || !isfinite(m->se))
         zz_lua_error(L, "%s: se (the moment's standard error) must be a number > 0", what);
     lua_pop(L, 2);
+    /* the objective sums ((simulated - value) / se)^2: past 1e150 a term
+     * overflows to inf, and every point of the search looks alike */
+    if (isfinite(m->se) && (fabs(m->value) + 1) / m->se > 1e150)
+        zz_lua_error(L, "%s: se = %g is too small: the objective ((simulated - value) / "
+                        "se)^2 would overflow; give the moment's standard error (at least "
+                        "%.3g for value = %g)", what, m->se, (fabs(m->value) + 1) / 1e150,
+                     m->value);
 }
 
 static void read_holdout(lua_State *L, const char *what, zz_moment *m)

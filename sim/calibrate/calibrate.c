@@ -4,6 +4,7 @@
  * resolved to cells, its dates to observations of the run.
  */
 #include "calibrate/calibrate.h"
+#include "output/outpath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -309,11 +310,9 @@ int zz_calibration_fragment(const zz_calibration *c, const zz_msm_result *r, con
     char out[1100], dir[1024];
     zz_source_dirname(path, dir, sizeof dir);
     snprintf(out, sizeof out, "%s/calibrated.lua", dir);
-    FILE *fp = fopen(out, "w");
-    if (!fp) {
-        snprintf(err, errlen, "%s: cannot write", out);
+    FILE *fp;
+    if (zz_outpath_text_begin(out, &fp, err, errlen))
         return ZZ_IO;
-    }
     const zz_config *cfg = &c->ex->sc[0]->cfg;
     fprintf(fp, "-- calibrated.lua: written by `zhizao calibrate %s` (%s)\n"
                 "-- %d replications, seed %lld; J = %.4g (p = %.3g, %d degrees of freedom).\n"
@@ -332,9 +331,5 @@ int zz_calibration_fragment(const zz_calibration *c, const zz_msm_result *r, con
             fprintf(fp, "   -- %s: std. error %.4g, bounds [%g, %g]\n", fa->key, r->std_error[f],
                     fa->lo, fa->hi);
     }
-    if (fclose(fp)) {
-        snprintf(err, errlen, "%s: cannot write", out);
-        return ZZ_IO;
-    }
-    return ZZ_OK;
+    return zz_outpath_text_end(fp, out, 1, err, errlen);
 }

@@ -185,6 +185,7 @@ typedef struct zz_msm_options {
     const double *targets;    /* NULL: the file's values; else [nmoments]   */
     int profile;              /* > 1: the objective at this many points along each
                                * free parameter's range, the others at the estimate */
+    int lock;                 /* > 0: the claimed output.partial (outpath.h) */
 } zz_msm_options;
 
 /* Each replication's moments from the last zz_msim_eval: out[R][nmoments]. */

@@ -75,7 +75,7 @@ static double objective(const ctx *x, const double *mom)
         double d = (mom[fit[i]] - x->target[fit[i]]) / x->c->moment[fit[i]].se;
         q += d * d;
     }
-    return q;
+    return isfinite(q) ? q : BAD_OBJECTIVE;
 }
 
 static int push_row(zz_msm_result *r, const double *theta, const double *mom, double q, int stage)
@@ -211,11 +211,11 @@ static int write_partial(ctx *x)
         x->ncache = tmp.ntrace;
     }
     /* rewritten in full: the replayed rows come back through evaluate() */
-    x->partial = fopen(path, "w");
-    if (!x->partial) {
-        snprintf(x->err, x->errlen, "%s: cannot write", path);
-        return ZZ_IO;
-    }
+    int rc = zz_outpath_rewrite(path, &x->partial, x->err, x->errlen);
+    if (x->opt->lock > 0)
+        zz_outpath_advertise(x->opt->lock); /* our other descriptors' closes dropped it */
+    if (rc)
+        return rc;
     fputs(header, x->partial);
     for (int i = 0; i < x->ncache; i++) {
         const zz_trace_row *row = &x->cache[i];

@@ -13,5 +13,19 @@ struct zz_experiment;
  * error. */
 int zz_cli_check_output(const char *out, struct zz_scenario *const *sc, int nsc,
                         const struct zz_experiment *ex);
+/* The same for `name` (calibrated.lua, best_mix.lua) beside out. */
+int zz_cli_check_side(const char *out, const char *name, struct zz_scenario *const *sc, int nsc,
+                      const struct zz_experiment *ex);
+/* Takes the lock of "<out>.partial" for the whole run (output/outpath.h);
+ * with resume, refuses at once when there is nothing to resume. Prints the
+ * error; *fd is -1 on failure. */
+int zz_cli_claim_partial(const char *out, int resume, int *fd);
+/* The same for "<name>.writing" beside out (the side file's temporary name,
+ * renamed when written); release removes it if it is still there. */
+int zz_cli_claim_side(const char *out, const char *name, int *fd);
+void zz_cli_release_side(const char *out, const char *name, int fd);
+/* Drops the lock of zz_cli_claim_partial; with failed (a run that was not
+ * resuming stopped), the .partial goes too if the claim left it empty. */
+void zz_cli_release_partial(const char *out, int fd, int failed);
 int zz_cli_optimise(int argc, char **argv);
 #endif

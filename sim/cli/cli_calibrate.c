@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calibrate/calibrate.h"
 #include "scenario/params.h"
 #include "cli.h"
+#include "output/outpath.h"
 #include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
@@ -222,10 +224,15 @@ int zz_cli_calibrate(int argc, char **argv)
         snprintf(err, sizeof err, "%s", cal ? cal->errmsg : "out of memory");
     /* before any work, as for run and explore: not a device, a directory or
      * one of the inputs (it prints its own error) */
-    int checked = 0;
+    int checked = 0, lock = -1, side_lock = -1;
     if (!rc && opt.output &&
-        (rc = zz_cli_check_output(opt.output, cal->ex->sc, cal->ex->nscenarios, cal->ex)))
+        ((rc = zz_cli_check_output(opt.output, cal->ex->sc, cal->ex->nscenarios, cal->ex)) ||
+         (!recover && (rc = zz_cli_check_side(opt.output, "calibrated.lua", cal->ex->sc,
+                                               cal->ex->nscenarios, cal->ex))) ||
+         (root && !recover && (rc = zz_cli_claim_side(opt.output, "calibrated.lua", &side_lock))) ||
+         (root && (rc = zz_cli_claim_partial(opt.output, opt.resume, &lock)))))
         checked = 1;
+    opt.lock = lock;
     const int K = cal && cal->ex ? cal->ex->nfactors : 0;
     double theta[ZZ_MAX_FACTORS], truth[ZZ_MAX_FACTORS], targets[ZZ_MAX_MOMENTS];
     for (int f = 0; f < K; f++)
@@ -271,15 +278,18 @@ int zz_cli_calibrate(int argc, char **argv)
         if (!rc && !recover && root)
             rc = zz_calibration_fragment(cal, &res, opt.output, err, sizeof err);
         if (!rc && root) {
-            char partial[1100];
+            char partial[4200];
             snprintf(partial, sizeof partial, "%s.partial", opt.output);
-            remove(partial);
+            unlink(partial); /* still ours: the lock goes with the last descriptor */
             if (opt.progress)
                 print_result(cal, &res, recover ? truth : NULL);
         }
     }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
+    if (side_lock >= 0)
+        zz_cli_release_side(opt.output, "calibrated.lua", side_lock);
+    zz_cli_release_partial(opt.output, lock, rc && !opt.resume);
     /* every rank ends with rank 0's rc */
     rc = zz_mpi_agree(rc);
     zz_msm_result_free(&res);

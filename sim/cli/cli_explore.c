@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "experiment/runner.h"
@@ -118,9 +119,25 @@ int zz_cli_explore(int argc, char **argv)
         if (!rc && opt.progress)
             printf("wrote %s\n", opt.output);
     }
+    /* the .partial is promised only when it is there: the writer removes
+     * one that holds no finished task */
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", opt.output ? opt.output : "");
+    if (rc == ZZ_INTERRUPTED && lead && access(partial, F_OK) != 0)
+        snprintf(err, sizeof err, "interrupted before any task finished: nothing was kept (no "
+                 "%.1000s); start again without --resume", partial);
+    else if (rc == ZZ_INTERRUPTED)
+        snprintf(err + strlen(err), sizeof err - strlen(err), "; finished tasks kept in %.1000s",
+                 partial);
+    /* HDF5 rewrites its metadata in place: a write that failed midway (a
+     * full disk) can leave a .partial that reads back but cannot be
+     * written on; the read-only check before resuming cannot see that */
+    else if (rc == ZZ_IO && opt.resume && lead && !strstr(err, "--resume"))
+        snprintf(err + strlen(err), sizeof err - strlen(err), "; if %.1000s was left by a "
+                 "failed write, it cannot be continued: run without --resume to start again",
+                 partial);
     if (rc && err[0] && (lead || rc == ZZ_NOMEM))
-        fprintf(stderr, "zhizao: %s%s\n", err,
-                rc == ZZ_INTERRUPTED ? "; finished tasks kept in the .partial file" : "");
+        fprintf(stderr, "zhizao: %s\n", err);
     free(overrides);
     zz_experiment_close(ex);
     return rc;

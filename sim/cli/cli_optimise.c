@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "output/outpath.h"
 #include "parallel/mpi.h"
 #include "optimise/optimise.h"
 #include "zhizao/zhizao.h"
@@ -117,9 +119,14 @@ int zz_cli_optimise(int argc, char **argv)
     int rc = zz_optimisation_open(&o, argv[optind], err, sizeof err);
     /* before any work, as for run and explore: not a device, a directory or
      * one of the inputs (it prints its own error) */
-    int checked = 0;
-    if (!rc && (rc = zz_cli_check_output(output, o->cal->ex->sc, o->cal->ex->nscenarios, o->cal->ex)))
+    int checked = 0, lock = -1, side_lock = -1;
+    if (!rc && ((rc = zz_cli_check_output(output, o->cal->ex->sc, o->cal->ex->nscenarios, o->cal->ex)) ||
+                (rc = zz_cli_check_side(output, "best_mix.lua", o->cal->ex->sc, o->cal->ex->nscenarios,
+                                        o->cal->ex)) ||
+                (root && (rc = zz_cli_claim_side(output, "best_mix.lua", &side_lock))) ||
+                (root && (rc = zz_cli_claim_partial(output, opt.resume, &lock)))))
         checked = 1;
+    opt.lock = lock;
     if (!rc && (rc = zz_oeval_open(&e, o, threads)))
         snprintf(err, sizeof err, "out of memory");
     rc = zz_mpi_agree_text(rc, err, sizeof err);
@@ -131,14 +138,17 @@ int zz_cli_optimise(int argc, char **argv)
     if (!rc && root)
         rc = zz_optimisation_mix(o, &res, output, err, sizeof err);
     if (!rc && root) {
-        char partial[1100];
+        char partial[4200];
         snprintf(partial, sizeof partial, "%s.partial", output);
-        remove(partial);
+        unlink(partial); /* still ours: the lock goes with the last descriptor */
         if (opt.progress)
             print_result(o, &res);
     }
     if (rc && !checked)
         fprintf(stderr, "zhizao: %s\n", err);
+    if (side_lock >= 0)
+        zz_cli_release_side(output, "best_mix.lua", side_lock);
+    zz_cli_release_partial(output, lock, rc && !opt.resume);
     /* every rank ends with rank 0's rc */
     rc = zz_mpi_agree(rc);
     zz_opt_result_free(&res);

@@ -2,6 +2,9 @@
  * any work (run, compare, explore): see output/outpath.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "experiment/experiment.h"
@@ -26,8 +29,10 @@ static void add_input(void *ud, const char *path)
     }
 }
 
-int zz_cli_check_output(const char *out, zz_scenario *const *sc, int nsc,
-                        const zz_experiment *ex)
+typedef int check_fn(const char *, const char *const *, int, char *, size_t);
+
+static int check_against_inputs(check_fn *check, const char *out, zz_scenario *const *sc, int nsc,
+                                const zz_experiment *ex)
 {
     /* each scenario, its includes and firm file; the experiment file, its
      * includes and design CSV */
@@ -49,7 +54,7 @@ int zz_cli_check_output(const char *out, zz_scenario *const *sc, int nsc,
                 zz_source_each(ex->source, ex->path, add_input, &in);
             add_input(&in, ex->design_file);
         }
-        rc = zz_outpath_check(out, in.list, in.n, err, sizeof err);
+        rc = check(out, in.list, in.n, err, sizeof err);
     } else {
         snprintf(err, sizeof err, "out of memory");
     }
@@ -58,4 +63,72 @@ int zz_cli_check_output(const char *out, zz_scenario *const *sc, int nsc,
     free(in.path);
     free(in.list);
     return rc;
+}
+
+int zz_cli_check_output(const char *out, zz_scenario *const *sc, int nsc,
+                        const zz_experiment *ex)
+{
+    return check_against_inputs(zz_outpath_check, out, sc, nsc, ex);
+}
+
+int zz_cli_check_side(const char *out, const char *name, zz_scenario *const *sc, int nsc,
+                      const zz_experiment *ex)
+{
+    char side[4200];
+    const char *slash = strrchr(out, '/');
+    snprintf(side, sizeof side, "%.*s%s", slash ? (int)(slash - out + 1) : 0, out, name);
+    return check_against_inputs(zz_outpath_check_side, side, sc, nsc, ex);
+}
+
+int zz_cli_claim_partial(const char *out, int resume, int *fd)
+{
+    char partial[4200], err[2048];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    *fd = -1;
+    /* --resume with nothing to resume changes nothing on disk */
+    if (resume && access(partial, F_OK) != 0) {
+        fprintf(stderr, "zhizao: --resume: there is no %s to resume; run without --resume\n",
+                partial);
+        return ZZ_IO;
+    }
+    int rc = zz_outpath_claim(partial, fd, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", err);
+    return rc;
+}
+
+int zz_cli_claim_side(const char *out, const char *name, int *fd)
+{
+    char side[4200], err[2048];
+    const char *slash = strrchr(out, '/');
+    snprintf(side, sizeof side, "%.*s%s.writing", slash ? (int)(slash - out + 1) : 0, out, name);
+    int rc = zz_outpath_claim(side, fd, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "zhizao: %s\n", err);
+    return rc;
+}
+
+void zz_cli_release_side(const char *out, const char *name, int fd)
+{
+    if (fd < 0)
+        return;
+    char side[4200];
+    const char *slash = strrchr(out, '/');
+    snprintf(side, sizeof side, "%.*s%s.writing", slash ? (int)(slash - out + 1) : 0, out, name);
+    unlink(side); /* still ours (locked) when the command stopped before renaming it */
+    zz_outpath_release(fd);
+}
+
+void zz_cli_release_partial(const char *out, int fd, int failed)
+{
+    if (fd < 0)
+        return;
+    char partial[4200];
+    struct stat st;
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    /* a command that stopped before keeping anything leaves no empty file
+     * that looks like progress (the claim created it) */
+    if (failed && fstat(fd, &st) == 0 && st.st_size == 0)
+        unlink(partial);
+    zz_outpath_release(fd);
 }

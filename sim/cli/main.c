@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output/results.h"
 #include "parallel/mpi.h"
 #include "zhizao/zhizao.h"
 
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
      * 40,000 firms glibc's own adaptive threshold already does as well. */
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    zz_output_init();
     /* under mpirun or srun: join the job first (a plain run never does) */
     char err[512];
     if (zz_mpi_start(&argc, &argv, err, sizeof err)) {

@@ -169,6 +169,11 @@ static int read_design_file(zz_experiment *ex, char *err, size_t errlen)
             val[(size_t)n * k + col[c]] = v;
             p = *end ? end + 1 : end;
         }
+        if (p[strspn(p, " ,")]) { /* a value the header names no column for */
+            snprintf(err, errlen, "%s:%d: more fields than the %d columns the first line names: "
+                                  "'%.128s' is left over", ex->design_file, line, k, p);
+            goto out;
+        }
         n++;
     }
     ex->npoints = n;

@@ -428,8 +428,9 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         rc = zz_open_groups(e, err, errlen);
     else if (!rc && !worker)
         rc = zz_xwriter_open(&e->w, opt->output, &e->L, opt->resume, e->done, err, errlen);
-    if (!rc && !worker && !opt->compare)
-        rc = zz_xwriter_note(e->w, opt->resume ? "resumed_on" : "ran_on", where);
+    if (!rc && !worker && !opt->compare &&
+        (rc = zz_xwriter_note(e->w, opt->resume ? "resumed_on" : "ran_on", where)))
+        snprintf(err, errlen, "%s", zz_xwriter_errmsg(e->w));
     /* the workers learn whether rank 0 could open the file */
     if (mpi && set_up && (rc = zz_mpi_agree(rc)) && !err[0])
         snprintf(err, errlen, "rank 0 stopped");

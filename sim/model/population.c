@@ -15,6 +15,7 @@
 #include "model/population.h"
 #include "engine/rng.h"
 #include "model/streams.h"
+#include "zhizao/zhizao.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -316,6 +317,10 @@ static int build_chains(struct zz_population *p, zz_rng *r, int partners)
             pool[fill[p->industry[i]]++] = (uint32_t)i;
 
     for (int64_t l = 0; l < p->n && total > 0; l++) {
+        if ((l & 0xffff) == 0 && zz_interrupt_pending()) {
+            free(pool);
+            return ZZ_INTERRUPTED;
+        }
         if (!(p->flags[l] & ZZ_F_LEADER))
             continue;
         gsl_rng *g = zz_rng_at(r, (uint32_t)l, ZZ_RNG_POPULATION, 1);
@@ -397,6 +402,11 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, in
         goto fail;
 
     for (int64_t i = 0; i < n; i++) {
+        /* a million firms take seconds: Ctrl-C is heard within a fraction */
+        if ((i & 0xffff) == 0 && zz_interrupt_pending()) {
+            rc = ZZ_INTERRUPTED;
+            goto fail;
+        }
         gsl_rng *g = zz_rng_at(&r, (uint32_t)i, ZZ_RNG_POPULATION, 0);
         /* draw order is part of the reproducibility contract: append only */
         int s = (int)gsl_ran_discrete(g, dsize);
@@ -446,7 +456,10 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, in
     return ZZ_OK;
 
 fail:
-    snprintf(err, errlen, "population: out of memory for %lld firms", (long long)n);
+    if (rc == ZZ_INTERRUPTED)
+        snprintf(err, errlen, "interrupted while building the population");
+    else
+        snprintf(err, errlen, "population: out of memory for %lld firms", (long long)n);
     if (dsize)
         gsl_ran_discrete_free(dsize);
     if (dcity)

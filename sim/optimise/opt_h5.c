@@ -28,6 +28,7 @@
 
 #include "calibrate/h5w.h"
 #include "output/h5internal.h"
+#include "output/outpath.h"
 #include "scenario/lua_sandbox.h"
 #include "scenario/lua_source.h"
 
@@ -189,17 +190,18 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
     if (!ok)
         zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
     for (int d = 0; d < ND; d++)
-        zz_h5_close(w.dim[d]);
+        if (zz_h5_close_written(w.dim[d]) && ok) {
+            zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
+            ok = 0;
+        }
     if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {
         zz_h5_fail(err, errlen, tmp, "cannot close");
         ok = 0;
     }
     free(buf);
     free(ibuf);
-    if (ok && rename(tmp, path)) {
-        snprintf(err, errlen, "%s: cannot rename to %s", tmp, path);
+    if (ok && (zz_h5_verify(tmp, err, errlen) || zz_outpath_commit(tmp, path, err, errlen)))
         ok = 0;
-    }
     if (!ok)
         remove(tmp);
     return ok ? ZZ_OK : ZZ_IO;
@@ -223,10 +225,9 @@ int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const 
     size_t len = 0;
     if (!rel && zz_source_read(ex->scenario_path[0], ZZ_LUA_MAX_SOURCE, &text, &len, err, errlen))
         return ZZ_IO;
-    FILE *fp = fopen(out, "w");
-    if (!fp) {
+    FILE *fp;
+    if (zz_outpath_text_begin(out, &fp, err, errlen)) {
         free(text);
-        snprintf(err, errlen, "%s: cannot write", out);
         return ZZ_IO;
     }
     const zz_opt_row *best = &r->row[r->cand_row[r->best]];
@@ -260,9 +261,5 @@ int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const 
         zz_calibration_declaration(cfg, ex->factor[f].key, best->free[f], fp);
         fputc('\n', fp);
     }
-    if (fclose(fp)) {
-        snprintf(err, errlen, "%s: cannot write", out);
-        return ZZ_IO;
-    }
-    return ZZ_OK;
+    return zz_outpath_text_end(fp, out, 1, err, errlen);
 }

@@ -138,6 +138,7 @@ typedef struct zz_opt_options {
     int resume;                 /* replay output.partial first */
     int progress;
     int front;                  /* budget levels of the front (0: none) */
+    int lock;                   /* > 0: the claimed output.partial (outpath.h) */
 } zz_opt_options;
 
 int zz_optimise_run(zz_oeval *e, const zz_optimisation *o, const zz_opt_options *opt,

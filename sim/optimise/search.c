@@ -258,11 +258,10 @@ static int open_partial(ctx *x)
     if ((rc = zz_mpi_agree_text(rc, x->err, x->errlen)))
         return rc;
     if (zz_mpi_rank() == 0) {
-        x->partial = fopen(path, "w");
-        if (!x->partial) {
-            snprintf(x->err, x->errlen, "%s: cannot write", path);
-            rc = ZZ_IO;
-        } else {
+        rc = zz_outpath_rewrite(path, &x->partial, x->err, x->errlen);
+        if (x->opt->lock > 0)
+            zz_outpath_advertise(x->opt->lock); /* our other descriptors' closes dropped it */
+        if (!rc) {
             fputs(header, x->partial);
             for (int i = 0; i < x->ncache; i++)
                 write_row(x->partial, x, &x->cache[i]);

@@ -17,59 +17,8 @@
 
 #include "output/h5internal.h"
 #include "output/outpath.h"
+#include "output/xvars.h"
 #include "zhizao/zhizao.h"
-
-enum xdim { XD_POINT, XD_SCENARIO, XD_REPLICATE, XD_TIME, XD_TARGET, XD_INSTRUMENT, XD_FACTOR,
-            XD_CITY, XD_INDUSTRY, XD_SIZE, XD_N };
-
-enum xvar { XV_TARGET_SHARE, XV_CF_TARGET_SHARE, XV_TIME_TO_TARGET, XV_CF_TIME_TO_TARGET,
-            XV_ADDITIONAL, XV_SUPPORTED, XV_DEADWEIGHT, XV_TARGET_FIRMS, XV_DEADWEIGHT_LAG,
-            XV_COMMITTED, XV_SPENT, XV_EVENTS, XV_CF_EVENTS, XV_DONE, XV_ADOPTED, XV_CF_ADOPTED,
-            XV_FIRMS, XV_N };
-
-enum xtype { XT_F64, XT_I64, XT_U8, XT_I32 };
-
-#define TASK XD_POINT, XD_SCENARIO, XD_REPLICATE
-static const struct xvar_def {
-    const char *name, *long_name, *units;
-    int type, rank, cells;
-    int dims[7];
-} xvar_def[XV_N] = {
-    [XV_TARGET_SHARE] = {"target_share", "adoption share of the target group", NULL, XT_F64, 5, 0,
-                         {TASK, XD_TIME, XD_TARGET}},
-    [XV_CF_TARGET_SHARE] = {"cf_target_share", "adoption share of the target group, no-policy twin",
-                            NULL, XT_F64, 5, 0, {TASK, XD_TIME, XD_TARGET}},
-    [XV_TIME_TO_TARGET] = {"time_to_target", "days from start until the target share is reached "
-                           "(NaN: not reached)", "days", XT_F64, 4, 0, {TASK, XD_TARGET}},
-    [XV_CF_TIME_TO_TARGET] = {"cf_time_to_target", "days until the target is reached in the "
-                              "no-policy twin (NaN: not reached)", "days", XT_F64, 4, 0,
-                              {TASK, XD_TARGET}},
-    [XV_ADDITIONAL] = {"additional", "adopters at the end minus the no-policy twin's, in the "
-                       "target group", "firms", XT_F64, 4, 0, {TASK, XD_TARGET}},
-    [XV_SUPPORTED] = {"supported", "adopters at the end that received any support", "firms",
-                      XT_F64, 4, 0, {TASK, XD_TARGET}},
-    [XV_DEADWEIGHT] = {"deadweight", "supported adopters that adopt in the no-policy twin too",
-                       "firms", XT_F64, 4, 0, {TASK, XD_TARGET}},
-    [XV_TARGET_FIRMS] = {"target_firms", "firms in the target group", "firms", XT_F64, 4, 0,
-                         {TASK, XD_TARGET}},
-    [XV_DEADWEIGHT_LAG] = {"deadweight_lag", "mean days the twin adopts after the policy run, "
-                           "over deadweight firms (NaN: none)", "days", XT_F64, 4, 0,
-                           {TASK, XD_TARGET}},
-    [XV_COMMITTED] = {"committed", "funds committed and not yet disbursed", "yuan", XT_F64, 5, 0,
-                      {TASK, XD_TIME, XD_INSTRUMENT}},
-    [XV_SPENT] = {"spent", "funds disbursed, cumulative", "yuan", XT_F64, 5, 0,
-                  {TASK, XD_TIME, XD_INSTRUMENT}},
-    [XV_EVENTS] = {"events", "events processed", NULL, XT_I64, 3, 0, {TASK}},
-    [XV_CF_EVENTS] = {"cf_events", "events processed by the no-policy twin", NULL, XT_I64, 3, 0,
-                      {TASK}},
-    [XV_DONE] = {"task_done", "1 once the task's results are stored", NULL, XT_U8, 3, 0, {TASK}},
-    [XV_ADOPTED] = {"adopted", "firms using AI: adopted (pilot) or scaled", "firms", XT_I32, 7, 1,
-                    {TASK, XD_TIME, XD_CITY, XD_INDUSTRY, XD_SIZE}},
-    [XV_CF_ADOPTED] = {"cf_adopted", "firms using AI in the no-policy twin", "firms", XT_I32, 7, 1,
-                       {TASK, XD_TIME, XD_CITY, XD_INDUSTRY, XD_SIZE}},
-    [XV_FIRMS] = {"firms", "firms in the cell", "firms", XT_I32, 5, 1,
-                  {XD_POINT, XD_SCENARIO, XD_CITY, XD_INDUSTRY, XD_SIZE}},
-};
 
 struct zz_xwriter {
     hid_t file;
@@ -83,6 +32,11 @@ struct zz_xwriter {
     hid_t dim[XD_N];
     hid_t var[XV_N];
     int cells;
+    /* tasks put since the last flush, marked done on disk only once their
+     * data are (settle below) */
+    struct { int point, scenario, replicate; } *pending;
+    long npending, cap;
+    long lost0;                /* zz_h5_lost() when opened (h5internal.h) */
 };
 
 static int fail(zz_xwriter *w, int rc, const char *what)
@@ -91,38 +45,12 @@ static int fail(zz_xwriter *w, int rc, const char *what)
     return rc;
 }
 
-static hid_t file_type(int t)
-{
-    return t == XT_F64 ? H5T_IEEE_F64LE : t == XT_I64 ? H5T_STD_I64LE
-         : t == XT_I32 ? H5T_STD_I32LE : H5T_STD_U8LE;
-}
-
-static hid_t mem_type(int t)
-{
-    return t == XT_F64 ? H5T_NATIVE_DOUBLE : t == XT_I64 ? H5T_NATIVE_INT64
-         : t == XT_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_UINT8;
-}
-
-/* A zero-length dimension is unlimited, as in h5dims.c: netCDF has no
- * fixed dimension of length 0, and HDF5 needs chunking for it. */
-static void extent(const zz_xwriter *w, int rank, const int *dims, hsize_t *cur, hsize_t *max,
-                   hsize_t *chunk)
-{
-    for (int k = 0; k < rank; k++) {
-        hsize_t n = w->len[dims[k]];
-        cur[k] = n;
-        max[k] = n ? n : H5S_UNLIMITED;
-        /* one task per chunk: a task's record is one write of whole chunks */
-        chunk[k] = dims[k] <= XD_REPLICATE || n == 0 ? 1 : n;
-    }
-}
-
 static hid_t make_coord(zz_xwriter *w, int d, const char *name, const char *long_name,
                         hid_t ftype, hid_t mtype, const void *data, const char *const *labels)
 {
     hsize_t cur[1], max[1], chunk[1];
     int dims[1] = {d};
-    extent(w, 1, dims, cur, max, chunk);
+    zz_xvar_extent(w->len, 1, dims, cur, max, chunk);
     hid_t p = zz_h5_dcpl(), sp = H5Screate_simple(1, cur, max), ds = -1, st = -1;
     const char **copy = NULL;
     int ok = p >= 0 && sp >= 0 && (cur[0] > 0 || H5Pset_chunk(p, 1, chunk) >= 0);
@@ -155,7 +83,7 @@ static hid_t make_var(zz_xwriter *w, const char *name, int type, int rank, const
                       int task_chunks)
 {
     hsize_t cur[8], max[8], chunk[8];
-    extent(w, rank, dims, cur, max, chunk);
+    zz_xvar_extent(w->len, rank, dims, cur, max, chunk);
     if (!task_chunks)
         for (int k = 0; k < rank; k++)
             chunk[k] = cur[k] ? cur[k] : 1;
@@ -171,7 +99,7 @@ static hid_t make_var(zz_xwriter *w, const char *name, int type, int rank, const
     if (ok && type == XT_F64)
         ok = H5Pset_fill_value(p, H5T_NATIVE_DOUBLE, &nan) >= 0;
     if (ok)
-        ds = H5Dcreate2(w->file, name, file_type(type), sp, H5P_DEFAULT, p, H5P_DEFAULT);
+        ds = H5Dcreate2(w->file, name, zz_xvar_ftype(type), sp, H5P_DEFAULT, p, H5P_DEFAULT);
     ok = ds >= 0;
     for (int k = 0; ok && k < rank; k++)
         ok = H5DSattach_scale(ds, w->dim[dims[k]], (unsigned)k) >= 0;
@@ -188,7 +116,7 @@ static hid_t make_var(zz_xwriter *w, const char *name, int type, int rank, const
 
 static int write_all(hid_t ds, int type, const void *data, hsize_t n)
 {
-    return n == 0 || H5Dwrite(ds, mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 ? 0 : -1;
+    return n == 0 || H5Dwrite(ds, zz_xvar_mtype(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 ? 0 : -1;
 }
 
 static int write_strings(zz_xwriter *w, const char *name, const char *const *s)
@@ -294,7 +222,7 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
     if (!ok)
         return fail(w, ZZ_IO, "cannot write the design");
     for (int v = 0; v < XV_N; v++) {
-        const struct xvar_def *d = &xvar_def[v];
+        const struct zz_xvar *d = &zz_xvars[v];
         if (d->cells && !L->cells)
             continue;
         w->var[v] = make_var(w, d->name, d->type, d->rank, d->dims, 1);
@@ -335,35 +263,22 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
     return ZZ_OK;
 }
 
-/* Reopens a .partial file of the same experiment and reads which tasks it
- * holds. */
+/* Reopens a .partial file of the same experiment for writing. */
 static int reopen(zz_xwriter *w, const zz_xlayout *L, uint8_t *done, hid_t fapl)
 {
+    int rc = zz_xresume_check(w->partial, w->len, L, done, fapl, w->err, sizeof w->err);
+    if (rc)
+        return rc;
     w->file = H5Fopen(w->partial, H5F_ACC_RDWR, fapl);
     if (w->file < 0)
         return fail(w, ZZ_IO, "cannot open the file to resume");
-    /* the digest is also kept as a number: read back exactly, whatever
-     * string type the text attribute has */
-    int64_t digest = 0, want = (int64_t)strtoull(L->digest, NULL, 16);
-    hid_t a = H5Aopen(w->file, "digest64", H5P_DEFAULT);
-    if (a < 0 || H5Aread(a, H5T_NATIVE_INT64, &digest) < 0)
-        digest = 0;
-    zz_h5_close(a);
-    if (digest != want) {
-        snprintf(w->err, sizeof w->err, "--resume: %s was written by a different experiment, "
-                 "scenario text, option or --set (digest %016llx, now %s); run without --resume "
-                 "to start again", w->partial, (unsigned long long)digest, L->digest);
-        return ZZ_USAGE;
-    }
     for (int v = 0; v < XV_N; v++) {
-        if (xvar_def[v].cells && !L->cells)
+        if (zz_xvars[v].cells && !L->cells)
             continue;
-        w->var[v] = H5Dopen2(w->file, xvar_def[v].name, H5P_DEFAULT);
+        w->var[v] = H5Dopen2(w->file, zz_xvars[v].name, H5P_DEFAULT);
         if (w->var[v] < 0)
             return fail(w, ZZ_IO, "cannot open a variable to resume");
     }
-    if (H5Dread(w->var[XV_DONE], H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, done) < 0)
-        return fail(w, ZZ_IO, "cannot read task_done");
     for (long i = 0; i < (long)L->npoints * L->nscenarios * L->nreplicates; i++)
         w->puts += done[i] != 0;
     return ZZ_OK;
@@ -387,11 +302,14 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
     w->user_err = err;
     w->user_errlen = errlen;
     w->file = -1;
+    w->lost0 = zz_h5_lost();
     for (int d = 0; d < XD_N; d++)
         w->dim[d] = -1;
     for (int v = 0; v < XV_N; v++)
         w->var[v] = -1;
     w->cells = L->cells;
+    w->cap = (long)L->npoints * L->nscenarios * L->nreplicates;
+    w->pending = malloc(((size_t)w->cap + 1) * sizeof *w->pending);
     const hsize_t len[XD_N] = {(hsize_t)L->npoints, (hsize_t)L->nscenarios, (hsize_t)L->nreplicates,
                                (hsize_t)L->ntime, (hsize_t)L->ntargets, (hsize_t)L->ninstruments,
                                (hsize_t)L->nfactors, (hsize_t)L->ncities, (hsize_t)L->nindustries, 4};
@@ -403,6 +321,8 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
         H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_file_locking(fapl, 0, 1) < 0)
         rc = fail(w, ZZ_IO, "cannot set file properties");
+    if (!rc && !w->pending)
+        rc = fail(w, ZZ_NOMEM, "out of memory");
     w->lock = -1;
     /* One writer per output (outpath.h), the lock taken before HDF5 opens
      * the file; --resume first needs its .partial to be there (the claim
@@ -423,6 +343,8 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
         rc = w->file < 0 ? fail(w, ZZ_IO, "cannot create file") : create_layout(w, L);
         if (!rc && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
             rc = fail(w, ZZ_IO, "cannot flush");
+        if (!rc && zz_h5_check_lost(w->lost0, w->err, sizeof w->err, w->partial))
+            rc = ZZ_IO;
     }
     zz_h5_close(fcpl);
     zz_h5_close(fapl);
@@ -441,7 +363,7 @@ int zz_xwriter_open(zz_xwriter **out, const char *path, const zz_xlayout *L, int
 
 static int put_var(zz_xwriter *w, int v, const zz_xrecord *r, const void *data)
 {
-    const struct xvar_def *d = &xvar_def[v];
+    const struct zz_xvar *d = &zz_xvars[v];
     hsize_t start[8] = {0}, count[8];
     const int task[3] = {r->point, r->scenario, r->replicate};
     for (int k = 0; k < d->rank; k++) {
@@ -455,7 +377,7 @@ static int put_var(zz_xwriter *w, int v, const zz_xrecord *r, const void *data)
     hid_t fs = H5Dget_space(w->var[v]), ms = H5Screate_simple(d->rank, count, NULL);
     int ok = fs >= 0 && ms >= 0 &&
              H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dwrite(w->var[v], mem_type(d->type), ms, fs, H5P_DEFAULT, data) >= 0;
+             H5Dwrite(w->var[v], zz_xvar_mtype(d->type), ms, fs, H5P_DEFAULT, data) >= 0;
     zz_h5_close(fs);
     zz_h5_close(ms);
     return ok ? 0 : -1;
@@ -463,7 +385,7 @@ static int put_var(zz_xwriter *w, int v, const zz_xrecord *r, const void *data)
 
 int zz_xwriter_put(zz_xwriter *w, const zz_xrecord *r)
 {
-    const uint8_t one = 1;
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     const void *data[XV_N] = {
         [XV_TARGET_SHARE] = r->target_share, [XV_CF_TARGET_SHARE] = r->cf_target_share,
         [XV_TIME_TO_TARGET] = r->time_to_target, [XV_CF_TIME_TO_TARGET] = r->cf_time_to_target,
@@ -472,50 +394,83 @@ int zz_xwriter_put(zz_xwriter *w, const zz_xrecord *r)
         [XV_DEADWEIGHT_LAG] = r->deadweight_lag, [XV_COMMITTED] = r->committed,
         [XV_SPENT] = r->spent, [XV_EVENTS] = &r->events, [XV_CF_EVENTS] = &r->cf_events,
         [XV_ADOPTED] = r->adopted, [XV_CF_ADOPTED] = r->cf_adopted, [XV_FIRMS] = r->firms,
-        [XV_DONE] = &one};
+        [XV_DONE] = NULL};
     /* task_done last: a task marked done has every other variable stored */
     for (int v = 0; v < XV_N; v++) {
         if (v == XV_DONE || w->var[v] < 0 || (v == XV_FIRMS && r->replicate != 0))
             continue;
         if (put_var(w, v, r, data[v])) {
-            zz_h5_fail(w->err, sizeof w->err, w->partial, "cannot write '%s'", xvar_def[v].name);
+            zz_h5_fail(w->err, sizeof w->err, w->partial, "cannot write '%s'", zz_xvars[v].name);
             return ZZ_IO;
         }
     }
-    if (put_var(w, XV_DONE, r, data[XV_DONE]))
-        return fail(w, ZZ_IO, "cannot write 'task_done'");
+    if (w->npending == w->cap) /* each task is put once */
+        return fail(w, ZZ_ERROR, "a task was put twice");
+    w->pending[w->npending].point = r->point;
+    w->pending[w->npending].scenario = r->scenario;
+    w->pending[w->npending++].replicate = r->replicate;
     w->puts++;
+    return ZZ_OK;
+}
+
+/* Two steps, so that a task marked done on disk has its data on disk even
+ * when a write fails midway (a full disk): the data first, and only once
+ * they are written, task_done. A flush that fails leaves the new tasks
+ * unmarked: --resume runs them again instead of trusting unwritten data. */
+static int settle(zz_xwriter *w, long tasks_done)
+{
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(w, ZZ_IO, "cannot flush");
+    if (zz_h5_check_lost(w->lost0, w->err, sizeof w->err, w->partial))
+        return ZZ_IO;
+    const uint8_t one = 1;
+    for (long i = 0; i < w->npending; i++) {
+        zz_xrecord r = {.point = w->pending[i].point, .scenario = w->pending[i].scenario,
+                        .replicate = w->pending[i].replicate};
+        if (put_var(w, XV_DONE, &r, &one))
+            return fail(w, ZZ_IO, "cannot write 'task_done'");
+    }
+    w->npending = 0;
+    if ((tasks_done >= 0 && zz_h5_attr_i64(w->file, "tasks_done", tasks_done) < 0) ||
+        H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(w, ZZ_IO, "cannot flush");
     return ZZ_OK;
 }
 
 int zz_xwriter_note(zz_xwriter *w, const char *name, const char *value)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     return zz_h5_attr_str(w->file, name, value) < 0 ? fail(w, ZZ_IO, "cannot write an attribute")
                                                     : ZZ_OK;
 }
 
 int zz_xwriter_flush(zz_xwriter *w, long tasks_done)
 {
-    if (zz_h5_attr_i64(w->file, "tasks_done", tasks_done) < 0 ||
-        H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        return fail(w, ZZ_IO, "cannot flush");
-    return ZZ_OK;
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
+    return settle(w, tasks_done);
 }
 
 int zz_xwriter_close(zz_xwriter *w, int complete)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     if (!w)
         return ZZ_OK;
     int rc = ZZ_OK;
+    /* what the chunk caches still hold is written here, where a failure
+     * is seen (closing the datasets would drop it: see zz_h5_close_written) */
+    if (w->file >= 0)
+        rc = settle(w, w->puts); /* every task held, resumed ones included */
     for (int v = 0; v < XV_N; v++)
         zz_h5_close(w->var[v]);
     for (int d = 0; d < XD_N; d++)
         zz_h5_close(w->dim[d]);
-    if (w->file >= 0 && complete && zz_h5_attr_i32(w->file, "complete", 1) < 0)
+    if (!rc && w->file >= 0 && complete && zz_h5_attr_i32(w->file, "complete", 1) < 0)
         rc = fail(w, ZZ_IO, "cannot mark the file complete");
     if (w->file >= 0 && H5Fclose(w->file) < 0 && !rc)
         rc = fail(w, ZZ_IO, "cannot close file");
     /* The final name only ever holds a file that reads back whole. */
+    if (!rc && zz_h5_check_lost(w->lost0, w->err, sizeof w->err, w->partial))
+        rc = ZZ_IO;
     if (!rc && complete && zz_h5_verify(w->partial, w->err, sizeof w->err) != 0)
         rc = ZZ_IO;
     zz_outpath_advertise(w->lock);
@@ -526,6 +481,7 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
     zz_outpath_release(w->lock);
     if (rc && w->user_err && w->user_errlen)
         snprintf(w->user_err, w->user_errlen, "%s", w->err);
+    free(w->pending);
     free(w->path);
     free(w->partial);
     free(w);
@@ -533,51 +489,3 @@ int zz_xwriter_close(zz_xwriter *w, int complete)
 }
 
 const char *zz_xwriter_errmsg(const zz_xwriter *w) { return w ? w->err : "no writer"; }
-
-void zz_xrecord_sizes(const zz_xlayout *L, size_t *ndoubles, size_t *ncells)
-{
-    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
-    *ndoubles = 2 * T * G + 7 * G + 2 * T * I;
-    *ncells = L->cells ? (size_t)L->ncities * L->nindustries * 4 : 0;
-}
-
-zz_xrecord *zz_xrecord_alloc(const zz_xlayout *L)
-{
-    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
-    size_t nd, C;
-    zz_xrecord_sizes(L, &nd, &C);
-    zz_xrecord *r = calloc(1, sizeof *r);
-    double *d = malloc((nd ? nd : 1) * sizeof *d);
-    int32_t *c = C ? calloc(2 * T * C, sizeof *c) : NULL;
-    if (!r || !d || (C && !c)) {
-        free(r);
-        free(d);
-        free(c);
-        return NULL;
-    }
-    for (size_t i = 0; i < nd; i++)
-        d[i] = NAN;
-    r->target_share = d;
-    r->cf_target_share = d += T * G;
-    r->time_to_target = d += T * G;
-    r->cf_time_to_target = d += G;
-    r->additional = d += G;
-    r->supported = d += G;
-    r->deadweight = d += G;
-    r->target_firms = d += G;
-    r->deadweight_lag = d += G;
-    r->committed = d += G;
-    r->spent = d += T * I;
-    r->adopted = c;
-    r->cf_adopted = c ? c + T * C : NULL;
-    return r;
-}
-
-void zz_xrecord_free(zz_xrecord *r)
-{
-    if (!r)
-        return;
-    free(r->target_share);
-    free(r->adopted);
-    free(r);
-}

@@ -88,5 +88,30 @@ hid_t zz_h5_make_var(zz_h5_scope *s, const char *name, hid_t ftype, int rank,
 /* Reads a closed file back (h5verify.c): complete = 1 and every dataset
  * whole, checksums included. 0 if sound, else -1 with msg set. */
 int zz_h5_verify(const char *path, char *msg, size_t len);
+/* Before reading a file we did not just write: the dataset has this file
+ * type and exactly this shape (0, or -1 with msg naming the variable). */
+int zz_h5_expect(hid_t ds, const char *name, hid_t ftype, int rank, const hsize_t *cur, char *msg,
+                 size_t len);
+/* HDF5 prints nothing on this thread (a thread-safe HDF5 keeps the setting
+ * per thread): failures come back as return codes and zz_h5_fail's line. */
+void zz_h5_quiet(void);
+/* zz_h5_close may close a dataset whose last data HDF5 writes only then;
+ * when that fails the error would be lost and the file hold zeros whose
+ * Fletcher-32 checksum (zero) reads back as sound. Such failures are
+ * counted: a writer notes zz_h5_lost() when it opens, and
+ * zz_h5_check_lost(noted, ...) (-1 with the message set, else 0) before it
+ * counts anything as written. */
+long zz_h5_lost(void);
+int zz_h5_check_lost(long since, char *buf, size_t len, const char *path);
+/* Closes a dataset written to: 0, or -1 when what it still held could not
+ * be written (the HDF5 error stack then says why). */
+int zz_h5_close_written(hid_t id);
+/* For a variable whose first three dimensions are an experiment's tasks
+ * (point, scenario, replicate; one chunk per task): clears done[i] of each
+ * task whose chunk is not stored (a flush that failed midway can lose a
+ * chunk that task_done counts). Returns how many it cleared. */
+long zz_h5_unstored_tasks(hid_t ds, int rank, const hsize_t *cur, uint8_t *done);
+/* A scalar integer attribute (0), or -1 when absent or of another kind. */
+int zz_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v);
 
 #endif

@@ -126,3 +126,58 @@ int zz_h5_verify(const char *path, char *msg, size_t len)
     }
     return bad ? -1 : 0;
 }
+
+int zz_h5_expect(hid_t ds, const char *name, hid_t ftype, int rank, const hsize_t *cur, char *msg,
+                 size_t len)
+{
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    hsize_t got[H5S_MAX_RANK];
+    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    int ok = t >= 0 && H5Tequal(t, ftype) > 0 && r == rank &&
+             H5Sget_simple_extent_dims(sp, got, NULL) == rank;
+    for (int k = 0; ok && k < rank; k++)
+        ok = got[k] == cur[k];
+    zz_h5_close(t);
+    zz_h5_close(sp);
+    if (!ok)
+        snprintf(msg, len, "variable '%s' has another type or shape than this experiment writes",
+                 name);
+    return ok ? 0 : -1;
+}
+
+int zz_h5_attr_read_i64(hid_t obj, const char *name, int64_t *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT), sp = a >= 0 ? H5Aget_space(a) : -1,
+          t = a >= 0 ? H5Aget_type(a) : -1;
+    /* one integer, never more than the buffer holds */
+    int ok = sp >= 0 && t >= 0 && H5Sget_simple_extent_npoints(sp) == 1 &&
+             H5Tget_class(t) == H5T_INTEGER && H5Aread(a, H5T_NATIVE_INT64, v) >= 0;
+    zz_h5_close(t);
+    zz_h5_close(sp);
+    zz_h5_close(a);
+    return ok ? 0 : -1;
+}
+
+long zz_h5_unstored_tasks(hid_t ds, int rank, const hsize_t *cur, uint8_t *done)
+{
+    hsize_t at[H5S_MAX_RANK] = {0}, bytes;
+    const hsize_t ntasks = cur[0] * cur[1] * cur[2];
+    long cleared = 0;
+    for (int k = 0; k < rank; k++)
+        if (cur[k] == 0)
+            return 0; /* never written: nothing to find */
+    for (hsize_t i = 0; i < ntasks; i++) {
+        if (!done[i])
+            continue;
+        at[0] = i / (cur[1] * cur[2]);
+        at[1] = i / cur[2] % cur[1];
+        at[2] = i % cur[2];
+        if (H5Dget_chunk_storage_size(ds, at, &bytes) < 0 || bytes == 0) {
+            done[i] = 0;
+            cleared++;
+        }
+    }
+    return cleared;
+}

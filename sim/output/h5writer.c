@@ -37,6 +37,7 @@
 
 struct zz_writer {
     hid_t file;
+    long lost0;                /* zz_h5_lost() when opened                 */
     char *path, *partial;
     int lock;                  /* descriptor holding the .partial's lock   */
     char *user_err;            /* caller's buffer from open, for close errors */
@@ -168,6 +169,14 @@ static int fail(zz_writer *w, int code, const char *what)
     return code;
 }
 
+/* Everything on disk, and no write lost on the way (see zz_h5_lost). */
+static int flush_all(zz_writer *w)
+{
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+        return fail(w, ZZ_IO, "cannot flush");
+    return zz_h5_check_lost(w->lost0, w->err, sizeof w->err, w->partial) ? ZZ_IO : ZZ_OK;
+}
+
 static int misuse(zz_writer *w, const char *what)
 {
     snprintf(w->err, sizeof w->err, "%s: %s", w->partial, what);
@@ -201,6 +210,7 @@ int zz_writer_open(zz_writer **out, const char *path, char *err, size_t errlen)
     w->user_err = err;
     w->user_errlen = errlen;
     w->file = -1;
+    w->lost0 = zz_h5_lost();
 
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     int rc = ZZ_OK;
@@ -453,6 +463,7 @@ static int remember_group(zz_writer *w, const char *group)
 
 int zz_writer_begin(zz_writer *w, const char *group, const zz_layout *L)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     int rc = zz_writer_end(w);
     if (rc != ZZ_OK)
         return rc;
@@ -508,8 +519,8 @@ int zz_writer_begin(zz_writer *w, const char *group, const zz_layout *L)
         rc = add_varset(w, "", &vs);
     if (rc == ZZ_OK)
         rc = write_set_attrs(w, L);
-    if (rc == ZZ_OK && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        rc = fail(w, ZZ_IO, "cannot flush");
+    if (rc == ZZ_OK)
+        rc = flush_all(w);
     if (rc != ZZ_OK)
         scope_close(w);
     return rc;
@@ -591,6 +602,7 @@ static const void *var_data(int v, const zz_rep_result *r, int64_t *events)
 
 int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     zz_h5_scope *s = &w->cur;
     if (!s->open)
         return misuse(w, "zz_writer_put outside zz_writer_begin/zz_writer_end");
@@ -650,19 +662,16 @@ int zz_writer_put(zz_writer *w, const char *prefix, const zz_rep_result *r)
      * every replicate it counts. Flushing after the policy run's put as
      * well, whose twin is still to come, would add nothing a reader could
      * count: half the flushes. */
-    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        return fail(w, ZZ_IO, "cannot flush");
-    return ZZ_OK;
+    return flush_all(w);
 }
 
 int zz_writer_end(zz_writer *w)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     if (!w->cur.open)
         return ZZ_OK;
     scope_close(w);
-    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
-        return fail(w, ZZ_IO, "cannot flush");
-    return ZZ_OK;
+    return flush_all(w);
 }
 
 /* ---- close ------------------------------------------------------------- */
@@ -686,6 +695,7 @@ static int mark_complete(zz_writer *w)
 
 int zz_writer_park(zz_writer *w, const char *group)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     if (!w->cur.open || w->cur.loc == w->file)
         return misuse(w, "zz_writer_park: no group being written");
     struct parked *p = realloc(w->parked, (size_t)(w->nparked + 1) * sizeof *p);
@@ -703,6 +713,7 @@ int zz_writer_park(zz_writer *w, const char *group)
 
 int zz_writer_unpark(zz_writer *w, const char *group)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     if (w->cur.open)
         return misuse(w, "zz_writer_unpark while another group is being written");
     for (int k = 0; k < w->nparked; k++)
@@ -717,6 +728,7 @@ int zz_writer_unpark(zz_writer *w, const char *group)
 
 int zz_writer_close(zz_writer *w, int complete)
 {
+    zz_h5_quiet(); /* the caller's thread may be another than the opener's */
     if (!w)
         return ZZ_OK;
     int rc = zz_writer_end(w);
@@ -735,6 +747,8 @@ int zz_writer_close(zz_writer *w, int complete)
     free(w->parked);
     /* Marked complete only if every earlier step of close succeeded: a file
      * that says complete = 1 must be whole. */
+    if (rc == ZZ_OK && zz_h5_check_lost(w->lost0, w->err, sizeof w->err, w->partial))
+        rc = ZZ_IO;
     if (rc == ZZ_OK && complete)
         rc = mark_complete(w);
     if (H5Fclose(w->file) < 0 && rc == ZZ_OK)

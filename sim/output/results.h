@@ -109,4 +109,11 @@ int zz_writer_unpark(zz_writer *w, const char *group);
 int zz_writer_close(zz_writer *w, int complete);
 const char *zz_writer_errmsg(const zz_writer *w);
 
+/* Once, in main, before any HDF5 call: HDF5 prints no diagnostics of its
+ * own (errors come back as one line through the writers' messages) and
+ * runs no exit handler. After a write failed (a full disk), HDF5 1.10's
+ * handler closes the file again over a cache the failure left inconsistent
+ * and crashes the process; every file is closed explicitly before exit. */
+void zz_output_init(void);
+
 #endif

@@ -1,7 +1,9 @@
-/* An experiment record as bytes (xrecord_pack.h). */
+/* An experiment record: its buffers, and as bytes (xrecord_pack.h). */
 #include "output/xrecord_pack.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* int32 point, scenario, replicate, (pad); int64 events, cf_events */
@@ -49,4 +51,52 @@ int zz_xrecord_unpack(const zz_xlayout *L, const unsigned char *buf, zz_xrecord 
     if (nc)
         memcpy(r->adopted, buf + nd * sizeof(double), 2 * (size_t)L->ntime * nc * sizeof(int32_t));
     return 0;
+}
+
+void zz_xrecord_sizes(const zz_xlayout *L, size_t *ndoubles, size_t *ncells)
+{
+    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
+    *ndoubles = 2 * T * G + 7 * G + 2 * T * I;
+    *ncells = L->cells ? (size_t)L->ncities * L->nindustries * 4 : 0;
+}
+
+zz_xrecord *zz_xrecord_alloc(const zz_xlayout *L)
+{
+    const size_t T = (size_t)L->ntime, G = (size_t)L->ntargets, I = (size_t)L->ninstruments;
+    size_t nd, C;
+    zz_xrecord_sizes(L, &nd, &C);
+    zz_xrecord *r = calloc(1, sizeof *r);
+    double *d = malloc((nd ? nd : 1) * sizeof *d);
+    int32_t *c = C ? calloc(2 * T * C, sizeof *c) : NULL;
+    if (!r || !d || (C && !c)) {
+        free(r);
+        free(d);
+        free(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < nd; i++)
+        d[i] = NAN;
+    r->target_share = d;
+    r->cf_target_share = d += T * G;
+    r->time_to_target = d += T * G;
+    r->cf_time_to_target = d += G;
+    r->additional = d += G;
+    r->supported = d += G;
+    r->deadweight = d += G;
+    r->target_firms = d += G;
+    r->deadweight_lag = d += G;
+    r->committed = d += G;
+    r->spent = d += T * I;
+    r->adopted = c;
+    r->cf_adopted = c ? c + T * C : NULL;
+    return r;
+}
+
+void zz_xrecord_free(zz_xrecord *r)
+{
+    if (!r)
+        return;
+    free(r->target_share);
+    free(r->adopted);
+    free(r);
 }
