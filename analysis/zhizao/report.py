@@ -166,28 +166,39 @@ def _date(start: str, days: float) -> str:
 
 
 def _deadlines(page: _Page, exp, colours, level):
-    hz = horizon_days(exp)
     start = str(exp.attrs.get("start_date") or pd.Timestamp(exp["time"].values[0]).date())
+    scen = [str(x) for x in exp["scenario"].values]
     rows, table = [], []
     for g in [str(t) for t in exp["target"].values]:
-        by = float(exp["target_by"].sel(target=g)) if "target_by" in exp.variables else np.nan
-        has = np.isfinite(by)
-        if has and by > hz:
-            table.append([html.escape(f"{g} by {_date(start, by)}")] +
-                         ["after the horizon: not identified"] * exp.sizes["scenario"])
+        try:
+            r = p_target(exp, g, level=level)     # each scenario by its own deadline
+        except ValueError:             # every scenario's deadline is after the horizon
+            dl = float(exp["target_by"].sel(target=g).max())
+            table.append([html.escape(f"{g} by {_date(start, dl)}")] +
+                         ["after the horizon: not identified"] * len(scen))
             continue
-        r = p_target(exp, g, by=by if has else None, level=level)
-        label = f"{g} by {_date(start, r.attrs['by_days'])}" + ("" if has else " (horizon)")
+        own = "target_by" in exp.variables and \
+            bool(exp["target_by"].sel(target=g).notnull().any())
+        days = r["by_days"]
+        common = r.attrs["by_days"]
+        label = (f"{g} by {_date(start, common)}" + ("" if own else " (horizon)")
+                 if np.isfinite(common) else f"{g} by its deadline in each scenario")
         cells = [html.escape(label)]
-        for s in [str(x) for x in exp["scenario"].values]:
+        for s in scen:
             q = r.sel(scenario=s)
+            d = float(days.sel(scenario=s))
+            when = "" if np.isfinite(common) else f"by {_date(start, d)}: "
+            if not np.isfinite(d):
+                dl = float(exp["target_by"].sel(target=g, scenario=s))
+                cells.append(f"by {_date(start, dl)}: after the horizon: not identified")
+                continue
             if int(q["n"]) == 0:
                 cells.append("–")
                 continue
             rows.append({"target": g, "label": label, "scenario": s, "p": float(q["p"]),
                          "lo": float(q["lo"]), "hi": float(q["hi"])})
-            cells.append(f"{int(q['k'])} of {int(q['n'])}: {float(q['p']):.0%} "
-                         f"[{float(q['lo']):.0%}, {float(q['hi']):.0%}]")
+            cells.append(html.escape(when) + f"{int(q['k'])} of {int(q['n'])}: "
+                         f"{float(q['p']):.0%} [{float(q['lo']):.0%}, {float(q['hi']):.0%}]")
         table.append(cells)
     page.add('<h2 id="deadlines">Will the targets be met by their deadlines?</h2>')
     page.add("<p>For each target, the share of replications that reached it by its "

@@ -214,21 +214,34 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         raise ValueError(f"the output still has dims {extra} besides point; select them "
                          "(target=..., scenario=...)")
     y = np.asarray(v.transpose("point").values, dtype=float)
-    if not np.isfinite(y).all():
-        bad = int((~np.isfinite(y)).sum())
+    # points an interrupted experiment never ran: left out (with every
+    # Sobol row or Morris step that needs them), counted, never read as 0
+    gone = np.asarray(m.missing().broadcast_like(v).transpose("point").values, dtype=bool)
+    if gone.all():
+        raise ValueError("no point of the design has a finished replication")
+    if not np.isfinite(y[~gone]).all():
+        bad = int((~np.isfinite(y[~gone])).sum())
         raise ValueError(f"{m.label} is undefined at {bad} of {y.size} points (e.g. no "
                          "additional adopters, so no cost per adopter); choose another "
                          "output or target")
-    total = float(np.var(y, ddof=1)) if y.size > 1 else np.nan
+    yk = y[~gone]
+    total = float(np.var(yk, ddof=1)) if yk.size > 1 else np.nan
     noise = float(m.jackknife_var().mean()) if "replicate" in _m_dims(m) else 0.0
-    attrs = {"output": m.label, "unit": m.unit, "method": method, "n_points": int(y.size),
+    attrs = {"output": m.label, "unit": m.unit, "method": method,
+             "n_points": int(yk.size), "missing_points": int(gone.sum()),
              "noise_share": noise / total if total > 0 else np.nan,
-             "noise_var": noise, "total_var": total}
+             "noise_var": noise, "total_var": total,
+             "note": (f"{int(gone.sum())} points never ran (interrupted experiment): left "
+                      "out with every estimate that needs them") if gone.any() else ""}
     rng = np.random.default_rng(seed)
     lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
     if method == "sobol":
         iA, iB, iAB = saltelli_layout(X)
-        _varies(m, y, total)
+        _varies(m, yk)
+        rows_ok = ~(gone[iA] | gone[iB] | gone[iAB].any(axis=0))
+        if not rows_ok.any():
+            raise ValueError("no complete Saltelli row (A, B and every AB_i) has run")
+        iA, iB, iAB = iA[rows_ok], iB[rows_ok], iAB[:, rows_ok]
         yA, yB, yAB = y[iA], y[iB], y[iAB]
         s1, st = sobol_indices(yA, yB, yAB, estimator)
         N = iA.size
@@ -242,8 +255,9 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                           index=pd.Index(factors, name="factor"))
         attrs.update(N=int(N), estimator=estimator)
     elif method == "morris":
-        effects = morris_effects(_unit(ds, X, unit), y)
-        _varies(m, y, total)
+        effects = morris_effects(_unit(ds, X, unit), y)   # NaN where a point is missing
+        effects = [e[np.isfinite(e)] for e in effects]
+        _varies(m, yk)
         rows = []
         for e in effects:
             if e.size == 0:
@@ -261,10 +275,13 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
     return df
 
 
-def _varies(m, y, total):
+def _varies(m, y):
     """Refuses an output without variance across the points (after the
-    design is known to fit the method: that error comes first)."""
-    if not total > 0:
+    design is known to fit the method: that error comes first). Equal
+    values are tested as such: the variance of identical floats is not
+    always 0 (np.var of 11 copies of 1095/365.25 is 2e-31), and indices
+    divided by it are noise or NaN."""
+    if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
         raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
                              "no variance to apportion (e.g. the target is never reached "
                              "within the horizon); choose another output, target or horizon")
