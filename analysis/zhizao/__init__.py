@@ -11,6 +11,8 @@
     zhizao.firm_record(ds)                     # per-firm record (run with --firms)
     zhizao.open("OUT.h5.partial")              # a run in progress: finished replicates
     zhizao.open("explore.h5")                  # an experiment: dims point x scenario x ...
+    zhizao.headline("out.h5")                  # the answer: effect, P with/without, cost
+    zhizao.across_unknowns(zhizao.headline(exp))  # the same across an experiment's points
     zhizao.p_target(ds, "province_gsz")        # P(target by its deadline), exact CI
     zhizao.sensitivity(exp, "time_to_target", target=..., scenario=...)  # Sobol/Morris
     zhizao.robust_ranking(exp, "p_target", target=...)   # P(best), regret
@@ -40,6 +42,7 @@ from .dataset import as_experiment  # noqa: E402
 from .incremental import incremental  # noqa: E402
 from .robust import p_target, ranking_flips, robust_ranking  # noqa: E402
 from .sensitivity import sensitivity  # noqa: E402
+from .answer import across_unknowns, headline  # noqa: E402
 from .validate import ResultFileError  # noqa: E402
 from .tables import (NoTwinError, accounting, additionality, adoption, compare,  # noqa: E402
                      cost_effectiveness, summary, target_share, time_to_target)
@@ -50,4 +53,5 @@ __all__ = ["open", "is_experiment", "scenario_view", "groups", "open_all", "firm
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
            "plot_spending", "plot_comparison", "as_experiment", "p_target",
            "robust_ranking", "ranking_flips", "sensitivity", "incremental", "ResultFileError",
+           "headline", "across_unknowns",
            "__version__"]

@@ -327,8 +327,9 @@ def _ranking(page: _Page, data, exp, colours, focus, level):
              "–" if not np.isfinite(r["reached"]) else f"{r['reached']:.0%}"]
             for _, r in table.iterrows()]
     page.add("<p>The ranking <code>zhizao compare</code> prints (mean years over the "
-             "replications that reached the target; money per additional adopter counts all "
-             "money disbursed here, see the table above for fiscal money).</p>")
+             "replications that reached the target; the cost per additional adopter of all "
+             "firms is mean fiscal money over mean additional adopters, the figure every "
+             "summary quotes).</p>")
     page.add(_html_table(["measure", "rank", "scenario", "mean [interval]", "reached"], rows,
                          css_id="ranking-table", left=1))
 
