@@ -495,9 +495,23 @@ int zz_summary_init(zz_summary *s, const zz_config *cfg, int R)
     s->additional = calloc((size_t)(R ? R : 1), sizeof(double));
     s->fiscal = calloc((size_t)(R ? R : 1), sizeof(double));
     s->target_by = calloc((size_t)(G ? G : 1), sizeof(double));
+    const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
+    const size_t RG = (size_t)(R ? R : 1) * (G ? G : 1), RTG = RG * (size_t)(T ? T : 1);
+    s->T = T;
+    s->time = calloc((size_t)(T ? T : 1), sizeof(double));
+    s->level = s->target_share;
+    s->attributable = calloc((size_t)(G ? G : 1), sizeof(int));
+    s->cf_time_to_target = calloc(RG, sizeof(double));
+    s->share = calloc(RTG, sizeof(double));
+    s->cf_share = calloc(RTG, sizeof(double));
+    s->additional_g = calloc(RG, sizeof(double));
     if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional ||
-        !s->fiscal || !s->target_by)
+        !s->fiscal || !s->target_by || !s->time || !s->attributable || !s->cf_time_to_target ||
+        !s->share || !s->cf_share || !s->additional_g)
         return ZZ_NOMEM;
+    zz_month_ends(cfg->start_day, cfg->horizon, s->time);
+    for (int g = 0; g < G; g++)
+        s->attributable[g] = zz_cost_attributable(cfg, g);
     s->horizon = cfg->horizon;
     s->start_day = cfg->start_day;
     for (int g = 0; g < G; g++) {
@@ -519,6 +533,12 @@ void zz_summary_free(zz_summary *s)
     free(s->additional);
     free(s->fiscal);
     free(s->target_by);
+    free(s->time);
+    free(s->attributable);
+    free(s->cf_time_to_target);
+    free(s->share);
+    free(s->cf_share);
+    free(s->additional_g);
     memset(s, 0, sizeof *s);
 }
 

@@ -20,6 +20,14 @@ typedef struct zz_summary {
     double *target_by;           /* [G] deadline, days; < 0: none        */
     double horizon;              /* days                                 */
     int64_t start_day;
+    /* for the headline (zz_headline_print); headline = 1 once filled    */
+    int headline, T;
+    double *time;                /* [T] observations, days               */
+    double *level;               /* [G] = target_share                   */
+    int *attributable;           /* [G] zz_cost_attributable             */
+    double *cf_time_to_target;   /* [R][G]                               */
+    double *share, *cf_share;    /* [R][T][G]                            */
+    double *additional_g;        /* [R][G] every target's                */
 } zz_summary;
 
 /* Runs a scenario's replications into `group` (NULL = root) of an open
@@ -41,6 +49,8 @@ void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population 
 /* Target g's deadline in days from the start (< 0: none); a pioneer's
  * group takes the pioneer's within_days. */
 double zz_target_deadline(const zz_config *cfg, int g);
+/* The headline of a scenario of a comparison (headline.c). */
+void zz_summary_headline(FILE *out, const zz_summary *s);
 /* Prints the ranking of several scenarios (cli_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 /* "probability of reaching each target by its deadline": k of n and the

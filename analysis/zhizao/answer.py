@@ -270,6 +270,9 @@ def _frame(ds, level, texts, point=None):
         if sel.sizes["replicate"] == 0:
             continue
         for g in targets:
+            if "target_share" in sel.variables and \
+                    not bool(sel["target_share"].sel(target=g).notnull().any()):
+                continue                # a target this scenario does not have
             by = math.nan
             if "target_by" in sel.variables:
                 by = float(sel["target_by"].sel(target=g))

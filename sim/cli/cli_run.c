@@ -237,8 +237,11 @@ int zz_cli_run(int argc, char **argv, int compare)
                 zz_mpi_agree(rc);
             } else
                 rc = zz_explore_run(ex, &xo, err, sizeof err);
-            if (!rc && a.opt.progress)
+            if (!rc && a.opt.progress) {
+                for (int i = 0; i < a.nfiles; i++)
+                    zz_summary_headline(stdout, &sum[i]);
                 zz_print_ranking(stdout, sum, a.nfiles);
+            }
             for (int i = 0; i < a.nfiles; i++)
                 zz_summary_free(&sum[i]);
             zz_experiment_close(ex);

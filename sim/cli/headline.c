@@ -16,29 +16,6 @@
 
 #define NEAR_SHARE 0.9 /* the twin "nearly" gets there: 90% of the target level */
 
-/* Every firm programme p may pay lies in target g's group (a zero mask is
- * "all"); the rule headline.py applies to the resolved parameters. */
-static int within(const zz_filter *p, const zz_filter *t)
-{
-    if (t->cities && (!p->cities || (p->cities & ~t->cities)))
-        return 0;
-    if (t->industries && (!p->industries || (p->industries & ~t->industries)))
-        return 0;
-    if (t->sizes && (!p->sizes || (p->sizes & ~t->sizes)))
-        return 0;
-    return !t->gsz_only || p->gsz_only;
-}
-
-int zz_cost_attributable(const zz_config *cfg, int g)
-{
-    if (!strcmp(cfg->target[g].name, "all_firms"))
-        return 1;
-    for (int p = 0; p < cfg->nprogrammes; p++)
-        if (cfg->programme[p].enabled && !within(&cfg->programme[p].filter, &cfg->target[g].filter))
-            return 0;
-    return 1;
-}
-
 /* mean and t-interval of the finite values; lo = hi = NAN below two */
 static int mean_ci(const double *x, size_t stride, int n, double *m, double *lo, double *hi)
 {
@@ -252,4 +229,22 @@ void zz_headline_print(FILE *out, const zz_headline_in *h)
             t * 1e-6, t > f ? " (the rest is not fiscal, e.g. an industry fund; not counted in "
                               "costs)" : "");
     free(work);
+}
+
+void zz_summary_headline(FILE *out, const zz_summary *s)
+{
+    if (!s->headline)
+        return;
+    const char *names[ZZ_MAX_TARGETS];
+    for (int g = 0; g < s->G && g < ZZ_MAX_TARGETS; g++)
+        names[g] = s->target[g];
+    double *total = s->spent;
+    const zz_headline_in h = {
+        .R = s->R, .G = s->G, .T = s->T, .name = names, .level = s->level, .by = s->target_by,
+        .attributable = s->attributable, .time = s->time, .tt = s->time_to_target,
+        .cf_tt = s->cf_time_to_target, .share = s->share, .cf_share = s->cf_share,
+        .additional = s->additional_g, .fiscal = s->fiscal, .total = total,
+        .horizon = s->horizon, .start_day = s->start_day};
+    fprintf(out, "\nscenario %s\n", s->name);
+    zz_headline_print(out, &h);
 }

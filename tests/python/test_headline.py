@@ -160,3 +160,25 @@ def test_ratio_of_means_interval_by_the_delta_method():
     idx = rng.integers(0, a.size, (400, a.size))
     boot = f[idx].mean(axis=1) / a[idx].mean(axis=1)
     assert (hi - lo) / 2 / 1.96 == pytest.approx(boot.std(), rel=0.15)
+
+
+@needs_bin
+def test_compare_opens_with_each_scenarios_headline(tmp_path):
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SCEN / f, tmp_path / f)
+    (tmp_path / "gsz.lua").write_text(GSZ)
+    out = tmp_path / "cmp.h5"
+    r = subprocess.run([BIN, "compare", tmp_path / "baseline.lua", tmp_path / "gsz.lua", "-o", out,
+                        "-r", "4", "--set", "population.firms=4000"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.index("headline:") < r.stdout.index("ranking of")
+    hl = zhizao.headline(out)
+    for name in ("baseline", "gsz_vouchers"):
+        block = r.stdout.split(f"\nscenario {name}\n")[1].split("\n\n")[0]
+        printed = parse(block + "\ndetails:")
+        for g, row in hl.loc[name].iterrows():
+            p = printed[g]
+            assert p["verdict"] == row["verdict"] and int(p["k"]) == row["k"], (name, g)
+            assert int(p["twin_k"]) == row["twin_k"], (name, g)
+            assert close(p["additional"], row["additional"], 4), (name, g)
+            assert close(p["points_gained"], row["points_gained"]), (name, g)
