@@ -173,9 +173,11 @@ def nearest_obs(times: np.ndarray, d: float) -> int:
     return int(np.flatnonzero(dist == dist.min())[-1])
 
 
-def _one(sel, g, scen, start, hz, obs, fiscal, total, attributable, level, deadline):
-    """One row: every number of the module doc for target g."""
-    t = np.asarray(sel["time_to_target"].sel(target=g).values, dtype=float)
+def _one(x, g, scen, start, hz, attributable, level, deadline):
+    """One row: every number of the module doc for target g, from the
+    replications' arrays `x` (t, c, share, ts, add, fiscal, total; c and ts
+    None without a twin) and the target's level."""
+    t, fiscal, total = x["t"], x["fiscal"], x["total"]
     n = t.size
     d = deadline if np.isfinite(deadline) else hz
     ident = d <= hz + 1e-9
@@ -192,15 +194,13 @@ def _one(sel, g, scen, start, hz, obs, fiscal, total, attributable, level, deadl
                reached=int(np.isfinite(t).sum()), restricted=bool((~np.isfinite(t)).any()))
     for key in ("days", "days_lo", "days_hi"):
         row[key.replace("days", "date")] = _date(start, row[key])
-    lev = float(sel["target_level"].sel(target=g)) if "target_level" in sel.variables \
-        else math.nan
+    lev = x["level"]
     row["level"] = lev
-    share = np.asarray(sel["target_share"].isel(time=obs).sel(target=g).values, dtype=float) \
-        if "target_share" in sel.variables else np.full(n, np.nan)
+    share = x["share"]
     row["share"] = float(np.nanmean(share)) if np.isfinite(share).any() else math.nan
-    twin = "twin_time_to_target" in sel.variables
+    twin = x["c"] is not None
     if twin:
-        c = np.asarray(sel["twin_time_to_target"].sel(target=g).values, dtype=float)
+        c = x["c"]
         tk = int(np.sum(np.isfinite(c) & (c <= d)))
         row["twin_k"] = tk
         row["twin_p"] = tk / n if n and ident else math.nan
@@ -213,8 +213,7 @@ def _one(sel, g, scen, start, hz, obs, fiscal, total, attributable, level, deadl
         gy, glo, ghi = _mean_ci((r_c - r_t) / DAYS_PER_YEAR, level)
         row.update(years_gained=gy, years_gained_lo=glo, years_gained_hi=ghi,
                    gained_at_least=bool((~np.isfinite(c)).any()))
-        ts = np.asarray(sel["twin_target_share"].isel(time=obs).sel(target=g).values,
-                        dtype=float)
+        ts = x["ts"]
         row["twin_share"] = float(np.nanmean(ts)) if np.isfinite(ts).any() else math.nan
         pg, plo, phi = _mean_ci(100 * (share - ts), level)
         row.update(points_gained=pg, points_lo=plo, points_hi=phi)
@@ -224,8 +223,7 @@ def _one(sel, g, scen, start, hz, obs, fiscal, total, attributable, level, deadl
                    years_gained=math.nan, years_gained_lo=math.nan, years_gained_hi=math.nan,
                    gained_at_least=False, twin_share=math.nan, points_gained=math.nan,
                    points_lo=math.nan, points_hi=math.nan)
-    add = np.asarray(sel["additional"].sel(target=g).values, dtype=float) \
-        if "additional" in sel.variables else np.full(n, np.nan)
+    add = x["add"]
     a, alo, ahi = _mean_ci(add, level)
     if np.isfinite(a) and not np.isfinite(alo):
         alo = ahi = a          # one replication: no interval
@@ -251,47 +249,88 @@ def _one(sel, g, scen, start, hz, obs, fiscal, total, attributable, level, deadl
     return row
 
 
-def _frame(ds, level, texts, point=None):
+def _arr(ds, name, s, g=None, obs=None, shape=None):
+    """ds[name] at scenario s (target g, observation obs) as [point, replicate]."""
+    if name not in ds.variables:
+        return None
+    v = ds[name]
+    if "scenario" in v.dims:
+        v = v.sel(scenario=s)
+    if g is not None and "target" in v.dims:
+        v = v.sel(target=g)
+    if obs is not None and "time" in v.dims:
+        v = v.isel(time=obs)
+    dims = [d for d in ("point", "replicate") if d in v.dims]
+    a = np.asarray(v.transpose(*dims).values, dtype=float)
+    return a.reshape(shape) if shape is not None else a
+
+
+def _frame(ds, level, texts, only=None):
+    """Rows of every scenario and target (at every point of an experiment),
+    each variable read once as numpy [point, replicate]."""
     hz = horizon_days(ds)
     start = str(ds.attrs.get("start_date") or pd.Timestamp(ds["time"].values[0]).date())
     times = _time_days(ds)
     fis, tot = money(ds, "fiscal"), money(ds, "all")
     targets = [str(x) for x in ds["target"].values]
+    points = [int(p) for p in ds["point"].values] if "point" in ds.dims else [None]
+    shape = (len(points), ds.sizes["replicate"])
     done = done_mask(ds)
     rows = []
     for s in [str(x) for x in ds["scenario"].values]:
-        sel = ds.sel(scenario=s)
-        f, a = fis.sel(scenario=s), tot.sel(scenario=s)
         attributable = cost_groups(texts.get(s, ""), targets) if s in texts else {ALL_FIRMS}
-        if done is not None:
-            keep = np.asarray(done.sel(scenario=s).values, dtype=bool)
-            sel = sel.isel(replicate=np.flatnonzero(keep))
-            f, a = f.isel(replicate=np.flatnonzero(keep)), a.isel(replicate=np.flatnonzero(keep))
-        if sel.sizes["replicate"] == 0:
-            continue
+        f = np.asarray(fis.sel(scenario=s).transpose(*[d for d in ("point", "replicate")
+                                                         if d in fis.dims]).values,
+                       float).reshape(shape)
+        a = np.asarray(tot.sel(scenario=s).transpose(*[d for d in ("point", "replicate")
+                                                         if d in tot.dims]).values,
+                       float).reshape(shape)
+        keep = np.ones(shape, bool) if done is None else \
+            np.asarray(done.sel(scenario=s).transpose(*[d for d in ("point", "replicate")
+                                                        if d in done.dims]).values,
+                       bool).reshape(shape)
         for g in targets:
-            if "target_share" in sel.variables and \
-                    not bool(sel["target_share"].sel(target=g).notnull().any()):
+            if only is not None and g not in only:
+                continue
+            if "target_share" in ds.variables and not bool(
+                    ds["target_share"].sel(scenario=s, target=g).notnull().any()):
                 continue                # a target this scenario does not have
-            by = math.nan
-            if "target_by" in sel.variables:
-                by = float(sel["target_by"].sel(target=g))
+            by = float(ds["target_by"].sel(scenario=s, target=g)) \
+                if "target_by" in ds.variables and "scenario" in ds["target_by"].dims else \
+                (float(ds["target_by"].sel(target=g)) if "target_by" in ds.variables
+                 else math.nan)
             obs = nearest_obs(times, by if np.isfinite(by) else hz)
-            row = _one(sel, g, s, start, hz, obs, np.asarray(f.values, float),
-                       np.asarray(a.values, float), g in attributable, level, by)
-            if point is not None:
-                row["point"] = point
-            rows.append(row)
+            lev = float(ds["target_level"].sel(scenario=s, target=g)) \
+                if "target_level" in ds.variables else math.nan
+            cols = {k: _arr(ds, v, s, g, obs, shape) for k, v in
+                    (("t", "time_to_target"), ("c", "twin_time_to_target"),
+                     ("share", "target_share"), ("ts", "twin_target_share"),
+                     ("add", "additional"))}
+            for i, pt in enumerate(points):
+                k = keep[i]
+                if not k.any():
+                    continue
+                x = {key: (None if v is None else v[i][k]) for key, v in cols.items()}
+                if x["share"] is None:
+                    x["share"] = np.full(int(k.sum()), np.nan)
+                if x["add"] is None:
+                    x["add"] = np.full(int(k.sum()), np.nan)
+                x.update(fiscal=f[i][k], total=a[i][k], level=lev)
+                row = _one(x, g, s, start, hz, g in attributable, level, by)
+                if pt is not None:
+                    row["point"] = pt
+                rows.append(row)
     return rows
 
 
-def headline(source, level: float = 0.95) -> pd.DataFrame:
+def headline(source, level: float = 0.95, targets=None) -> pd.DataFrame:
     """The headline numbers per scenario and target (see the module doc).
 
     `source`: a run or comparison file or Dataset (any kind
     :func:`zhizao.as_experiment` reads). An experiment file gives one row
     per point, scenario and target (index point, scenario, target); see
-    :func:`across_unknowns` for its summary.
+    :func:`across_unknowns` for its summary. `targets`: only these target
+    groups (default: all).
     """
     ds = as_experiment(source)
     texts = _parameters(source, ds)
@@ -301,12 +340,10 @@ def headline(source, level: float = 0.95) -> pd.DataFrame:
         lev = [[_level(texts.get(n, ""), g) for g in targets] for n in names]
         ds = ds.assign(target_level=(("scenario", "target"), np.array(lev, dtype=float)))
     if "point" in ds.dims:
-        rows = []
-        for i in range(ds.sizes["point"]):
-            rows += _frame(ds.isel(point=i), level, texts, point=int(ds["point"].values[i]))
-        df = pd.DataFrame(rows).set_index(["point", "scenario", "target"])
+        df = pd.DataFrame(_frame(ds, level, texts, only=targets)) \
+            .set_index(["point", "scenario", "target"]).sort_index(level="point", sort_remaining=False)
     else:
-        df = pd.DataFrame(_frame(ds, level, texts)).set_index(["scenario", "target"])
+        df = pd.DataFrame(_frame(ds, level, texts, only=targets)).set_index(["scenario", "target"])
     df.attrs = {"level": level, "horizon_days": horizon_days(ds),
                 "start_date": str(ds.attrs.get("start_date", "")),
                 "replications": int(ds.sizes.get("replicate", 0))}

@@ -59,6 +59,7 @@ from .dataset import TWIN, as_experiment
 from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_deadlines,
                       plot_pathway_panels, plot_robustness, plot_sensitivity,
                       plot_spending_kinds, TWIN_COLOUR)
+from .answer import VERDICTS, across_unknowns, headline
 from .incremental import GAIN, HARM, incremental
 from .io import groups, open_all
 from .measures import measure
@@ -98,6 +99,9 @@ pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; overflow-wrap:
 .harm { color: #b2182b; font-weight: bold; }
 .note { color: #555; font-size: 90%; }
 .warning { background: #fff3cd; padding: 0.5em; border: 1px solid #e0c36a; }
+ul.headline { padding-left: 1.2em; }
+ul.headline li { margin: 0.3em 0; }
+.verdict { font-weight: bold; }
 """
 
 
@@ -116,6 +120,22 @@ def _num(v, digits=3) -> str:
 
 def _myuan(v) -> str:
     return "–" if v is None or not np.isfinite(v) else f"{v / 1e6:,.3g}"
+
+
+def _money(v) -> str:
+    """Yuan in words a reader reads: "4.09 bn yuan", "3.18 m yuan"."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    a = abs(float(v))
+    if a >= 1e9:
+        return f"{v / 1e9:.3g} bn yuan"
+    if a >= 1e6:
+        return f"{v / 1e6:.3g} m yuan"
+    return f"{v:,.0f} yuan"
+
+
+def _pct(v) -> str:
+    return "–" if v is None or not np.isfinite(v) else f"{v:.0%}"
 
 
 def _html_table(header, rows, css_id=None, left=1) -> str:
@@ -163,6 +183,100 @@ def _date(start: str, days: float) -> str:
         return str((pd.Timestamp(start) + pd.Timedelta(days=float(days))).date())
     except (ValueError, TypeError):
         return f"day {days:g}"
+
+
+def _headline_sentence(s: str, g: str, r) -> str:
+    """One line: effect, P with and without, cost, verdict (plain words)."""
+    verdict = html.escape(r["verdict"])
+    cls = {"missed": "harm"}.get(r["verdict"], "")
+    parts = []
+    if np.isfinite(r["points_gained"]):
+        parts.append(f"{r['points_gained']:+.2g} points, {r['additional']:+,.0f} additional "
+                     "adopters")
+    if np.isfinite(r["years_gained"]) and r["years_gained"] != 0:
+        parts.append(f"{r['years_gained']:.2g} years sooner"
+                     + (" (at least)" if r["gained_at_least"] else ""))
+    p = f"P(by {html.escape(r['by_date'])}) with the policy {_pct(r['p'])} " \
+        f"[{_pct(r['p_lo'])}, {_pct(r['p_hi'])}]"
+    if np.isfinite(r["twin_p"]):
+        p += f", without {_pct(r['twin_p'])} [{_pct(r['twin_lo'])}, {_pct(r['twin_hi'])}]"
+    parts.append(p)
+    if np.isfinite(r["cost_per_additional"]):
+        parts.append(f"{_money(r['cost_per_additional'])} fiscal per additional adopter")
+    elif r["cost_note"]:
+        parts.append("cost: " + html.escape(r["cost_note"].split(":")[0]))
+    return (f'<li><b>{html.escape(g)}</b> ({r["level"]:.0%}), {html.escape(s)}: '
+            f'<span class="verdict {cls}">{verdict}</span>. ' + "; ".join(parts) + ".</li>")
+
+
+def _headline(page: _Page, source, focus, level):
+    """The answer first: one line per target (zhizao.headline)."""
+    try:
+        hl = headline(source, level=level)
+    except (ValueError, KeyError) as e:
+        page.add(f'<p class="note">No headline: {html.escape(str(e))}</p>')
+        return None
+    page.add('<h2 id="headline">The answer</h2>')
+    page.add("<p>Per target: what the policy changes against its no-policy twin on the same "
+             "random numbers (additional adopters, percentage points of the group, years "
+             "gained), the probability of meeting the deadline with and without it, the "
+             "cost per additional adopter (fiscal money over additional adopters, only where "
+             "the money can be attributed to the group) and a verdict in words: <i>the "
+             "policy makes the difference</i>, <i>the baseline nearly gets there too</i> "
+             "(the twin ends within a tenth of the target), <i>the baseline gets there "
+             "too</i>, or <i>missed</i>. The same numbers as <code>zhizao run</code>'s "
+             "summary and <code>zhizao.headline</code>.</p>")
+    main = [g for g in dict.fromkeys([focus, "all_firms"]) if g]
+    items = [_headline_sentence(s, g, r) for (s, g), r in hl.iterrows() if g in main]
+    page.add('<ul class="headline">' + "".join(items) + "</ul>")
+    rows = []
+    for (s, g), r in hl.iterrows():
+        rows.append([html.escape(g), html.escape(s), html.escape(r["verdict"]),
+                     f"{_pct(r['p'])} [{_pct(r['p_lo'])}, {_pct(r['p_hi'])}]",
+                     f"{_pct(r['twin_p'])}" if np.isfinite(r["twin_p"]) else "–",
+                     (html.escape(r["date"]) + (" (restricted mean)" if r["restricted"] else ""))
+                     if r["reached"] else "not reached",
+                     _num(r["years_gained"]), _num(r["points_gained"]), _num(r["additional"]),
+                     _money(r["cost_per_additional"]) if np.isfinite(r["cost_per_additional"])
+                     else html.escape(r["cost_note"].split(":")[0] or "–")])
+    header = ["target", "scenario", "verdict", "P with", "P without", "reached (mean date)",
+              "years gained", "points gained", "additional adopters",
+              "fiscal cost per additional adopter"]
+    page.add("<details><summary>Every target group</summary>" +
+             _html_table(header, rows, css_id="headline-table", left=3) + "</details>")
+    return hl
+
+
+def _headline_unknowns(page: _Page, exp, focus, level):
+    """An experiment's answer across the unknowns: the share of points where
+    each verdict holds (zhizao.across_unknowns)."""
+    main = [g for g in dict.fromkeys([focus, "all_firms"])
+            if g and g in set(str(t) for t in exp["target"].values)]
+    try:
+        au = across_unknowns(headline(exp, level=level, targets=main))
+    except (ValueError, KeyError) as e:
+        page.add(f'<p class="note">No headline: {html.escape(str(e))}</p>')
+        return None
+    page.add('<h2 id="headline">The answer, across the unknowns</h2>')
+    page.add("<p>Each point of the design is one plausible setting of the uncertain "
+             "parameters. Per mix and target: the share of points where each verdict holds "
+             "(see a single run's headline), and the probability of meeting the deadline with "
+             "and without the policy, averaged over the points.</p>")
+    items = []
+    for (s, g), r in au.iterrows():
+        shares = "; ".join(f"{html.escape(v)} at {r[v]:.0%}" for v in VERDICTS if r[v] > 0)
+        items.append(f"<li><b>{html.escape(g)}</b>, {html.escape(s)}: {shares} of "
+                     f"{int(r['points'])} points; P with {_pct(r['p'])}, without "
+                     f"{_pct(r['twin_p'])}; {r['additional']:+,.0f} additional adopters on "
+                     "average.</li>")
+    page.add('<ul class="headline">' + "".join(items) + "</ul>")
+    rows = [[html.escape(g), html.escape(s)] + [_pct(r[v]) for v in VERDICTS] +
+            [_pct(r["p"]), _pct(r["twin_p"]), _num(r["additional"])]
+            for (s, g), r in au.iterrows()]
+    page.add(_html_table(["target", "scenario"] + list(VERDICTS) +
+                         ["P with (mean)", "P without (mean)", "additional adopters (mean)"],
+                         rows, css_id="unknowns-table", left=2))
+    return au
 
 
 def _deadlines(page: _Page, exp, colours, level):
@@ -499,12 +613,14 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
              f"{html.escape(__version__)}. How to read every number: docs/reading-results.md."
              "</p>")
     if "design" in exp.variables and "point" in exp.dims:
+        _headline_unknowns(page, exp, focus, level)
         _experiment(page, exp, colours, focus, level)
     elif not targets:
         page.add('<p class="note">This file reports no target groups: nothing to say about '
                  "deadlines, additional adopters by group or pathways.</p>")
         _spending(page, data, level)
     else:
+        _headline(page, data, focus, level)
         _deadlines(page, exp, colours, level)
         inc = _additionality(page, exp, colours, base, level, focus)
         _cost_time(page, exp, inc, colours, focus, level)
