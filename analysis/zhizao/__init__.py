@@ -17,6 +17,7 @@
     zhizao.sensitivity(exp, "time_to_target", target=..., scenario=...)  # Sobol/Morris
     zhizao.robust_ranking(exp, "p_target", target=...)   # P(best), regret
     zhizao.ranking_flips(exp, ...)             # CART: where the best mix changes
+    zhizao.scenario_discovery(exp, "plan", target=...)   # PRIM: where the plan misses
     zhizao.incremental("compare.h5", base="jinan_2026")  # vs any base, fiscal split
 
 Modules: io (reading files), stats (intervals), tables (summaries), plots
@@ -40,7 +41,7 @@ from .plots import plot_comparison, plot_pathways, plot_spending  # noqa: E402
 from .stats import mean_ci  # noqa: E402
 from .dataset import as_experiment  # noqa: E402
 from .incremental import incremental  # noqa: E402
-from .robust import p_target, ranking_flips, robust_ranking  # noqa: E402
+from .robust import p_target, ranking_flips, robust_ranking, scenario_discovery  # noqa: E402
 from .sensitivity import sensitivity  # noqa: E402
 from .answer import across_unknowns, headline  # noqa: E402
 from .validate import ResultFileError  # noqa: E402
@@ -53,5 +54,5 @@ __all__ = ["open", "is_experiment", "scenario_view", "groups", "open_all", "firm
            "summary", "compare", "NoTwinError", "mean_ci", "plot_pathways",
            "plot_spending", "plot_comparison", "as_experiment", "p_target",
            "robust_ranking", "ranking_flips", "sensitivity", "incremental", "ResultFileError",
-           "headline", "across_unknowns",
+           "headline", "across_unknowns", "scenario_discovery",
            "__version__"]

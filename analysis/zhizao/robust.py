@@ -29,7 +29,7 @@ from .dataset import as_experiment
 from .measures import by_days, done_mask, measure, point_values
 from .survival import _clopper_pearson
 
-__all__ = ["p_target", "robust_ranking", "ranking_flips"]
+__all__ = ["p_target", "robust_ranking", "ranking_flips", "scenario_discovery"]
 
 
 def p_target(ds, target: str, by=None, level: float = 0.95) -> xr.Dataset:
@@ -255,3 +255,32 @@ def _leaves(tree, features, X, best) -> pd.DataFrame:
 
     walk(0, [])
     return pd.DataFrame(rows)
+
+
+def scenario_discovery(ds, scenario: str, target=None, by=None, condition=None,
+                       **prim_args) -> dict:
+    """PRIM boxes of the uncertain parameters where `condition` holds.
+
+    Default condition: `scenario` misses `target` at the point (the
+    probability of reaching it by `by`, default its deadline, is below
+    0.5). `condition` may instead be a boolean array over the points.
+    Points where the scenario never ran are left out. Returns
+    :func:`zhizao.givendata.prim`'s dict plus ``condition`` (its words)
+    and ``points``.
+    """
+    from .givendata import prim
+    ds = as_experiment(ds)
+    X = _design(ds)
+    if condition is None:
+        p = p_target(ds, target, by=by).sel(scenario=scenario)
+        pv = np.asarray(p["p"].transpose("point").values, dtype=float)
+        keep = np.isfinite(pv)
+        hit = pv < 0.5
+        words = f"{scenario} misses {target} (P by its deadline < 0.5)"
+    else:
+        hit = np.asarray(condition, dtype=bool)
+        keep = np.ones(len(hit), bool)
+        words = "the given condition"
+    out = prim(X[keep].reset_index(drop=True), hit[keep], **prim_args)
+    out.update(condition=words, points=int(keep.sum()))
+    return out

@@ -35,6 +35,11 @@ design). Columns mu_star (mean |EE|, with a bootstrap interval over the
 effects), mu (mean EE) and sigma (standard deviation: interactions or
 non-linearity), in the output's units per whole range of the factor.
 
+Any other sample (Latin hypercube, a Sobol sequence, a CSV design):
+method="rbd_fast" gives first-order indices from the given data (see
+:mod:`zhizao.givendata`); method="auto" picks the first of Sobol, Morris,
+RBD-FAST the design allows.
+
 Beside the indices, ``attrs["noise_share"]`` is the share of the variance
 of the point values that is replication noise: the mean over points of
 the jackknife variance of the point value across its replications
@@ -52,7 +57,7 @@ from .dataset import _is_explore, as_experiment
 from .measures import point_values
 
 __all__ = ["sensitivity", "ConstantOutput", "sobol_indices", "saltelli_layout", "morris_effects",
-           "ESTIMATORS"]
+           "ESTIMATORS", "design_method"]
 
 ESTIMATORS = ("saltelli2010", "jansen")
 _UNIT_NAMES = ("design_unit", "unit_design", "design_u")
@@ -186,7 +191,11 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         "cost_per_additional", "money", a variable name, or a DataArray
         over ``point`` (and optionally ``replicate``); see
         :mod:`zhizao.measures`. `target`, `by`, `money_kind` as there.
-    method : "sobol" (Saltelli design) or "morris" (trajectories).
+    method : "sobol" (Saltelli design), "morris" (trajectories),
+        "rbd_fast" (first-order indices from any sample: Latin hypercube,
+        Sobol sequence, a CSV; :func:`zhizao.givendata.rbd_fast`) or
+        "auto" (the first the design allows; ``attrs["method"]`` says
+        which was used).
     scenario : a scenario name, or a pair (a, b) for the paired difference
         a - b. Needed when the file has more than one scenario.
     estimator : first-order estimator, "saltelli2010" or "jansen".
@@ -235,6 +244,9 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                       "out with every estimate that needs them") if gone.any() else ""}
     rng = np.random.default_rng(seed)
     lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
+    if method == "auto":
+        method = design_method(ds, X, unit)
+        attrs["method"] = method
     if method == "sobol":
         iA, iB, iAB = saltelli_layout(X)
         _varies(m, yk)
@@ -269,10 +281,42 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                          e.std(ddof=1) if e.size > 1 else np.nan, e.size])
         df = pd.DataFrame(rows, columns=["mu_star", "mu_star_lo", "mu_star_hi", "mu", "sigma",
                                          "n_effects"], index=pd.Index(factors, name="factor"))
+    elif method == "rbd_fast":
+        from .givendata import rbd_fast
+        Xk = X[~gone]
+        s1 = rbd_fast(Xk, yk)
+        _varies(m, yk)
+        n = len(yk)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = np.array([rbd_fast(Xk[i], yk[i]) for i in
+                             (rng.integers(0, n, size=n) for _ in range(min(n_boot, 200)))])
+        df = pd.DataFrame({"S1": s1, "S1_lo": np.nanpercentile(boot, lo_q, axis=0),
+                           "S1_hi": np.nanpercentile(boot, hi_q, axis=0),
+                           "ST": np.nan, "ST_lo": np.nan, "ST_hi": np.nan},
+                          index=pd.Index(factors, name="factor"))
+        attrs["estimator"] = "RBD-FAST (given data; first order only)"
     else:
-        raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
+        raise ValueError(f"method must be 'sobol', 'morris', 'rbd_fast' or 'auto', "
+                         f"got {method!r}")
     df.attrs = attrs
     return df
+
+
+def design_method(ds, X, unit=None) -> str:
+    """The estimator a design allows: "sobol" on a Saltelli design, "morris"
+    on Morris trajectories, else "rbd_fast" (any sample)."""
+    try:
+        saltelli_layout(X)
+        return "sobol"
+    except ValueError:
+        pass
+    U = _unit(ds, X, unit)
+    n, k = U.shape
+    if n % (k + 1) == 0 and n > k:
+        steps = [s for s in range(n - 1) if (s + 1) % (k + 1) != 0]
+        if steps and all(_moved(U[s], U[s + 1]) is not None for s in steps):
+            return "morris"
+    return "rbd_fast"
 
 
 def _varies(m, y):
