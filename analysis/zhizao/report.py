@@ -59,12 +59,12 @@ from .dataset import TWIN, as_experiment
 from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_deadlines,
                       plot_pathway_panels, plot_robustness, plot_sensitivity,
                       plot_spending_kinds, TWIN_COLOUR)
-from .answer import VERDICTS, across_unknowns, headline
+from .answer import NEARLY, TOO, VERDICTS, across_unknowns, headline
 from .incremental import GAIN, HARM, incremental
 from .io import groups, open_all
 from .measures import measure
 from .optreport import is_optimisation_file, optimisation_report
-from .robust import p_target, ranking_flips, robust_ranking
+from .robust import p_target, ranking_flips, robust_ranking, scenario_discovery
 from .sensitivity import ConstantOutput, sensitivity
 from .survival import horizon_days
 from .tables import compare
@@ -488,45 +488,90 @@ def _spending(page: _Page, data, level):
                  f"{html.escape(', '.join(none))}.</p>")
 
 
+def _pooled(exp: xr.Dataset) -> xr.Dataset:
+    """An experiment with its points and replications as one run's
+    replications (every point equally likely): the sections of a run's
+    report then read "across the unknowns and chance"."""
+    per_point = [v for v in exp.data_vars
+                 if "point" in exp[v].dims and "replicate" not in exp[v].dims]
+    e = exp.drop_vars(per_point).stack(run=("point", "replicate"))
+    e = e.drop_vars([c for c in ("run", "point", "replicate") if c in e.coords])
+    e = e.rename(run="replicate").assign_coords(replicate=np.arange(e.sizes["run"]
+                                                                    if "run" in e.sizes
+                                                                    else e.sizes["replicate"]))
+    # every variable back in the (.., replicate, ..) order the run's code reads
+    for v in e.data_vars:
+        if "replicate" in e[v].dims:
+            order = [d for d in ("scenario", "replicate", "time", "target", "instrument")
+                     if d in e[v].dims]
+            e[v] = e[v].transpose(*order, ...)
+    return e
+
+
+def _policy(scen):
+    for s in ("shandong_2026",) + tuple(scen):
+        if s in scen and s != "baseline":
+            return s
+    return scen[0]
+
+
 def _experiment(page: _Page, ds, colours, focus, level):
-    """Sensitivity and robustness of an experiment Dataset."""
+    """Sensitivity, robustness and scenario discovery of an experiment."""
     scen = [str(s) for s in ds["scenario"].values]
-    page.add('<h2 id="sensitivity">Which unknowns drive the answer?</h2>')
-    page.add("<p>Sobol indices over the experiment's uncertain parameters: S1 the share of "
-             "the output's variance a parameter explains alone, ST with its interactions, "
-             "bootstrap intervals. Beside them, the share of the variance that is replication "
-             "noise: near 1, the indices describe noise.</p>")
-    method = "sobol"
     policy = [s for s in scen if s != "baseline"] or scen
+    page.add('<h2 id="sensitivity">Which unknowns drive the answer?</h2>')
+    method = None
     jobs = [(f"years to {focus}: {s}", s) for s in policy[:2]]
     if len(policy) >= 2:
         jobs.append((f"years to {focus}: {policy[0]} minus {policy[1]}",
                      (policy[0], policy[1])))
+    notes = []
     for title, sc in jobs:
         try:
-            sens = sensitivity(ds, "time_to_target", method=method, target=focus, scenario=sc,
+            sens = sensitivity(ds, "time_to_target", method="auto", target=focus, scenario=sc,
                                level=level)
-        except ConstantOutput as e:
-            page.add(f'<p class="note">{html.escape(title)}: {html.escape(str(e))}</p>')
+        except ValueError as e:         # a constant output, too few points, ...
+            notes.append(f'<p class="note">{html.escape(title)}: {html.escape(str(e))}</p>')
             continue
-        except ValueError:
-            method = "morris"
-            try:
-                sens = sensitivity(ds, "time_to_target", method="morris", target=focus,
-                                   scenario=sc, level=level)
-            except ValueError as e:
-                page.add(f'<p class="note">{html.escape(str(e))}</p>')
-                return
+        method = sens.attrs["method"]
+        legend = [("first order S1 (alone)", "#1f78b4", False)]
+        if "ST" in sens and np.isfinite(sens["ST"]).any():
+            legend.append(("total ST (with interactions)", "#e6ab02", False))
+        if method == "morris":
+            legend = [("mu* (mean |elementary effect|)", "#1f78b4", False)]
         with fonts():
             fig = plot_sensitivity(sens, title=title)
-        page.figure(fig, f"sens-{title}", f"Sensitivity of {title} ({method}); replication "
-                    f"noise {sens.attrs['noise_share']:.0%} of the variance.")
+            for ax in fig.axes:
+                if ax.get_legend():
+                    ax.get_legend().remove()
+            for leg in fig.legends:
+                leg.remove()
+        page.figure(fig, f"sens-{title}", f"Sensitivity of {title} ({_METHOD[method]}); "
+                    f"replication noise {sens.attrs['noise_share']:.0%} of the variance.",
+                    legend)
+    page.add(f"<p>Estimator: <b>{html.escape(_METHOD.get(method, 'none'))}</b>. "
+             + _METHOD_WHY.get(method, "") + " Beside the indices, the share of the variance "
+             "that is replication noise: near 1, the indices describe noise.</p>")
+    for n in notes:
+        page.add(n)
     page.add('<h2 id="robustness">Is the ranking robust across the unknowns?</h2>')
     rr = robust_ranking(ds, "time_to_target", target=focus)
     with fonts():
         fig = plot_robustness(rr, colours)
     page.figure(fig, "robustness", f"Probability that each mix reaches {focus} first across "
                 "the experiment's points, and its regret (years behind the best mix).")
+    pr = robust_ranking(ds, "p_target", target=focus)
+    rows = [[html.escape(s), _pct(r["p_best"]), _num(rr.loc[s, "regret_p90"]),
+             _num(rr.loc[s, "regret_max"]), _pct(r["mean"]), _pct(pr.loc[s, "regret_max"])]
+            for s, r in pr.iterrows()]
+    page.add(f"<p>By the probability of meeting {html.escape(focus)}'s deadline: the share "
+             "of points where each mix is best (ties shared), its mean probability, and "
+             "regret in years (restricted mean time) and in probability.</p>")
+    page.add(_html_table(["scenario", "P(best)", "regret p90 (years)", "regret max (years)",
+                          "mean P(by deadline)", "regret max (probability)"], rows,
+                         css_id="robust-table"))
+    if rr.attrs.get("note"):
+        page.add(f'<p class="note">{html.escape(rr.attrs["note"])}</p>')
     flips = ranking_flips(ds, "time_to_target", target=focus)
     rows = [[html.escape(r["box"]), html.escape(str(r["best"])), f"{r['share']:.0%}",
              str(r["points"])] for _, r in flips["leaves"].iterrows()]
@@ -534,6 +579,53 @@ def _experiment(page: _Page, ds, colours, focus, level):
              f"classifies {flips['accuracy']:.0%} of the points right):</p>")
     page.add(_html_table(["region of the unknowns", "best mix", "share of its points",
                           "points"], rows, css_id="flips-table"))
+    plan = _policy(scen)
+    page.add(f'<h2 id="discovery">Where in the unknowns does {html.escape(plan)} miss '
+             f'{html.escape(focus)}, or not matter?</h2>')
+    try:
+        box = scenario_discovery(ds, plan, target=focus)
+    except ValueError:
+        # it never misses: where does the baseline (nearly) get there too?
+        hl = headline(ds, level=level, targets=[focus])
+        v = hl.xs((plan, focus), level=("scenario", "target"))["verdict"]
+        v = v.reindex([int(p) for p in ds["point"].values])
+        cond = v.isin([NEARLY, TOO]).to_numpy()
+        page.add(f"<p>{html.escape(plan)} misses {html.escape(focus)} at no point of the "
+                 "design; instead, where does the baseline get there, or nearly, too (the "
+                 "policy does not make the difference)?</p>")
+        try:
+            box = scenario_discovery(ds, plan, condition=cond)
+        except ValueError as e:
+            page.add(f'<p class="note">Scenario discovery (PRIM): {html.escape(str(e))}.</p>')
+            return
+        box["condition"] = f"the baseline (nearly) reaches {focus} too, against {plan}"
+    rules = " and ".join(box["rules"]) or "nowhere narrower than the whole space"
+    page.add(f"<p>Scenario discovery (PRIM, Friedman &amp; Fisher 1999): the region of the "
+             f"uncertain parameters where {html.escape(box['condition'])}. That holds at "
+             f"{box['base_density']:.0%} of the {box['points']} points; in the box "
+             f"<b>{html.escape(rules)}</b> at {box['density']:.0%} of the points, and the "
+             f"box holds {box['coverage']:.0%} of all the points where it holds "
+             f"({box['support']:.0%} of the points).</p>")
+    rows = [[html.escape(f), _num(r["lo"]), _num(r["hi"]), "yes" if r["restricted"] else ""]
+            for f, r in box["box"].iterrows()]
+    page.add(_html_table(["uncertain parameter", "from", "to", "restricted"], rows,
+                         css_id="prim-table"))
+
+
+_METHOD = {"sobol": "Sobol indices (Saltelli design)",
+           "morris": "Morris elementary effects",
+           "rbd_fast": "RBD-FAST first-order indices from the given sample"}
+_METHOD_WHY = {
+    "sobol": "S1 is the share of the output's variance a parameter explains alone, ST with "
+             "its interactions; bootstrap intervals.",
+    "morris": "mu* is the mean absolute change of the output over a parameter's range; a "
+              "screening, not a share of variance.",
+    "rbd_fast": "The design is not a Saltelli design, so total indices are not identified: "
+                "S1 (the share of the output's variance a parameter explains alone) is "
+                "estimated from the points as they are (SALib's RBD-FAST formula); with few "
+                "points it is rough (bootstrap intervals say how rough). Run the experiment "
+                "with design = \"saltelli\" for ST.",
+}
 
 
 def _scenario_details(page: _Page, data):
@@ -614,6 +706,15 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
              "</p>")
     if "design" in exp.variables and "point" in exp.dims:
         _headline_unknowns(page, exp, focus, level)
+        pooled = _pooled(exp)
+        page.add('<p class="note">The sections up to the pathways pool the experiment\'s '
+                 "points and replications (every point equally likely): probabilities and "
+                 "intervals are across the unknowns and chance together.</p>")
+        _deadlines(page, pooled, colours, level)
+        inc = _additionality(page, pooled, colours, TWIN, level, focus)
+        _cost_time(page, pooled, inc, colours, focus, level)
+        if "target_share" in pooled.variables:
+            _pathways(page, pooled, colours, focus, level, target)
         _experiment(page, exp, colours, focus, level)
     elif not targets:
         page.add('<p class="note">This file reports no target groups: nothing to say about '

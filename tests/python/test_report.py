@@ -103,8 +103,8 @@ def test_comparison_report_layout(cmp_report, tmp_path):
     _, index = cmp_report
     for width in (1000, 700):
         got = layout(index, tmp_path, width)
-        assert got["sections"] == ["deadlines", "additionality", "cost-time", "ranking",
-                                   "pathways", "spending", "scenarios"]
+        assert got["sections"] == ["headline", "deadlines", "additionality", "cost-time",
+                                   "ranking", "pathways", "spending", "scenarios"]
         assert got["wide"] == [], f"wider than the page at {width}px: {got['wide'][:10]}"
         assert got["scrollWidth"] <= got["width"]
         assert got["legends"] == [] and got["images"] == []
@@ -228,8 +228,13 @@ def test_experiment_report(tmp_path):
     flips = page[page.index('id="flips-table"'):]
     assert "success_demo" in flips
     got = layout(index, tmp_path)
-    assert got["sections"] == ["sensitivity", "robustness"]
-    assert got["wide"] == [] and got["images"] == [] and got["figures"] == 4
+    # every design gets the whole page (issue 25): the answer across the
+    # unknowns, deadlines, what each mix adds, then sensitivity, robustness
+    # and scenario discovery
+    assert got["sections"] == ["headline", "deadlines", "additionality", "sensitivity",
+                               "robustness", "discovery"]
+    assert "Sobol indices (Saltelli design)" in page
+    assert got["wide"] == [] and got["images"] == [] and got["figures"] == 5
 
 
 def test_report_cli_errors(cmp_report, tmp_path):
