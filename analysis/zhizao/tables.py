@@ -376,7 +376,7 @@ def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
     adopters, so a no-policy baseline gets NaN.
 
     Returns one row (``"all_firms"``) with columns mean, lo, hi (yuan per
-    additional adopter), n (replications), fiscal, spent (all money) and
+    additional adopter), n (replications; 0 where it is undefined), fiscal, spent (all money) and
     additional (means), ratio_of_means (= mean), mean_of_ratios (the mean
     of the per-replication ratios, for comparison only), and, with the
     engine's accounting, per_supported_additional (mean fiscal money over
@@ -406,7 +406,7 @@ def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
     f, a = np.asarray(fiscal.values, float), np.asarray(add.values, float)
     mean_add = float(a.mean()) if a.size else np.nan
     r, lo, hi = ratio_of_means(f, a, level) if mean_add > 0 else (np.nan,) * 3
-    row = {"mean": r, "lo": lo, "hi": hi, "n": int(a.size),
+    row = {"mean": r, "lo": lo, "hi": hi, "n": int(a.size) if np.isfinite(r) else 0,
            "fiscal": float(f.mean()) if f.size else np.nan,
            "spent": float(spent.mean()) if spent.size else np.nan, "additional": mean_add,
            "ratio_of_means": r, "mean_of_ratios": mean_ci(ratio.values, level)["mean"]}

@@ -3,6 +3,10 @@
 int zz_cli_run(int argc, char **argv, int compare);
 int zz_cli_check(int argc, char **argv);
 int zz_cli_report(int argc, char **argv);
+int zz_cli_export(int argc, char **argv);
+/* Runs python3 -m MODULE ARGV[0..argc) with the analysis package, waits,
+ * returns its exit status (cli_report.c). */
+int zz_cli_python_wait(const char *module, int argc, char **argv);
 int zz_cli_explore(int argc, char **argv);
 int zz_cli_calibrate(int argc, char **argv);
 struct zz_scenario;

@@ -27,6 +27,7 @@ typedef struct cli_args {
     int nsets;
     const char *files[MAX_SCENARIOS];
     int nfiles;
+    const char *base;        /* compare --base NAME */
 } cli_args;
 
 static int parse_int(const char *s, const char *what, long long lo, long long hi, long long *out)
@@ -50,6 +51,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
         {"lua-instructions", required_argument, 0, 'I'},
         {"lua-seconds", required_argument, 0, 'W'},
+        {"base", required_argument, 0, 'B'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->opt.seed = -1;
@@ -92,6 +94,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return ZZ_USAGE;
             a->opt.lua_seconds = (double)v;
             break;
+        case 'B': a->base = optarg; break;
         case 'c': a->opt.counterfactual = 1; break;
         case 'F': a->opt.firms_record = 1; break;
         case 'q': a->opt.progress = 0; break;
@@ -193,6 +196,22 @@ int zz_cli_run(int argc, char **argv, int compare)
         if (rc)
             fprintf(stderr, "zhizao: %s\n", msg);
     }
+    if (!rc && a.base && !compare) {
+        fprintf(stderr, "zhizao: --base is for compare (a run is counted against its twin)\n");
+        rc = ZZ_USAGE;
+    }
+    if (!rc && a.base) {    /* a typo in --base must not cost the run */
+        int found = 0;
+        for (int i = 0; i < a.nfiles; i++)
+            found |= !strcmp(sc[i]->cfg.name, a.base);
+        if (!found) {
+            fprintf(stderr, "zhizao: --base '%s' is not one of the scenarios:", a.base);
+            for (int i = 0; i < a.nfiles; i++)
+                fprintf(stderr, " %s", sc[i]->cfg.name);
+            fputc('\n', stderr);
+            rc = ZZ_USAGE;
+        }
+    }
     for (int i = 0; i < a.nfiles && !rc; i++)
         for (int j = 0; j < i && !rc; j++)
             if (!strcmp(sc[i]->cfg.name, sc[j]->cfg.name)) {
@@ -241,6 +260,13 @@ int zz_cli_run(int argc, char **argv, int compare)
                 for (int i = 0; i < a.nfiles; i++)
                     zz_summary_headline(stdout, &sum[i]);
                 zz_print_ranking(stdout, sum, a.nfiles);
+            }
+            if (!rc && a.opt.progress && a.base && zz_mpi_rank() == 0) {
+                /* each scenario against the base: the analysis package's
+                 * paired comparison (zhizao.incremental), on the file */
+                fflush(stdout);
+                char *args[] = {out, "--base", (char *)a.base, NULL};
+                rc = zz_cli_python_wait("zhizao.against", 3, args);
             }
             for (int i = 0; i < a.nfiles; i++)
                 zz_summary_free(&sum[i]);

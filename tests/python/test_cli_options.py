@@ -1,0 +1,97 @@
+"""The command line of issue 25, item 5: compare --base NAME, explore
+--points/--replications, zhizao export --csv; each checked against the
+file the same run wrote."""
+import csv
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import zhizao
+
+BIN = os.environ.get("ZZ_BIN")
+SRC = Path(os.environ.get("ZZ_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+SCEN = SRC / "scenarios"
+pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
+SMALL = ["--set", "population.firms=3000", "--set", "scenario.years=1"]
+
+
+def run(*args, ok=True):
+    r = subprocess.run([BIN, *map(str, args)], capture_output=True, text=True)
+    if ok:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
+@pytest.fixture(scope="module")
+def cmp(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    for f in ("baseline.lua", "pioneers.lua", "shandong_2026.lua"):
+        shutil.copy(SCEN / f, d / f)
+    out = d / "cmp.h5"
+    r = run("compare", d / "baseline.lua", d / "shandong_2026.lua", "-o", out, "-r", 3,
+            *SMALL, "--base", "baseline")
+    return d, out, r.stdout
+
+
+def test_compare_base_prints_each_scenario_against_it(cmp):
+    d, out, text = cmp
+    block = text.split("against baseline on the same random numbers")[1]
+    inc = zhizao.incremental(out, base="baseline")
+    row = inc.loc[("shandong_2026", "all_firms")]
+    line = next(l for l in block.splitlines() if "shandong_2026" in l and "all_firms" in l)
+    assert f"{row['additional']:+.4g} [{row['additional_lo']:.4g}" in line
+    assert f"fiscal {row['fiscal'] * 1e-6:+.4g} m yuan" in line
+    assert "baseline " not in block.split("\n", 2)[1]          # the base itself not listed
+
+
+def test_compare_base_must_name_a_scenario(cmp, tmp_path):
+    d, _, _ = cmp
+    r = run("compare", d / "baseline.lua", d / "shandong_2026.lua", "-o", tmp_path / "x.h5",
+            "--base", "nowhere", ok=False)
+    assert r.returncode == 2 and "--base 'nowhere' is not one of the scenarios" in r.stderr
+    assert not (tmp_path / "x.h5").exists() and not (tmp_path / "x.h5.partial").exists()
+
+
+def test_explore_points_and_replications_override_the_file(tmp_path):
+    for f in ("baseline.lua", "pioneers.lua", "shandong_2026.lua"):
+        shutil.copy(SCEN / f, tmp_path / f)
+    (tmp_path / "e.lua").write_text(
+        'experiment { name = "e", scenarios = { "baseline.lua", "shandong_2026.lua" },\n'
+        '             design = "lhs", points = 64, replications = 8, seed = 3 }\n'
+        'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n')
+    out = tmp_path / "e.h5"
+    run("explore", tmp_path / "e.lua", "-o", out, "--points", 5, "--replications", 2,
+        *SMALL, "-q")
+    ds = zhizao.open(out)
+    assert ds.sizes["point"] == 5 and ds.sizes["replicate"] == 2
+    assert "--points 5" in ds.attrs["overrides"]
+    r = run("explore", tmp_path / "e.lua", "-o", tmp_path / "f.h5", "--points", "0", ok=False)
+    assert r.returncode == 2 and "--points must be an integer" in r.stderr
+
+
+def test_export_writes_the_headline_and_tables_as_csv(cmp, tmp_path):
+    _, out, _ = cmp
+    r = run("export", out, "--csv", tmp_path / "csv")
+    files = {Path(p).name for p in r.stdout.split()}
+    assert files == {"headline.csv", "pathways.csv", "replicates.csv"}
+    with open(tmp_path / "csv" / "headline.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    hl = zhizao.headline(out)
+    got = {(r["scenario"], r["target"]): r for r in rows}
+    want = hl.loc[("shandong_2026", "province_gsz")]
+    row = got[("shandong_2026", "province_gsz")]
+    assert row["verdict"] == want["verdict"]
+    assert float(row["additional"]) == pytest.approx(want["additional"], rel=1e-9)
+    with open(tmp_path / "csv" / "replicates.csv", encoding="utf-8") as f:
+        reps = list(csv.DictReader(f))
+    ds = zhizao.open_all(out)["shandong_2026"]
+    add = ds["additional"].sel(target="all_firms").values
+    mine = sorted(float(r["additional"]) for r in reps
+                  if r["scenario"] == "shandong_2026" and r["target"] == "all_firms")
+    assert mine == sorted(map(float, add))
+    r = run("export", tmp_path / "missing.h5", "--csv", tmp_path / "c2", ok=False)
+    assert r.returncode == 5 and "missing.h5" in r.stderr
