@@ -119,7 +119,11 @@ def _num(v, digits=3) -> str:
 
 
 def _myuan(v) -> str:
-    return "–" if v is None or not np.isfinite(v) else f"{v / 1e6:,.3g}"
+    """Million yuan for an "m yuan" column: 7,600 (never 7.6e+03)."""
+    if v is None or not np.isfinite(v):
+        return "–"
+    x = v / 1e6
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _money(v) -> str:
@@ -170,6 +174,9 @@ class _Page:
         cap = html.escape(caption)
         leg = ""
         if legend:
+            # a CSS colour, whatever matplotlib accepted ("0.45" is grey to
+            # matplotlib, invalid to CSS: the swatch was drawn black)
+            legend = [(label, to_hex(c), dashed) for label, c, dashed in legend]
             items = "".join(
                 f'<li><span class="sw{" dash" if dashed else ""}" style="background:{c};'
                 f'color:{c}"></span>{html.escape(label)}</li>' for label, c, dashed in legend)

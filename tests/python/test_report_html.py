@@ -1,0 +1,44 @@
+"""What a reader of the report sees, without a browser (issue 25, item 6):
+legend swatches in valid CSS colours, mixes told apart, money in units a
+reader reads."""
+import re
+
+import numpy as np
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+from zhizao import report as zreport
+from zhizao.figures import TWIN_COLOUR, palette
+
+CSS_HEX = re.compile(r"^#[0-9a-f]{6}$")
+
+
+def test_legend_swatches_are_css_colours(tmp_path):
+    page = zreport._Page(tmp_path)
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1])
+    page.figure(fig, "x", "caption", [("no-policy twin", TWIN_COLOUR, True),
+                                      ("plan", "#d95f02", False)])
+    html = "\n".join(page.parts)
+    colours = re.findall(r'style="background:([^;]+);', html)
+    assert len(colours) == 2 and all(CSS_HEX.match(c) for c in colours), colours
+    assert colours[0] == "#737373"          # matplotlib's grey 0.45, not black
+
+
+def test_five_mixes_get_five_distinct_colours():
+    """The uncertainty experiment's five mixes: no two greens (the palette
+    gave baseline and contest_only two near-identical greens)."""
+    from matplotlib.colors import rgb_to_hsv
+    hsv = [rgb_to_hsv(to_rgb(c)) for c in palette(list("abcde")).values()]
+    greens = [h for h in hsv if 75 / 360 <= h[0] <= 170 / 360 and h[1] > 0.3]
+    assert len(greens) <= 1
+    cols = [np.array(to_rgb(c)) for c in palette(list("abcdefgh")).values()]
+    assert min(np.abs(a - b).sum() for i, a in enumerate(cols) for b in cols[i + 1:]) > 0.3
+
+
+def test_money_in_readable_units():
+    assert zreport._money(7.6e9) == "7.6 bn yuan"
+    assert zreport._money(3.184e6) == "3.18 m yuan"
+    assert zreport._money(12345.0) == "12,345 yuan"
+    assert zreport._money(float("nan")) == "–"
+    assert zreport._myuan(7.6e9) == "7,600" and zreport._myuan(3.18e6) == "3.18"
