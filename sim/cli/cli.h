@@ -18,4 +18,8 @@ struct zz_experiment;
 int zz_cli_check_output(const char *out, struct zz_scenario *const *sc, int nsc,
                         const struct zz_experiment *ex);
 int zz_cli_optimise(int argc, char **argv);
+/* Warns on stderr-like `out` of work scheduled after the run's end (a
+ * target's deadline, a programme's start), with file:line; the count. */
+#include <stdio.h>
+int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc);
 #endif

@@ -95,3 +95,28 @@ def test_export_writes_the_headline_and_tables_as_csv(cmp, tmp_path):
     assert mine == sorted(map(float, add))
     r = run("export", tmp_path / "missing.h5", "--csv", tmp_path / "c2", ok=False)
     assert r.returncode == 5 and "missing.h5" in r.stderr
+
+
+LATE = """include "baseline.lua"
+scenario { name = "late", years = 1 }
+target { name = "far", gsz_only = true, share = 0.4, by = "2028-06-30" }
+voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, start = "2027-03-01" }
+"""
+
+
+def test_work_after_the_runs_end_is_named_with_file_and_line(tmp_path):
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SCEN / f, tmp_path / f)
+    (tmp_path / "late.lua").write_text(LATE)
+    base_line = next(i for i, l in enumerate((SCEN / "baseline.lua").read_text().splitlines(), 1)
+                     if '"province_gsz"' in l)
+    for cmd in (["check", tmp_path / "late.lua"],
+                ["run", tmp_path / "late.lua", "-o", tmp_path / "late.h5", "-r", 1,
+                 "--set", "population.firms=2000"]):
+        r = run(*cmd)
+        err = r.stderr
+        assert f"late.lua:3: target far: deadline 2028-06-30 is after the run's end (2027-01-01)" \
+            in err, err
+        assert "late.lua:4: voucher.compute starts 2027-03-01, after the run's end" in err
+        # a declaration in an included file is named in that file
+        assert f"baseline.lua:{base_line}: target province_gsz: deadline 2028-12-31" in err
