@@ -22,4 +22,7 @@ int zz_cli_optimise(int argc, char **argv);
  * target's deadline, a programme's start), with file:line; the count. */
 #include <stdio.h>
 int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc);
+/* Opens every file the scenario names (its firm file): ZZ_OK, or prints
+ * the error with the declaring file:line and returns ZZ_IO. */
+int zz_cli_check_files(FILE *out, const struct zz_scenario *sc);
 #endif

@@ -154,6 +154,8 @@ int zz_cli_check(int argc, char **argv)
     }
     zz_scenario *sc;
     rc = load(&a, a.files[0], &sc, 1);
+    if (!rc)
+        rc = zz_cli_check_files(stderr, sc);
     if (!rc) {
         zz_cli_warn_schedule(stderr, sc);
         char *text = zz_scenario_describe(sc);
@@ -221,6 +223,8 @@ int zz_cli_run(int argc, char **argv, int compare)
                         a.files[j], a.files[i], sc[i]->cfg.name);
                 rc = ZZ_USAGE;
             }
+    for (int i = 0; i < a.nfiles && !rc; i++)
+        rc = zz_cli_check_files(stderr, sc[i]);
     for (int i = 0; i < a.nfiles && !rc && a.opt.progress && zz_mpi_rank() == 0; i++)
         zz_cli_warn_schedule(stderr, sc[i]);
     /* over MPI the other ranks wait to hear whether the set-up went well

@@ -2,6 +2,7 @@
  * programme's start after the run's end is accepted by the language (a
  * longer run may reach it) but says nothing in this one; `check`, `run`
  * and `compare` name it with the scenario's file and line. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,4 +88,52 @@ int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc)
         n++;
     }
     return n;
+}
+
+struct where {
+    const zz_config *cfg;
+    const char *needle;
+    char at[ZZ_PATH_LEN + 16];
+};
+
+/* The first line of this file holding the needle, as "path:line". */
+static void where_in(void *ud, const char *path)
+{
+    struct where *w = ud;
+    const char *text;
+    size_t len;
+    if (w->at[0] || !zz_source_find(w->cfg->source, w->cfg->path, path, &text, &len))
+        return;
+    int line = 1;
+    for (const char *p = text; p < text + len; p++) {
+        if (*p == '\n')
+            line++;
+        else if (!strncmp(p, w->needle, strlen(w->needle))) {
+            snprintf(w->at, sizeof w->at, "%s:%d", path, line);
+            return;
+        }
+    }
+}
+
+int zz_cli_check_files(FILE *out, const struct zz_scenario *sc)
+{
+    const zz_config *cfg = &sc->cfg;
+    const char *file = cfg->population.file;
+    if (!file[0])
+        return ZZ_OK;
+    FILE *f = fopen(file, "r");
+    if (f) {
+        fclose(f);
+        return ZZ_OK;
+    }
+    int e = errno;
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    struct where w = {.cfg = cfg, .needle = base};
+    if (cfg->source) {
+        where_in(&w, cfg->path);
+        zz_source_each(cfg->source, cfg->path, where_in, &w);
+    }
+    fprintf(out, "zhizao: %s: population { file = ... }: cannot read the firm file %s: %s\n",
+            w.at[0] ? w.at : cfg->path, file, strerror(e));
+    return ZZ_IO;
 }

@@ -120,3 +120,16 @@ def test_work_after_the_runs_end_is_named_with_file_and_line(tmp_path):
         assert "late.lua:4: voucher.compute starts 2027-03-01, after the run's end" in err
         # a declaration in an included file is named in that file
         assert f"baseline.lua:{base_line}: target province_gsz: deadline 2028-12-31" in err
+
+
+def test_check_opens_the_firm_file_and_names_the_line(tmp_path):
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SCEN / f, tmp_path / f)
+    (tmp_path / "nofile.lua").write_text('include "baseline.lua"\nscenario { name = "nofile" }\n'
+                                         'population { file = "missing_firms.csv" }\n')
+    for cmd in (["check", tmp_path / "nofile.lua"],
+                ["run", tmp_path / "nofile.lua", "-o", tmp_path / "nf.h5"]):
+        r = run(*cmd, ok=False)
+        assert r.returncode == 5, r.stderr
+        assert "nofile.lua:3: population { file = ... }: cannot read the firm file" in r.stderr
+        assert "missing_firms.csv" in r.stderr
