@@ -93,8 +93,9 @@ def plot_deadlines(table: pd.DataFrame, colours: dict, fig=None, legend=True):
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.02)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("probability of reaching the target by its deadline (dot: share of "
-                  "replications; bar: 95% exact interval)")
+    # short enough for the axis under long target names (it was cut); the
+    # caption says what dot and bar are
+    ax.set_xlabel("P(target reached by its deadline)")
     ax.grid(axis="x", color="0.9")
     if legend:
         _legend_below(fig, ax)

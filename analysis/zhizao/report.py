@@ -100,6 +100,7 @@ pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; overflow-wrap:
 .note { color: #555; font-size: 90%; }
 .warning { background: #fff3cd; padding: 0.5em; border: 1px solid #e0c36a; }
 ul.headline { padding-left: 1.2em; }
+#unknowns-table td.l { overflow-wrap: normal; white-space: nowrap; }
 ul.headline li { margin: 0.3em 0; }
 .verdict { font-weight: bold; }
 """
