@@ -411,7 +411,9 @@ def _cost_time(page: _Page, exp, inc, colours, focus, level):
                    "cost_lo": cost / (1 + rel) if np.isfinite(rel) else np.nan,
                    "cost_hi": cost / max(1 - rel, 1e-9) if np.isfinite(rel) and rel < 1
                    else np.nan,
-                   "why": "harm" if r["verdict"] == HARM else "no clear gain"}
+                   "why": "harm" if r["verdict"] == HARM else
+                   ("more adopters for less money than the base" if r["note"].startswith("more")
+                    else r["note"].split(":")[0] if r["note"] else "no clear gain")}
     if not rows:
         return
     pts = pd.DataFrame.from_dict(rows, orient="index")
@@ -636,6 +638,32 @@ _METHOD_WHY = {
 }
 
 
+_BUNDLE = b"--[[zhizao:file "
+
+
+def source_files(text: str) -> list:
+    """[(path, text)] of a scenario's stored source: the engine's bundle of
+    the scenario and its includes (``--[[zhizao:file LEN PATHLEN:PATH]]``
+    headers, lengths in bytes), or one plain text as [("", text)]."""
+    raw = str(text).encode("utf-8")
+    if not raw.startswith(_BUNDLE):
+        return [("", str(text))]
+    out, p = [], 0
+    while raw.startswith(_BUNDLE, p):
+        p += len(_BUNDLE)
+        sp = raw.index(b" ", p)
+        n = int(raw[p:sp])
+        colon = raw.index(b":", sp)
+        plen = int(raw[sp + 1:colon])
+        path = raw[colon + 1:colon + 1 + plen].decode("utf-8", "replace")
+        p = colon + 1 + plen + len(b"]]\n")
+        out.append((path, raw[p:p + n].decode("utf-8", "replace")))
+        p += n
+        while raw[p:p + 1] == b"\n":
+            p += 1
+    return out
+
+
 def _scenario_details(page: _Page, data):
     page.add('<h2 id="scenarios">The scenarios</h2>')
     for name, ds in data.items():
@@ -649,8 +677,10 @@ def _scenario_details(page: _Page, data):
                 ("scenario_path", "seed", "replications", "start_date", "program_version",
                  "overrides")]
         page.add(_html_table(["", "value"], meta, left=2))
-        page.add("<details><summary>Scenario source</summary>"
-                 f'<pre class="source">{html.escape(str(a.get("scenario_source", "")))}</pre>'
+        src = "".join((f"<p><code>{html.escape(path)}</code></p>" if path else "")
+                      + f'<pre class="source">{html.escape(body)}</pre>'
+                      for path, body in source_files(a.get("scenario_source", "")))
+        page.add("<details><summary>Scenario source</summary>" + src +
                  "</details><details><summary>Resolved parameters</summary>"
                  f'<pre class="parameters">{html.escape(str(a.get("parameters", "")))}</pre>'
                  "</details>")

@@ -42,3 +42,17 @@ def test_money_in_readable_units():
     assert zreport._money(12345.0) == "12,345 yuan"
     assert zreport._money(float("nan")) == "–"
     assert zreport._myuan(7.6e9) == "7,600" and zreport._myuan(3.18e6) == "3.18"
+
+
+def test_scenario_source_shows_files_not_the_internal_marker(tmp_path):
+    a, b = "-- 智造\ninclude \"b.lua\"\n", "x = 1\n"
+    bundle = "".join(f"--[[zhizao:file {len(t.encode())} {len(p)}:{p}]]\n{t}\n"
+                     for p, t in (("a.lua", a), ("sub/b.lua", b)))
+    assert zreport.source_files(bundle) == [("a.lua", a), ("sub/b.lua", b)]
+    assert zreport.source_files("plain text") == [("", "plain text")]
+    import xarray as xr
+    ds = xr.Dataset(attrs={"scenario_source": bundle, "parameters": "p = 1"})
+    page = zreport._Page(tmp_path)
+    zreport._scenario_details(page, {"s": ds})
+    html = "\n".join(page.parts)
+    assert "zhizao:file" not in html and "<code>sub/b.lua</code>" in html and "智造" in html
