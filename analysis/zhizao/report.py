@@ -446,7 +446,7 @@ def _ranking(page: _Page, data, exp, colours, focus, level):
     table = compare(data, level).reset_index()
     table = table[table["measure"].astype(str).isin([f"years to {focus}",
                                                       "yuan per additional adopter"])]
-    rows = [[html.escape(str(r["measure"])), str(r["rank"]), html.escape(r["scenario"]),
+    rows = [[html.escape(str(r["measure"])), str(r["tie_rank"]), html.escape(r["scenario"]),
              f"{_num(r['mean'])} [{_num(r['lo'])}, {_num(r['hi'])}]",
              "–" if not np.isfinite(r["reached"]) else f"{r['reached']:.0%}"]
             for _, r in table.iterrows()]

@@ -508,8 +508,9 @@ def compare(source, level: float = 0.95) -> pd.DataFrame:
     it lacks that target; NaN cost where it has no twin).
 
     Returns a DataFrame indexed by (measure, rank) with columns scenario,
-    mean, lo, hi, reached, n; measures in the order of the file's targets,
-    then cost.
+    mean, lo, hi, reached, n and tie_rank (the rank shared by ties, as
+    ``zhizao compare`` prints it); measures in the order of the file's
+    targets, then cost.
     """
     data = _as_data(source)
     parts = []
@@ -535,6 +536,16 @@ def compare(source, level: float = 0.95) -> pd.DataFrame:
     df["_k1"] = -df["reached"].fillna(0.0)
     df["_k2"] = df["mean"].fillna(np.inf)
     df = df.sort_values(["measure", "_k1", "_k2"], kind="mergesort")
-    df["rank"] = df.groupby("measure", observed=True).cumcount() + 1
-    df = df.drop(columns=["_k1", "_k2"]).set_index(["measure", "rank"])
-    return df[["scenario", "mean", "lo", "hi", "reached", "n"]]
+    # ties share a rank, as zhizao compare prints it (two scenarios that
+    # never reach a target are not 1st and 2nd); the index stays unique
+    df["pos"] = df.groupby("measure", observed=True).cumcount() + 1
+    key = list(zip(df["_k1"], df["_k2"]))
+    same = [i > 0 and key[i] == key[i - 1] and df["measure"].iloc[i] == df["measure"].iloc[i - 1]
+            for i in range(len(df))]
+    rank = []
+    for i, pos in enumerate(df["pos"]):
+        rank.append(rank[-1] if same[i] else pos)
+    df["tie_rank"] = rank
+    df = df.drop(columns=["_k1", "_k2"]).rename(columns={"pos": "rank"})
+    df = df.set_index(["measure", "rank"])
+    return df[["scenario", "mean", "lo", "hi", "reached", "n", "tie_rank"]]

@@ -233,10 +233,14 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                     }
             qsort(st, (size_t)m, sizeof *st, by_time);
             fprintf(out, "years to %s (%.0f%%):\n", name, 100 * s[i0].target_share[g]);
-            for (int k = 0; k < m; k++) {
+            for (int k = 0, rank = 1; k < m; k++) {
                 const zz_summary *x = &s[st[k].who];
                 int h = col[st[k].who];
-                fprintf(out, "  %d. %-24s ", k + 1, x->name);
+                /* ties share a rank (two scenarios that never reach it are
+                 * not 1st and 2nd) */
+                if (k > 0 && by_time(&st[k - 1], &st[k]) != 0)
+                    rank = k + 1;
+                fprintf(out, "  %d. %-24s ", rank, x->name);
                 print_time(out, &st[k], x->horizon);
                 fprintf(out, "; ");
                 print_p_by(out, x->time_to_target + h, (size_t)x->G, x->R, x->target_by[h],
@@ -255,13 +259,15 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
     fprintf(out, "fiscal money disbursed per additional adopter (all firms, vs each scenario's "
                  "no-policy twin; mean money / mean additional adopters; money marked "
                  "fiscal = false not counted):\n");
-    for (int k = 0; k < n; k++) {
+    for (int k = 0, rank = 1; k < n; k++) {
         const zz_summary *x = &s[st[k].who];
         stat add = describe(x->additional, 1, x->R, st[k].who);
+        if (k > 0 && by_cost(&st[k - 1], &st[k]) != 0)
+            rank = k + 1;
         double other = 0;
         for (int r = 0; r < x->R; r++)
             other += (x->spent[r] - x->fiscal[r]) / x->R;
-        fprintf(out, "  %d. %-24s ", k + 1, x->name);
+        fprintf(out, "  %d. %-24s ", rank, x->name);
         if (st[k].n == 0)
             fprintf(out, "no cost per adopter");
         else

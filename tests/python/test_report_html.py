@@ -56,3 +56,18 @@ def test_scenario_source_shows_files_not_the_internal_marker(tmp_path):
     zreport._scenario_details(page, {"s": ds})
     html = "\n".join(page.parts)
     assert "zhizao:file" not in html and "<code>sub/b.lua</code>" in html and "智造" in html
+
+
+def test_ties_share_a_rank():
+    import xarray as xr
+    import zhizao
+    time = np.array(["2026-01-01", "2029-01-01"], dtype="datetime64[ns]")
+
+    def run(t):
+        return xr.Dataset({"time_to_target": (("replicate", "target"), np.array(t)[:, None])},
+                          coords={"replicate": [0, 1], "target": ["g"], "time": time})
+    r = zhizao.compare({"a": run([np.nan, np.nan]), "b": run([100.0, 200.0]),
+                        "c": run([np.nan, np.nan])})
+    g = r.loc["years to g"]
+    assert list(g["scenario"]) == ["b", "a", "c"]
+    assert list(g["tie_rank"]) == [1, 2, 2]        # never reaching it: tied, not 2nd and 3rd
