@@ -66,16 +66,37 @@ static int parse_point(const zz_calibration *c, const char *text, double *theta,
     return rc;
 }
 
+/* -1 on the lower bound, +1 on the upper, 0 inside (a thousandth of the
+ * range): the standard error of such an estimate assumes an interior
+ * optimum it does not have. */
+static int on_bound(const zz_calibration *c, int f, double v)
+{
+    const double lo = c->ex->factor[f].lo, hi = c->ex->factor[f].hi, tol = 1e-3 * (hi - lo);
+    return v <= lo + tol ? -1 : v >= hi - tol ? 1 : 0;
+}
+
 static void print_result(const zz_calibration *c, const zz_msm_result *r, const double *truth)
 {
     printf("%-36s %12s %12s%s\n", "free parameter", "estimate", "std_error",
            truth ? "        truth  |est-truth|/se" : "");
+    int bounded = 0;
     for (int f = 0; f < r->nfree; f++) {
         printf("%-36s %12.6g %12.4g", c->ex->factor[f].key, r->estimate[f], r->std_error[f]);
         if (truth)
             printf(" %12.6g %14.3g", truth[f], fabs(r->estimate[f] - truth[f]) / r->std_error[f]);
+        int b = on_bound(c, f, r->estimate[f]);
+        if (b) {
+            printf("  ON ITS %s BOUND (%g)", b < 0 ? "LOWER" : "UPPER",
+                   b < 0 ? c->ex->factor[f].lo : c->ex->factor[f].hi);
+            bounded++;
+        }
         putchar('\n');
     }
+    if (bounded)
+        printf("note: %d estimate%s on a bound of its range: the fit wants a value outside it, "
+               "and the standard error (which assumes an optimum inside) does not hold; widen "
+               "the range in the calibration file or question the moments\n",
+               bounded, bounded > 1 ? "s" : "");
     printf("\n%-24s %8s %12s %12s %10s %8s\n", "moment", "kind", "target", "simulated", "se",
            "t");
     for (int k = 0; k < r->nmoments; k++)
