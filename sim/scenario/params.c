@@ -7,6 +7,7 @@
  * (config.c) own them; describe prints whatever the config holds.
  */
 #include "scenario/params.h"
+#include "scenario/aliases.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -307,7 +308,9 @@ static int find_name(const char *item, const char *const *names, int n)
     for (int i = 0; i < n; i++)
         if (strcmp(item, names[i]) == 0)
             return i;
-    return -1;
+    /* 济南 for Jinan, 电子 for electronics (scenario/aliases.c) */
+    const char *en = zz_name_alias(item);
+    return en ? find_name(en, names, n) : -1;
 }
 
 /* The choices of a CHOICE parameter as an array of words (at most 8). */
@@ -1767,6 +1770,9 @@ char *zz_params_reference(const zz_config *cfg)
     rc |= ref_names(&t, "size classes", zz_size_names, ZZ_NSIZES);
     rc |= ref_names(&t, "adoption states", zz_state_names, ZZ_NSTATES);
     rc |= ref_names(&t, "cost components", zz_component_names, ZZ_NCOMPONENTS);
+    rc |= tprintf(&t, "\nCities and industries may also be named in Chinese (济南 for Jinan, "
+                      "青岛 for Qingdao, ..., 电子 for electronics, 化工 for chemicals, ...: "
+                      "sim/scenario/aliases.c); `zhizao check` prints the English name.\n");
     if (rc) {
         free(t.s);
         return NULL;

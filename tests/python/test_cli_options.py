@@ -133,3 +133,21 @@ def test_check_opens_the_firm_file_and_names_the_line(tmp_path):
         assert r.returncode == 5, r.stderr
         assert "nofile.lua:3: population { file = ... }: cannot read the firm file" in r.stderr
         assert "missing_firms.csv" in r.stderr
+
+
+def test_chinese_city_and_industry_names_are_aliases(tmp_path):
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SCEN / f, tmp_path / f)
+    (tmp_path / "zh.lua").write_text(
+        'include "baseline.lua"\nscenario { name = "zh" }\n'
+        'voucher "compute" { rate = 0.3, cap = 2e6, budget = 1e9, cities = { "济南", "青岛" }, '
+        'industries = "电子" }\n'
+        'target { name = "jinan_e", city = "济南", industry = "电子", share = 0.5 }\n')
+    shown = run("check", tmp_path / "zh.lua").stdout
+    assert "voucher.compute.cities = Jinan, Qingdao" in shown
+    assert "voucher.compute.cities = Weifang" in run("check", tmp_path / "zh.lua", "--set",
+                                                     "voucher.compute.cities=潍坊").stdout
+    assert "voucher.compute.industries = electronics" in shown
+    assert "target.jinan_e.city = Jinan" in shown and "target.jinan_e.industry = electronics" in shown
+    r = run("check", tmp_path / "zh.lua", "--set", "voucher.compute.cities=北京", ok=False)
+    assert r.returncode == 3 and "'北京' is not a city" in r.stderr and "Jinan" in r.stderr
