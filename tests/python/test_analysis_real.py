@@ -321,10 +321,15 @@ def test_report_page(report_dir, data):
     for name in SCENARIOS:
         assert name in ranking
     import html
+    from zhizao.report import source_files
+    files = 0
     for ds in data.values():
-        src = ds.attrs["scenario_source"]
-        assert html.escape(src) in page
-    assert len(re.findall(r'<pre class="source">', page)) == len(SCENARIOS)
+        # every file of the scenario, whole, under its own name; no marker
+        for path, text in source_files(ds.attrs["scenario_source"]):
+            assert html.escape(text) in page and f"<code>{html.escape(path)}</code>" in page
+            files += 1
+    assert "zhizao:file" not in page
+    assert len(re.findall(r'<pre class="source">', page)) == files
 
 
 def test_report_renders_in_chromium(report_dir, tmp_path):
