@@ -71,3 +71,10 @@ def test_ties_share_a_rank():
     g = r.loc["years to g"]
     assert list(g["scenario"]) == ["b", "a", "c"]
     assert list(g["tie_rank"]) == [1, 2, 2]        # never reaching it: tied, not 2nd and 3rd
+
+
+def test_a_probability_gets_the_exact_interval_in_the_optimisation_report():
+    from zhizao.optreport import p_interval
+    assert p_interval(0.0, 8) == "0 of 8: 0 [0, 0.369]"      # never "0 [0, 0]"
+    assert p_interval(1.0, 8) == "8 of 8: 1 [0.631, 1]"
+    assert p_interval(float("nan"), 8) == "–"
