@@ -49,7 +49,17 @@ def test_rbd_fast_bias_correction_by_hand():
     X, y = rng.uniform(size=(500, 2)), rng.standard_normal(500)
     assert np.abs(rbd_fast(X, y)).max() < 0.05
     with pytest.raises(ValueError, match="more than 20 points"):
-        rbd_fast(X[:15], y[:15])
+        rbd_fast(X[:15], y[:15], M=10)
+    with pytest.raises(ValueError, match="more than 4 points"):
+        rbd_fast(X[:4], y[:4])
+
+
+def test_rbd_fast_on_a_small_sample_stays_near_the_truth():
+    # the library's 64 points: fewer harmonics, no index driven far below 0
+    X = qmc.LatinHypercube(d=4, seed=2).random(64)
+    a = np.array([1.0, 2.0, 3.0, 0.0])
+    s1 = rbd_fast(X, X @ a)
+    np.testing.assert_allclose(s1, a ** 2 / (a ** 2).sum(), atol=0.12)
 
 
 def _lhs_experiment(n=600, seed=4):
