@@ -341,7 +341,8 @@ def headline(source, level: float = 0.95, targets=None) -> pd.DataFrame:
         ds = ds.assign(target_level=(("scenario", "target"), np.array(lev, dtype=float)))
     if "point" in ds.dims:
         df = pd.DataFrame(_frame(ds, level, texts, only=targets)) \
-            .set_index(["point", "scenario", "target"]).sort_index(level="point", sort_remaining=False)
+            .set_index(["point", "scenario", "target"]) \
+            .sort_index(level="point", sort_remaining=False)
     else:
         df = pd.DataFrame(_frame(ds, level, texts, only=targets)).set_index(["scenario", "target"])
     df.attrs = {"level": level, "horizon_days": horizon_days(ds),

@@ -577,8 +577,9 @@ def _experiment(page: _Page, ds, colours, focus, level):
     page.add(f"<p>By the probability of meeting {html.escape(focus)}'s deadline: the share "
              "of points where each mix is best (ties shared), its mean probability, and "
              "regret in years (restricted mean time) and in probability.</p>")
-    page.add(_html_table(["scenario", "P(best)", "regret p90 (years)", "regret max (years)",
-                          "mean P(by deadline)", "regret max (probability)"], rows,
+    page.add(_html_table(["scenario", "P(best by P(deadline))", "regret p90 (years)",
+                          "regret max (years)", "mean P(by deadline)",
+                          "regret max (probability)"], rows,
                          css_id="robust-table"))
     if rr.attrs.get("note"):
         page.add(f'<p class="note">{html.escape(rr.attrs["note"])}</p>')
