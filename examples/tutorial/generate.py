@@ -5,7 +5,8 @@ from real runs, so that they cannot go stale (`make tutorial`).
 
 It runs, in a scratch folder laid out like the repository, the README's
 own `zhizao compare` command; writes its standard output between the
-markers ``<!-- generated: compare -->`` and ``<!-- end generated -->``;
+markers ``<!-- generated: compare -->`` and ``<!-- end generated -->``
+(and one headline line of it into docs/reading-results.md's example);
 and replaces every ``<!--v:NAME-->...<!--/v-->`` span with the value NAME
 computed from the file that run wrote (:func:`values`).
 tests/python/test_tutorial.py runs every command the README shows and
@@ -26,6 +27,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
+READING = HERE.parents[1] / "docs" / "reading-results.md"
+HEAD_BLOCK = re.compile(r"(<!-- generated: headline -->\n```text\n)(.*?)(```\n<!-- end generated -->)",
+                        re.S)
 BLOCK = re.compile(r"(<!-- generated: compare -->\n```text\n)(.*?)(```\n<!-- end generated -->)",
                    re.S)
 VALUE = re.compile(r"<!--v:(\w+)-->(.*?)<!--/v-->")
@@ -97,6 +101,18 @@ def layout(workdir: Path) -> Path:
     return workdir
 
 
+def headline_line(stdout: str, scenario: str = "vouchers", target: str = "province_gsz") -> str:
+    """One target's headline line of one scenario's block, as printed."""
+    block = stdout.split(f"\nscenario {scenario}\n")[1]
+    return next(line.strip() for line in block.splitlines()
+                if line.startswith(f"  {target} ")) + "\n"
+
+
+def render_reading(text: str, stdout: str) -> str:
+    """docs/reading-results.md with the headline example of today's run."""
+    return HEAD_BLOCK.sub(lambda m: m.group(1) + headline_line(stdout) + m.group(3), text)
+
+
 def render(text: str, stdout: str, vals: dict) -> str:
     text = BLOCK.sub(lambda m: m.group(1) + stdout.lstrip("\n") + m.group(3), text)
     return VALUE.sub(lambda m: f"<!--v:{m.group(1)}-->{vals[m.group(1)]}<!--/v-->", text)
@@ -112,7 +128,9 @@ def main(argv=None) -> int:
         out = run_compare(os.path.abspath(args.zhizao), work, text)
         vals = values(work / "tutorial.h5")
     README.write_text(render(text, out, vals), encoding="utf-8")
-    print(f"regenerated {README}")
+    READING.write_text(render_reading(READING.read_text(encoding="utf-8"), out),
+                       encoding="utf-8")
+    print(f"regenerated {README} and {READING}")
     return 0
 
 

@@ -78,3 +78,13 @@ def test_python_block_and_report_run(work, tmp_path):
                        cwd=d, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert (d / "report" / "index.html").exists()
+
+
+def test_reading_results_example_is_todays(work):
+    """docs/reading-results.md's headline example is the tutorial run's."""
+    _, out = work
+    text = generate.READING.read_text(encoding="utf-8")
+    block = generate.HEAD_BLOCK.search(text)
+    assert block, "docs/reading-results.md lost its generated headline"
+    assert block.group(2) == generate.headline_line(out), \
+        "docs/reading-results.md's headline example is stale: run `make tutorial`"
