@@ -28,10 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 READING = HERE.parents[1] / "docs" / "reading-results.md"
-HEAD_BLOCK = re.compile(r"(<!-- generated: headline -->\n```text\n)(.*?)(```\n<!-- end generated -->)",
-                        re.S)
-BLOCK = re.compile(r"(<!-- generated: compare -->\n```text\n)(.*?)(```\n<!-- end generated -->)",
-                   re.S)
+_END = r"(```\n<!-- end generated -->)"
+HEAD_BLOCK = re.compile(r"(<!-- generated: headline -->\n```text\n)(.*?)" + _END, re.S)
+BLOCK = re.compile(r"(<!-- generated: compare -->\n```text\n)(.*?)" + _END, re.S)
 VALUE = re.compile(r"<!--v:(\w+)-->(.*?)<!--/v-->")
 
 
