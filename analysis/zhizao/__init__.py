@@ -24,8 +24,9 @@ Modules: io (reading files), stats (intervals), tables (summaries), plots
 (matplotlib figures), report (``python3 -m zhizao.report``), survival
 (Kaplan-Meier, probability by a date), measures (the outputs a planner
 asks about), experiment (experiment files), dataset (one data model
-for runs, comparisons and experiments), sensitivity (Sobol, Morris), robust (rankings across the
-unknowns), incremental (against any base, fiscal and not).
+for runs, comparisons and experiments), sensitivity (Sobol, Morris, RBD-FAST), robust (rankings
+across the unknowns, PRIM), incremental (against any base, fiscal and not), answer (the headline),
+givendata (RBD-FAST, PRIM), export (CSV), expreport and htmlpage (parts of the report).
 
 Conventions: intervals are Student-t intervals across replicates at
 `level` (default 95%); durations (time_to_target) are float days, NaN =

@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 
 from .io import as_days
-from .survival import DAYS_PER_YEAR, deadline_days, horizon_days, to_days
+from .survival import DAYS_PER_YEAR, horizon_days, to_days
 
 __all__ = ["Measure", "measure", "point_values", "SENSE", "money"]
 

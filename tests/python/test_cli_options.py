@@ -7,7 +7,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import zhizao
@@ -115,7 +114,7 @@ def test_work_after_the_runs_end_is_named_with_file_and_line(tmp_path):
                  "--set", "population.firms=2000"]):
         r = run(*cmd)
         err = r.stderr
-        assert f"late.lua:3: target far: deadline 2028-06-30 is after the run's end (2027-01-01)" \
+        assert "late.lua:3: target far: deadline 2028-06-30 is after the run's end (2027-01-01)" \
             in err, err
         assert "late.lua:4: voucher.compute starts 2027-03-01, after the run's end" in err
         # a declaration in an included file is named in that file
