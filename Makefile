@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/shandong_2026.lua
 OUT ?= results/shandong_2026.h5
 
-.PHONY: all deps test-deps configure build run test sanitize bench profile fuzz results clean
+.PHONY: all deps test-deps configure build run test sanitize bench profile fuzz results tutorial clean
 
 all: build
 
@@ -65,6 +65,11 @@ fuzz: test-deps
 PYTHON ?= /usr/bin/python3
 RESULTS ?= $(BUILD)/results/results.h5
 # RESULTS_NOTE="..." adds a sentence to the pages' calibration note.
+# the tutorial's printed comparison and quoted figures, from real runs
+# (tests/python/test_tutorial.py fails when they are stale)
+tutorial: build
+	PYTHONPATH=analysis $(PYTHON) examples/tutorial/generate.py --zhizao $(BUILD)/zhizao
+
 results: build
 	PYTHONPATH=analysis $(PYTHON) -m zhizao.results $(RESULTS) docs/results_2026.md docs/instruments.md \
 	  --run $(BUILD)/zhizao --experiment scenarios/results.lua --threads $(JOBS) \

@@ -40,7 +40,8 @@ LAYERS = [
     ("output", ["output/"]),
     ("scenario", ["scenario/"]),
     ("parallel", ["parallel/"]),
-    ("drivers", ["ensemble", "ensemble_handle", "ensemble_rank", "experiment/", "calibrate/", "optimise/"]),
+    ("drivers", ["ensemble", "ensemble_handle", "ensemble_rank", "headline", "attribution",
+                 "experiment/", "calibrate/", "optimise/"]),
     ("cli", ["cli/"]),
 ]
 

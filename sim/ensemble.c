@@ -56,16 +56,27 @@ typedef struct ensemble {
     double *time_to_target;  /* [R][G] */
     double *spent;           /* [R][P] */
     double *additional;      /* [R][G] against the twin, NAN without one */
+    double *share, *cf_share; /* [R][T][G] target shares, for the headline */
+    double *cf_time_to_target; /* [R][G] the twin's, NAN without one      */
+    int T;
     int all_firms;           /* index of the all_firms target, or -1 */
     uint64_t events;
 } ensemble;
 
-static void keep_summary(ensemble *e, const zz_rep_result *r)
+static void keep_summary(ensemble *e, const zz_rep_result *r, const zz_rep_result *cf)
 {
     const int G = r->ntargets, P = r->nprogrammes, T = r->ntime;
     for (int g = 0; g < G; g++) {
         e->final_share[r->replicate * G + g] = r->target_share[(T - 1) * G + g];
         e->time_to_target[r->replicate * G + g] = r->time_to_target[g];
+        e->cf_time_to_target[r->replicate * G + g] = cf ? cf->time_to_target[g] : NAN;
+    }
+    if (T == e->T) {
+        memcpy(e->share + (size_t)r->replicate * T * G, r->target_share,
+               (size_t)T * G * sizeof(double));
+        if (cf)
+            memcpy(e->cf_share + (size_t)r->replicate * T * G, cf->target_share,
+                   (size_t)T * G * sizeof(double));
     }
     for (int p = 0; p < P; p++)
         e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
@@ -91,7 +102,7 @@ static int write_one(ensemble *e, int i, zz_rep_result *r, zz_rep_result *cf)
         }
         ok = !rc;
     }
-    keep_summary(e, r);
+    keep_summary(e, r, cf);
     zz_rep_result_free(r);
     zz_rep_result_free(cf);
 #pragma omp critical(zz_slots)
@@ -357,7 +368,43 @@ static void print_spread(FILE *out, const char *label, const double *x, size_t s
     free(v);
 }
 
-static void print_summary(const ensemble *e, const zz_config *cfg, double seconds)
+/* The headline (headline.c) from what the ensemble kept. */
+static void print_headline(FILE *out, const ensemble *e, const zz_config *cfg, const double *time)
+{
+    const int R = e->R, G = cfg->ntargets, P = cfg->nprogrammes;
+    const char *names[ZZ_MAX_TARGETS];
+    double level[ZZ_MAX_TARGETS], by[ZZ_MAX_TARGETS];
+    int attributable[ZZ_MAX_TARGETS];
+    for (int g = 0; g < G; g++) {
+        names[g] = cfg->target[g].name;
+        level[g] = cfg->target[g].share;
+        by[g] = zz_target_deadline(cfg, g);
+        attributable[g] = zz_cost_attributable(cfg, g);
+    }
+    double *fiscal = calloc((size_t)(R ? R : 1), sizeof *fiscal);
+    double *total = calloc((size_t)(R ? R : 1), sizeof *total);
+    if (fiscal && total) {
+        for (int r = 0; r < R; r++)
+            for (int p = 0; p < P; p++) {
+                total[r] += e->spent[r * P + p];
+                fiscal[r] += cfg->programme[p].fiscal ? e->spent[r * P + p] : 0;
+            }
+        const int twin = R > 0 && !isnan(e->additional[0]);
+        const zz_headline_in h = {
+            .R = R, .G = G, .T = e->T, .name = names, .level = level, .by = by,
+            .attributable = attributable, .time = time, .tt = e->time_to_target,
+            .cf_tt = twin ? e->cf_time_to_target : NULL, .share = e->share,
+            .cf_share = twin ? e->cf_share : NULL, .additional = e->additional,
+            .fiscal = fiscal, .total = total, .horizon = cfg->horizon,
+            .start_day = cfg->start_day};
+        zz_headline_print(out, &h);
+    }
+    free(fiscal);
+    free(total);
+}
+
+static void print_summary(const ensemble *e, const zz_config *cfg, double seconds,
+                          const double *time)
 {
     FILE *out = stdout;
     const int R = e->R, G = cfg->ntargets, P = cfg->nprogrammes;
@@ -366,6 +413,8 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     fprintf(out, "\nscenario %s: %d replications, %lld firms, %s to %s, seed %lld, %.1f s, %.3g events/s\n",
             cfg->name, R, (long long)e->pop->n, cfg->start, end, (long long)cfg->seed, seconds,
             seconds > 0 ? (double)e->events / seconds : 0.0);
+    print_headline(out, e, cfg, time);
+    fprintf(out, "details:\n");
     fprintf(out, "adoption share at the end (mean, sd, [min, max] over replications):\n");
     for (int g = 0; g < G; g++)
         print_spread(out, cfg->target[g].name, e->final_share + g, (size_t)G, R, 100, "%");
@@ -386,9 +435,11 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     }
     const char *names[ZZ_MAX_TARGETS];
     double by[ZZ_MAX_TARGETS];
+    int attributable[ZZ_MAX_TARGETS];
     for (int g = 0; g < G; g++) {
         names[g] = cfg->target[g].name;
         by[g] = zz_target_deadline(cfg, g);
+        attributable[g] = zz_cost_attributable(cfg, g);
     }
     zz_deadline_block(out, e->time_to_target, R, G, names, by, cfg->horizon, cfg->start_day);
     if (R > 0 && !isnan(e->additional[0])) {
@@ -397,7 +448,7 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
             for (int r = 0; r < R; r++)
                 for (int p = 0; p < P; p++)
                     *(cfg->programme[p].fiscal ? &fiscal[r] : &other[r]) += e->spent[r * P + p];
-            zz_incremental_block(out, e->additional, R, G, names, fiscal, other);
+            zz_incremental_block(out, e->additional, R, G, names, attributable, fiscal, other);
         }
         free(fiscal);
         free(other);
@@ -437,9 +488,23 @@ int zz_summary_init(zz_summary *s, const zz_config *cfg, int R)
     s->additional = calloc((size_t)(R ? R : 1), sizeof(double));
     s->fiscal = calloc((size_t)(R ? R : 1), sizeof(double));
     s->target_by = calloc((size_t)(G ? G : 1), sizeof(double));
+    const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
+    const size_t RG = (size_t)(R ? R : 1) * (G ? G : 1), RTG = RG * (size_t)(T ? T : 1);
+    s->T = T;
+    s->time = calloc((size_t)(T ? T : 1), sizeof(double));
+    s->level = s->target_share;
+    s->attributable = calloc((size_t)(G ? G : 1), sizeof(int));
+    s->cf_time_to_target = calloc(RG, sizeof(double));
+    s->share = calloc(RTG, sizeof(double));
+    s->cf_share = calloc(RTG, sizeof(double));
+    s->additional_g = calloc(RG, sizeof(double));
     if (!s->target || !s->target_share || !s->time_to_target || !s->spent || !s->additional ||
-        !s->fiscal || !s->target_by)
+        !s->fiscal || !s->target_by || !s->time || !s->attributable || !s->cf_time_to_target ||
+        !s->share || !s->cf_share || !s->additional_g)
         return ZZ_NOMEM;
+    zz_month_ends(cfg->start_day, cfg->horizon, s->time);
+    for (int g = 0; g < G; g++)
+        s->attributable[g] = zz_cost_attributable(cfg, g);
     s->horizon = cfg->horizon;
     s->start_day = cfg->start_day;
     for (int g = 0; g < G; g++) {
@@ -461,6 +526,12 @@ void zz_summary_free(zz_summary *s)
     free(s->additional);
     free(s->fiscal);
     free(s->target_by);
+    free(s->time);
+    free(s->attributable);
+    free(s->cf_time_to_target);
+    free(s->share);
+    free(s->cf_share);
+    free(s->additional_g);
     memset(s, 0, sizeof *s);
 }
 
@@ -503,13 +574,17 @@ int zz_ensemble_into(zz_writer *w, const char *group, const zz_scenario *sc_in,
     e.time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.spent = calloc((size_t)R * (P ? P : 1), sizeof(double));
     e.additional = calloc((size_t)R * (G ? G : 1), sizeof(double));
+    e.T = ntime;
+    e.share = calloc((size_t)R * ntime * (G ? G : 1), sizeof(double));
+    e.cf_share = calloc((size_t)R * ntime * (G ? G : 1), sizeof(double));
+    e.cf_time_to_target = calloc((size_t)R * (G ? G : 1), sizeof(double));
     e.all_firms = -1;
     for (int g = 0; g < G; g++)
         if (!strcmp(cfg->target[g].name, "all_firms"))
             e.all_firms = g;
     char *parameters = zz_scenario_describe(sc);
     if (!time || !e.done || !e.done_cf || !e.final_share || !e.time_to_target || !e.spent ||
-        !e.additional) {
+        !e.additional || !e.share || !e.cf_share || !e.cf_time_to_target) {
         rc = ZZ_NOMEM;
         snprintf(err, errlen, "out of memory");
         goto out_of_setup;
@@ -618,7 +693,7 @@ ran:
         snprintf(err, errlen, "%s", zz_writer_errmsg(w));
     }
     if (!rc && opt->progress)
-        print_summary(&e, cfg, omp_get_wtime() - e.t0);
+        print_summary(&e, cfg, omp_get_wtime() - e.t0, time);
     if (!rc && summary)
         rc = fill_summary(summary, &e, cfg);
     /* every worker has been told to stop: end together, with one rc */
@@ -635,6 +710,9 @@ out:
     free(e.time_to_target);
     free(e.spent);
     free(e.additional);
+    free(e.share);
+    free(e.cf_share);
+    free(e.cf_time_to_target);
     free(time);
     free(parameters);
     zz_population_free(pop);

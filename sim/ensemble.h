@@ -20,6 +20,14 @@ typedef struct zz_summary {
     double *target_by;           /* [G] deadline, days; < 0: none        */
     double horizon;              /* days                                 */
     int64_t start_day;
+    /* for the headline (zz_headline_print); headline = 1 once filled    */
+    int headline, T;
+    double *time;                /* [T] observations, days               */
+    double *level;               /* [G] = target_share                   */
+    int *attributable;           /* [G] zz_cost_attributable             */
+    double *cf_time_to_target;   /* [R][G]                               */
+    double *share, *cf_share;    /* [R][T][G]                            */
+    double *additional_g;        /* [R][G] every target's                */
 } zz_summary;
 
 /* Runs a scenario's replications into `group` (NULL = root) of an open
@@ -41,6 +49,8 @@ void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population 
 /* Target g's deadline in days from the start (< 0: none); a pioneer's
  * group takes the pioneer's within_days. */
 double zz_target_deadline(const zz_config *cfg, int g);
+/* The headline of a scenario of a comparison (headline.c). */
+void zz_summary_headline(FILE *out, const zz_summary *s);
 /* Prints the ranking of several scenarios (ensemble_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 /* "probability of reaching each target by its deadline": k of n and the
@@ -50,7 +60,36 @@ void zz_deadline_block(FILE *out, const double *tt, int R, int G, const char *co
                        const double *by, double horizon, int64_t start_day);
 /* Additional adopters per target against the twin (additional [R][G]),
  * harm said as harm, and fiscal money per additional adopter of each
- * group; non-fiscal money shown apart. ensemble_rank.c. */
+ * group the money can be attributed to (attributable [G], see
+ * zz_cost_attributable); non-fiscal money shown apart. ensemble_rank.c. */
 void zz_incremental_block(FILE *out, const double *additional, int R, int G,
-                          const char *const *name, const double *fiscal, const double *other);
+                          const char *const *name, const int *attributable,
+                          const double *fiscal, const double *other);
+/* Clopper-Pearson: the exact 95% binomial interval of k of n (cli_rank.c). */
+void zz_exact_interval(int k, int n, double *lo, double *hi);
+
+/* What the headline is computed from (headline.c; the numbers are defined
+ * in analysis/zhizao/answer.py). */
+typedef struct zz_headline_in {
+    int R, G, T;
+    const char *const *name;    /* [G] target names                           */
+    const double *level;        /* [G] the share each target asks for        */
+    const double *by;           /* [G] deadline, days; < 0: none (the horizon) */
+    const int *attributable;    /* [G] 1: a cost per adopter may be quoted   */
+    const double *time;         /* [T] observations, days from the start     */
+    const double *tt, *cf_tt;   /* [R][G] days to target, NAN: not reached;
+                                   cf_tt NULL without a twin                  */
+    const double *share, *cf_share; /* [R][T][G] target shares               */
+    const double *additional;   /* [R][G] against the twin, NAN without       */
+    const double *fiscal, *total; /* [R] money disbursed by the whole plan    */
+    double horizon;
+    int64_t start_day;
+} zz_headline_in;
+/* One line per target: P(by its deadline) with and without the policy, the
+ * date reached, years and points gained, additional adopters, the cost per
+ * additional adopter where the money can be attributed, and a verdict. */
+void zz_headline_print(FILE *out, const zz_headline_in *h);
+/* 1 if every enabled programme pays only firms of target g's group (or g
+ * is all_firms): the plan's money may then be divided by g's gain. */
+int zz_cost_attributable(const zz_config *cfg, int g);
 #endif

@@ -38,6 +38,35 @@ static stat describe(const double *x, size_t stride, int R, int who)
     return s;
 }
 
+/* mean(num) / mean(den) over the replicates where both are finite, with
+ * the delta method's half-width; NAN where the mean of den is not > 0. */
+static stat ratio_of_means(const double *num, const double *den, int R, int who)
+{
+    stat s = {.mean = NAN, .half = NAN, .of = R, .who = who};
+    double *a = malloc((size_t)(R ? R : 1) * sizeof *a), *b = malloc((size_t)(R ? R : 1) * sizeof *b);
+    if (a && b) {
+        for (int r = 0; r < R; r++)
+            if (isfinite(num[r]) && isfinite(den[r])) {
+                a[s.n] = num[r];
+                b[s.n++] = den[r];
+            }
+        double mb = s.n ? gsl_stats_mean(b, 1, (size_t)s.n) : 0;
+        if (mb > 0) {
+            s.mean = gsl_stats_mean(a, 1, (size_t)s.n) / mb;
+            for (int r = 0; r < s.n; r++)
+                a[r] -= s.mean * b[r];
+            if (s.n > 1)
+                s.half = gsl_cdf_tdist_Pinv(0.975, s.n - 1) * gsl_stats_sd(a, 1, (size_t)s.n) /
+                         sqrt(s.n) / mb;
+        } else {
+            s.n = 0;
+        }
+    }
+    free(a);
+    free(b);
+    return s;
+}
+
 /* Reaching the target in more replicates ranks first, then the sooner. */
 static int by_time(const void *a, const void *b)
 {
@@ -85,7 +114,7 @@ static void print_time(FILE *out, const stat *s, double horizon)
 }
 
 /* Clopper-Pearson: the exact binomial interval, from GSL's beta quantiles. */
-static void exact_interval(int k, int n, double *lo, double *hi)
+void zz_exact_interval(int k, int n, double *lo, double *hi)
 {
     *lo = k == 0 ? 0 : gsl_cdf_beta_Pinv(0.025, k, n - k + 1);
     *hi = k == n ? 1 : gsl_cdf_beta_Pinv(0.975, k + 1, n - k);
@@ -106,7 +135,7 @@ static void print_p_by(FILE *out, const double *tt, size_t stride, int R, double
     for (int r = 0; r < R; r++)
         k += isfinite(tt[r * stride]) && tt[r * stride] <= when;
     double lo, hi;
-    exact_interval(k, R, &lo, &hi);
+    zz_exact_interval(k, R, &lo, &hi);
     fprintf(out, "by %s%s: %d of %d, p = %.2g [%.2g, %.2g]", date,
             by >= 0 ? "" : " (no deadline: the horizon)", k, R, R ? (double)k / R : NAN, lo, hi);
 }
@@ -145,7 +174,8 @@ static void print_additional(FILE *out, const stat *a)
 }
 
 void zz_incremental_block(FILE *out, const double *additional, int R, int G,
-                          const char *const *name, const double *fiscal, const double *other)
+                          const char *const *name, const int *attributable,
+                          const double *fiscal, const double *other)
 {
     if (G < 1 || R < 1)
         return;
@@ -156,8 +186,13 @@ void zz_incremental_block(FILE *out, const double *additional, int R, int G,
         stat a = describe(additional + g, (size_t)G, R, 0);
         fprintf(out, "  %-40s ", name[g]);
         print_additional(out, &a);
-        if (a.n && a.mean > 0 && a.mean - (isnan(a.half) ? 0 : a.half) > 0)
-            fprintf(out, "; %.3g m fiscal yuan per additional adopter", f / a.mean * 1e-6);
+        if (a.n && a.mean > 0 && a.mean - (isnan(a.half) ? 0 : a.half) > 0) {
+            if (attributable[g])
+                fprintf(out, "; %.3g m fiscal yuan per additional adopter", f / a.mean * 1e-6);
+            else
+                fprintf(out, "; cost not attributed (the programmes also pay firms outside "
+                             "this group)");
+        }
         fputc('\n', out);
     }
     fprintf(out, "money disbursed: fiscal %.4g m yuan", f * 1e-6);
@@ -198,10 +233,14 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                     }
             qsort(st, (size_t)m, sizeof *st, by_time);
             fprintf(out, "years to %s (%.0f%%):\n", name, 100 * s[i0].target_share[g]);
-            for (int k = 0; k < m; k++) {
+            for (int k = 0, rank = 1; k < m; k++) {
                 const zz_summary *x = &s[st[k].who];
                 int h = col[st[k].who];
-                fprintf(out, "  %d. %-24s ", k + 1, x->name);
+                /* ties share a rank (two scenarios that never reach it are
+                 * not 1st and 2nd) */
+                if (k > 0 && by_time(&st[k - 1], &st[k]) != 0)
+                    rank = k + 1;
+                fprintf(out, "  %d. %-24s ", rank, x->name);
                 print_time(out, &st[k], x->horizon);
                 fprintf(out, "; ");
                 print_p_by(out, x->time_to_target + h, (size_t)x->G, x->R, x->target_by[h],
@@ -210,27 +249,25 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
             }
             free(col);
         }
-    /* money per additional adopter, per replicate, over replicates with
-     * additional adopters */
-    for (int i = 0; i < n; i++) {
-        double *ratio = malloc((size_t)(s[i].R ? s[i].R : 1) * sizeof *ratio);
-        if (!ratio)
-            break;
-        for (int r = 0; r < s[i].R; r++)
-            ratio[r] = s[i].additional[r] > 0 ? s[i].fiscal[r] / s[i].additional[r] : NAN;
-        st[i] = describe(ratio, 1, s[i].R, i);
-        free(ratio);
-    }
+    /* the cost per additional adopter, one definition everywhere (the
+     * headline's, analysis/zhizao/answer.py): mean fiscal money / mean
+     * additional adopters of all firms, a ratio of means over the paired
+     * replications, with a delta-method interval */
+    for (int i = 0; i < n; i++)
+        st[i] = ratio_of_means(s[i].fiscal, s[i].additional, s[i].R, i);
     qsort(st, (size_t)n, sizeof *st, by_cost);
     fprintf(out, "fiscal money disbursed per additional adopter (all firms, vs each scenario's "
-                 "no-policy twin; money marked fiscal = false not counted):\n");
-    for (int k = 0; k < n; k++) {
+                 "no-policy twin; mean money / mean additional adopters; money marked "
+                 "fiscal = false not counted):\n");
+    for (int k = 0, rank = 1; k < n; k++) {
         const zz_summary *x = &s[st[k].who];
         stat add = describe(x->additional, 1, x->R, st[k].who);
+        if (k > 0 && by_cost(&st[k - 1], &st[k]) != 0)
+            rank = k + 1;
         double other = 0;
         for (int r = 0; r < x->R; r++)
             other += (x->spent[r] - x->fiscal[r]) / x->R;
-        fprintf(out, "  %d. %-24s ", k + 1, x->name);
+        fprintf(out, "  %d. %-24s ", rank, x->name);
         if (st[k].n == 0)
             fprintf(out, "no cost per adopter");
         else

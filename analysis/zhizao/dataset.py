@@ -12,8 +12,10 @@ measures read every kind of file the same way.
 
 Variables made here from a run/comparison file (per scenario):
 
-* ``time_to_target``, ``target_share``, ``target_firms``, ``target_by``
-  (the target's deadline in days from the start, NaN = none);
+* ``time_to_target``, ``target_share``, ``target_firms``;
+* ``target_by`` [scenario, target]: the target's deadline in days from the
+  start in each scenario (NaN = none); scenarios may give one target
+  different deadlines, and each is judged by its own;
 * ``additional``, ``supported``, ``deadweight`` [scenario, replicate,
   target]: the engine's paired accounting against each scenario's own
   no-policy twin (NaN where a scenario has no twin);
@@ -121,6 +123,8 @@ def _is_explore(ds: xr.Dataset) -> bool:
     """An experiment file as written by ``zhizao explore`` (not yet in the
     data model here: twins as ``cf_*``, money over time, deadlines per
     scenario)."""
+    if ds.attrs.get("source") == "explore":
+        return False            # already in the data model
     return "task_done" in ds.variables and (
         "cf_target_share" in ds.variables or "time" in ds.get("spent", xr.DataArray()).dims
         or "scenario" in ds.get("target_by", xr.DataArray()).dims)
@@ -144,14 +148,36 @@ def _from_explore(ds: xr.Dataset) -> xr.Dataset:
         out["spent"] = out["spent"].isel(time=-1, drop=True).astype(float)
     if "fiscal" in out.variables:
         out["fiscal"] = out["fiscal"].astype(float)
-    if "target_by" in out.variables and "scenario" in out["target_by"].dims:
-        # a deadline belongs to the target; scenarios agree where they share it
-        out["target_by"] = as_days(out["target_by"]).max("scenario", skipna=True)
+    if "target_by" in out.variables:
+        # each scenario keeps its own deadline: two plans may give the same
+        # target different dates, and each is judged by its own
+        out["target_by"] = as_days(out["target_by"]).astype(float)
+    missing = 0
+    if "task_done" in out.variables and not bool(out["task_done"].all()):
+        out, missing = _mask_unfinished(out)
     out = out.drop_vars([v for v in ("cf_target_share", "cf_time_to_target", "committed")
                          if v in out.variables])
     out.attrs = dict(ds.attrs, horizon_days=horizon_days(ds),
-                     start_date=str(ds.attrs.get("start_date", "")), source="explore")
+                     start_date=str(ds.attrs.get("start_date", "")), source="explore",
+                     missing_tasks=missing)
     return out
+
+
+TASK_DIMS = ("point", "scenario", "replicate")
+
+
+def _mask_unfinished(ds: xr.Dataset) -> xr.Dataset:
+    """Tasks of an interrupted experiment that never ran (``task_done`` 0)
+    become NaN in every per-task variable, whatever the file's fill value,
+    so that no measure reads them as "not reached" or as zero; the
+    measures count them as missing (``done`` below)."""
+    done = ds["task_done"].astype(bool)
+    out = ds.copy()
+    for name, v in ds.data_vars.items():
+        if name == "task_done" or not set(TASK_DIMS) <= set(v.dims):
+            continue
+        out[name] = v.astype(float).where(done)
+    return out, int((~done).sum())
 
 
 def as_experiment(source) -> xr.Dataset:
@@ -160,7 +186,9 @@ def as_experiment(source) -> xr.Dataset:
 
     An experiment file or Dataset of ``zhizao explore`` keeps its ``point``
     dim and design; its twins (``cf_*``) become ``twin_*``, ``spent`` is
-    taken at the end, ``target_by`` is per target. Any other Dataset with a
+    taken at the end, ``target_by`` stays per scenario; tasks an interrupted
+    run never finished (``task_done`` 0) read NaN everywhere and count as
+    missing (attrs ``missing_tasks``). Any other Dataset with a
     ``scenario`` dim is returned as is.
     Scenarios lacking a target or an instrument get NaN (money: 0) there.
     """
@@ -184,9 +212,6 @@ def as_experiment(source) -> xr.Dataset:
         out["spent"] = out["spent"].fillna(0.0)
     if "fiscal" in out:
         out["fiscal"] = out["fiscal"].fillna(1.0)
-    if "target_by" in out and "scenario" in out["target_by"].dims:
-        # a deadline belongs to the target; scenarios agree where they share it
-        out["target_by"] = out["target_by"].max("scenario", skipna=True)
     out.attrs = {"horizon_days": horizon_days(first),
                  "start_date": str(first.attrs.get("start_date", "")),
                  "source": "run" if len(data) == 1 else "compare"}

@@ -75,7 +75,10 @@ def incremental(source, base: str = TWIN, level: float = 0.95,
     (against the twin only), n (paired replications). attrs: base,
     counts (what the cost counts).
     """
+    from .answer import _parameters, cost_groups
     ds = as_experiment(source)
+    texts = _parameters(source, ds)
+    targets = [str(t) for t in ds["target"].values]
     if "point" in ds.dims:
         raise ValueError("an experiment file: choose one point (ds.isel(point=k)) or use "
                          "zhizao.robust_ranking across points")
@@ -112,12 +115,19 @@ def incremental(source, base: str = TWIN, level: float = 0.95,
             spend = f if money_kind == "fiscal" else f + o
             # more adopters for no more money: no price per adopter to quote
             cheaper = v == GAIN and spend <= 0
+            # the plan's money divided by one group's gain only where every
+            # programme pays firms of that group alone (zhizao.headline)
+            whose = [s] if base == TWIN else [s, base]
+            attributed = all(g in cost_groups(texts.get(x, ""), targets) for x in whose)
+            note = "more adopters for less money than the base" if cheaper else \
+                ("not attributed: the programmes also pay firms outside this group"
+                 if v == GAIN and not attributed else "")
             row = {"scenario": s, "group": g, "additional": c["mean"],
                    "additional_lo": c["lo"], "additional_hi": c["hi"], "verdict": v,
                    "fiscal": f, "nonfiscal": o,
-                   "cost_per_additional": spend / c["mean"] if v == GAIN and not cheaper
-                   else np.nan,
-                   "note": "more adopters for less money than the base" if cheaper else "",
+                   "cost_per_additional": spend / c["mean"]
+                   if v == GAIN and not cheaper and attributed else np.nan,
+                   "note": note,
                    "deadweight": np.nan, "deadweight_share": np.nan, "n": c["n"]}
             if base == TWIN and "deadweight" in ds.variables:
                 dw = np.asarray(ds["deadweight"].sel(scenario=s, target=g).values, float)

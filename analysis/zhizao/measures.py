@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 
 from .io import as_days
-from .survival import DAYS_PER_YEAR, deadline_days, horizon_days, to_days
+from .survival import DAYS_PER_YEAR, horizon_days, to_days
 
 __all__ = ["Measure", "measure", "point_values", "SENSE", "money"]
 
@@ -45,22 +45,44 @@ MONEY = ("fiscal", "all", "nonfiscal")
 
 
 class Measure:
-    """num, den [.., replicate] DataArrays; ``value()`` gives the point value."""
+    """num, den [.., replicate] DataArrays; ``value()`` gives the point value.
 
-    def __init__(self, num, den, sense: int, label: str, unit: str):
+    ``done`` [.., replicate] (bool, or None = every replication counts)
+    marks the replications that exist: a task an interrupted experiment
+    never ran, or a scenario whose deadline is after the horizon, has
+    num = den = 0 there, so it is left out of every sum (counted as
+    missing by :meth:`missing`), never read as "not reached" or as 0.
+    """
+
+    def __init__(self, num, den, sense: int, label: str, unit: str, done=None):
         self.num, self.den, self.sense, self.label, self.unit = num, den, sense, label, unit
+        self.done = done
 
     def value(self) -> xr.DataArray:
         d = self.den.sum("replicate")
         return self.num.sum("replicate") / d.where(d != 0)
 
+    def n_done(self) -> xr.DataArray:
+        """Replications counted at each point (and scenario)."""
+        if self.done is None:
+            return xr.full_like(self.num.isel(replicate=0, drop=True),
+                                self.num.sizes["replicate"], dtype=int)
+        return self.done.sum("replicate").astype(int)
+
+    def missing(self) -> xr.DataArray:
+        """True where no replication was counted (nothing to say there)."""
+        return self.n_done() == 0
+
     def jackknife_var(self) -> xr.DataArray:
         """Replication noise: the jackknife variance, across replications, of
         the point value (for a mean it equals s^2 / R exactly)."""
-        n = self.num.sizes["replicate"]
+        n = self.n_done()
         ns, ds_ = self.num.sum("replicate"), self.den.sum("replicate")
         loo = (ns - self.num) / (ds_ - self.den).where((ds_ - self.den) != 0)
-        return (n - 1) / n * ((loo - loo.mean("replicate")) ** 2).sum("replicate")
+        if self.done is not None:
+            loo = loo.where(self.done)
+        dev = ((loo - loo.mean("replicate")) ** 2).sum("replicate")
+        return ((n - 1) / n.where(n > 0)) * dev
 
     def minus(self, other: "Measure") -> "Measure":
         """The paired difference of two scenarios (a point value a - b)."""
@@ -70,25 +92,40 @@ class Measure:
         return _RatioDiff(self, other)
 
     def _is_mean(self) -> bool:
-        return bool((self.den == 1).all())
+        return self.done is None and bool((self.den == 1).all())
 
 
 class _RatioDiff(Measure):
     def __init__(self, a: Measure, b: Measure):
-        super().__init__(None, None, a.sense, f"difference in {a.label}", a.unit)
+        done = None if a.done is None and b.done is None else \
+            _both(a.done, b.done, a.num)
+        super().__init__(None, None, a.sense, f"difference in {a.label}", a.unit, done)
         self.a, self.b = a, b
+
+    def n_done(self):
+        return self.done.sum("replicate").astype(int) if self.done is not None \
+            else self.a.n_done()
 
     def value(self):
         return self.a.value() - self.b.value()
 
     def jackknife_var(self):
         n = self.a.num.sizes["replicate"]
+        if self.done is not None:       # a pair is counted where both ran
+            n = self.n_done().where(self.n_done() > 0)
         loo = []
         for m in (self.a, self.b):
             ns, ds_ = m.num.sum("replicate"), m.den.sum("replicate")
             loo.append((ns - m.num) / (ds_ - m.den).where((ds_ - m.den) != 0))
         d = loo[0] - loo[1]
+        if self.done is not None:
+            d = d.where(self.done)
         return (n - 1) / n * ((d - d.mean("replicate")) ** 2).sum("replicate")
+
+
+def _both(a, b, like):
+    t = xr.ones_like(like, dtype=bool)
+    return (t if a is None else a) & (t if b is None else b)
 
 
 def _target(ds, target):
@@ -101,15 +138,31 @@ def _target(ds, target):
     return str(target)
 
 
-def by_days(ds: xr.Dataset, target: str, by=None) -> float:
-    """The date `by` (or the target's deadline, else the horizon) in days,
-    refused when after the horizon."""
+def by_days(ds: xr.Dataset, target: str, by=None):
+    """The date `by` in days from the start, refused when after the horizon
+    or before the start; by None, the target's deadline in each scenario
+    (``target_by``, the horizon where none is set): a float when every
+    scenario has the same, else a DataArray over ``scenario``, NaN for a
+    scenario whose deadline is after the horizon (not identified there;
+    refused when that holds for every scenario)."""
     hz = horizon_days(ds)
     if by is None:
-        d = deadline_days(ds, target)
-        d = hz if not np.isfinite(d) else d
-    else:
-        d = to_days(ds, by)
+        if "target_by" not in ds.variables:
+            return hz
+        v = ds["target_by"].sel(target=target, drop=True)
+        v = (as_days(v) if np.issubdtype(v.dtype, np.timedelta64) else v).astype(float)
+        v = v.fillna(hz)
+        vals = np.asarray(v.values, dtype=float).ravel()
+        late = vals > hz + 1e-9
+        if late.all():
+            raise ValueError(f"the deadline of {target} is {vals.min():g} days from the "
+                             f"start, after the horizon ({hz:g} days): the runs do not say "
+                             "whether it is reached by then; run longer or ask about an "
+                             "earlier date (by=...)")
+        if v.ndim == 0 or np.all(vals == vals[0]):
+            return float(vals[0])
+        return v.where(v <= hz + 1e-9)
+    d = to_days(ds, by)
     if d > hz + 1e-9:
         raise ValueError(f"date {by!r} is {d:g} days from the start, after the horizon "
                          f"({hz:g} days): the runs do not say whether {target} is reached "
@@ -117,6 +170,22 @@ def by_days(ds: xr.Dataset, target: str, by=None) -> float:
     if d < 0:
         raise ValueError(f"date {by!r} is before the start")
     return d
+
+
+def done_mask(ds: xr.Dataset):
+    """Replications that ran (``task_done`` of an experiment), else None."""
+    if "task_done" not in ds.variables:
+        return None
+    d = ds["task_done"]
+    return d.fillna(0).astype(bool) if d.dtype.kind == "f" else d.astype(bool)
+
+
+def _masked(num, den, done, sense, label, unit) -> Measure:
+    """A Measure whose replications outside `done` count for nothing."""
+    if done is None:
+        return Measure(num, den, sense, label, unit)
+    done = done & xr.ones_like(num, dtype=bool)
+    return Measure(num.where(done, 0.0), den.where(done, 0.0), sense, label, unit, done)
 
 
 def money(ds: xr.Dataset, kind: str = "fiscal") -> xr.DataArray:
@@ -139,18 +208,25 @@ def measure(ds: xr.Dataset, output, target=None, by=None, money_kind: str = "fis
     if isinstance(output, xr.DataArray):
         return Measure(output.astype(float), xr.ones_like(output, dtype=float), 1,
                        str(output.name or "output"), "")
+    done = done_mask(ds)
     if output == "p_target":
         t = _target(ds, target)
         d = by_days(ds, t, by)
         tt = as_days(ds["time_to_target"].sel(target=t, drop=True))
         num = (tt <= d).astype(float)
-        return Measure(num, xr.ones_like(num), 1, f"probability of {t} by day {d:g}", "")
+        if isinstance(d, xr.DataArray):      # deadlines per scenario
+            late = d.isnull() & xr.ones_like(num, dtype=bool)
+            done = ~late if done is None else done & ~late
+            label = f"probability of {t} by its deadline in each scenario"
+        else:
+            label = f"probability of {t} by day {d:g}"
+        return _masked(num, xr.ones_like(num), done, 1, label, "")
     if output == "time_to_target":
         t = _target(ds, target)
         hz = horizon_days(ds)
         tt = as_days(ds["time_to_target"].sel(target=t, drop=True))
         num = tt.fillna(hz).clip(max=hz) / DAYS_PER_YEAR
-        return Measure(num, xr.ones_like(num), -1,
+        return _masked(num, xr.ones_like(num), done, -1,
                        f"years to {t} (restricted mean: unreached counted at the horizon)",
                        "years")
     if output in ("additional", "cost_per_additional"):
@@ -160,13 +236,15 @@ def measure(ds: xr.Dataset, output, target=None, by=None, money_kind: str = "fis
                              "(variable 'additional'); run with the twin")
         add = ds["additional"].sel(target=t, drop=True).astype(float)
         if output == "additional":
-            return Measure(add, xr.ones_like(add), 1, f"additional adopters of {t}", "firms")
+            return _masked(add.fillna(0.0), xr.ones_like(add), done, 1,
+                           f"additional adopters of {t}", "firms")
         m = money(ds, money_kind)
-        return Measure(m * xr.ones_like(add), add, -1,
+        return _masked((m * xr.ones_like(add)).fillna(0.0), add.fillna(0.0), done, -1,
                        f"{money_kind} yuan per additional adopter of {t}", "yuan")
     if output == "money":
         m = money(ds, money_kind)
-        return Measure(m, xr.ones_like(m), -1, f"{money_kind} money disbursed", "yuan")
+        return _masked(m.fillna(0.0), xr.ones_like(m), done, -1,
+                       f"{money_kind} money disbursed", "yuan")
     if isinstance(output, str) and output in ds.variables:
         v = ds[output]
         if "target" in v.dims:
@@ -176,7 +254,7 @@ def measure(ds: xr.Dataset, output, target=None, by=None, money_kind: str = "fis
         if "replicate" not in v.dims:
             raise ValueError(f"variable {output!r} has no replicate dim")
         v = as_days(v) if np.issubdtype(v.dtype, np.timedelta64) else v.astype(float)
-        return Measure(v, xr.ones_like(v), 1, output, str(v.attrs.get("units", "")))
+        return _masked(v, xr.ones_like(v), done, 1, output, str(v.attrs.get("units", "")))
     raise ValueError(f"unknown output {output!r}: one of {sorted(SENSE)} or a variable "
                      "with a replicate dim")
 
@@ -193,12 +271,13 @@ def point_values(ds: xr.Dataset, output, target=None, by=None, scenario=None,
         return m, m.value()
     if isinstance(scenario, (tuple, list)):
         a, b = scenario
-        ma = Measure(*(_sel(x, a) for x in (m.num, m.den)), m.sense, m.label, m.unit)
-        mb = Measure(*(_sel(x, b) for x in (m.num, m.den)), m.sense, m.label, m.unit)
+        ma, mb = (Measure(_sel(m.num, x), _sel(m.den, x), m.sense, m.label, m.unit,
+                          None if m.done is None else _sel(m.done, x)) for x in (a, b))
         d = ma.minus(mb)
         d.label = f"{m.label}: {a} minus {b}"
         return d, d.value()
-    ms = Measure(_sel(m.num, scenario), _sel(m.den, scenario), m.sense, m.label, m.unit)
+    ms = Measure(_sel(m.num, scenario), _sel(m.den, scenario), m.sense, m.label, m.unit,
+                 None if m.done is None else _sel(m.done, scenario))
     return ms, ms.value()
 
 

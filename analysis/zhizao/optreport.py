@@ -52,6 +52,18 @@ def _interval(v, lo, hi) -> str:
     return f"{_fmt(v)} [{_fmt(lo)}, {_fmt(hi)}]"
 
 
+def p_interval(p: float, n: int) -> str:
+    """A probability over n replications as "k of n: p [exact interval]":
+    a t interval says "0 [0, 0]" when no replication reaches the target,
+    as if that were certain; Clopper-Pearson does not."""
+    from .survival import _clopper_pearson
+    if not np.isfinite(p) or n < 1:
+        return "–"
+    k = int(round(float(p) * n))
+    lo, hi = _clopper_pearson(k, n, 0.95)
+    return f"{k} of {n}: {k / n:.3g} [{lo:.3g}, {hi:.3g}]"
+
+
 def optimisation_report(page, path, table, level: float = 0.95) -> str:
     """Adds the optimisation's sections to `page` (report._Page); `table`
     is report._html_table. Returns the page's title."""
@@ -88,11 +100,16 @@ def optimisation_report(page, path, table, level: float = 0.95) -> str:
              f"the plan's: <b id=\"p-beats\">{pb:.3f}</b> (paired replications, t "
              "approximation).</p>")
     rows = []
+    n_conf = int(a["confirm_replications"])
     for k in [str(m) for m in ds.measure.values]:
         mv = ds.sel(measure=k)
-        rows.append([html.escape(LABEL.get(k, k)),
-                     _interval(mv.measure_value[0], mv.measure_lower[0], mv.measure_upper[0]),
-                     _interval(mv.measure_value[best], mv.measure_lower[best], mv.measure_upper[best]),
+        if k == "p_target" and not ds.sizes.get("point", 0):
+            plan_c, best_c = (p_interval(float(mv.measure_value[c]), n_conf) for c in (0, best))
+        else:
+            plan_c = _interval(mv.measure_value[0], mv.measure_lower[0], mv.measure_upper[0])
+            best_c = _interval(mv.measure_value[best], mv.measure_lower[best],
+                               mv.measure_upper[best])
+        rows.append([html.escape(LABEL.get(k, k)), plan_c, best_c,
                      _interval(mv.measure_difference[best], mv.measure_difference_lower[best],
                                mv.measure_difference_upper[best])])
     page.add(table(["measure", "plan as written", "chosen mix", "chosen − plan"], rows,

@@ -41,9 +41,7 @@ line on stderr saying which replications it holds.
 from __future__ import annotations
 
 import argparse
-import base64
 import html
-import re
 import sys
 import warnings
 from datetime import datetime, timezone
@@ -57,16 +55,17 @@ from matplotlib.colors import to_hex
 from . import __version__
 from .dataset import TWIN, as_experiment
 from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_deadlines,
-                      plot_pathway_panels, plot_robustness, plot_sensitivity,
-                      plot_spending_kinds, TWIN_COLOUR)
-from .incremental import GAIN, HARM, incremental
+                      plot_pathway_panels, plot_spending_kinds, TWIN_COLOUR)
+from .answer import headline
+from .expreport import _experiment, _headline_unknowns, _pooled
+from .htmlpage import _Page, _date, _html_table, _money, _myuan, _num, _pct  # noqa: F401
+from .incremental import HARM, incremental
 from .io import groups, open_all
 from .measures import measure
 from .calibreport import calibration_report, is_calibration_file
 from .optreport import is_optimisation_file, optimisation_report
 from .outdir import FolderRefused, prepare as prepare_folder, write_text
-from .robust import p_target, ranking_flips, robust_ranking
-from .sensitivity import ConstantOutput, sensitivity
+from .robust import p_target, robust_ranking
 from .survival import horizon_days
 from .tables import compare
 from .validate import ResultFileError, check as check_file, describe_partial
@@ -100,96 +99,109 @@ pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; overflow-wrap:
 .harm { color: #b2182b; font-weight: bold; }
 .note { color: #555; font-size: 90%; }
 .warning { background: #fff3cd; padding: 0.5em; border: 1px solid #e0c36a; }
+ul.headline { padding-left: 1.2em; }
+#unknowns-table td.l { overflow-wrap: normal; white-space: nowrap; }
+ul.headline li { margin: 0.3em 0; }
+.verdict { font-weight: bold; }
 """
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "x"
+def _headline_sentence(s: str, g: str, r) -> str:
+    """One line: effect, P with and without, cost, verdict (plain words)."""
+    verdict = html.escape(r["verdict"])
+    cls = {"missed": "harm"}.get(r["verdict"], "")
+    parts = []
+    if np.isfinite(r["points_gained"]):
+        parts.append(f"{r['points_gained']:+.2g} points, {r['additional']:+,.0f} additional "
+                     "adopters")
+    if np.isfinite(r["years_gained"]) and r["years_gained"] != 0:
+        parts.append(f"{r['years_gained']:.2g} years sooner"
+                     + (" (at least)" if r["gained_at_least"] else ""))
+    p = f"P(by {html.escape(r['by_date'])}) with the policy {_pct(r['p'])} " \
+        f"[{_pct(r['p_lo'])}, {_pct(r['p_hi'])}]"
+    if np.isfinite(r["twin_p"]):
+        p += f", without {_pct(r['twin_p'])} [{_pct(r['twin_lo'])}, {_pct(r['twin_hi'])}]"
+    parts.append(p)
+    if np.isfinite(r["cost_per_additional"]):
+        parts.append(f"{_money(r['cost_per_additional'])} fiscal per additional adopter")
+    elif r["cost_note"]:
+        parts.append("cost: " + html.escape(r["cost_note"].split(":")[0]))
+    return (f'<li><b>{html.escape(g)}</b> ({r["level"]:.0%}), {html.escape(s)}: '
+            f'<span class="verdict {cls}">{verdict}</span>. ' + "; ".join(parts) + ".</li>")
 
 
-def _num(v, digits=3) -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "–"
-    v = float(v)
-    if abs(v) >= 1e4:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}g}"
-
-
-def _myuan(v) -> str:
-    return "–" if v is None or not np.isfinite(v) else f"{v / 1e6:,.3g}"
-
-
-def _html_table(header, rows, css_id=None, left=1) -> str:
-    """A narrow table: header cells, rows of already formatted cells (HTML)."""
-    ident = f' id="{css_id}"' if css_id else ""
-    th = "".join(f'<th class="{"l" if i < left else ""}">{html.escape(h)}</th>'
-                 for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>'
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table{ident}><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
-
-
-class _Page:
-    """Collects figures (saved as PNG, embedded) and HTML parts."""
-
-    def __init__(self, outdir: Path):
-        self.outdir, self.parts, self.n = outdir, [], 0
-
-    def add(self, text: str):
-        self.parts.append(text)
-
-    def figure(self, fig, name: str, caption: str, legend: list | None = None):
-        """legend: [(label, colour, dashed)] written as an HTML list."""
-        if fig is None:
-            return
-        self.n += 1
-        png = self.outdir / f"{self.n:02d}_{_slug(name)}.png"
-        # every figure is laid out (tight_layout) and keeps its legend in the
-        # HTML: no second, "tight" layout pass needed
-        fig.savefig(png, dpi=90)
-        b64 = base64.b64encode(png.read_bytes()).decode("ascii")
-        cap = html.escape(caption)
-        leg = ""
-        if legend:
-            items = "".join(
-                f'<li><span class="sw{" dash" if dashed else ""}" style="background:{c};'
-                f'color:{c}"></span>{html.escape(label)}</li>' for label, c, dashed in legend)
-            leg = f'<ul class="legend">{items}</ul>'
-        self.add(f'<figure id="fig-{_slug(name)}"><img src="data:image/png;base64,{b64}" '
-                 f'alt="{cap}">{leg}<figcaption>{cap}</figcaption></figure>')
-
-
-def _date(start: str, days: float) -> str:
+def _headline(page: _Page, source, focus, level):
+    """The answer first: one line per target (zhizao.headline)."""
     try:
-        return str((pd.Timestamp(start) + pd.Timedelta(days=float(days))).date())
-    except (ValueError, TypeError):
-        return f"day {days:g}"
+        hl = headline(source, level=level)
+    except (ValueError, KeyError) as e:
+        page.add(f'<p class="note">No headline: {html.escape(str(e))}</p>')
+        return None
+    page.add('<h2 id="headline">The answer</h2>')
+    page.add("<p>Per target: what the policy changes against its no-policy twin on the same "
+             "random numbers (additional adopters, percentage points of the group, years "
+             "gained), the probability of meeting the deadline with and without it, the "
+             "cost per additional adopter (fiscal money over additional adopters, only where "
+             "the money can be attributed to the group) and a verdict in words: <i>the "
+             "policy makes the difference</i>, <i>the baseline nearly gets there too</i> "
+             "(the twin ends within a tenth of the target), <i>the baseline gets there "
+             "too</i>, or <i>missed</i>. The same numbers as <code>zhizao run</code>'s "
+             "summary and <code>zhizao.headline</code>.</p>")
+    main = [g for g in dict.fromkeys([focus, "all_firms"]) if g]
+    items = [_headline_sentence(s, g, r) for (s, g), r in hl.iterrows() if g in main]
+    page.add('<ul class="headline">' + "".join(items) + "</ul>")
+    rows = []
+    for (s, g), r in hl.iterrows():
+        rows.append([html.escape(g), html.escape(s), html.escape(r["verdict"]),
+                     f"{_pct(r['p'])} [{_pct(r['p_lo'])}, {_pct(r['p_hi'])}]",
+                     f"{_pct(r['twin_p'])}" if np.isfinite(r["twin_p"]) else "–",
+                     (html.escape(r["date"]) + (" (restricted mean)" if r["restricted"] else ""))
+                     if r["reached"] else "not reached",
+                     _num(r["years_gained"]), _num(r["points_gained"]), _num(r["additional"]),
+                     _money(r["cost_per_additional"]) if np.isfinite(r["cost_per_additional"])
+                     else html.escape(r["cost_note"].split(":")[0] or "–")])
+    header = ["target", "scenario", "verdict", "P with", "P without", "reached (mean date)",
+              "years gained", "points gained", "additional adopters",
+              "fiscal cost per additional adopter"]
+    page.add("<details><summary>Every target group</summary>" +
+             _html_table(header, rows, css_id="headline-table", left=3) + "</details>")
+    return hl
 
 
 def _deadlines(page: _Page, exp, colours, level):
-    hz = horizon_days(exp)
     start = str(exp.attrs.get("start_date") or pd.Timestamp(exp["time"].values[0]).date())
+    scen = [str(x) for x in exp["scenario"].values]
     rows, table = [], []
     for g in [str(t) for t in exp["target"].values]:
-        by = float(exp["target_by"].sel(target=g)) if "target_by" in exp.variables else np.nan
-        has = np.isfinite(by)
-        if has and by > hz:
-            table.append([html.escape(f"{g} by {_date(start, by)}")] +
-                         ["after the horizon: not identified"] * exp.sizes["scenario"])
+        try:
+            r = p_target(exp, g, level=level)     # each scenario by its own deadline
+        except ValueError:             # every scenario's deadline is after the horizon
+            dl = float(exp["target_by"].sel(target=g).max())
+            table.append([html.escape(f"{g} by {_date(start, dl)}")] +
+                         ["after the horizon: not identified"] * len(scen))
             continue
-        r = p_target(exp, g, by=by if has else None, level=level)
-        label = f"{g} by {_date(start, r.attrs['by_days'])}" + ("" if has else " (horizon)")
+        own = "target_by" in exp.variables and \
+            bool(exp["target_by"].sel(target=g).notnull().any())
+        days = r["by_days"]
+        common = r.attrs["by_days"]
+        label = (f"{g} by {_date(start, common)}" + ("" if own else " (horizon)")
+                 if np.isfinite(common) else f"{g} by its deadline in each scenario")
         cells = [html.escape(label)]
-        for s in [str(x) for x in exp["scenario"].values]:
+        for s in scen:
             q = r.sel(scenario=s)
+            d = float(days.sel(scenario=s))
+            when = "" if np.isfinite(common) else f"by {_date(start, d)}: "
+            if not np.isfinite(d):
+                dl = float(exp["target_by"].sel(target=g, scenario=s))
+                cells.append(f"by {_date(start, dl)}: after the horizon: not identified")
+                continue
             if int(q["n"]) == 0:
                 cells.append("–")
                 continue
             rows.append({"target": g, "label": label, "scenario": s, "p": float(q["p"]),
                          "lo": float(q["lo"]), "hi": float(q["hi"])})
-            cells.append(f"{int(q['k'])} of {int(q['n'])}: {float(q['p']):.0%} "
-                         f"[{float(q['lo']):.0%}, {float(q['hi']):.0%}]")
+            cells.append(html.escape(when) + f"{int(q['k'])} of {int(q['n'])}: "
+                         f"{float(q['p']):.0%} [{float(q['lo']):.0%}, {float(q['hi']):.0%}]")
         table.append(cells)
     page.add('<h2 id="deadlines">Will the targets be met by their deadlines?</h2>')
     page.add("<p>For each target, the share of replications that reached it by its "
@@ -280,7 +292,9 @@ def _cost_time(page: _Page, exp, inc, colours, focus, level):
                    "cost_lo": cost / (1 + rel) if np.isfinite(rel) else np.nan,
                    "cost_hi": cost / max(1 - rel, 1e-9) if np.isfinite(rel) and rel < 1
                    else np.nan,
-                   "why": "harm" if r["verdict"] == HARM else "no clear gain"}
+                   "why": "harm" if r["verdict"] == HARM else
+                   ("more adopters for less money than the base" if r["note"].startswith("more")
+                    else r["note"].split(":")[0] if r["note"] else "no clear gain")}
     if not rows:
         return
     pts = pd.DataFrame.from_dict(rows, orient="index")
@@ -313,13 +327,14 @@ def _ranking(page: _Page, data, exp, colours, focus, level):
     table = compare(data, level).reset_index()
     table = table[table["measure"].astype(str).isin([f"years to {focus}",
                                                       "yuan per additional adopter"])]
-    rows = [[html.escape(str(r["measure"])), str(r["rank"]), html.escape(r["scenario"]),
+    rows = [[html.escape(str(r["measure"])), str(r["tie_rank"]), html.escape(r["scenario"]),
              f"{_num(r['mean'])} [{_num(r['lo'])}, {_num(r['hi'])}]",
              "–" if not np.isfinite(r["reached"]) else f"{r['reached']:.0%}"]
             for _, r in table.iterrows()]
     page.add("<p>The ranking <code>zhizao compare</code> prints (mean years over the "
-             "replications that reached the target; money per additional adopter counts all "
-             "money disbursed here, see the table above for fiscal money).</p>")
+             "replications that reached the target; the cost per additional adopter of all "
+             "firms is mean fiscal money over mean additional adopters, the figure every "
+             "summary quotes).</p>")
     page.add(_html_table(["measure", "rank", "scenario", "mean [interval]", "reached"], rows,
                          css_id="ranking-table", left=1))
 
@@ -364,52 +379,30 @@ def _spending(page: _Page, data, level):
                  f"{html.escape(', '.join(none))}.</p>")
 
 
-def _experiment(page: _Page, ds, colours, focus, level):
-    """Sensitivity and robustness of an experiment Dataset."""
-    scen = [str(s) for s in ds["scenario"].values]
-    page.add('<h2 id="sensitivity">Which unknowns drive the answer?</h2>')
-    page.add("<p>Sobol indices over the experiment's uncertain parameters: S1 the share of "
-             "the output's variance a parameter explains alone, ST with its interactions, "
-             "bootstrap intervals. Beside them, the share of the variance that is replication "
-             "noise: near 1, the indices describe noise.</p>")
-    method = "sobol"
-    policy = [s for s in scen if s != "baseline"] or scen
-    jobs = [(f"years to {focus}: {s}", s) for s in policy[:2]]
-    if len(policy) >= 2:
-        jobs.append((f"years to {focus}: {policy[0]} minus {policy[1]}",
-                     (policy[0], policy[1])))
-    for title, sc in jobs:
-        try:
-            sens = sensitivity(ds, "time_to_target", method=method, target=focus, scenario=sc,
-                               level=level)
-        except ConstantOutput as e:
-            page.add(f'<p class="note">{html.escape(title)}: {html.escape(str(e))}</p>')
-            continue
-        except ValueError:
-            method = "morris"
-            try:
-                sens = sensitivity(ds, "time_to_target", method="morris", target=focus,
-                                   scenario=sc, level=level)
-            except ValueError as e:
-                page.add(f'<p class="note">{html.escape(str(e))}</p>')
-                return
-        with fonts():
-            fig = plot_sensitivity(sens, title=title)
-        page.figure(fig, f"sens-{title}", f"Sensitivity of {title} ({method}); replication "
-                    f"noise {sens.attrs['noise_share']:.0%} of the variance.")
-    page.add('<h2 id="robustness">Is the ranking robust across the unknowns?</h2>')
-    rr = robust_ranking(ds, "time_to_target", target=focus)
-    with fonts():
-        fig = plot_robustness(rr, colours)
-    page.figure(fig, "robustness", f"Probability that each mix reaches {focus} first across "
-                "the experiment's points, and its regret (years behind the best mix).")
-    flips = ranking_flips(ds, "time_to_target", target=focus)
-    rows = [[html.escape(r["box"]), html.escape(str(r["best"])), f"{r['share']:.0%}",
-             str(r["points"])] for _, r in flips["leaves"].iterrows()]
-    page.add(f"<p>Where the best mix changes (a classification tree on the design; it "
-             f"classifies {flips['accuracy']:.0%} of the points right):</p>")
-    page.add(_html_table(["region of the unknowns", "best mix", "share of its points",
-                          "points"], rows, css_id="flips-table"))
+_BUNDLE = b"--[[zhizao:file "
+
+
+def source_files(text: str) -> list:
+    """[(path, text)] of a scenario's stored source: the engine's bundle of
+    the scenario and its includes (``--[[zhizao:file LEN PATHLEN:PATH]]``
+    headers, lengths in bytes), or one plain text as [("", text)]."""
+    raw = str(text).encode("utf-8")
+    if not raw.startswith(_BUNDLE):
+        return [("", str(text))]
+    out, p = [], 0
+    while raw.startswith(_BUNDLE, p):
+        p += len(_BUNDLE)
+        sp = raw.index(b" ", p)
+        n = int(raw[p:sp])
+        colon = raw.index(b":", sp)
+        plen = int(raw[sp + 1:colon])
+        path = raw[colon + 1:colon + 1 + plen].decode("utf-8", "replace")
+        p = colon + 1 + plen + len(b"]]\n")
+        out.append((path, raw[p:p + n].decode("utf-8", "replace")))
+        p += n
+        while raw[p:p + 1] == b"\n":
+            p += 1
+    return out
 
 
 def _scenario_details(page: _Page, data):
@@ -425,8 +418,10 @@ def _scenario_details(page: _Page, data):
                 ("scenario_path", "seed", "replications", "start_date", "program_version",
                  "overrides")]
         page.add(_html_table(["", "value"], meta, left=2))
-        page.add("<details><summary>Scenario source</summary>"
-                 f'<pre class="source">{html.escape(str(a.get("scenario_source", "")))}</pre>'
+        src = "".join((f"<p><code>{html.escape(path)}</code></p>" if path else "")
+                      + f'<pre class="source">{html.escape(body)}</pre>'
+                      for path, body in source_files(a.get("scenario_source", "")))
+        page.add("<details><summary>Scenario source</summary>" + src +
                  "</details><details><summary>Resolved parameters</summary>"
                  f'<pre class="parameters">{html.escape(str(a.get("parameters", "")))}</pre>'
                  "</details>")
@@ -491,12 +486,23 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
              f"{html.escape(__version__)}. How to read every number: docs/reading-results.md."
              "</p>")
     if "design" in exp.variables and "point" in exp.dims:
+        _headline_unknowns(page, exp, focus, level)
+        pooled = _pooled(exp)
+        page.add('<p class="note">The sections up to the pathways pool the experiment\'s '
+                 "points and replications (every point equally likely): probabilities and "
+                 "intervals are across the unknowns and chance together.</p>")
+        _deadlines(page, pooled, colours, level)
+        inc = _additionality(page, pooled, colours, TWIN, level, focus)
+        _cost_time(page, pooled, inc, colours, focus, level)
+        if "target_share" in pooled.variables:
+            _pathways(page, pooled, colours, focus, level, target)
         _experiment(page, exp, colours, focus, level)
     elif not targets:
         page.add('<p class="note">This file reports no target groups: nothing to say about '
                  "deadlines, additional adopters by group or pathways.</p>")
         _spending(page, data, level)
     else:
+        _headline(page, data, focus, level)
         _deadlines(page, exp, colours, level)
         inc = _additionality(page, exp, colours, base, level, focus)
         _cost_time(page, exp, inc, colours, focus, level)

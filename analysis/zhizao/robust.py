@@ -26,10 +26,10 @@ import pandas as pd
 import xarray as xr
 
 from .dataset import as_experiment
-from .measures import by_days, measure, point_values
-from .survival import horizon_days, p_by
+from .measures import by_days, done_mask, measure, point_values
+from .survival import _clopper_pearson
 
-__all__ = ["p_target", "robust_ranking", "ranking_flips"]
+__all__ = ["p_target", "robust_ranking", "ranking_flips", "scenario_discovery"]
 
 
 def p_target(ds, target: str, by=None, level: float = 0.95) -> xr.Dataset:
@@ -41,53 +41,75 @@ def p_target(ds, target: str, by=None, level: float = 0.95) -> xr.Dataset:
         :func:`zhizao.dataset.as_experiment`).
     target : target group name.
     by : a date ("2027-05-29"), days from the start, or None for the
-        target's own deadline (``target { by = ... }``; a pioneer's
-        ``within_days``), else the horizon. A date after the horizon is an
-        error: the runs say nothing about it.
+        target's own deadline *in each scenario* (``target { by = ... }``;
+        a pioneer's ``within_days``), else the horizon. A date after the
+        horizon is an error: the runs say nothing about it (a scenario
+        whose own deadline is after the horizon gets NaN, n = 0).
 
     Returns
     -------
     Dataset over the remaining dims (point, scenario) with ``p``, ``lo``,
     ``hi`` (exact Clopper-Pearson interval at `level`), ``k`` (replications
-    that reached the target by then), ``n``; attrs ``by_days``, ``target``.
+    that reached the target by then), ``n`` (replications counted),
+    ``missing`` (replications an interrupted experiment never ran: left
+    out, not read as "not reached"), ``by_days`` (the date used, per
+    scenario); attrs ``by_days`` (that date when every scenario shares it,
+    else NaN), ``target``, ``note`` (what was left out, or "").
     """
     ds = as_experiment(ds)
     m = measure(ds, "p_target", target, by)
     d = by_days(ds, str(target), by)
-    hz = horizon_days(ds)
-    tt = ds["time_to_target"].sel(target=str(target), drop=True)
-    other = [x for x in m.num.dims if x != "replicate"]
-    stacked = tt.transpose(*other, "replicate")
-    flat = np.asarray(stacked.values, dtype=float).reshape(-1, stacked.sizes["replicate"])
-    cols = {k: np.empty(flat.shape[0]) for k in ("p", "lo", "hi", "k", "n")}
-    for i, row in enumerate(flat):
-        r = p_by(row, d, hz, level=level)
-        for k in cols:
-            cols[k][i] = r[k]
-    shape = [stacked.sizes[x] for x in other]
-    coords = {x: stacked[x] for x in other if x in stacked.coords}
-    out = xr.Dataset({k: (other, v.reshape(shape)) for k, v in cols.items()}, coords=coords)
-    out["k"] = out["k"].astype(int)
-    out["n"] = out["n"].astype(int)
-    out.attrs = {"by_days": d, "target": str(target), "level": level}
+    k = m.num.sum("replicate")
+    n = m.den.sum("replicate")
+    other = list(k.dims)
+    kv = np.asarray(k.values, dtype=float).ravel()
+    nv = np.asarray(n.values, dtype=float).ravel()
+    lo, hi, p = (np.full(kv.shape, np.nan) for _ in range(3))
+    for i, (kk, nn) in enumerate(zip(kv, nv)):
+        if nn > 0:
+            p[i] = kk / nn
+            lo[i], hi[i] = _clopper_pearson(int(kk), int(nn), level)
+    shape = k.shape
+    out = xr.Dataset({"p": (other, p.reshape(shape)), "lo": (other, lo.reshape(shape)),
+                      "hi": (other, hi.reshape(shape)), "k": k.astype(int),
+                      "n": n.astype(int)}, coords={x: k[x] for x in other if x in k.coords})
+    done = done_mask(ds)
+    total = ds["time_to_target"].sizes["replicate"]
+    run = done.sum("replicate") if done is not None else xr.full_like(out["n"], total)
+    out["missing"] = (total - run).astype(int).broadcast_like(out["n"])
+    out["by_days"] = (d if isinstance(d, xr.DataArray) else xr.full_like(out["p"], d)) \
+        .broadcast_like(out["p"])
+    missing = int(out["missing"].sum())
+    note = (f"{missing} replications never ran (interrupted experiment): left out, "
+            "counted as missing" if missing else "")
+    out.attrs = {"by_days": d if not isinstance(d, xr.DataArray) else np.nan,
+                 "target": str(target), "level": level, "note": note}
     return out
 
 
 def _values_over(ds, output, target, by, money_kind, over):
-    """values [unit, scenario] and the Measure; unit = point or replicate."""
+    """(Measure, values [unit, scenario], missing [unit, scenario]); unit =
+    point or replicate; missing = nothing ran there (an interrupted
+    experiment's tasks, a deadline after the horizon), as opposed to a
+    value that is undefined (no adopters, so no cost per adopter)."""
     m, v = point_values(ds, output, target, by, None, money_kind)
     if over == "point":
         if "point" not in v.dims:
             raise ValueError("robustness over points needs an experiment file (a 'point' "
                              "dim); use over='replicate' for a run or comparison")
-        return m, v.transpose("point", "scenario")
+        return m, v.transpose("point", "scenario"), \
+            m.missing().broadcast_like(v).transpose("point", "scenario")
     if over == "replicate":
         d = m.den.where(m.den != 0)
         per = (m.num / d)
+        gone = ~m.done if m.done is not None else xr.zeros_like(per, dtype=bool)
         if "point" in per.dims:
             per = per.stack(unit=("point", "replicate")).transpose("unit", "scenario")
-            return m, per
-        return m, per.transpose("replicate", "scenario")
+            gone = gone.broadcast_like(m.num).stack(unit=("point", "replicate")) \
+                .transpose("unit", "scenario")
+            return m, per, gone
+        return m, per.transpose("replicate", "scenario"), \
+            gone.broadcast_like(m.num).transpose("replicate", "scenario")
     raise ValueError(f"over must be 'point' or 'replicate', got {over!r}")
 
 
@@ -98,7 +120,8 @@ def _best(vals: np.ndarray, sense: int):
     top = score.max(axis=1, keepdims=True)
     is_best = (score == top) & np.isfinite(top)
     share = is_best / np.maximum(is_best.sum(axis=1, keepdims=True), 1)
-    regret = np.where(np.isfinite(score), top - score, np.inf)
+    with np.errstate(invalid="ignore"):        # -inf - -inf where no mix is defined
+        regret = np.where(np.isfinite(score), top - score, np.inf)
     regret = np.where(np.isfinite(top), regret, np.nan)
     return share, regret
 
@@ -125,10 +148,12 @@ def robust_ranking(ds, output: str = "p_target", target=None, by=None,
     """
     ds = as_experiment(ds)
     over = over or ("point" if "point" in ds.dims else "replicate")
-    m, v = _values_over(ds, output, target, by, money_kind, over)
+    m, v, gone = _values_over(ds, output, target, by, money_kind, over)
     vals = np.asarray(v.values, dtype=float)
+    # a point where some mix never ran cannot say which is best: left out
+    missing = np.asarray(gone.values, dtype=bool).any(axis=1)
     share, regret = _best(vals, m.sense)
-    ok = ~np.isnan(regret).any(axis=1)      # points where no mix is defined
+    ok = ~np.isnan(regret).any(axis=1) & ~missing  # and points where no mix is defined
     share, regret, vals = share[ok], regret[ok], vals[ok]
     names = [str(s) for s in v["scenario"].values]
     df = pd.DataFrame({
@@ -140,8 +165,12 @@ def robust_ranking(ds, output: str = "p_target", target=None, by=None,
         "mean": _nanmean(vals),
         "n": len(vals)}, index=pd.Index(names, name="scenario"))
     df = df.sort_values(["p_best", "regret_mean"], ascending=[False, True], kind="mergesort")
+    n_missing = int(missing.sum())
     df.attrs = {"measure": m.label, "unit": m.unit, "over": over,
-                "better": "higher" if m.sense > 0 else "lower"}
+                "better": "higher" if m.sense > 0 else "lower", "missing": n_missing,
+                "note": (f"{n_missing} {over}s left out: some mix has nothing there (tasks "
+                         "an interrupted experiment never ran, or a deadline after the "
+                         "horizon)") if n_missing else ""}
     return df
 
 
@@ -174,19 +203,22 @@ def ranking_flips(ds, output: str = "p_target", target=None, by=None,
     its conditions, the winning mix, its share of the leaf's points and
     the leaf's number of points), ``accuracy`` (share of points the tree
     classifies right), ``importance`` (Series: each factor's share of the
-    tree's impurity decrease), ``best`` (Series: best mix per point).
+    tree's impurity decrease), ``best`` (Series: best mix per point),
+    ``missing`` (points left out: some mix never ran there).
     """
     from sklearn.tree import DecisionTreeClassifier, export_text
 
     ds = as_experiment(ds)
-    m, v = _values_over(ds, output, target, by, money_kind, "point")
+    m, v, gone = _values_over(ds, output, target, by, money_kind, "point")
+    keep = ~np.asarray(gone.values, dtype=bool).any(axis=1)
+    v = v.isel(point=np.flatnonzero(keep))
     if scenarios is not None:
         v = v.sel(scenario=list(scenarios))
     names = np.array([str(s) for s in v["scenario"].values])
     vals = np.asarray(v.values, dtype=float)
     score = np.where(np.isfinite(m.sense * vals), m.sense * vals, -np.inf)
     best = names[np.argmax(score, axis=1)]
-    X = _design(ds)
+    X = _design(ds).iloc[np.flatnonzero(keep)].reset_index(drop=True)
     leaf_n = max(1, int(np.ceil(min_leaf * len(X))))
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=leaf_n,
                                   random_state=random_state).fit(X.values, best)
@@ -196,7 +228,8 @@ def ranking_flips(ds, output: str = "p_target", target=None, by=None,
             "accuracy": float((tree.predict(X.values) == best).mean()),
             "importance": pd.Series(tree.feature_importances_, index=X.columns,
                                     name="importance").sort_values(ascending=False),
-            "best": pd.Series(best, name="best"), "measure": m.label}
+            "best": pd.Series(best, name="best"), "measure": m.label,
+            "missing": int((~keep).sum())}
 
 
 def _leaves(tree, features, X, best) -> pd.DataFrame:
@@ -222,3 +255,32 @@ def _leaves(tree, features, X, best) -> pd.DataFrame:
 
     walk(0, [])
     return pd.DataFrame(rows)
+
+
+def scenario_discovery(ds, scenario: str, target=None, by=None, condition=None,
+                       **prim_args) -> dict:
+    """PRIM boxes of the uncertain parameters where `condition` holds.
+
+    Default condition: `scenario` misses `target` at the point (the
+    probability of reaching it by `by`, default its deadline, is below
+    0.5). `condition` may instead be a boolean array over the points.
+    Points where the scenario never ran are left out. Returns
+    :func:`zhizao.givendata.prim`'s dict plus ``condition`` (its words)
+    and ``points``.
+    """
+    from .givendata import prim
+    ds = as_experiment(ds)
+    X = _design(ds)
+    if condition is None:
+        p = p_target(ds, target, by=by).sel(scenario=scenario)
+        pv = np.asarray(p["p"].transpose("point").values, dtype=float)
+        keep = np.isfinite(pv)
+        hit = pv < 0.5
+        words = f"{scenario} misses {target} (P by its deadline < 0.5)"
+    else:
+        hit = np.asarray(condition, dtype=bool)
+        keep = np.ones(len(hit), bool)
+        words = "the given condition"
+    out = prim(X[keep].reset_index(drop=True), hit[keep], **prim_args)
+    out.update(condition=words, points=int(keep.sum()))
+    return out

@@ -35,6 +35,11 @@ design). Columns mu_star (mean |EE|, with a bootstrap interval over the
 effects), mu (mean EE) and sigma (standard deviation: interactions or
 non-linearity), in the output's units per whole range of the factor.
 
+Any other sample (Latin hypercube, a Sobol sequence, a CSV design):
+method="rbd_fast" gives first-order indices from the given data (see
+:mod:`zhizao.givendata`); method="auto" picks the first of Sobol, Morris,
+RBD-FAST the design allows.
+
 Beside the indices, ``attrs["noise_share"]`` is the share of the variance
 of the point values that is replication noise: the mean over points of
 the jackknife variance of the point value across its replications
@@ -52,7 +57,7 @@ from .dataset import _is_explore, as_experiment
 from .measures import point_values
 
 __all__ = ["sensitivity", "ConstantOutput", "sobol_indices", "saltelli_layout", "morris_effects",
-           "ESTIMATORS"]
+           "ESTIMATORS", "design_method"]
 
 ESTIMATORS = ("saltelli2010", "jansen")
 _UNIT_NAMES = ("design_unit", "unit_design", "design_u")
@@ -186,7 +191,11 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         "cost_per_additional", "money", a variable name, or a DataArray
         over ``point`` (and optionally ``replicate``); see
         :mod:`zhizao.measures`. `target`, `by`, `money_kind` as there.
-    method : "sobol" (Saltelli design) or "morris" (trajectories).
+    method : "sobol" (Saltelli design), "morris" (trajectories),
+        "rbd_fast" (first-order indices from any sample: Latin hypercube,
+        Sobol sequence, a CSV; :func:`zhizao.givendata.rbd_fast`) or
+        "auto" (the first the design allows; ``attrs["method"]`` says
+        which was used).
     scenario : a scenario name, or a pair (a, b) for the paired difference
         a - b. Needed when the file has more than one scenario.
     estimator : first-order estimator, "saltelli2010" or "jansen".
@@ -214,21 +223,37 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
         raise ValueError(f"the output still has dims {extra} besides point; select them "
                          "(target=..., scenario=...)")
     y = np.asarray(v.transpose("point").values, dtype=float)
-    if not np.isfinite(y).all():
-        bad = int((~np.isfinite(y)).sum())
+    # points an interrupted experiment never ran: left out (with every
+    # Sobol row or Morris step that needs them), counted, never read as 0
+    gone = np.asarray(m.missing().broadcast_like(v).transpose("point").values, dtype=bool)
+    if gone.all():
+        raise ValueError("no point of the design has a finished replication")
+    if not np.isfinite(y[~gone]).all():
+        bad = int((~np.isfinite(y[~gone])).sum())
         raise ValueError(f"{m.label} is undefined at {bad} of {y.size} points (e.g. no "
                          "additional adopters, so no cost per adopter); choose another "
                          "output or target")
-    total = float(np.var(y, ddof=1)) if y.size > 1 else np.nan
+    yk = y[~gone]
+    total = float(np.var(yk, ddof=1)) if yk.size > 1 else np.nan
     noise = float(m.jackknife_var().mean()) if "replicate" in _m_dims(m) else 0.0
-    attrs = {"output": m.label, "unit": m.unit, "method": method, "n_points": int(y.size),
+    attrs = {"output": m.label, "unit": m.unit, "method": method,
+             "n_points": int(yk.size), "missing_points": int(gone.sum()),
              "noise_share": noise / total if total > 0 else np.nan,
-             "noise_var": noise, "total_var": total}
+             "noise_var": noise, "total_var": total,
+             "note": (f"{int(gone.sum())} points never ran (interrupted experiment): left "
+                      "out with every estimate that needs them") if gone.any() else ""}
     rng = np.random.default_rng(seed)
     lo_q, hi_q = 100 * (1 - level) / 2, 100 * (1 + level) / 2
+    if method == "auto":
+        method = design_method(ds, X, unit)
+        attrs["method"] = method
     if method == "sobol":
         iA, iB, iAB = saltelli_layout(X)
-        _varies(m, y, total)
+        _varies(m, yk)
+        rows_ok = ~(gone[iA] | gone[iB] | gone[iAB].any(axis=0))
+        if not rows_ok.any():
+            raise ValueError("no complete Saltelli row (A, B and every AB_i) has run")
+        iA, iB, iAB = iA[rows_ok], iB[rows_ok], iAB[:, rows_ok]
         yA, yB, yAB = y[iA], y[iB], y[iAB]
         s1, st = sobol_indices(yA, yB, yAB, estimator)
         N = iA.size
@@ -242,8 +267,9 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                           index=pd.Index(factors, name="factor"))
         attrs.update(N=int(N), estimator=estimator)
     elif method == "morris":
-        effects = morris_effects(_unit(ds, X, unit), y)
-        _varies(m, y, total)
+        effects = morris_effects(_unit(ds, X, unit), y)   # NaN where a point is missing
+        effects = [e[np.isfinite(e)] for e in effects]
+        _varies(m, yk)
         rows = []
         for e in effects:
             if e.size == 0:
@@ -255,16 +281,51 @@ def sensitivity(ds: xr.Dataset, output, method: str = "sobol", target=None, by=N
                          e.std(ddof=1) if e.size > 1 else np.nan, e.size])
         df = pd.DataFrame(rows, columns=["mu_star", "mu_star_lo", "mu_star_hi", "mu", "sigma",
                                          "n_effects"], index=pd.Index(factors, name="factor"))
+    elif method == "rbd_fast":
+        from .givendata import rbd_fast
+        Xk = X[~gone]
+        s1 = rbd_fast(Xk, yk)
+        _varies(m, yk)
+        n = len(yk)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = np.array([rbd_fast(Xk[i], yk[i]) for i in
+                             (rng.integers(0, n, size=n) for _ in range(min(n_boot, 200)))])
+        df = pd.DataFrame({"S1": s1, "S1_lo": np.nanpercentile(boot, lo_q, axis=0),
+                           "S1_hi": np.nanpercentile(boot, hi_q, axis=0),
+                           "ST": np.nan, "ST_lo": np.nan, "ST_hi": np.nan},
+                          index=pd.Index(factors, name="factor"))
+        attrs["estimator"] = "RBD-FAST (given data; first order only)"
     else:
-        raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
+        raise ValueError(f"method must be 'sobol', 'morris', 'rbd_fast' or 'auto', "
+                         f"got {method!r}")
     df.attrs = attrs
     return df
 
 
-def _varies(m, y, total):
+def design_method(ds, X, unit=None) -> str:
+    """The estimator a design allows: "sobol" on a Saltelli design, "morris"
+    on Morris trajectories, else "rbd_fast" (any sample)."""
+    try:
+        saltelli_layout(X)
+        return "sobol"
+    except ValueError:
+        pass
+    U = _unit(ds, X, unit)
+    n, k = U.shape
+    if n % (k + 1) == 0 and n > k:
+        steps = [s for s in range(n - 1) if (s + 1) % (k + 1) != 0]
+        if steps and all(_moved(U[s], U[s + 1]) is not None for s in steps):
+            return "morris"
+    return "rbd_fast"
+
+
+def _varies(m, y):
     """Refuses an output without variance across the points (after the
-    design is known to fit the method: that error comes first)."""
-    if not total > 0:
+    design is known to fit the method: that error comes first). Equal
+    values are tested as such: the variance of identical floats is not
+    always 0 (np.var of 11 copies of 1095/365.25 is 2e-31), and indices
+    divided by it are noise or NaN."""
+    if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
         raise ConstantOutput(f"{m.label} is the same at every point of the design ({y[0]:g}): "
                              "no variance to apportion (e.g. the target is never reached "
                              "within the horizon); choose another output, target or horizon")

@@ -22,9 +22,10 @@ Definitions (docs/model.md, "Outputs"; sim/accounting.c):
   supported; supported_additional = supported - deadweight (the adopters
   the money itself made); spillover = additional - supported_additional
   (peers, prices, crowding: may be negative).
-* money per additional adopter = ``spent`` at the last observation summed
-  over instruments / additional adopters of all firms (target
-  ``all_firms``), per replicate; NaN in a replicate without additional
+* cost per additional adopter = mean fiscal money disbursed by the end /
+  mean additional adopters of all firms (target ``all_firms``) over the
+  paired replications (a ratio of means; see :func:`cost_effectiveness`):
+  the one definition zhizao uses everywhere; NaN without additional
   adopters (so a no-policy baseline has none).
 * months gained = (twin's time to target - policy's) / 30.4375 days, per
   replicate; see :func:`time_to_target` for the replicates where a run
@@ -360,46 +361,60 @@ def additionality(ds: xr.Dataset, level: float = 0.95) -> pd.DataFrame:
 
 def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
                        per_replicate: bool = False) -> pd.DataFrame:
-    """Money disbursed per additional adopter (yuan), across replicates.
+    """Fiscal money per additional adopter of all firms (yuan): **the** cost
+    per additional adopter zhizao quotes everywhere (the run's summary,
+    ``zhizao compare``, the report, :func:`zhizao.headline`).
 
-    Per replicate: ``spent`` at the last observation summed over
-    instruments, divided by that replicate's additional adopters of all
-    firms (the engine's ``additional`` for target ``all_firms``, else from
-    the cell counts, see :func:`additionality`); NaN where there is no
-    additional adopter (so a no-policy baseline gets NaN, not 0).
+    Definition: mean fiscal money disbursed by the end (``spent`` at the
+    last observation times the programme's ``fiscal`` flag, summed over
+    instruments) divided by the mean additional adopters of all firms (the
+    engine's ``additional`` for target ``all_firms``, else from the cell
+    counts, see :func:`additionality`), over the paired replications: a
+    ratio of means, defined even when single replications gain none, with
+    a delta-method t-interval. Money marked ``fiscal = false`` (e.g. an
+    industry fund's equity) is not counted. NaN (not 0) without additional
+    adopters, so a no-policy baseline gets NaN.
 
     Returns one row (``"all_firms"``) with columns mean, lo, hi (yuan per
-    additional adopter: mean of the per-replicate ratios and its
-    t-interval), n (replicates with a defined ratio), spent and additional
-    (means), ratio_of_means (mean spent / mean additional), and, with the
-    engine's accounting, per_supported_additional (mean of spent /
-    (supported - deadweight) of all firms: money per adopter the support
+    additional adopter), n (replications; 0 where it is undefined), fiscal, spent (all money) and
+    additional (means), ratio_of_means (= mean), mean_of_ratios (the mean
+    of the per-replication ratios, for comparison only), and, with the
+    engine's accounting, per_supported_additional (mean fiscal money over
+    mean (supported - deadweight) of all firms: per adopter the support
     itself made, ignoring spill-overs). With ``per_replicate=True``, one
-    row per replicate with columns spent, additional, yuan_per_additional.
+    row per replicate with columns spent, fiscal, additional,
+    yuan_per_additional (fiscal / additional).
 
     Raises :class:`NoTwinError` when the file has no twin.
     """
+    from .answer import ratio_of_means
     _require_twin(ds, "cost_effectiveness", accounting_ok=True)
     if ds.sizes.get("instrument", 0):
-        spent = ds["spent"].isel(time=-1).astype(float).sum("instrument")
+        last = ds["spent"].isel(time=-1).astype(float)
+        spent = last.sum("instrument")
+        w = ds["fiscal"].astype(float) if "fiscal" in ds.variables else 1.0
+        fiscal = (last * w).sum("instrument")
     else:
         spent = xr.zeros_like(ds["events"], dtype=float)
+        fiscal = spent
     add = _additional_all(ds)
-    ratio = spent / add.where(add > 0)
+    ratio = fiscal / add.where(add > 0)
     if per_replicate:
-        return pd.DataFrame({"spent": spent.values, "additional": add.values,
-                             "yuan_per_additional": ratio.values},
+        return pd.DataFrame({"spent": spent.values, "fiscal": fiscal.values,
+                             "additional": add.values, "yuan_per_additional": ratio.values},
                             index=pd.Index(ds["replicate"].values, name="replicate"))
-    c = mean_ci(ratio.values, level)
-    mean_add = float(add.mean()) if add.size else np.nan
-    row = {"mean": c["mean"], "lo": c["lo"], "hi": c["hi"], "n": c["n"],
+    f, a = np.asarray(fiscal.values, float), np.asarray(add.values, float)
+    mean_add = float(a.mean()) if a.size else np.nan
+    r, lo, hi = ratio_of_means(f, a, level) if mean_add > 0 else (np.nan,) * 3
+    row = {"mean": r, "lo": lo, "hi": hi, "n": int(a.size) if np.isfinite(r) else 0,
+           "fiscal": float(f.mean()) if f.size else np.nan,
            "spent": float(spent.mean()) if spent.size else np.nan, "additional": mean_add,
-           "ratio_of_means": float(spent.mean()) / mean_add if mean_add > 0 else np.nan}
+           "ratio_of_means": r, "mean_of_ratios": mean_ci(ratio.values, level)["mean"]}
     g = _target_index(ds, ALL_FIRMS)
     if has_accounting(ds) and g is not None:
         own = (ds["supported"] - ds["deadweight"]).isel(target=g).astype(float).values
-        row["per_supported_additional"] = mean_ci(
-            spent.values / np.where(own > 0, own, np.nan), level)["mean"]
+        row["per_supported_additional"] = float(f.mean() / own.mean()) \
+            if own.size and own.mean() > 0 else np.nan
     else:
         row["per_supported_additional"] = np.nan
     return pd.DataFrame([row], index=pd.Index([ALL_FIRMS], name="group"))
@@ -485,15 +500,17 @@ def compare(source, level: float = 0.95) -> pd.DataFrame:
     * "years to <target>": higher share of replicates reaching the target
       first, then shorter mean time (a scenario that reaches the target in
       every replicate beats one that sometimes does not, however fast);
-    * "yuan per additional adopter": lower mean first; scenarios without a
-      twin or without additional adopters (NaN) last.
+    * "yuan per additional adopter" (fiscal money, ratio of means, see
+      :func:`cost_effectiveness`): lower first; scenarios without a twin
+      or without additional adopters (NaN) last.
 
     Every scenario appears under every measure (NaN mean, reached 0 where
     it lacks that target; NaN cost where it has no twin).
 
     Returns a DataFrame indexed by (measure, rank) with columns scenario,
-    mean, lo, hi, reached, n; measures in the order of the file's targets,
-    then cost.
+    mean, lo, hi, reached, n and tie_rank (the rank shared by ties, as
+    ``zhizao compare`` prints it); measures in the order of the file's
+    targets, then cost.
     """
     data = _as_data(source)
     parts = []
@@ -519,6 +536,16 @@ def compare(source, level: float = 0.95) -> pd.DataFrame:
     df["_k1"] = -df["reached"].fillna(0.0)
     df["_k2"] = df["mean"].fillna(np.inf)
     df = df.sort_values(["measure", "_k1", "_k2"], kind="mergesort")
-    df["rank"] = df.groupby("measure", observed=True).cumcount() + 1
-    df = df.drop(columns=["_k1", "_k2"]).set_index(["measure", "rank"])
-    return df[["scenario", "mean", "lo", "hi", "reached", "n"]]
+    # ties share a rank, as zhizao compare prints it (two scenarios that
+    # never reach a target are not 1st and 2nd); the index stays unique
+    df["pos"] = df.groupby("measure", observed=True).cumcount() + 1
+    key = list(zip(df["_k1"], df["_k2"]))
+    same = [i > 0 and key[i] == key[i - 1] and df["measure"].iloc[i] == df["measure"].iloc[i - 1]
+            for i in range(len(df))]
+    rank = []
+    for i, pos in enumerate(df["pos"]):
+        rank.append(rank[-1] if same[i] else pos)
+    df["tie_rank"] = rank
+    df = df.drop(columns=["_k1", "_k2"]).rename(columns={"pos": "rank"})
+    df = df.set_index(["measure", "rank"])
+    return df[["scenario", "mean", "lo", "hi", "reached", "n", "tie_rank"]]

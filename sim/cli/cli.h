@@ -3,6 +3,10 @@
 int zz_cli_run(int argc, char **argv, int compare);
 int zz_cli_check(int argc, char **argv);
 int zz_cli_report(int argc, char **argv);
+int zz_cli_export(int argc, char **argv);
+/* Runs python3 -m MODULE ARGV[0..argc) with the analysis package, waits,
+ * returns its exit status (cli_report.c). */
+int zz_cli_python_wait(const char *module, int argc, char **argv);
 int zz_cli_explore(int argc, char **argv);
 int zz_cli_calibrate(int argc, char **argv);
 struct zz_scenario;
@@ -28,4 +32,11 @@ void zz_cli_release_side(const char *out, const char *name, int fd);
  * resuming stopped), the .partial goes too if the claim left it empty. */
 void zz_cli_release_partial(const char *out, int fd, int failed);
 int zz_cli_optimise(int argc, char **argv);
+/* Warns on stderr-like `out` of work scheduled after the run's end (a
+ * target's deadline, a programme's start), with file:line; the count. */
+#include <stdio.h>
+int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc);
+/* Opens every file the scenario names (its firm file): ZZ_OK, or prints
+ * the error with the declaring file:line and returns ZZ_IO. */
+int zz_cli_check_files(FILE *out, const struct zz_scenario *sc);
 #endif

@@ -143,13 +143,25 @@ static void print_result(const zz_calibration *c, const zz_msm_result *r, const 
     char buf[64];
     printf("%-36s %12s %24s%s\n", "free parameter", "estimate", "std_error",
            truth ? "        truth  |est-truth|/se" : "");
+    int bounded = 0;
     for (int f = 0; f < r->nfree; f++) {
         printf("%-36s %12.6g %24s", c->ex->factor[f].key, r->estimate[f],
                se_text(r, f, buf, sizeof buf));
         if (truth)
             printf(" %12.6g %14.3g", truth[f], fabs(r->estimate[f] - truth[f]) / r->std_error[f]);
+        int b = r->at_bound[f]; /* one definition: zz_msm_diagnose */
+        if (b) {
+            printf("  ON ITS %s BOUND (%g)", b < 0 ? "LOWER" : "UPPER",
+                   b < 0 ? c->ex->factor[f].lo : c->ex->factor[f].hi);
+            bounded++;
+        }
         putchar('\n');
     }
+    if (bounded)
+        printf("note: %d estimate%s on a bound of its range: the fit wants a value outside it, "
+               "and the standard error (which assumes an optimum inside) does not hold; widen "
+               "the range in the calibration file or question the moments\n",
+               bounded, bounded > 1 ? "s" : "");
     print_identification(c, r);
     print_moments(c, r, 0);
     if (c->nfit < c->nmoments)

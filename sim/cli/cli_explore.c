@@ -15,14 +15,55 @@
 static void usage(FILE *out)
 {
     fputs("usage: zhizao explore EXPERIMENT.lua -o OUT.h5 [--threads T] [--set [SCENARIO:]KEY=VALUE]...\n"
-          "                      [--resume] [--cells] [--design] [--quiet]\n"
+          "                      [--points N] [--replications R] [--resume] [--cells] [--design]\n"
+          "                      [--quiet]\n"
           "  runs every (point, scenario, replication) of the experiment, with one no-policy\n"
           "  twin per (point, replication) shared by the scenarios; see docs/experiments.md.\n"
           "  --set KEY=VALUE       for every scenario that has KEY; SCENARIO:KEY=VALUE for one\n"
+          "  --points N            the design's points (base points for saltelli and morris)\n"
+          "                        instead of the file's `points`, e.g. a quick look\n"
+          "  --replications R      replications per point and scenario instead of the file's\n"
           "  --resume              continue OUT.h5.partial without redoing finished tasks\n"
           "  --cells               also adopted firms per city x industry x size (large)\n"
           "  --design              print the design as CSV (point, block, each factor) and stop\n",
           out);
+}
+
+/* A positive integer option, or -1 with a message. */
+static long positive(const char *name, const char *arg, long max)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end || end == arg || v < 1 || v > max) {
+        fprintf(stderr, "zhizao: %s must be an integer in [1, %ld], got '%s'\n", name, max, arg);
+        return -1;
+    }
+    return v;
+}
+
+/* --points and --replications over the experiment file's own. */
+static int resize(zz_experiment *ex, long points, long reps, char *err, size_t errlen)
+{
+    if (reps > 0) {
+        ex->replications = (int)reps;
+        for (int s = 0; s < ex->nscenarios; s++)
+            ex->sc[s]->cfg.replications = (int)reps;
+    }
+    if (points <= 0)
+        return ZZ_OK;
+    if (ex->design == ZZ_DESIGN_FILE || ex->design == ZZ_DESIGN_FACTORIAL) {
+        snprintf(err, errlen, "%s: --points does not apply to a %s design (its points are "
+                              "given by the %s)", ex->path, zz_design_names[ex->design],
+                 ex->design == ZZ_DESIGN_FILE ? "file" : "factors' levels");
+        return ZZ_USAGE;
+    }
+    free(ex->unit);
+    free(ex->value);
+    free(ex->block);
+    ex->unit = ex->value = NULL;
+    ex->block = NULL;
+    ex->points = (int)points;
+    return zz_experiment_design(ex, err, errlen);
 }
 
 static void print_design(const zz_experiment *ex)
@@ -39,21 +80,37 @@ static void print_design(const zz_experiment *ex)
     }
 }
 
-int zz_cli_explore(int argc, char **argv)
+/* The command line of explore. */
+typedef struct explore_args {
+    zz_explore_options opt;
+    const char *sets[MAX_SETS];
+    int nsets, design_only;
+    long points, reps;
+} explore_args;
+
+/* 0: go on; -1: --help printed; else the exit code */
+static int parse_explore(int argc, char **argv, explore_args *x)
 {
     static const struct option longopts[] = {
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"set", required_argument, 0, 'S'},    {"resume", no_argument, 0, 'R'},
         {"cells", no_argument, 0, 'C'},        {"design", no_argument, 0, 'D'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"points", required_argument, 0, 'P'}, {"replications", required_argument, 0, 'r'},
         {0, 0, 0, 0}};
-    zz_explore_options opt = {.progress = 1};
-    const char *sets[MAX_SETS];
-    int nsets = 0, design_only = 0, c;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:t:r:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': opt.output = optarg; break;
+        case 'P':
+            if ((x->points = positive("--points", optarg, 1000000)) < 0)
+                return ZZ_USAGE;
+            break;
+        case 'r':
+            if ((x->reps = positive("--replications", optarg, 1000000)) < 0)
+                return ZZ_USAGE;
+            break;
+        case 'o': x->opt.output = optarg; break;
         case 't': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -61,34 +118,59 @@ int zz_cli_explore(int argc, char **argv)
                 fprintf(stderr, "zhizao: --threads must be an integer in [1, 4096], got '%s'\n", optarg);
                 return ZZ_USAGE;
             }
-            opt.threads = (int)v;
+            x->opt.threads = (int)v;
             break;
         }
         case 'S':
-            if (nsets == MAX_SETS) {
+            if (x->nsets == MAX_SETS) {
                 fprintf(stderr, "zhizao: at most %d --set options\n", MAX_SETS);
                 return ZZ_USAGE;
             }
-            sets[nsets++] = optarg;
+            x->sets[x->nsets++] = optarg;
             break;
-        case 'R': opt.resume = 1; break;
-        case 'C': opt.cells = 1; break;
-        case 'D': design_only = 1; break;
-        case 'q': opt.progress = 0; break;
-        case 'h': usage(stdout); return ZZ_OK;
+        case 'R': x->opt.resume = 1; break;
+        case 'C': x->opt.cells = 1; break;
+        case 'D': x->design_only = 1; break;
+        case 'q': x->opt.progress = 0; break;
+        case 'h': usage(stdout); return -1;
         default: usage(stderr); return ZZ_USAGE;
         }
     }
-    if (optind != argc - 1 || (!opt.output && !design_only)) {
+    if (optind != argc - 1 || (!x->opt.output && !x->design_only)) {
         usage(stderr);
         return ZZ_USAGE;
     }
+    return 0;
+}
+
+int zz_cli_explore(int argc, char **argv)
+{
+    explore_args x = {.opt = {.progress = 1}};
+    int prc = parse_explore(argc, argv, &x);
+    if (prc)
+        return prc < 0 ? ZZ_OK : prc;
+    zz_explore_options opt = x.opt;
+    const char *const *sets = x.sets;
+    const int nsets = x.nsets, design_only = x.design_only;
+    const long points = x.points, reps = x.reps;
     /* under MPI, rank 0 speaks for the job */
     const int lead = zz_mpi_rank() == 0;
     opt.progress &= lead;
     zz_experiment *ex;
     int rc = zz_experiment_open(&ex, argv[optind]);
     char err[2048] = "", *overrides = calloc(1, 1);
+    if (!rc && (points > 0 || reps > 0))
+        rc = resize(ex, points, reps, err, sizeof err);
+    if (overrides && (points > 0 || reps > 0)) {
+        /* the file says how it was made: the options beside the --set ones */
+        char *o = realloc(overrides, 80);
+        int n = 0;
+        if (o && points > 0)
+            n = snprintf(o, 80, "--points %ld", points);
+        if (o && reps > 0)
+            snprintf(o + n, 80 - (size_t)n, "%s--replications %ld", n ? "\n" : "", reps);
+        overrides = o;
+    }
     for (int i = 0; !rc && i < nsets; i++) {
         rc = zz_scenarios_set(ex->sc, ex->nscenarios, sets[i], err, sizeof err);
         size_t n = strlen(overrides);

@@ -1,11 +1,13 @@
 /* zhizao optimise: the best mix for a budget and a deadline (docs/optimise.md). */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "ensemble.h"
 #include "output/outpath.h"
 #include "parallel/mpi.h"
 #include "optimise/optimise.h"
@@ -43,9 +45,16 @@ static void print_result(const zz_optimisation *o, const zz_opt_result *r)
     printf("\n%-20s %30s %30s %30s\n", "measure", "plan as written", "chosen mix", "difference");
     for (int k = 0; k < ZZ_NOBJECTIVES; k++) {
         const size_t p = (size_t)k, b = (size_t)r->best * ZZ_NOBJECTIVES + k;
+        double plo = r->m_lo[p], phi = r->m_hi[p], blo = r->m_lo[b], bhi = r->m_hi[b];
+        if (k == ZZ_OBJ_P_TARGET && zz_optimisation_points(o) == 1 && r->Rc > 0) {
+            /* a probability over Rc replications: the exact interval, not a
+             * t interval that says "0 [0, 0]" when none reaches the target */
+            zz_exact_interval((int)lround(r->m_value[p] * r->Rc), r->Rc, &plo, &phi);
+            zz_exact_interval((int)lround(r->m_value[b] * r->Rc), r->Rc, &blo, &bhi);
+        }
         printf("%-20s %10.4g [%8.4g, %8.4g] %10.4g [%8.4g, %8.4g] %10.4g [%8.4g, %8.4g]\n",
-               zz_objective_names[k], r->m_value[p], r->m_lo[p], r->m_hi[p], r->m_value[b], r->m_lo[b],
-               r->m_hi[b], r->d_value[b], r->d_lo[b], r->d_hi[b]);
+               zz_objective_names[k], r->m_value[p], plo, phi, r->m_value[b], blo, bhi,
+               r->d_value[b], r->d_lo[b], r->d_hi[b]);
     }
     if (r->level_row) {
         printf("\nfront (the best mix at each budget, confirmation seeds)\n%16s %22s %22s %22s\n",

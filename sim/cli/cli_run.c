@@ -27,6 +27,7 @@ typedef struct cli_args {
     int nsets;
     const char *files[MAX_SCENARIOS];
     int nfiles;
+    const char *base;        /* compare --base NAME */
 } cli_args;
 
 static int parse_int(const char *s, const char *what, long long lo, long long hi, long long *out)
@@ -50,6 +51,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
         {"lua-instructions", required_argument, 0, 'I'},
         {"lua-seconds", required_argument, 0, 'W'},
+        {"base", required_argument, 0, 'B'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->opt.seed = -1;
@@ -92,6 +94,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return ZZ_USAGE;
             a->opt.lua_seconds = (double)v;
             break;
+        case 'B': a->base = optarg; break;
         case 'c': a->opt.counterfactual = 1; break;
         case 'F': a->opt.firms_record = 1; break;
         case 'q': a->opt.progress = 0; break;
@@ -151,12 +154,101 @@ int zz_cli_check(int argc, char **argv)
     }
     zz_scenario *sc;
     rc = load(&a, a.files[0], &sc, 1);
+    if (!rc)
+        rc = zz_cli_check_files(stderr, sc);
     if (!rc) {
+        zz_cli_warn_schedule(stderr, sc);
         char *text = zz_scenario_describe(sc);
         printf("# %s: valid\n%s", a.files[0], text ? text : "");
         free(text);
     }
     zz_scenario_close(sc);
+    return rc;
+}
+
+/* Every scenario checked before any runs: --set, --base, distinct names,
+ * the files each names, and work scheduled after its end (a warning). */
+static int check_scenarios(cli_args *ap, zz_scenario **sc, int compare)
+{
+    cli_args a = *ap;
+    int rc = 0;
+    /* compare: KEY=VALUE for every scenario that has KEY, NAME:KEY=VALUE
+     * for scenario NAME only */
+    for (int i = 0; compare && !rc && i < a.nsets; i++) {
+        char msg[2048];
+        rc = zz_scenarios_set(sc, a.nfiles, a.sets[i], msg, sizeof msg);
+        if (rc)
+            fprintf(stderr, "zhizao: %s\n", msg);
+    }
+    if (!rc && a.base && !compare) {
+        fprintf(stderr, "zhizao: --base is for compare (a run is counted against its twin)\n");
+        rc = ZZ_USAGE;
+    }
+    if (!rc && a.base) {    /* a typo in --base must not cost the run */
+        int found = 0;
+        for (int i = 0; i < a.nfiles; i++)
+            found |= !strcmp(sc[i]->cfg.name, a.base);
+        if (!found) {
+            fprintf(stderr, "zhizao: --base '%s' is not one of the scenarios:", a.base);
+            for (int i = 0; i < a.nfiles; i++)
+                fprintf(stderr, " %s", sc[i]->cfg.name);
+            fputc('\n', stderr);
+            rc = ZZ_USAGE;
+        }
+    }
+    for (int i = 0; i < a.nfiles && !rc; i++)
+        for (int j = 0; j < i && !rc; j++)
+            if (!strcmp(sc[i]->cfg.name, sc[j]->cfg.name)) {
+                fprintf(stderr, "zhizao: %s and %s have the same scenario name '%s'; "
+                                "give each a distinct scenario { name = ... }\n",
+                        a.files[j], a.files[i], sc[i]->cfg.name);
+                rc = ZZ_USAGE;
+            }
+    for (int i = 0; i < a.nfiles && !rc; i++)
+        rc = zz_cli_check_files(stderr, sc[i]);
+    for (int i = 0; i < a.nfiles && !rc && a.opt.progress && zz_mpi_rank() == 0; i++)
+        zz_cli_warn_schedule(stderr, sc[i]);
+    return rc;
+}
+
+/* compare: the scenarios as an experiment of one point, each opening with
+ * its headline, then the ranking (and --base's paired comparison). */
+static int run_compare(cli_args *ap, zz_scenario **sc, char *out, char *err, size_t errlen)
+{
+    cli_args a = *ap;
+    int rc;
+    /* An experiment of one point: every scenario on the same
+     * random numbers, the no-policy twin run once per replication
+     * and shared by the scenarios it fits (sim/experiment/runner.c),
+     * each scenario's results in a group of its name. */
+    zz_experiment *ex;
+    zz_summary sum[MAX_SCENARIOS];
+    memset(sum, 0, sizeof sum);
+    rc = zz_experiment_of_scenarios(&ex, sc, a.nfiles, a.opt.replications, a.opt.seed);
+    memset(sc, 0, MAX_SCENARIOS * sizeof *sc); /* owned by the experiment now */
+    zz_explore_options xo = {.output = out, .threads = a.opt.threads,
+                             .progress = a.opt.progress, .compare = 1,
+                             .firms_record = a.opt.firms_record, .summary = sum};
+    if (rc) {
+        snprintf(err, errlen, "%s", ex ? ex->errmsg : "out of memory");
+        zz_mpi_agree(rc);
+    } else
+        rc = zz_explore_run(ex, &xo, err, errlen);
+    if (!rc && a.opt.progress) {
+        for (int i = 0; i < a.nfiles; i++)
+            zz_summary_headline(stdout, &sum[i]);
+        zz_print_ranking(stdout, sum, a.nfiles);
+    }
+    if (!rc && a.opt.progress && a.base && zz_mpi_rank() == 0) {
+        /* each scenario against the base: the analysis package's
+         * paired comparison (zhizao.incremental), on the file */
+        fflush(stdout);
+        char *args[] = {out, "--base", (char *)a.base, NULL};
+        rc = zz_cli_python_wait("zhizao.against", 3, args);
+    }
+    for (int i = 0; i < a.nfiles; i++)
+        zz_summary_free(&sum[i]);
+    zz_experiment_close(ex);
     return rc;
 }
 
@@ -185,22 +277,8 @@ int zz_cli_run(int argc, char **argv, int compare)
     zz_scenario *sc[MAX_SCENARIOS] = {0};
     for (int i = 0; i < a.nfiles && !rc; i++)
         rc = load(&a, a.files[i], &sc[i], !compare);
-    /* compare: KEY=VALUE for every scenario that has KEY, NAME:KEY=VALUE
-     * for scenario NAME only */
-    for (int i = 0; compare && !rc && i < a.nsets; i++) {
-        char msg[2048];
-        rc = zz_scenarios_set(sc, a.nfiles, a.sets[i], msg, sizeof msg);
-        if (rc)
-            fprintf(stderr, "zhizao: %s\n", msg);
-    }
-    for (int i = 0; i < a.nfiles && !rc; i++)
-        for (int j = 0; j < i && !rc; j++)
-            if (!strcmp(sc[i]->cfg.name, sc[j]->cfg.name)) {
-                fprintf(stderr, "zhizao: %s and %s have the same scenario name '%s'; "
-                                "give each a distinct scenario { name = ... }\n",
-                        a.files[j], a.files[i], sc[i]->cfg.name);
-                rc = ZZ_USAGE;
-            }
+    if (!rc)
+        rc = check_scenarios(&a, sc, compare);
     /* over MPI the other ranks wait to hear whether the set-up went well
      * (a bad scenario is bad on every rank) */
     if (rc)
@@ -220,28 +298,7 @@ int zz_cli_run(int argc, char **argv, int compare)
         if (!compare) {
             rc = zz_ensemble_run(sc[0], &a.opt, err, sizeof err);
         } else {
-            /* An experiment of one point: every scenario on the same
-             * random numbers, the no-policy twin run once per replication
-             * and shared by the scenarios it fits (sim/experiment/runner.c),
-             * each scenario's results in a group of its name. */
-            zz_experiment *ex;
-            zz_summary sum[MAX_SCENARIOS];
-            memset(sum, 0, sizeof sum);
-            rc = zz_experiment_of_scenarios(&ex, sc, a.nfiles, a.opt.replications, a.opt.seed);
-            memset(sc, 0, sizeof sc); /* owned by the experiment now */
-            zz_explore_options xo = {.output = out, .threads = a.opt.threads,
-                                     .progress = a.opt.progress, .compare = 1,
-                                     .firms_record = a.opt.firms_record, .summary = sum};
-            if (rc) {
-                snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
-                zz_mpi_agree(rc);
-            } else
-                rc = zz_explore_run(ex, &xo, err, sizeof err);
-            if (!rc && a.opt.progress)
-                zz_print_ranking(stdout, sum, a.nfiles);
-            for (int i = 0; i < a.nfiles; i++)
-                zz_summary_free(&sum[i]);
-            zz_experiment_close(ex);
+            rc = run_compare(&a, sc, out, err, sizeof err);
         }
         char partial[1200];
         snprintf(partial, sizeof partial, "%s.partial", out);

@@ -20,11 +20,13 @@ static void usage(FILE *out)
     fputs("usage: zhizao run SCENARIO.lua [-o OUT.h5] [--replications N] [--threads T]\n"
           "                  [--seed S] [--set KEY=VALUE]... [--counterfactual] [--firms] [--quiet]\n"
           "       zhizao check SCENARIO.lua [--set KEY=VALUE]...\n"
-          "       zhizao compare A.lua B.lua ... -o OUT.h5 [same options as run]\n"
-          "       zhizao explore EXPERIMENT.lua -o OUT.h5 [--resume] [--cells] [--set [SCENARIO:]KEY=VALUE]...\n"
+          "       zhizao compare A.lua B.lua ... -o OUT.h5 [--base NAME] [same options as run]\n"
+          "       zhizao explore EXPERIMENT.lua -o OUT.h5 [--points N] [--replications R] [--resume]\n"
+          "                      [--cells] [--set [SCENARIO:]KEY=VALUE]...\n"
           "       zhizao calibrate CALIBRATION.lua -o OUT.h5 [--resume] [--recover [--truth K=V,...]]\n"
           "       zhizao optimise OPTIMISATION.lua -o OUT.h5 [--front N] [--resume]\n"
           "       zhizao report OUT.h5 -o DIR\n"
+          "       zhizao export OUT.h5 --csv DIR\n"
           "       zhizao --help | --version\n"
           "\n"
           "run      simulates the scenario's replications in parallel and writes an HDF5\n"
@@ -43,6 +45,7 @@ static void usage(FILE *out)
           "calibrate estimates free parameters by the method of simulated moments\n"
           "         (docs/calibration.md).\n"
           "report   writes PNG figures and a self-contained HTML page for a result file.\n"
+          "export   writes a result file's headline, pathways and per-replicate numbers as CSV.\n"
           "\n"
           "Started by mpirun or srun, run, compare, explore, calibrate and optimise spread\n"
           "their work over MPI ranks, with the one-process result (docs/cluster.md).\n"
@@ -146,7 +149,9 @@ static int dispatch(int argc, char **argv)
         return zz_cli_optimise(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return zz_cli_report(argc - 1, argv + 1);
-    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, explore, calibrate, optimise, report\n", cmd);
+    if (!strcmp(cmd, "export"))
+        return zz_cli_export(argc - 1, argv + 1);
+    fprintf(stderr, "zhizao: unknown command '%s'; valid: run, check, compare, explore, calibrate, optimise, report, export\n", cmd);
     usage(stderr);
     return ZZ_USAGE;
 }

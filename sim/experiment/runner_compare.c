@@ -57,7 +57,7 @@ int zz_take_results(run *e, zz_sim *pol, zz_sim *tw, int own, unit_out *out, int
     return out->res[s] && out->cf[s] ? ZZ_OK : ZZ_NOMEM;
 }
 
-static void keep_summary_run(run *e, int s, const zz_rep_result *res)
+static void keep_summary_run(run *e, int s, const zz_rep_result *res, const zz_rep_result *cf)
 {
     zz_summary *sm = e->opt->summary ? &e->opt->summary[s] : NULL;
     if (!sm)
@@ -75,6 +75,18 @@ static void keep_summary_run(run *e, int s, const zz_rep_result *res)
     sm->spent[r] = spent;
     sm->fiscal[r] = fiscal;
     sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
+    /* the headline's inputs (sim/headline.c) */
+    for (int g = 0; g < G; g++) {
+        sm->cf_time_to_target[r * G + g] = cf ? cf->time_to_target[g] : NAN;
+        sm->additional_g[r * G + g] = res->additional ? res->additional[g] : NAN;
+    }
+    if (T == sm->T) {
+        memcpy(sm->share + (size_t)r * T * G, res->target_share, (size_t)T * G * sizeof(double));
+        if (cf)
+            memcpy(sm->cf_share + (size_t)r * T * G, cf->target_share,
+                   (size_t)T * G * sizeof(double));
+        sm->headline = 1;
+    }
 }
 
 /* compare: replicate r into every scenario's group, each taken up in turn */
@@ -94,7 +106,7 @@ int zz_put_groups(run *e, unit_out *u)
             e->failed_rc = rc;
             snprintf(e->failed_msg, sizeof e->failed_msg, "%s", zz_writer_errmsg(e->gw));
         }
-        keep_summary_run(e, s, u->res[s]);
+        keep_summary_run(e, s, u->res[s], u->cf[s]);
     }
     e->tasks_done += e->S;
     return rc;

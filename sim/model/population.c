@@ -363,6 +363,45 @@ static int check_weights(const double *w, int n, const char *what, char *err, si
     return ZZ_OK;
 }
 
+/* Firm i's attributes from its own stream g, in the draw order that is
+ * part of the reproducibility contract (append only). */
+static void draw_firm(struct zz_population *p, int64_t i, gsl_rng *g, const zz_population_cfg *pc,
+                      const gsl_ran_discrete_t *dsize, const gsl_ran_discrete_t *dcity,
+                      const gsl_ran_discrete_t *dind, const double *prob)
+{
+    /* draw order is part of the reproducibility contract: append only */
+    int s = (int)gsl_ran_discrete(g, dsize);
+    p->size[i] = (uint8_t)s;
+    p->city[i] = (uint8_t)gsl_ran_discrete(g, dcity);
+    p->industry[i] = (uint8_t)gsl_ran_discrete(g, dind);
+    float rev = draw_revenue(g, s);
+    p->revenue[i] = rev;
+    uint8_t fl = rev >= ZZ_REVENUE_GSZ ? ZZ_F_GSZ : 0;
+    double d = draw_beta(g, pc->readiness_mean[s], ZZ_READINESS_CONC);
+    p->readiness[i] = (float)d;
+    double noise = gsl_ran_lognormal(g, -ZZ_LIQUIDITY_LOGSD * ZZ_LIQUIDITY_LOGSD / 2,
+                                     ZZ_LIQUIDITY_LOGSD);
+    p->liquidity[i] = (float)(pc->liquidity_share[s] * rev * noise);
+    if (gsl_rng_uniform(g) < pc->credit_access[s])
+        fl |= ZZ_F_CREDIT;
+    p->hurdle[i] = (float)draw_hurdle(g, pc->hurdle_mean, pc->hurdle_sd);
+    /* Assumption: contest capability rises with readiness and size
+     * (mean 0.15 + 0.5 d + 0.1 size class, i.e. 0.15..0.95). */
+    p->capability[i] = (float)draw_beta(g, 0.15 + 0.5 * d + 0.1 * s, ZZ_CAPABILITY_CONC);
+    double u_leader = gsl_rng_uniform(g);
+    if (s == ZZ_LARGE && u_leader < pc->leader_share)
+        fl |= ZZ_F_LEADER;
+    if (gsl_rng_uniform(g) < prob[s])
+        fl |= ZZ_F_ADOPTED0 | ZZ_F_AWARE0;
+    double u_aware = gsl_rng_uniform(g);
+    if (!(fl & ZZ_F_ADOPTED0) && u_aware < pc->initial_aware)
+        fl |= ZZ_F_AWARE0;
+    p->flags[i] = fl;
+    p->leader[i] = ZZ_NO_LEADER;
+    /* appended last: every earlier attribute keeps its draw */
+    p->return_z[i] = (float)gsl_ran_ugaussian(g);
+}
+
 int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, int partners,
                             char *err, size_t errlen)
 {
@@ -407,38 +446,8 @@ int zz_population_synthetic(struct zz_population **out, const zz_config *cfg, in
             rc = ZZ_INTERRUPTED;
             goto fail;
         }
-        gsl_rng *g = zz_rng_at(&r, (uint32_t)i, ZZ_RNG_POPULATION, 0);
-        /* draw order is part of the reproducibility contract: append only */
-        int s = (int)gsl_ran_discrete(g, dsize);
-        p->size[i] = (uint8_t)s;
-        p->city[i] = (uint8_t)gsl_ran_discrete(g, dcity);
-        p->industry[i] = (uint8_t)gsl_ran_discrete(g, dind);
-        float rev = draw_revenue(g, s);
-        p->revenue[i] = rev;
-        uint8_t fl = rev >= ZZ_REVENUE_GSZ ? ZZ_F_GSZ : 0;
-        double d = draw_beta(g, pc->readiness_mean[s], ZZ_READINESS_CONC);
-        p->readiness[i] = (float)d;
-        double noise = gsl_ran_lognormal(g, -ZZ_LIQUIDITY_LOGSD * ZZ_LIQUIDITY_LOGSD / 2,
-                                         ZZ_LIQUIDITY_LOGSD);
-        p->liquidity[i] = (float)(pc->liquidity_share[s] * rev * noise);
-        if (gsl_rng_uniform(g) < pc->credit_access[s])
-            fl |= ZZ_F_CREDIT;
-        p->hurdle[i] = (float)draw_hurdle(g, pc->hurdle_mean, pc->hurdle_sd);
-        /* Assumption: contest capability rises with readiness and size
-         * (mean 0.15 + 0.5 d + 0.1 size class, i.e. 0.15..0.95). */
-        p->capability[i] = (float)draw_beta(g, 0.15 + 0.5 * d + 0.1 * s, ZZ_CAPABILITY_CONC);
-        double u_leader = gsl_rng_uniform(g);
-        if (s == ZZ_LARGE && u_leader < pc->leader_share)
-            fl |= ZZ_F_LEADER;
-        if (gsl_rng_uniform(g) < prob[s])
-            fl |= ZZ_F_ADOPTED0 | ZZ_F_AWARE0;
-        double u_aware = gsl_rng_uniform(g);
-        if (!(fl & ZZ_F_ADOPTED0) && u_aware < pc->initial_aware)
-            fl |= ZZ_F_AWARE0;
-        p->flags[i] = fl;
-        p->leader[i] = ZZ_NO_LEADER;
-        /* appended last: every earlier attribute keeps its draw */
-        p->return_z[i] = (float)gsl_ran_ugaussian(g);
+        draw_firm(p, i, zz_rng_at(&r, (uint32_t)i, ZZ_RNG_POPULATION, 0), pc, dsize, dcity, dind,
+                  prob);
     }
     rc = build_chains(p, &r, partners);
     if (rc)

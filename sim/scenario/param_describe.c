@@ -348,6 +348,9 @@ char *zz_params_reference(const zz_config *cfg)
     rc |= ref_names(&t, "size classes", zz_size_names, ZZ_NSIZES);
     rc |= ref_names(&t, "adoption states", zz_state_names, ZZ_NSTATES);
     rc |= ref_names(&t, "cost components", zz_component_names, ZZ_NCOMPONENTS);
+    rc |= tprintf(&t, "\nCities and industries may also be named in Chinese (济南 for Jinan, "
+                      "青岛 for Qingdao, ..., 电子 for electronics, 化工 for chemicals, ...: "
+                      "sim/scenario/aliases.c); `zhizao check` prints the English name.\n");
     if (rc) {
         free(t.s);
         return NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scenario/aliases.h"
 #include "scenario/params_internal.h"
 #include "scenario/suggest.h"
 #include "zhizao/zhizao.h"
@@ -45,7 +46,9 @@ int zz_pi_find_name(const char *item, const char *const *names, int n)
     for (int i = 0; i < n; i++)
         if (strcmp(item, names[i]) == 0)
             return i;
-    return -1;
+    /* 济南 for Jinan, 电子 for electronics (scenario/aliases.c) */
+    const char *en = zz_name_alias(item);
+    return en ? zz_pi_find_name(en, names, n) : -1;
 }
 
 /* The choices of a CHOICE parameter as an array of words (at most 8). */

@@ -282,6 +282,15 @@ def ci(values):
     return m, m - half, m + half
 
 
+def rom(f, a):
+    """Ratio of means and its delta-method t-interval (the cost per
+    additional adopter, one definition everywhere: issue 25)."""
+    f, a = np.asarray(f, float), np.asarray(a, float)
+    r = f.mean() / a.mean()
+    half = T1 * (f - r * a).std(ddof=1) / np.sqrt(f.size) / a.mean()
+    return r, r - half, r + half
+
+
 def close(a, b):
     # scipy's t quantile agrees with the closed form to about 1e-11
     return a == pytest.approx(b, rel=1e-9, abs=1e-12)
@@ -567,7 +576,7 @@ def test_additionality_without_accounting(tmp_path):
     assert close(df.loc["jinan_electronics", "additional"], 10.0)
     assert close(df.loc["all_firms", "additional"], 48.0)
     assert df[["supported", "deadweight", "deadweight_share"]].isna().all().all()
-    assert close(zhizao.cost_effectiveness(ds).loc["all_firms", "mean"], 112.5)
+    assert close(zhizao.cost_effectiveness(ds).loc["all_firms", "mean"], 5500 / 48)
     # and without target_firms: shares only
     df = zhizao.additionality(ds.drop_vars("target_firms"))
     assert np.isnan(df.loc["jinan_electronics", "additional"])
@@ -582,15 +591,16 @@ def test_additionality_without_accounting(tmp_path):
 
 def test_cost_effectiveness(run_ds, notwin_ds):
     df = zhizao.cost_effectiveness(run_ds)
-    m, lo, hi = ci((4000 / 40, 7000 / 56))
+    m, lo, hi = rom((4000, 7000), (40, 56))
     row = df.loc["all_firms"]
-    assert close(row["mean"], 112.5) and close(row["lo"], lo) and close(row["hi"], hi)
+    assert close(row["mean"], 5500 / 48) and close(row["lo"], lo) and close(row["hi"], hi)
     assert row["n"] == 2 and row["spent"] == 5500.0 and row["additional"] == 48.0
     assert close(row["ratio_of_means"], 5500 / 48)
+    assert close(row["mean_of_ratios"], (4000 / 40 + 7000 / 56) / 2)
     # per adopter the support made: supported - deadweight = 20 and 32
-    assert close(row["per_supported_additional"], (4000 / 20 + 7000 / 32) / 2)
+    assert close(row["per_supported_additional"], 5500 / 26)
     per = zhizao.cost_effectiveness(run_ds, per_replicate=True)
-    assert list(per["yuan_per_additional"]) == [100.0, 125.0]
+    assert list(per["yuan_per_additional"]) == [100.0, 125.0]       # all money fiscal here
     # no additional adopter: undefined, not zero or infinite
     none = run_ds.assign(additional=run_ds["additional"] * 0)
     assert np.isnan(zhizao.cost_effectiveness(none).loc["all_firms", "mean"])
@@ -603,7 +613,7 @@ def test_accounting_table(compare_file):
     assert list(t.index) == ["shandong_2026", "baseline"]
     assert close(t.loc["shandong_2026", "additional"], 48.0)
     assert close(t.loc["shandong_2026", "deadweight_share"], (10 / 30 + 8 / 40) / 2)
-    assert close(t.loc["baseline", "yuan_per_additional"], 337.5)
+    assert close(t.loc["baseline", "yuan_per_additional"], 16500 / 48)
     j = zhizao.accounting(compare_file, target="jinan_electronics")
     assert close(j.loc["baseline", "additional"], 10.0)
 
@@ -623,8 +633,8 @@ def test_compare_ranking(compare_file):
     assert list(ov["reached"]) == [0.5, 0.0] and np.isnan(ov.loc[2, "mean"])
     cost = r.loc["yuan per additional adopter"]
     assert list(cost["scenario"]) == ["shandong_2026", "baseline"]
-    assert close(cost.loc[1, "mean"], 112.5) and close(cost.loc[2, "mean"], 337.5)
-    m, lo, hi = ci((300.0, 375.0))
+    assert close(cost.loc[1, "mean"], 5500 / 48) and close(cost.loc[2, "mean"], 16500 / 48)
+    m, lo, hi = rom((12000, 21000), (40, 56))
     assert close(cost.loc[2, "lo"], lo) and close(cost.loc[2, "hi"], hi)
     # a dict of Datasets gives the same table
     pd.testing.assert_frame_equal(zhizao.compare(zhizao.open_all(compare_file)), r)
@@ -751,7 +761,7 @@ def test_report_comparison_cli(compare_file, tmp_path):
     ranking = page[page.index('<table id="ranking-table"'):]
     ranking = ranking[:ranking.index("</table>")]
     assert ranking.index("shandong_2026") < ranking.index("baseline")
-    assert "112" in ranking and "338" in ranking          # yuan per additional adopter
+    assert "115" in ranking and "344" in ranking          # yuan per additional adopter
 
 
 def test_report_errors(tmp_path):

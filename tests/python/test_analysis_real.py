@@ -225,13 +225,18 @@ def test_baseline_buys_nothing(data):
 def test_cost_per_additional_adopter_by_hand(data, name):
     ds = data[name]
     spent = ds["spent"].values[:, -1, :].sum(axis=1)
+    fiscal = (ds["spent"].values[:, -1, :] * ds["fiscal"].values).sum(axis=1)
     add = ds["additional"].values[:, all_firms(ds)].astype(float)
     assert (add > 0).all() and (spent > 0).all()
-    ratio = spent / add
+    # the one cost per additional adopter (issue 25): mean fiscal money over
+    # mean additional adopters, delta-method t-interval
     c = zhizao.cost_effectiveness(ds).loc["all_firms"]
-    m, lo, hi = t_ci(ratio)
-    assert near(c["mean"], m) and near(c["lo"], lo) and near(c["hi"], hi) and c["n"] == R
+    m = fiscal.mean() / add.mean()
+    half = sps.t.ppf(0.975, R - 1) * np.std(fiscal - m * add, ddof=1) / np.sqrt(R) / add.mean()
+    assert near(c["mean"], m) and near(c["lo"], m - half) and near(c["hi"], m + half)
+    assert c["n"] == R
     assert near(c["spent"], spent.mean()) and near(c["additional"], add.mean())
+    assert near(c["mean_of_ratios"], np.mean(fiscal / add))
 
 
 @pytest.mark.parametrize("name", SCENARIOS[1:])
@@ -316,10 +321,15 @@ def test_report_page(report_dir, data):
     for name in SCENARIOS:
         assert name in ranking
     import html
+    from zhizao.report import source_files
+    files = 0
     for ds in data.values():
-        src = ds.attrs["scenario_source"]
-        assert html.escape(src) in page
-    assert len(re.findall(r'<pre class="source">', page)) == len(SCENARIOS)
+        # every file of the scenario, whole, under its own name; no marker
+        for path, text in source_files(ds.attrs["scenario_source"]):
+            assert html.escape(text) in page and f"<code>{html.escape(path)}</code>" in page
+            files += 1
+    assert "zhizao:file" not in page
+    assert len(re.findall(r'<pre class="source">', page)) == files
 
 
 def test_report_renders_in_chromium(report_dir, tmp_path):

@@ -666,3 +666,15 @@ def test_bad_correlation_refused(tmp_path):
                        f"correlation = {matrix} }}\n" + GOOD_FREE + TWO_MOMENTS)
         r = zz("calibrate", cal, "-o", tmp_path / "bad.h5", check=False)
         assert r.returncode == 3 and "bad.lua:1:" in r.stderr and text in r.stderr, r.stderr
+
+
+def test_an_estimate_on_its_bound_is_flagged(tmp_path):
+    """The start share must be 35% but initial_adoption may only reach 0.25:
+    the estimate sits on its upper bound, and the printout says so rather
+    than quoting it as an ordinary estimate (issue 25)."""
+    free = 'free "population.initial_adoption" { 0.2, 0.25 }\n'
+    cal = make_files(tmp_path, free=free, moments=MOMENTS.splitlines()[0] + "\n", reps=2)
+    r = zz("calibrate", cal, "-o", tmp_path / "c.h5", "-t", "1")
+    line = next(l for l in r.stdout.splitlines() if l.startswith("population.initial_adoption"))
+    assert "ON ITS UPPER BOUND (0.25)" in line
+    assert "1 estimate on a bound of its range" in r.stdout

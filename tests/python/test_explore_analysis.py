@@ -67,8 +67,9 @@ def test_as_experiment_meets_the_data_model(real):
     for v in ("twin_target_share", "twin_time_to_target", "end_adopters", "twin_end_adopters"):
         assert v in ds.variables, v
     assert ds["spent"].dims == ("point", "scenario", "replicate", "instrument")
-    assert ds["target_by"].dims == ("target",)
-    assert float(ds["target_by"].sel(target="province_gsz")) == DEADLINE
+    # each scenario keeps its own deadline (issue 25: not the latest of them)
+    assert ds["target_by"].dims == ("scenario", "target")
+    assert (ds["target_by"].sel(target="province_gsz") == DEADLINE).all()
     assert ds.attrs["horizon_days"] == 365.0 and "design" in ds and "point" in ds.dims
     assert zhizao.as_experiment(out)["twin_target_share"].equals(ds["twin_target_share"])
     inc = zhizao.incremental(zhizao.open(out).isel(point=0), base="baseline")
@@ -153,5 +154,33 @@ def test_report_on_a_real_experiment_file(real, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = layout(index, tmp_path)
-    assert got["sections"] == ["sensitivity", "robustness"]
+    assert got["sections"] == ["headline", "deadlines", "additionality", "cost-time",
+                               "pathways", "sensitivity", "robustness", "discovery"]
     assert got["wide"] == [] and got["images"] == [] and got["figures"] >= 2
+
+
+def test_report_of_a_sobol_sequence_experiment_is_full(real, tmp_path):
+    """The README's explore-then-report on the default design (a Sobol
+    sequence, not a Saltelli design): the whole page, sensitivity by the
+    given-data estimator, said so (issue 25: it was one heading and "no
+    Morris steps in the design")."""
+    d, _ = real
+    (d / "q.lua").write_text(
+        'experiment { name = "q", scenarios = { "baseline.lua", "shandong_2026.lua" },\n'
+        '             design = "sobol", points = 32, replications = 2, seed = 5 }\n'
+        'uncertain "population.hurdle_mean" { 0.6, 1.2 }\n'
+        'uncertain "decision.temperature" { 0.15, 0.6, scale = "log" }\n')
+    out = tmp_path / "q.h5"
+    r = subprocess.run([BIN, "explore", d / "q.lua", "-o", out, *SETS, "-q"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([BIN, "report", out, "-o", tmp_path / "rep"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    for section in ("headline", "deadlines", "additionality", "cost-time", "pathways",
+                    "sensitivity", "robustness", "discovery"):
+        assert f'<h2 id="{section}"' in page, section
+    assert "RBD-FAST first-order indices from the given sample" in page
+    assert "no Morris steps" not in page
+    assert 'id="unknowns-table"' in page and 'id="robust-table"' in page

@@ -119,6 +119,9 @@ def test_compare_pathways_notebook_runs(compare_file, tmp_path, monkeypatch):
     assert len(images) >= 4       # all firms, target groups, comparison, sensitivity
     # deadlines, incremental, sensitivity and robustness sections
     assert "P(" in text and "against the twin; the cost counts fiscal money" in text
+    # the answer first (issue 25): the headline, with its verdict words
+    assert text.index("headline:") < text.index("measure")
+    assert any(v in text[text.index("headline:"):] for v in zhizao.answer.VERDICTS)
     assert "over paired replications" in text and "p_best" in text
     assert "plan minus contest" in text and "replication noise" in text
     assert "where the best mix changes" in text and "S1" in text and "ST" in text

@@ -411,3 +411,20 @@ def test_the_shandong_example_loads(tmp_path):
     refused before any work."""
     r = zz("optimise", SCEN / "optimise_shandong.lua", "-o", tmp_path, check=False)
     assert r.returncode == 2 and str(tmp_path) in r.stderr and "optimise:" not in r.stderr, r.stderr
+
+
+def test_printed_probability_has_the_exact_interval(tmp_path):
+    """A probability over the confirmation's replications is printed with
+    its exact interval: never "0 [0, 0]" when no replication reaches the
+    target (issue 25)."""
+    opt = OPT.replace('objective = "target_share"', 'objective = "p_target"')
+    make_files(tmp_path, opt)
+    r = zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5")
+    ds = xr.open_dataset(tmp_path / "opt.h5")
+    n = int(ds.attrs["confirm_replications"])
+    line = next(l for l in r.stdout.splitlines() if l.startswith("p_target "))
+    p = float(ds.measure_value.isel(candidate=0).sel(measure="p_target"))
+    k = round(p * n)
+    lo = 0 if k == 0 else stats.beta.ppf(0.025, k, n - k + 1)
+    hi = 1 if k == n else stats.beta.ppf(0.975, k + 1, n - k)
+    assert f"[{lo:8.4g}, {hi:8.4g}]" in line, line

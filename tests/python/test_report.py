@@ -103,8 +103,8 @@ def test_comparison_report_layout(cmp_report, tmp_path):
     _, index = cmp_report
     for width in (1000, 700):
         got = layout(index, tmp_path, width)
-        assert got["sections"] == ["deadlines", "additionality", "cost-time", "ranking",
-                                   "pathways", "spending", "scenarios"]
+        assert got["sections"] == ["headline", "deadlines", "additionality", "cost-time",
+                                   "ranking", "pathways", "spending", "scenarios"]
         assert got["wide"] == [], f"wider than the page at {width}px: {got['wide'][:10]}"
         assert got["scrollWidth"] <= got["width"]
         assert got["legends"] == [] and got["images"] == []
@@ -145,11 +145,15 @@ def test_comparison_report_content(cmp_report):
         twin.loc[("shandong_2026", "all_firms"), "additional"])
     spent = ds.spent.isel(time=-1)
     nonf = float(spent.sel(instrument="equity").mean())
-    assert f"{nonf / 1e6:,.3g}" in add
+    assert f"{nonf / 1e6:,.0f}" in add and "e+0" not in add     # 1,500, never 1.5e+03
     # the twin is drawn once: one legend entry for it
     assert page.count("no-policy twin (drawn once") == 2    # main + group panels
-    # sources escaped, shown once per scenario
-    assert len(re.findall(r'<pre class="source">', page)) == 3
+    # sources escaped, file by file (the scenario and its includes), without
+    # the engine's internal markers
+    sources = sum(len(zreport.source_files(d.attrs["scenario_source"]))
+                  for d in zhizao.open_all(out).values())
+    assert len(re.findall(r'<pre class="source">', page)) == sources >= 3
+    assert "zhizao:file" not in page
     assert "规上" in page
 
 
@@ -228,8 +232,13 @@ def test_experiment_report(tmp_path):
     flips = page[page.index('id="flips-table"'):]
     assert "success_demo" in flips
     got = layout(index, tmp_path)
-    assert got["sections"] == ["sensitivity", "robustness"]
-    assert got["wide"] == [] and got["images"] == [] and got["figures"] == 4
+    # every design gets the whole page (issue 25): the answer across the
+    # unknowns, deadlines, what each mix adds, then sensitivity, robustness
+    # and scenario discovery
+    assert got["sections"] == ["headline", "deadlines", "additionality", "sensitivity",
+                               "robustness", "discovery"]
+    assert "Sobol indices (Saltelli design)" in page
+    assert got["wide"] == [] and got["images"] == [] and got["figures"] == 5
 
 
 def test_report_cli_errors(cmp_report, tmp_path):

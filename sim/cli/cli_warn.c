@@ -1,0 +1,140 @@
+/* Scheduled work the run never reaches: a target's deadline or a
+ * programme's start after the run's end is accepted by the language (a
+ * longer run may reach it) but says nothing in this one; `check`, `run`
+ * and `compare` name it with the scenario's file and line. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine/date.h"
+#include "ensemble.h"
+#include "scenario/lua_source.h"
+#include "scenario/scenario.h"
+
+struct find {
+    const zz_config *cfg;
+    int line;
+    char key[96];            /* the name as the declaration writes it, quoted */
+    char found[ZZ_PATH_LEN];
+};
+
+/* Is `key` on line `line` of this file? The declaration's own file, among
+ * the scenario's includes (the loader records the line, not the file). */
+static void look(void *ud, const char *path)
+{
+    struct find *f = ud;
+    const char *text;
+    size_t len;
+    if (f->found[0] || !zz_source_find(f->cfg->source, f->cfg->path, path, &text, &len))
+        return;
+    const char *p = text, *end = text + len;
+    for (int l = 1; l < f->line && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = (size_t)((nl ? nl : end) - p);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), p);
+    if (strstr(buf, f->key))
+        snprintf(f->found, sizeof f->found, "%s", path);
+}
+
+/* The file of a declaration at `line` naming `key`; the scenario's own
+ * file first, then its includes. Written into buf. */
+static const char *file_of(const zz_config *cfg, int line, const char *key, char *buf, size_t n)
+{
+    struct find f = {.cfg = cfg, .line = line};
+    snprintf(f.key, sizeof f.key, "\"%s\"", key);
+    if (cfg->source && line > 0) {
+        look(&f, cfg->path);
+        zz_source_each(cfg->source, cfg->path, look, &f);
+    }
+    snprintf(buf, n, "%s", f.found[0] ? f.found : cfg->path);
+    return buf;
+}
+
+int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc)
+{
+    const zz_config *cfg = &sc->cfg;
+    char end[11], when[11], file[ZZ_PATH_LEN];
+    zz_date_format(cfg->start_day + (int64_t)cfg->horizon, end);
+    int n = 0;
+    for (int g = 0; g < cfg->ntargets; g++) {
+        double by = zz_target_deadline(cfg, g);
+        if (by <= cfg->horizon)
+            continue;
+        zz_date_format(cfg->start_day + (int64_t)by, when);
+        fprintf(out, "zhizao: warning: %s:%d: target %s: deadline %s is after the run's end "
+                     "(%s): whether it is met by then is not identified; lengthen the run "
+                     "(scenario { years = ... }) or give an earlier `by`\n",
+                file_of(cfg, cfg->target[g].line, cfg->target[g].name, file, sizeof file),
+                cfg->target[g].line,
+                cfg->target[g].name, when, end);
+        n++;
+    }
+    for (int p = 0; p < cfg->nprogrammes; p++) {
+        const zz_programme_cfg *pr = &cfg->programme[p];
+        if (!pr->enabled || pr->start <= cfg->horizon)
+            continue;
+        zz_date_format(cfg->start_day + (int64_t)pr->start, when);
+        fprintf(out, "zhizao: warning: %s:%d: %s starts %s, after the run's end (%s): it "
+                     "never runs; results are those without it\n",
+                file_of(cfg, pr->line,
+                        strrchr(pr->name, '.') ? strrchr(pr->name, '.') + 1 : pr->name, file,
+                        sizeof file),
+                pr->line, pr->name, when, end);
+        n++;
+    }
+    return n;
+}
+
+struct where {
+    const zz_config *cfg;
+    const char *needle;
+    char at[ZZ_PATH_LEN + 16];
+};
+
+/* The first line of this file holding the needle, as "path:line". */
+static void where_in(void *ud, const char *path)
+{
+    struct where *w = ud;
+    const char *text;
+    size_t len;
+    if (w->at[0] || !zz_source_find(w->cfg->source, w->cfg->path, path, &text, &len))
+        return;
+    int line = 1;
+    for (const char *p = text; p < text + len; p++) {
+        if (*p == '\n')
+            line++;
+        else if (!strncmp(p, w->needle, strlen(w->needle))) {
+            snprintf(w->at, sizeof w->at, "%s:%d", path, line);
+            return;
+        }
+    }
+}
+
+int zz_cli_check_files(FILE *out, const struct zz_scenario *sc)
+{
+    const zz_config *cfg = &sc->cfg;
+    const char *file = cfg->population.file;
+    if (!file[0])
+        return ZZ_OK;
+    /* access, not open: a named pipe must not block the check (the loader
+     * refuses it itself, with its own message) */
+    if (access(file, R_OK) == 0)
+        return ZZ_OK;
+    int e = errno;
+    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+    struct where w = {.cfg = cfg, .needle = base};
+    if (cfg->source) {
+        where_in(&w, cfg->path);
+        zz_source_each(cfg->source, cfg->path, where_in, &w);
+    }
+    fprintf(out, "zhizao: %s: population { file = ... }: cannot read the firm file %s: %s\n",
+            w.at[0] ? w.at : cfg->path, file, strerror(e));
+    return ZZ_IO;
+}
