@@ -174,10 +174,10 @@ def sites(path: Path, rel: str):
             for x in re.finditer(pat, m):
                 yield site("drop", x.start(), x.end(), "")
         for x in re.finditer(r"\b(\w+)\(([^(),]+), ([^(),]+)\)", m):
-            a, b = x.group(2).strip(), x.group(3).strip()
+            # the arguments as written (the mask blanks their strings)
+            a, b = line[x.start(2):x.end(2)].strip(), line[x.start(3):x.end(3)].strip()
             if x.group(1) not in SYMMETRIC and a != b and "=" not in a + b:
-                start = x.start(2)
-                yield site("swap", start, x.end(3), f"{b}, {a}")
+                yield site("swap", x.start(2), x.end(3), f"{b}, {a}")
 
 
 def all_sites(files):
