@@ -19,6 +19,7 @@ are checked on the same kinds of scenarios in tests/c/test_properties.c.
 """
 import os
 import re
+import resource
 import subprocess
 from pathlib import Path
 
@@ -220,3 +221,22 @@ def test_registry_is_read():
     words = {w for w, *_ in REGISTRY}
     assert {"voucher", "subsidy", "campaign", "contest", "chain_leader", "talent"} <= words
     assert all(rows for *_, rows in REGISTRY)
+
+
+def test_campaign_at_the_top_of_its_range_needs_memory_for_the_firms_there_are(tmp_path):
+    """firms = 1e8 is valid (it reaches every eligible firm): the run needs
+    memory for the population's 2000 firms, not 800 MB for 1e8 tickets, so
+    it runs within a 500 MB address space as the baseline does."""
+    for name in ("baseline.lua", "pioneers.lua"):
+        (tmp_path / name).write_text((SCEN / name).read_text())
+    (tmp_path / "c.lua").write_text('include "baseline.lua"\nscenario { name = "c" }\n'
+                                    'campaign "all" { firms = 100000000, budget = 0 }\n')
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (500 << 20, 500 << 20))
+    r = subprocess.run([BIN, "run", tmp_path / "c.lua", "-o", tmp_path / "c.h5", "-r", "1", "--threads", "1",
+                        "--set", "population.firms=2000", "-q"], capture_output=True, text=True,
+                       preexec_fn=limit)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        assert f["adopted"].shape[0] == 1
