@@ -3,8 +3,9 @@
 # cheap to call before every build. Works as root or through sudo.
 #   deps.sh        what building and running need (make run)
 #   deps.sh test   that, plus what the test suite needs (make test):
-#                  pytest and Hypothesis (the property tests), the notebook runner, and Chromium, in which the
-#                  report's HTML page is rendered headless; OpenTURNS as the
+#                  pytest and Hypothesis (the property tests), the
+#                  notebook runner, and Chromium, in which the report's
+#                  HTML page is rendered headless; OpenTURNS as the
 #                  sensitivity estimators' oracle; clang for the fuzzers
 set -euo pipefail
 
