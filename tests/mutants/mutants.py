@@ -265,7 +265,7 @@ def main(argv=None):
     ap.add_argument("--bound", type=float, default=300, help="seconds per mutant (a timeout kills)")
     ap.add_argument("--build", default=str(ROOT / "build-mutants"), help="scratch build directory")
     ap.add_argument("--baseline-tests", metavar="REV", help="run against the tests of git revision REV")
-    ap.add_argument("--log", help="append each result as a JSON line to this file")
+    ap.add_argument("--log", help="append each result as a JSON line to this file (and resume from it)")
     ap.add_argument("--survivors-of", metavar="LOG", help="rerun only the survivors recorded in LOG")
     ap.add_argument("--list", action="store_true", help="print the mutants and stop")
     a = ap.parse_args(argv)
@@ -291,8 +291,21 @@ def main(argv=None):
     src = prepare(build, a.baseline_tests)
     count = {"killed": 0, "survived": 0, "timeout": 0, "stillborn": 0}
     survivors = []
+    done = {}
+    if a.log and Path(a.log).exists():      # resume: mutants already judged keep their verdict
+        with open(a.log) as fh:
+            for x in fh:
+                if x.strip():
+                    d = json.loads(x)
+                    done[(d["file"], d["line"], d["new"])] = d["verdict"]
     log = open(a.log, "a") if a.log else None
     for k, m in enumerate(muts, 1):
+        if (m["file"], m["line"], m["new"]) in done:
+            verdict = done[(m["file"], m["line"], m["new"])]
+            count[verdict] += 1
+            survivors += [m] if verdict == "survived" else []
+            print(f"[{k}/{len(muts)}] {verdict:9s} (logged) {m['file']}:{m['line']}", flush=True)
+            continue
         path = src / m["file"]
         text = path.read_text()
         lines = text.split("\n")
