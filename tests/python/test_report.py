@@ -326,3 +326,16 @@ def test_optimisation_report(tmp_path):
     got = layout(index, tmp_path)
     assert got["sections"] == ["best-mix", "confirmation", "front", "search"]
     assert got["wide"] == [] and got["images"] == [] and got["figures"] == 2
+
+
+def test_deadline_chart_shows_every_probability():
+    """The deadlines chart's axis spans the probabilities 0 to 1 (a little
+    margin), so a dot at 0 or at 1 is drawn, not cut off."""
+    import pandas as pd
+    table = pd.DataFrame({"target": ["a", "a", "b", "b"], "label": ["a by 2027", "a by 2027", "b by 2028",
+                                                                     "b by 2028"],
+                          "scenario": ["x", "y", "x", "y"], "p": [0.0, 0.4, 1.0, 0.7],
+                          "lo": [0.0, 0.2, 0.8, 0.5], "hi": [0.2, 0.6, 1.0, 0.9]})
+    fig = zhizao.figures.plot_deadlines(table, zhizao.figures.palette(["x", "y"]))
+    lo, hi = fig.axes[0].get_xlim()
+    assert -0.1 < lo < 0 and 1 < hi < 1.1, (lo, hi)
