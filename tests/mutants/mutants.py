@@ -31,9 +31,9 @@ measure a test suite before and after a change.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -182,6 +182,14 @@ def sites(path: Path, rel: str):
                 yield site("swap", x.start(2), x.end(3), f"{b}, {a}")
 
 
+def draw_key(seed, m) -> str:
+    """A mutant's place in the sample of `seed`: a hash of what it changes,
+    not of its position, so an edit elsewhere (or a line moved) leaves the
+    rest of the sample as it was, and two trees are sampled alike."""
+    what = f"{seed}|{m['file']}|{m['op']}|{m['old'].strip()}|{m['new'].strip()}"
+    return hashlib.sha1(what.encode()).hexdigest()
+
+
 def all_sites(files):
     out = []
     for rel in files:
@@ -275,7 +283,7 @@ def main(argv=None):
     files = target_files(a.files)
     muts = [m for m in all_sites(files) if not a.ops or m["op"] in a.ops]
     if a.sample and a.sample < len(muts):
-        muts = random.Random(a.seed).sample(muts, a.sample)
+        muts = sorted(muts, key=lambda m: draw_key(a.seed, m))[:a.sample]
     if a.survivors_of:
         with open(a.survivors_of) as fh:
             done = [json.loads(x) for x in fh if x.strip()]
