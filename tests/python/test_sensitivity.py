@@ -287,3 +287,18 @@ def test_morris_steps_down_keep_their_sign():
     np.testing.assert_allclose(s["mu"], [3, -2, 0], atol=1e-9)
     np.testing.assert_allclose(s["mu_star"], [3, 2, 0], atol=1e-9)
     np.testing.assert_allclose(s["sigma"], [0, 0, 0], atol=1e-9)
+
+
+def test_morris_trajectories_that_touch_give_no_effect_across_them():
+    """Blocks of k + 1 points are trajectories: the step from one's last
+    point to the next one's first is no elementary effect, even when the two
+    points happen to differ in one factor only."""
+    t = 2 / 3
+    U = np.array([[0, 0], [t, 0], [t, t],          # trajectory 1
+                  [0, t], [0, 0], [t, 0],          # 2: starts one factor away from 1's end
+                  [1 / 3, 1 / 3], [1, 1 / 3], [1, 1]], float)
+    y = 3 * U[:, 0] - 2 * U[:, 1] + 5 * U[:, 0] * U[:, 1]
+    eff = morris_effects(U, y)
+    assert [len(e) for e in eff] == [3, 3]
+    s = zhizao.sensitivity(experiment(U, y, FACTORS[:2]), "y", method="morris")
+    assert (s["n_effects"] == 3).all()
