@@ -236,7 +236,8 @@ def prepare(build: Path, baseline: str | None):
 
 
 def run_tests(build: Path, src: Path, rel: str, bound: float):
-    """'killed', 'survived', 'timeout' or 'stillborn' (does not build)."""
+    """('killed' | 'survived' | 'timeout' | 'stillborn' (does not build),
+    the last lines of what failed)."""
     ctests, pyfiles = tests_for(rel)
     present = [t for t in ctests if (src / "tests/c" / f"{t}.c").exists()]
     pyfiles = [p for p in pyfiles if (src / "tests/python" / p.split("::")[0]).exists()]
@@ -249,21 +250,25 @@ def run_tests(build: Path, src: Path, rel: str, bound: float):
             r = sh(["cmake", "--build", str(bdir), "-j", "2", "--target", "zhizao", *present],
                    timeout=bound)
             if r.returncode:
-                return "stillborn"
+                return "stillborn", ""
             if present:
                 r = sh(["ctest", "--stop-on-failure", "-R", "^(" + "|".join(present) + ")$"], cwd=bdir,
                        env=env, timeout=max(1, bound - (time.monotonic() - t0)))
                 if r.returncode:
-                    return "killed"
+                    return "killed", r.stdout[-600:]
         if pyfiles:
+            # a temporary directory of its own: pytest prunes old ones in the
+            # shared default place, under the feet of other sessions' tests
             r = sh([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                    "--basetemp", str(build / "pytest-tmp"),
                     *[str(src / "tests/python" / p) for p in pyfiles]], cwd=src, env=env,
                    timeout=max(1, bound - (time.monotonic() - t0)))
             if r.returncode not in (0, 5):     # 5: nothing collected
-                return "killed"
-        return "survived"
+                return "killed", "\n".join(ln for ln in r.stdout.splitlines()
+                                           if ln.startswith(("E ", "FAILED", "ERROR")))[-600:]
+        return "survived", ""
     except subprocess.TimeoutExpired:
-        return "timeout"
+        return "timeout", ""
 
 
 def main(argv=None):
@@ -302,12 +307,15 @@ def main(argv=None):
     count = {"killed": 0, "survived": 0, "timeout": 0, "stillborn": 0}
     survivors = []
     done = {}
-    if a.log and Path(a.log).exists():      # resume: mutants already judged keep their verdict
+    # resume: a survivor stays one (a test that fails for another reason can
+    # only kill wrongly), a kill is judged again
+    if a.log and Path(a.log).exists():
         with open(a.log) as fh:
             for x in fh:
                 if x.strip():
                     d = json.loads(x)
-                    done[(d["file"], d["line"], d["new"])] = d["verdict"]
+                    if d["verdict"] in ("survived", "stillborn"):
+                        done[(d["file"], d["line"], d["new"])] = d["verdict"]
     log = open(a.log, "a") if a.log else None
     for k, m in enumerate(muts, 1):
         if (m["file"], m["line"], m["new"]) in done:
@@ -324,7 +332,7 @@ def main(argv=None):
         path.write_text("\n".join(lines))
         t0 = time.monotonic()
         try:
-            verdict = run_tests(build, src, m["file"], a.bound)
+            verdict, why = run_tests(build, src, m["file"], a.bound)
         finally:
             path.write_text(text)
         count[verdict] += 1
@@ -333,7 +341,7 @@ def main(argv=None):
         print(f"[{k}/{len(muts)}] {verdict:9s} {time.monotonic() - t0:6.1f}s {m['file']}:{m['line']} "
               f"{m['op']}: {m['new'].strip()}", flush=True)
         if log:
-            log.write(json.dumps(dict(m, verdict=verdict)) + "\n")
+            log.write(json.dumps(dict(m, verdict=verdict, why=why)) + "\n")
             log.flush()
     # leave the copy's build as the tree is
     if any(m["file"].endswith(".c") for m in muts):
