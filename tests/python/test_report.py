@@ -339,3 +339,21 @@ def test_deadline_chart_shows_every_probability():
     fig = zhizao.figures.plot_deadlines(table, zhizao.figures.palette(["x", "y"]))
     lo, hi = fig.axes[0].get_xlim()
     assert -0.1 < lo < 0 and 1 < hi < 1.1, (lo, hi)
+
+
+def test_sensitivity_chart_draws_s1_and_st_side_by_side():
+    """Each factor's S1 and ST bars sit side by side, not one over the other
+    (the longer would hide the shorter)."""
+    import pandas as pd
+    sens = pd.DataFrame({"S1": [0.2, 0.5], "S1_lo": [0.1, 0.4], "S1_hi": [0.3, 0.6],
+                         "ST": [0.4, 0.55], "ST_lo": [0.3, 0.5], "ST_hi": [0.5, 0.6]},
+                        index=pd.Index(["a", "b"], name="factor"))
+    fig = zhizao.figures.plot_sensitivity(sens)
+    bars = fig.axes[0].patches
+    assert len(bars) == 4                       # S1 of a, b; then ST of a, b
+    for i in range(2):
+        s1, st = bars[i], bars[2 + i]
+        assert s1.get_width() == pytest.approx(sens["S1"].iloc[i])
+        assert st.get_width() == pytest.approx(sens["ST"].iloc[i])
+        assert s1.get_y() + s1.get_height() <= st.get_y() + 1e-9 or \
+            st.get_y() + st.get_height() <= s1.get_y() + 1e-9
