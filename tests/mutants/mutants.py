@@ -218,7 +218,10 @@ def prepare(build: Path, baseline: str | None):
     if src.exists():
         shutil.rmtree(src)
     ignore = shutil.ignore_patterns(".git", "build", "build-*", "results", "__pycache__", "*.h5")
-    shutil.copytree(ROOT, src, ignore=ignore)
+    # fresh modification times (not the originals'), so that make rebuilds
+    # whatever changed since the build directory was last used; ccache keeps
+    # the rest cheap
+    shutil.copytree(ROOT, src, ignore=ignore, copy_function=shutil.copyfile)
     if baseline:
         for d in ("tests/c", "tests/python"):
             shutil.rmtree(src / d)
