@@ -372,6 +372,23 @@ def test_twin_series_follow_each_scenarios_own_population(tmp_path):
     assert differ    # the two populations' twins are not the same numbers
 
 
+def test_set_names_a_scenario_by_its_file_too(tmp_path):
+    """--set FILE:key=value reaches the scenario of FILE.lua whose name is
+    another (here vfile.lua names itself vname), and only that one."""
+    library(tmp_path)
+    (tmp_path / "alone_compute_voucher.lua").write_text((SCEN / "alone_compute_voucher.lua").read_text())
+    (tmp_path / "vfile.lua").write_text('include "alone_compute_voucher.lua"\nscenario { name = "vname" }\n')
+    out = tmp_path / "c.h5"
+    zz("compare", tmp_path / "vfile.lua", tmp_path / "baseline.lua", "-o", out, "-r", 1, *FIRMS,
+       "--set", "vfile:voucher.compute.rate=0.77", "--quiet")
+    a = xr.open_dataset(out, group="vname", engine="h5netcdf")
+    b = xr.open_dataset(out, group="baseline", engine="h5netcdf")
+    assert "voucher.compute.rate=0.77" in str(a.attrs["overrides"])
+    assert "voucher.compute.rate" not in str(b.attrs.get("overrides", ""))
+    a.close()
+    b.close()
+
+
 def test_design_from_a_csv_file(tmp_path):
     library(tmp_path)
     (tmp_path / "f.lua").write_text(
