@@ -330,7 +330,8 @@ def test_optimisation_report(tmp_path):
 
 def test_deadline_chart_shows_every_probability():
     """The deadlines chart's axis spans the probabilities 0 to 1 (a little
-    margin), so a dot at 0 or at 1 is drawn, not cut off."""
+    margin), so a dot at 0 or at 1 is drawn, not cut off; two scenarios'
+    dots for one target sit side by side, not on top of each other."""
     import pandas as pd
     table = pd.DataFrame({"target": ["a", "a", "b", "b"], "label": ["a by 2027", "a by 2027", "b by 2028",
                                                                      "b by 2028"],
@@ -339,6 +340,9 @@ def test_deadline_chart_shows_every_probability():
     fig = zhizao.figures.plot_deadlines(table, zhizao.figures.palette(["x", "y"]))
     lo, hi = fig.axes[0].get_xlim()
     assert -0.1 < lo < 0 and 1 < hi < 1.1, (lo, hi)
+    # each scenario's dot a little apart from the other's on its target's row
+    x, y = (c.lines[0].get_ydata() for c in fig.axes[0].containers)
+    assert all(abs(a - b) > 0.1 for a, b in zip(x, y)) and all(abs(a - b) < 0.5 for a, b in zip(x, y))
 
 
 def test_sensitivity_chart_draws_s1_and_st_side_by_side():
