@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?= scenarios/shandong_2026.lua
 OUT ?= results/shandong_2026.h5
 
-.PHONY: all deps test-deps configure build run test sanitize bench profile fuzz results tutorial clean
+.PHONY: all deps test-deps configure build run test sanitize bench profile fuzz results tutorial mutants clean
 
 all: build
 
@@ -86,5 +86,18 @@ profile: deps
 	@cmake --build build-profile -j $(JOBS) --target bench_rule
 	build-profile/bench_rule $(SCENARIO) 3
 
+# Mutation testing (tests/mutants/mutants.py), not part of `make test`:
+# MUTANTS mutants drawn with MUTANT_SEED from sim/model, sim/policy,
+# sim/experiment, sim/calibrate, sim/optimise and analysis/zhizao (or
+# MUTANT_FILES), each built in build-mutants and run against the tests of
+# its folder for at most MUTANT_BOUND seconds; prints the survivors and
+# the kill rate. MUTANTS=0 runs every mutant (thousands: hours).
+MUTANTS ?= 60
+MUTANT_SEED ?= 1
+MUTANT_BOUND ?= 300
+mutants: test-deps
+	$(PYTHON) tests/mutants/mutants.py --sample $(MUTANTS) --seed $(MUTANT_SEED) --bound $(MUTANT_BOUND) \
+	  $(if $(MUTANT_FILES),--files $(MUTANT_FILES))
+
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-profile
+	rm -rf $(BUILD) build-asan build-fuzz build-profile build-mutants

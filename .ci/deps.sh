@@ -3,8 +3,9 @@
 # cheap to call before every build. Works as root or through sudo.
 #   deps.sh        what building and running need (make run)
 #   deps.sh test   that, plus what the test suite needs (make test):
-#                  pytest, the notebook runner, and Chromium, in which the
-#                  report's HTML page is rendered headless; OpenTURNS as the
+#                  pytest and Hypothesis (the property tests), the
+#                  notebook runner, and Chromium, in which the report's
+#                  HTML page is rendered headless; OpenTURNS as the
 #                  sensitivity estimators' oracle; clang for the fuzzers
 set -euo pipefail
 
@@ -16,7 +17,7 @@ packages=(
   libnlopt-dev libopenmpi-dev openmpi-bin fonts-noto-cjk
 )
 if [ "${1:-}" = test ]; then
-  packages+=(python3-pytest python3-nbclient python3-nbconvert python3-nbformat
+  packages+=(python3-pytest python3-hypothesis python3-nbclient python3-nbconvert python3-nbformat
              python3-ipykernel chromium
              python3-sklearn python3-openturns netcdf-bin hdf5-tools
              clang libclang-rt-14-dev)

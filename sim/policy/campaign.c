@@ -28,6 +28,8 @@ static int run(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t id)
     size_t want = c->firms > 0 ? (size_t)c->firms : 0;
     if (c->amount > 0)
         want = (size_t)fmin((double)want, floor(zz_ledger_available(zz_prog_ledger(sim, g)) / c->amount + 1e-9));
+    if (want > (size_t)p->n) /* no more firms to reach than there are: size for those */
+        want = (size_t)p->n;
     if (want == 0)
         return 0;
     double *ticket = malloc((size_t)p->n * sizeof *ticket);

@@ -3,6 +3,7 @@
  * per stratum, Morris steps of one factor by the grid step, every
  * factorial combination, Saltelli's A, B and AB_i. */
 #include <gsl/gsl_qrng.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,24 @@ static void lhs_one_point_per_stratum(void)
     CHECK(memcmp(u, v, sizeof u) == 0);
     zz_design_lhs(v, N, K, 12);
     CHECK(memcmp(u, v, sizeof u) != 0);
+}
+
+/* The columns of a Latin hypercube are independent: each factor's
+ * stratum order is its own, so over many points every pair of columns
+ * has a rank correlation near zero (sd 1/sqrt(N - 1) ~ 0.022 here). */
+static void lhs_columns_independent(void)
+{
+    enum { N = 2000, K = 5 };
+    static double u[N * K], col[K][N], work[2 * N];
+    CHECK(zz_design_lhs(u, N, K, 7) == 0);
+    for (int k = 0; k < K; k++)
+        for (int i = 0; i < N; i++)
+            col[k][i] = u[i * K + k];
+    for (int a = 0; a < K; a++)
+        for (int b = a + 1; b < K; b++) {
+            double rho = gsl_stats_spearman(col[a], 1, col[b], 1, N, work);
+            CHECKF(fabs(rho) < 0.1, "factors %d and %d: rank correlation %.3f", a, b, rho);
+        }
 }
 
 static void morris_moves_one_factor_by_the_step(void)
@@ -131,6 +150,7 @@ int main(void)
 {
     sobol_is_gsls_sequence();
     lhs_one_point_per_stratum();
+    lhs_columns_independent();
     morris_moves_one_factor_by_the_step();
     factorial_has_every_combination();
     saltelli_blocks();

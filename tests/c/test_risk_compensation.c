@@ -36,10 +36,36 @@ static void risk_compensation(void)
     free(sc);
 }
 
+/* A firm with credit access borrows from its bank anyway: the programme
+ * guarantees nothing for it and commits no money (the pool is for firms
+ * banks would otherwise refuse). */
+static void no_guarantee_for_firms_with_credit(void)
+{
+    zz_scenario *sc = world_scenario();
+    zz_programme_cfg *g = zz_fixture_programme(sc, ZZ_K("risk_compensation"), "risk_compensation", 1e12);
+    zz_fixture_set(g, "loss_share", 0.4);
+    zz_fixture_set(g, "cap", 1e12);
+    zz_sim *b = world_sim(sc);
+    uint32_t f = find_firm(b, 1, 1);
+    CHECK(f != UINT32_MAX);
+    if (f != UINT32_MAX) {
+        zz_valuation v;
+        zz_value_project(b, f, &v);
+        CHECK(v.can_finance && v.borrowed > 0 && !v.risk_backed);
+        zz_fixture_start(b, f, &v);
+        CHECK_NEAR(b->prog[0].ledger.committed, 0, 0);
+        zz_fixture_finish(b, f, 0);
+        CHECK_NEAR(b->prog[0].ledger.disbursed, 0, 0);
+    }
+    zz_sim_close(b);
+    free(sc);
+}
+
 int main(void)
 {
     world_open();
     risk_compensation();
+    no_guarantee_for_firms_with_credit();
     zz_population_free(world);
     return zz_test_finish();
 }

@@ -701,6 +701,19 @@ def test_plots(run_ds, compare_file):
     assert list(ax.lines[1].get_ydata()) == [0.0, 1500.0, 4000.0]     # yuan, mean
     fig = zhizao.plot_comparison(data)
     assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 2
+    # the cost bars are the comparison's means, in the unit the axis names
+    # (yuan here; million yuan with the money a hundred thousand times more)
+    for mult, unit, scale in ((1, "yuan per", 1.0), (1e5, "million yuan per", 1e6)):
+        d = {k: v.assign(spent=v["spent"] * mult) for k, v in data.items()}
+        fig = zhizao.plot_comparison(d)
+        cost = zhizao.compare(d).xs("yuan per additional adopter", level="measure")
+        cost = cost.set_index("scenario")["mean"]
+        ax = fig.axes[1]
+        assert ax.get_ylabel().startswith(unit)
+        heights = [b.get_height() * scale for b in ax.patches]
+        want = [cost.get(s, np.nan) for s in d]
+        assert np.allclose(heights, np.nan_to_num(want), rtol=1e-12), (heights, want)
+        assert np.nanmax(want) > 0
     plt.close("all")
 
 

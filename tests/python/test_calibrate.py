@@ -223,6 +223,19 @@ def test_file_names_fit_and_j(tmp_path):
     assert not (tmp_path / "c.h5.partial").exists()
 
 
+def test_one_free_parameter_and_one_moment_keep_their_names(tmp_path):
+    """A dimension of length one is labelled like any other: the file names
+    its single free parameter and its single moment."""
+    make_files(tmp_path)
+    (tmp_path / "one.lua").write_text(
+        'calibrate { scenario = "small_base.lua", replications = 1, seed = 3, starts = 2, evaluations = 3 }\n'
+        'free "population.hurdle_mean" { 0.2, 1.5 }\n' + MOMENTS.splitlines()[1] + "\n")
+    zz("calibrate", tmp_path / "one.lua", "-o", tmp_path / "one.h5", "--quiet")
+    ds = xr.open_dataset(tmp_path / "one.h5")
+    assert list(ds.free.values) == ["population.hurdle_mean"]
+    assert list(ds.moment.values) == ["gsz_rate"]
+
+
 def test_same_seed_same_estimates_any_threads(tmp_path):
     cal = make_files(tmp_path)
     zz("calibrate", cal, "-o", tmp_path / "a.h5", "--quiet", "--threads", "1")

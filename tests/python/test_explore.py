@@ -340,6 +340,55 @@ def test_compare_is_an_experiment_of_one_point_with_runs_own_numbers(tmp_path):
         b.close()
 
 
+def test_twin_series_follow_each_scenarios_own_population(tmp_path):
+    """Two scenarios alike but for their chain-leader programme's synthetic
+    chains (partners per leader): the same twin signature, different firms.
+    Each scenario's twin in the comparison is the one its own run with
+    --counterfactual makes, series by series (adoption, shares, the
+    additional adopters), not a twin built on the other's firms."""
+    library(tmp_path)
+    for name, partners in (("few", 5), ("many", 80)):
+        (tmp_path / f"{name}.lua").write_text(
+            f'include "shandong_2026.lua"\nscenario {{ name = "{name}" }}\n'
+            f'chain_leader {{ partners = {partners} }}\n')
+    cmp = tmp_path / "cmp.h5"
+    zz("compare", tmp_path / "few.lua", tmp_path / "many.lua", "-o", cmp, "-r", 2, *FIRMS, "--quiet")
+    differ = False
+    for n in ("few", "many"):
+        run = tmp_path / f"{n}.h5"
+        zz("run", tmp_path / f"{n}.lua", "-o", run, "-r", 2, "--counterfactual", *FIRMS, "--quiet")
+        a = xr.open_dataset(cmp, group=n, engine="h5netcdf", decode_timedelta=False)
+        b = xr.open_dataset(run, engine="h5netcdf", decode_timedelta=False)
+        twin = [v for v in b.data_vars if v.startswith("cf_")] + ["additional"]
+        assert "cf_adopted" in twin and "cf_target_share" in twin
+        for v in twin:
+            assert np.array_equal(a[v].values, b[v].values, equal_nan=True), (n, v)
+        if n == "many":
+            few = xr.open_dataset(tmp_path / "few.h5", engine="h5netcdf", decode_timedelta=False)
+            differ = not np.array_equal(few["cf_adopted"].values, b["cf_adopted"].values)
+            few.close()
+        a.close()
+        b.close()
+    assert differ    # the two populations' twins are not the same numbers
+
+
+def test_set_names_a_scenario_by_its_file_too(tmp_path):
+    """--set FILE:key=value reaches the scenario of FILE.lua whose name is
+    another (here vfile.lua names itself vname), and only that one."""
+    library(tmp_path)
+    (tmp_path / "alone_compute_voucher.lua").write_text((SCEN / "alone_compute_voucher.lua").read_text())
+    (tmp_path / "vfile.lua").write_text('include "alone_compute_voucher.lua"\nscenario { name = "vname" }\n')
+    out = tmp_path / "c.h5"
+    zz("compare", tmp_path / "vfile.lua", tmp_path / "baseline.lua", "-o", out, "-r", 1, *FIRMS,
+       "--set", "vfile:voucher.compute.rate=0.77", "--quiet")
+    a = xr.open_dataset(out, group="vname", engine="h5netcdf")
+    b = xr.open_dataset(out, group="baseline", engine="h5netcdf")
+    assert "voucher.compute.rate=0.77" in str(a.attrs["overrides"])
+    assert "voucher.compute.rate" not in str(b.attrs.get("overrides", ""))
+    a.close()
+    b.close()
+
+
 def test_design_from_a_csv_file(tmp_path):
     library(tmp_path)
     (tmp_path / "f.lua").write_text(

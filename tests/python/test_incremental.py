@@ -111,3 +111,20 @@ def test_gain_for_less_money_has_no_price():
     r = d.loc[("plan", "g1")]
     assert r["verdict"] == GAIN and np.isnan(r["cost_per_additional"])
     assert r["note"] == "more adopters for less money than the base"
+
+
+def test_every_money_column_is_differenced_against_a_base_scenario():
+    """Against a base scenario both kinds of money are the scenario's minus
+    the base's, replication by replication: the equity fund (non-fiscal)
+    too, and the cost counting all money uses both differences."""
+    d = zhizao.incremental(stacked(), base="plan")
+    h1 = d.loc[("harm", "g1")]      # harm - plan: fiscal 40 - 120, equity 0 - 50
+    assert h1["fiscal"] == 40 - 120 and h1["nonfiscal"] == 0 - 50
+    b1 = d.loc[("base", "g1")]
+    assert b1["fiscal"] == -120 and b1["nonfiscal"] == -50
+    ds = stacked()
+    ds["spent"].loc[dict(scenario="harm", instrument="equity")] = [20.0, 40.0]
+    d = zhizao.incremental(ds, base="harm", money_kind="all")
+    p1 = d.loc[("plan", "g1")]      # plan - harm: fiscal 120 - 40, equity 50 - 30; 7 more adopters
+    assert p1["fiscal"] == 80 and p1["nonfiscal"] == 20
+    assert p1["cost_per_additional"] == (80 + 20) / 7

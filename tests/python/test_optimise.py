@@ -292,6 +292,24 @@ def test_confirmation_reports_every_measure_with_intervals(additional):
         assert np.allclose(cq[0][k], q[k], rtol=1e-12, atol=0), k
 
 
+def test_confirmation_runs_on_seeds_the_search_never_used(additional):
+    """The confirmation exists to escape the winner's curse: the plan's
+    confirmation replicates are none of the replicates the search ran on
+    (the scenario as written on the search's seed 5 and its 4
+    replications, and on 16 more of that seed)."""
+    ds = xr.open_dataset(additional / "opt.h5")
+    Q = ds.confirm_quantity.isel(candidate=0)
+    conf = np.stack([Q.sel(quantity=v).values for v in ("target_share", "additional", "fiscal_spent")], 1)
+    n = int(ds.attrs["confirm_replications"])
+    zz("run", additional / "small.lua", "-o", additional / "search_seeds.h5", "-q", "--counterfactual",
+       "--seed", 5, "--replications", n)
+    q = run_quantities(additional / "search_seeds.h5")
+    search = np.stack([q["share"], q["additional"], q["money"]], 1)
+    assert len({tuple(r) for r in search}) == n        # the quantities tell replicates apart
+    shared = [(i, j) for i in range(n) for j in range(n) if np.array_equal(conf[i], search[j])]
+    assert shared == [], f"confirmation replicates equal to the search seed's: {shared}"
+
+
 def test_the_plan_keeps_its_own_free_values(tmp_path):
     opt = OPT.replace("evaluations = 16", "evaluations = 3").replace("starts = 6", "starts = 3")
     make_files(tmp_path, opt + 'free "voucher.compute.rate" { 0.1, 0.6 }\n')

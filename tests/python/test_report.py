@@ -335,3 +335,38 @@ def test_optimisation_report(tmp_path):
     got = layout(index, tmp_path)
     assert got["sections"] == ["best-mix", "confirmation", "front", "search"]
     assert got["wide"] == [] and got["images"] == [] and got["figures"] == 2
+
+
+def test_deadline_chart_shows_every_probability():
+    """The deadlines chart's axis spans the probabilities 0 to 1 (a little
+    margin), so a dot at 0 or at 1 is drawn, not cut off; two scenarios'
+    dots for one target sit side by side, not on top of each other."""
+    import pandas as pd
+    table = pd.DataFrame({"target": ["a", "a", "b", "b"], "label": ["a by 2027", "a by 2027", "b by 2028",
+                                                                     "b by 2028"],
+                          "scenario": ["x", "y", "x", "y"], "p": [0.0, 0.4, 1.0, 0.7],
+                          "lo": [0.0, 0.2, 0.8, 0.5], "hi": [0.2, 0.6, 1.0, 0.9]})
+    fig = zhizao.figures.plot_deadlines(table, zhizao.figures.palette(["x", "y"]))
+    lo, hi = fig.axes[0].get_xlim()
+    assert -0.1 < lo < 0 and 1 < hi < 1.1, (lo, hi)
+    # each scenario's dot a little apart from the other's on its target's row
+    x, y = (c.lines[0].get_ydata() for c in fig.axes[0].containers)
+    assert all(abs(a - b) > 0.1 for a, b in zip(x, y)) and all(abs(a - b) < 0.5 for a, b in zip(x, y))
+
+
+def test_sensitivity_chart_draws_s1_and_st_side_by_side():
+    """Each factor's S1 and ST bars sit side by side, not one over the other
+    (the longer would hide the shorter)."""
+    import pandas as pd
+    sens = pd.DataFrame({"S1": [0.2, 0.5], "S1_lo": [0.1, 0.4], "S1_hi": [0.3, 0.6],
+                         "ST": [0.4, 0.55], "ST_lo": [0.3, 0.5], "ST_hi": [0.5, 0.6]},
+                        index=pd.Index(["a", "b"], name="factor"))
+    fig = zhizao.figures.plot_sensitivity(sens)
+    bars = fig.axes[0].patches
+    assert len(bars) == 4                       # S1 of a, b; then ST of a, b
+    for i in range(2):
+        s1, st = bars[i], bars[2 + i]
+        assert s1.get_width() == pytest.approx(sens["S1"].iloc[i])
+        assert st.get_width() == pytest.approx(sens["ST"].iloc[i])
+        assert s1.get_y() + s1.get_height() <= st.get_y() + 1e-9 or \
+            st.get_y() + st.get_height() <= s1.get_y() + 1e-9

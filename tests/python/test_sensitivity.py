@@ -239,3 +239,66 @@ def test_sensitivity_needs_a_design(tmp_path):
     ds = xr.Dataset({"y": (("replicate",), np.ones(3))})
     with pytest.raises(ValueError, match="design"):
         zhizao.sensitivity(ds, "y")
+
+
+def test_sobol_intervals_are_each_index_own_bootstrap():
+    """Each index's interval is the percentile bootstrap of that index
+    (rows resampled with the function's own seed), so it contains its own
+    point estimate; and here, with N large, it brackets the truth on both
+    sides: x3 acts only through its interaction (S1 = 0, ST = 0.24), so a
+    total interval borrowed from the first order would sit near zero."""
+    N = 20000
+    X = saltelli_design(N)
+    y = ishigami(X)
+    s = zhizao.sensitivity(experiment(X, y), "y", method="sobol", n_boot=100, seed=4)
+    for idx in ("S1", "ST"):
+        assert (s[f"{idx}_lo"] <= s[idx]).all() and (s[idx] <= s[f"{idx}_hi"]).all(), s
+    for idx, true in (("S1", S1_TRUE), ("ST", ST_TRUE)):
+        assert (np.abs(s[f"{idx}_lo"] - true) < 0.06).all() and (np.abs(s[f"{idx}_hi"] - true) < 0.06).all()
+    # the same resamples by hand
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, N, size=(100, N))
+    yA, yB, yAB = y[:N], y[N:2 * N], y[2 * N:].reshape(3, N)
+    b1, bt = sobol_indices(yA[idx], yB[idx], yAB[:, idx].transpose(1, 0, 2), "saltelli2010")
+    np.testing.assert_allclose(s["ST_lo"], np.percentile(bt, 2.5, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(s["ST_hi"], np.percentile(bt, 97.5, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(s["S1_lo"], np.percentile(b1, 2.5, axis=0), rtol=1e-12)
+
+
+def test_morris_steps_down_keep_their_sign():
+    """A design that steps both up and down (base points anywhere on the
+    grid): on y = 3 x0 - 2 x1 every effect is the coefficient, whichever
+    the direction of the step, so mu is the signed coefficient and sigma 0."""
+    rng = np.random.default_rng(8)
+    levels, k = 4, 3
+    delta = levels / (2 * (levels - 1))
+    pts = []
+    for _ in range(30):
+        x = rng.integers(0, levels, size=k) / (levels - 1)
+        pts.append(x.copy())
+        for i in rng.permutation(k):
+            x[i] = x[i] + delta if x[i] + delta <= 1 + 1e-12 else x[i] - delta
+            pts.append(x.copy())
+    U = np.array(pts)
+    steps = np.diff(U, axis=0)
+    assert (steps < -0.1).any() and (steps > 0.1).any()     # both directions occur
+    y = 3 * U[:, 0] - 2 * U[:, 1]
+    s = zhizao.sensitivity(experiment(U, y), "y", method="morris")
+    np.testing.assert_allclose(s["mu"], [3, -2, 0], atol=1e-9)
+    np.testing.assert_allclose(s["mu_star"], [3, 2, 0], atol=1e-9)
+    np.testing.assert_allclose(s["sigma"], [0, 0, 0], atol=1e-9)
+
+
+def test_morris_trajectories_that_touch_give_no_effect_across_them():
+    """Blocks of k + 1 points are trajectories: the step from one's last
+    point to the next one's first is no elementary effect, even when the two
+    points happen to differ in one factor only."""
+    t = 2 / 3
+    U = np.array([[0, 0], [t, 0], [t, t],          # trajectory 1
+                  [0, t], [0, 0], [t, 0],          # 2: starts one factor away from 1's end
+                  [1 / 3, 1 / 3], [1, 1 / 3], [1, 1]], float)
+    y = 3 * U[:, 0] - 2 * U[:, 1] + 5 * U[:, 0] * U[:, 1]
+    eff = morris_effects(U, y)
+    assert [len(e) for e in eff] == [3, 3]
+    s = zhizao.sensitivity(experiment(U, y, FACTORS[:2]), "y", method="morris")
+    assert (s["n_effects"] == 3).all()
