@@ -103,12 +103,25 @@ void zz_config_defaults(zz_config *cfg)
     d->return_sd = 2.0;
     d->horizon_years = 5;
     d->discount_rate = 0.08;
-    d->success_base = 0.45;
-    d->success_peer_local = 0.30;
-    d->success_peer_industry = 0.15;
-    d->success_chain = 0.10;
-    d->success_demo = 0.02;       /* per live benchmark success in the industry */
+    /* Learning (docs/model.md 6.1): all assumptions, uncertain over the
+     * ranges of scenarios/uncertainty/ranges.lua. The prior is pessimistic
+     * (不敢投/不愿投, FACTS 000): below the true 0.55 at readiness 0.5. */
+    d->belief_mean = 0.45;
+    d->belief_strength = 20;      /* pseudo-observations */
+    d->learn_local = 0.2;         /* per outcome in the firm's city x industry */
+    d->learn_industry = 0.01;     /* per outcome in its industry */
+    d->learn_province = 0.001;    /* per outcome in the province */
+    d->learn_chain = 1.0;         /* per outcome of its chain leader */
+    d->learn_half_life = 730;     /* days */
+    d->learn_publicity = 5;       /* a benchmark outcome counts this many times */
     d->success_max = 0.95;
+    /* Technology (docs/model.md 6.1): the compute and model parts of a
+     * project's cost fall 25% a year (assumption, range 0-50%: the AI
+     * Index 2025 reports inference prices at fixed capability falling 9-
+     * to 900-fold a year, but a project's spend falls far less as firms
+     * buy more capability); gains do not rise by default (range 0-10%). */
+    d->cost_fall = 0.25;
+    d->gain_growth = 0;
     d->true_success_base = 0.55;
     d->true_success_readiness = 0.35;
     d->loss_share = 0.6;

@@ -115,6 +115,19 @@ _Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line"
 
 struct zz_inst;
 
+/* Outcomes of finished projects, as firms see them (model/learning.c):
+ * decayed successes and failures per city x industry, per industry, for
+ * the province, and per chain leader. Stored as weight x 2^((day - t0) /
+ * half_life), so that one factor per day decays them all. */
+typedef struct zz_learning {
+    double *cell;                  /* [ci | C*I + industry | C*I + I][2]:
+                                      successes, failures                   */
+    double *lead;                  /* [firm][2] a leader's own, or NULL     */
+    double t0, half_life;          /* reference day of the scale, its h     */
+    double day, decay;             /* 2^-((day - t0) / h) for that day      */
+    double publicised;             /* weight of the outcome being settled   */
+} zz_learning;
+
 /* The per-firm hooks of the instrument interface (policy/instrument.h):
  * for each, the instruments of this replication that have it, so that a
  * review calls those and does not walk every instrument (ZZ_EACH_HOOKED). */
@@ -163,6 +176,10 @@ struct zz_sim {
     double compute_demand;         /* PFLOPS used by adopters               */
     double annuity, annuity_years, annuity_rate; /* the valuation's factor,
                                       for these parameters                 */
+    /* technology's factors for the day clock_day (rule_economic.c):
+     * compute and model costs, gains; for these rates */
+    double clock_day, cost_factor, gain_factor, clock_fall, clock_growth;
+    zz_learning learn;             /* outcomes firms have seen (learning.c) */
 
     /* aggregates: counts per cell x state, all firms and 规上 only. Peer
      * shares read the derived totals, each kept current in O(1). */

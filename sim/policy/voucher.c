@@ -32,7 +32,7 @@ static double award_of(const zz_sim *sim, const zz_inst *in, int g, uint32_t f)
     const voucher_cfg *c = VC(&sim->cfg.programme[g]);
     const zz_firm_attr *at = &sim->attr[f];
     double cost = fmax(d->cost_min, d->cost_share[at->size] * at->revenue);
-    double part = d->component_share[in->ops->arg] * cost;
+    double part = zz_component_cost(sim, cost, in->ops->arg); /* compute and model fall */
     return fmin(fmin(c->rate * part, c->cap), zz_firm_room(sim, g, f, c->firm_cap));
 }
 

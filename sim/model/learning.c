@@ -1,0 +1,129 @@
+/*
+ * Learning about success from observed outcomes (docs/model.md 6.1). A
+ * firm's belief about the success probability of an AI project (at
+ * readiness 0.5) is a Beta prior, mean m and strength k pseudo-
+ * observations, updated by the outcomes of finished projects it can see:
+ *
+ *   belief = (m k + sum_c w_c S_c) / (k + sum_c w_c (S_c + F_c))
+ *
+ * over the channels c: its city x industry, its industry, the province
+ * (each holding every outcome within it, so an outcome in the firm's own
+ * cell is seen through all three) and, for a partner of a chain leader,
+ * the leader's own projects. S_c and F_c are the successes and failures
+ * there, each weighted 2^(-age / half_life), age in whole days (beliefs
+ * move day by day: one decay factor serves every valuation of the day).
+ * A contest benchmark's outcome is publicised: it counts learn_publicity
+ * times. With many observations the belief tends to the observed success
+ * frequency whatever the prior, each further outcome moving it less; with
+ * every weight zero it stays at the prior.
+ *
+ * The stocks start empty: the prior stands for what firms knew before the
+ * run. They are kept as x 2^((day - t0) / h), so that an outcome is one
+ * addition and a read one multiplication by the day's factor; t0 moves
+ * forward (every stock rescaled) before the scale grows too large, and
+ * when a scenario changes the half-life.
+ */
+#include "sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim_internal.h"
+
+/* beyond 2^LIMIT the stocks are rescaled (far from a double's range) */
+#define LIMIT 256.0
+
+static size_t ncell_rows(const zz_population *p)
+{
+    return (size_t)p->ncities * p->nindustries + p->nindustries + 1;
+}
+
+int zz_learn_open(zz_sim *sim)
+{
+    zz_learning *L = &sim->learn;
+    const zz_population *p = sim->pop;
+    L->cell = calloc(2 * ncell_rows(p), sizeof *L->cell);
+    if (p->leader)
+        L->lead = calloc(2 * (size_t)p->n, sizeof *L->lead);
+    L->t0 = 0;
+    L->half_life = sim->cfg.decision.learn_half_life;
+    L->day = -1;
+    L->decay = 1;
+    L->publicised = 1;
+    return !L->cell || (p->leader && !L->lead) ? -1 : 0;
+}
+
+void zz_learn_close(zz_sim *sim)
+{
+    free(sim->learn.cell);
+    free(sim->learn.lead);
+}
+
+/* Every stock to the scale of day `day` with half-life h. */
+static void rebase(zz_sim *sim, double day, double h)
+{
+    zz_learning *L = &sim->learn;
+    double x = exp2(-(day - L->t0) / L->half_life);
+    for (size_t k = 0; k < 2 * ncell_rows(sim->pop); k++)
+        L->cell[k] *= x;
+    if (L->lead)
+        for (size_t k = 0; k < 2 * (size_t)sim->pop->n; k++)
+            L->lead[k] *= x;
+    L->t0 = day;
+    L->half_life = h;
+}
+
+/* The day's decay factor, current. */
+static void learn_clock(zz_sim *sim)
+{
+    zz_learning *L = &sim->learn;
+    const double day = floor(sim->now), h = sim->cfg.decision.learn_half_life;
+    if (day == L->day && h == L->half_life)
+        return;
+    if (h != L->half_life || (day - L->t0) / h > LIMIT)
+        rebase(sim, day, h);
+    L->day = day;
+    L->decay = exp2(-(day - L->t0) / h);
+}
+
+void zz_learn_publicise(zz_sim *sim)
+{
+    sim->learn.publicised = sim->cfg.decision.learn_publicity;
+}
+
+void zz_learn_outcome(zz_sim *sim, uint32_t f, int success)
+{
+    zz_learning *L = &sim->learn;
+    learn_clock(sim);
+    const zz_population *p = sim->pop;
+    const zz_firm_attr *a = &sim->attr[f];
+    const size_t CI = (size_t)p->ncities * p->nindustries, k = success ? 0 : 1;
+    /* the weight at day t0's scale: x 2^((day - t0) / h) = x / decay */
+    const double x = L->publicised / L->decay;
+    L->cell[2 * a->ci + k] += x;
+    L->cell[2 * (CI + a->industry) + k] += x;
+    L->cell[2 * (CI + p->nindustries) + k] += x;
+    if (L->lead && (a->flags & ZZ_F_LEADER))
+        L->lead[2 * (size_t)f + k] += x;
+    L->publicised = 1;
+}
+
+double zz_belief(zz_sim *sim, uint32_t f)
+{
+    const zz_learning *L = &sim->learn;
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    learn_clock(sim);
+    const zz_firm_attr *a = &sim->attr[f];
+    const size_t CI = (size_t)sim->pop->ncities * sim->pop->nindustries;
+    const double *c = L->cell + 2 * (size_t)a->ci, *i = L->cell + 2 * (CI + a->industry),
+                 *r = L->cell + 2 * (CI + sim->pop->nindustries);
+    double s = d->learn_local * c[0] + d->learn_industry * i[0] + d->learn_province * r[0];
+    double n = s + d->learn_local * c[1] + d->learn_industry * i[1] + d->learn_province * r[1];
+    if (a->leader != ZZ_NO_LEADER && L->lead) {
+        const double *l = L->lead + 2 * (size_t)a->leader;
+        s += d->learn_chain * l[0];
+        n += d->learn_chain * (l[0] + l[1]);
+    }
+    const double k = d->belief_strength;
+    return (d->belief_mean * k + s * L->decay) / (k + n * L->decay);
+}
