@@ -116,16 +116,19 @@ _Static_assert(sizeof(zz_firm_attr) == 32, "zz_firm_attr is two to a cache line"
 struct zz_inst;
 
 /* Outcomes of finished projects, as firms see them (model/learning.c):
- * decayed successes and failures per city x industry, per industry, for
- * the province, and per chain leader. Stored as weight x 2^((day - t0) /
- * half_life), so that one factor per day decays them all. */
+ * decayed successes and failures per firm of each city x industry, each
+ * industry and the province, publicised benchmarks' per industry, and per
+ * chain leader. Stored x 2^((day - t0) / half_life), so that one factor
+ * per day decays them all. */
 typedef struct zz_learning {
-    double *cell;                  /* [ci | C*I + industry | C*I + I][2]:
+    double *cell;                  /* [ci | C*I + industry | C*I + I |
+                                      C*I + I + 1 + industry][2]:
                                       successes, failures                   */
     double *lead;                  /* [firm][2] a leader's own, or NULL     */
     double t0, half_life;          /* reference day of the scale, its h     */
     double day, decay;             /* 2^-((day - t0) / h) for that day      */
-    double publicised;             /* weight of the outcome being settled   */
+    int publicised;                /* the outcome being settled is a
+                                      contest benchmark's                   */
 } zz_learning;
 
 /* The per-firm hooks of the instrument interface (policy/instrument.h):

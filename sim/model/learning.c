@@ -4,24 +4,33 @@
  * readiness 0.5) is a Beta prior, mean m and strength k pseudo-
  * observations, updated by the outcomes of finished projects it can see:
  *
- *   belief = (m k + sum_c w_c S_c) / (k + sum_c w_c (S_c + F_c))
+ *   belief = (m k + sum_c w_c s_c) / (k + sum_c w_c (s_c + f_c))
  *
  * over the channels c: its city x industry, its industry, the province
  * (each holding every outcome within it, so an outcome in the firm's own
- * cell is seen through all three) and, for a partner of a chain leader,
- * the leader's own projects. S_c and F_c are the successes and failures
- * there, each weighted 2^(-age / half_life), age in whole days (beliefs
- * move day by day: one decay factor serves every valuation of the day).
- * A contest benchmark's outcome is publicised: it counts learn_publicity
- * times. With many observations the belief tends to the observed success
+ * cell is seen through all three), and, for a partner of a chain leader,
+ * the leader's own projects. In the first three, s_c and f_c are the
+ * successes and failures there per firm of the channel, and w_c is the
+ * number of the channel's firms whose outcomes the firm follows: a firm
+ * that follows 20 of its cell's firms sees 20 s_c successes in
+ * expectation. So beliefs do not depend on how many firms a run
+ * simulates (the calibration's 40,000 stand for the baseline's 120,000).
+ * A leader's outcomes count one each (w_chain per outcome). Each outcome
+ * is weighted 2^(-age / half_life), age in whole days (beliefs move day
+ * by day: one decay factor serves every valuation of the day). A contest
+ * benchmark's outcome is publicised besides: every firm of its industry,
+ * province-wide, sees it as learn_publicity observations (a fifth channel,
+ * by industry, one count per benchmark; 0: a benchmark is seen as any
+ * other project).
+ * With many observations the belief tends to the observed success
  * frequency whatever the prior, each further outcome moving it less; with
  * every weight zero it stays at the prior.
  *
  * The stocks start empty: the prior stands for what firms knew before the
  * run. They are kept as x 2^((day - t0) / h), so that an outcome is one
- * addition and a read one multiplication by the day's factor; t0 moves
- * forward (every stock rescaled) before the scale grows too large, and
- * when a scenario changes the half-life.
+ * addition per channel and a read one multiplication by the day's factor;
+ * t0 moves forward (every stock rescaled) before the scale grows too
+ * large, and when a scenario changes the half-life.
  */
 #include "sim.h"
 
@@ -35,7 +44,8 @@
 
 static size_t ncell_rows(const zz_population *p)
 {
-    return (size_t)p->ncities * p->nindustries + p->nindustries + 1;
+    /* city x industry, industry, province, publicised by industry */
+    return (size_t)p->ncities * p->nindustries + 2 * (size_t)p->nindustries + 1;
 }
 
 int zz_learn_open(zz_sim *sim)
@@ -49,7 +59,7 @@ int zz_learn_open(zz_sim *sim)
     L->half_life = sim->cfg.decision.learn_half_life;
     L->day = -1;
     L->decay = 1;
-    L->publicised = 1;
+    L->publicised = 0;
     return !L->cell || (p->leader && !L->lead) ? -1 : 0;
 }
 
@@ -88,7 +98,7 @@ static void learn_clock(zz_sim *sim)
 
 void zz_learn_publicise(zz_sim *sim)
 {
-    sim->learn.publicised = sim->cfg.decision.learn_publicity;
+    sim->learn.publicised = 1;
 }
 
 void zz_learn_outcome(zz_sim *sim, uint32_t f, int success)
@@ -98,14 +108,17 @@ void zz_learn_outcome(zz_sim *sim, uint32_t f, int success)
     const zz_population *p = sim->pop;
     const zz_firm_attr *a = &sim->attr[f];
     const size_t CI = (size_t)p->ncities * p->nindustries, k = success ? 0 : 1;
-    /* the weight at day t0's scale: x 2^((day - t0) / h) = x / decay */
-    const double x = L->publicised / L->decay;
-    L->cell[2 * a->ci + k] += x;
-    L->cell[2 * (CI + a->industry) + k] += x;
-    L->cell[2 * (CI + p->nindustries) + k] += x;
+    /* one outcome at day t0's scale: 2^((day - t0) / h) = 1 / decay */
+    const double x = 1 / L->decay;
+    /* per firm of the channel (none is empty: f is in all three) */
+    L->cell[2 * a->ci + k] += x / sim->firms_ci[a->ci];
+    L->cell[2 * (CI + a->industry) + k] += x / sim->firms_i[a->industry];
+    L->cell[2 * (CI + p->nindustries) + k] += x / (double)p->n;
     if (L->lead && (a->flags & ZZ_F_LEADER))
         L->lead[2 * (size_t)f + k] += x;
-    L->publicised = 1;
+    if (L->publicised)
+        L->cell[2 * (CI + p->nindustries + 1 + a->industry) + k] += x;
+    L->publicised = 0;
 }
 
 double zz_belief(zz_sim *sim, uint32_t f)
@@ -115,10 +128,13 @@ double zz_belief(zz_sim *sim, uint32_t f)
     learn_clock(sim);
     const zz_firm_attr *a = &sim->attr[f];
     const size_t CI = (size_t)sim->pop->ncities * sim->pop->nindustries;
+    const int I = sim->pop->nindustries;
     const double *c = L->cell + 2 * (size_t)a->ci, *i = L->cell + 2 * (CI + a->industry),
-                 *r = L->cell + 2 * (CI + sim->pop->nindustries);
-    double s = d->learn_local * c[0] + d->learn_industry * i[0] + d->learn_province * r[0];
-    double n = s + d->learn_local * c[1] + d->learn_industry * i[1] + d->learn_province * r[1];
+                 *r = L->cell + 2 * (CI + I), *b = L->cell + 2 * (CI + I + 1 + a->industry);
+    double s = d->learn_local * c[0] + d->learn_industry * i[0] + d->learn_province * r[0] +
+               d->learn_publicity * b[0];
+    double n = s + d->learn_local * c[1] + d->learn_industry * i[1] + d->learn_province * r[1] +
+               d->learn_publicity * b[1];
     if (a->leader != ZZ_NO_LEADER && L->lead) {
         const double *l = L->lead + 2 * (size_t)a->leader;
         s += d->learn_chain * l[0];

@@ -81,7 +81,8 @@ double zz_belief(zz_sim *sim, uint32_t f);
 /* A finished project's outcome, seen by the firms of its channels. */
 void zz_learn_outcome(zz_sim *sim, uint32_t f, int success);
 /* The project being settled is a publicised benchmark (contests, from
- * on_finish): its outcome counts learn_publicity times. */
+ * on_finish): every firm of its industry sees its outcome, as
+ * learn_publicity observations. */
 void zz_learn_publicise(zz_sim *sim);
 
 /* ---- implementation (model/implement.c) ---- */

@@ -120,25 +120,24 @@ static const zz_param registry[] = {
     DEC("discount_rate", discount_rate, 1, R_ECON, 0, 1, 0, "economic: firms' discount rate, per year"),
     DEC("belief_mean", belief_mean, 1, R_ECON, 0.01, 0.99, 0,
         "economic: prior mean of a project's success probability at readiness 0.5 (assumption, range "
-        "0.35-0.55: pessimistic, FACTS 000)"),
+        "0.3-0.55: pessimistic, FACTS 000)"),
     DEC("belief_strength", belief_strength, 1, R_ECON, 0, 1e6, ZZ_PF_LO_OPEN,
-        "economic: weight of the prior, pseudo-observations (assumption, range 5-50)"),
-    DEC("learn_local", learn_local, 1, R_ECON, 0, 100, 0,
-        "economic: observations one finished project counts for in its city x industry (assumption, "
-        "range 0.05-0.5)"),
-    DEC("learn_industry", learn_industry, 1, R_ECON, 0, 100, 0,
-        "economic: observations one finished project counts for in its industry (assumption, range "
-        "0.002-0.03)"),
-    DEC("learn_province", learn_province, 1, R_ECON, 0, 100, 0,
-        "economic: observations one finished project counts for in the province (assumption, range "
-        "0-0.003)"),
+        "economic: weight of the prior, pseudo-observations (assumption, range 10-100)"),
+    DEC("learn_local", learn_local, 1, R_ECON, 0, 1e6, 0,
+        "economic: firms of its city x industry whose outcomes a firm follows (assumption, range 5-40)"),
+    DEC("learn_industry", learn_industry, 1, R_ECON, 0, 1e6, 0,
+        "economic: firms of its industry, province-wide, whose outcomes a firm follows (assumption, "
+        "range 5-50)"),
+    DEC("learn_province", learn_province, 1, R_ECON, 0, 1e6, 0,
+        "economic: firms of the province whose outcomes a firm follows (assumption, range 0-100)"),
     DEC("learn_chain", learn_chain, 1, R_ECON, 0, 100, 0,
-        "economic: observations a chain leader's finished project counts for with its partners "
+        "economic: observations each of its chain leader's outcomes counts for with a partner "
         "(assumption, range 0.5-3)"),
     DEC("learn_half_life", learn_half_life, 1, R_ECON, 1, 36500, 0,
-        "economic: days for an observed outcome's weight to halve (assumption, range 365-1460)"),
+        "economic: days for an observed outcome's weight to halve (assumption, range 730-2920)"),
     DEC("learn_publicity", learn_publicity, 1, R_ECON, 0, 100, 0,
-        "economic: times a contest benchmark's outcome is observed (publicised; assumption, range 0-10)"),
+        "economic: observations a contest benchmark's outcome counts for with every firm of its industry "
+        "(publicised; assumption, range 0-10; 0: seen as any project)"),
     DEC("success_max", success_max, 1, R_ECON, 0, 1, 0, "economic: ceiling of the perceived probability"),
     DEC("cost_fall", cost_fall, 1, R_ECON, 0, 0.99, 0,
         "economic: yearly fall of the compute and model parts of a project's cost (assumption, range "

@@ -43,6 +43,8 @@ static uint32_t other(const zz_sim *b, uint32_t f, int where)
     return UINT32_MAX;
 }
 
+static int sim_ci(uint32_t f) { return world->city[f] * world->nindustries + world->industry[f]; }
+
 static void outcome_at(zz_sim *b, double day, uint32_t g, int success)
 {
     b->now = day;
@@ -75,9 +77,11 @@ static void update_by_hand(void)
         w[j] = exp2(-age[j] / h);
     int lci = world->city[leader] == world->city[f] && world->industry[leader] == world->industry[f];
     int li = world->industry[leader] == world->industry[f];
-    double sl = w[0] + lci * w[4], fl = w[3];
-    double si = w[0] + li * w[4], fi = w[1] + w[3];
-    double sp = w[0] + w[2] + w[4], fp = w[1] + w[3];
+    /* per firm of the channel (the leader's own: one each) */
+    const double Nl = b->firms_ci[sim_ci(f)], Ni = b->firms_i[world->industry[f]], Np = (double)world->n;
+    double sl = (w[0] + lci * w[4]) / Nl, fl = w[3] / Nl;
+    double si = (w[0] + li * w[4]) / Ni, fi = (w[1] + w[3]) / Ni;
+    double sp = (w[0] + w[2] + w[4]) / Np, fp = (w[1] + w[3]) / Np;
     double sch = w[4], fch = 0;
     double s = wl * sl + wi * si + wp * sp + wc * sch;
     double n = s + wl * fl + wi * fi + wp * fp + wc * fch;
@@ -100,8 +104,8 @@ static void update_by_hand(void)
     double later = 2 * h;
     for (int j = 0; j < 5; j++)
         w[j] *= exp2(-200 / later);
-    sl = w[0] + lci * w[4], fl = w[3], si = w[0] + li * w[4], fi = w[1] + w[3];
-    sp = w[0] + w[2] + w[4], fp = w[1] + w[3], sch = w[4];
+    sl = (w[0] + lci * w[4]) / Nl, fl = w[3] / Nl, si = (w[0] + li * w[4]) / Ni, fi = (w[1] + w[3]) / Ni;
+    sp = (w[0] + w[2] + w[4]) / Np, fp = (w[1] + w[3]) / Np, sch = w[4];
     s = wl * sl + wi * si + wp * sp + wc * sch;
     n = s + wl * fl + wi * fi + wp * fp;
     CHECK_NEAR(zz_belief(b, f), (m * k + s) / (k + n), 1e-12);
@@ -116,7 +120,7 @@ static void convergence_and_steps(void)
 {
     for (int p = 0; p < 2; p++) {
         const double m = p ? 0.9 : 0.1;
-        zz_scenario *sc = learning(m, 20, 0, 0, 1, 0, 36500);
+        zz_scenario *sc = learning(m, 20, 0, 0, (double)world->n, 0, 36500);
         zz_sim *b = world_sim(sc);
         uint32_t f = partner(b), g = other(b, f, 3);
         b->now = 0;
@@ -127,7 +131,8 @@ static void convergence_and_steps(void)
         zz_sim_close(b);
         free(sc);
     }
-    zz_scenario *sc = learning(0.4, 20, 0, 0, 1, 0, 36500);
+    /* following every firm of the province: each outcome counts one */
+    zz_scenario *sc = learning(0.4, 20, 0, 0, (double)world->n, 0, 36500);
     zz_sim *b = world_sim(sc);
     uint32_t f = partner(b), g = other(b, f, 3);
     b->now = 0;
@@ -171,6 +176,7 @@ static void convergence_and_steps(void)
 static void zero_weights_keep_the_prior(void)
 {
     zz_scenario *sc = learning(0.37, 10, 0, 0, 0, 0, 365);
+    sc->cfg.decision.learn_publicity = 0;
     zz_sim *b = world_sim(sc);
     uint32_t f = partner(b), g = other(b, f, 1);
     for (int j = 0; j < 200; j++) {
@@ -180,28 +186,33 @@ static void zero_weights_keep_the_prior(void)
     b->now = 250;
     zz_learn_publicise(b);
     zz_learn_outcome(b, g, 1);
+    zz_learn_publicise(b);
+    zz_learn_outcome(b, other(b, f, 2), 1);
     CHECK_NEAR(zz_belief(b, f), 0.37, 1e-15);
     zz_sim_close(b);
     free(sc);
 }
 
 /* Outcomes in the province's stock, decayed to today (the read sets the
- * day's factor). */
+ * day's factor), as counts. */
 static double province_seen(zz_sim *b, uint32_t f)
 {
     (void)zz_belief(b, f);
     const zz_learning *L = &b->learn;
     const size_t prov = 2 * ((size_t)world->ncities * world->nindustries + world->nindustries);
-    return (L->cell[prov] + L->cell[prov + 1]) * L->decay;
+    return (L->cell[prov] + L->cell[prov + 1]) * L->decay * (double)world->n;
 }
 
 /* A finished project is seen where the model settles it (implement.c),
- * and a contest benchmark's counts learn_publicity times. */
+ * once; a contest benchmark's besides by every firm of its industry as
+ * learn_publicity observations, and not by other industries' firms. */
 static void settled_and_publicised(void)
 {
     for (int pub = 0; pub <= 2; pub++) {
         const double publicity = pub == 0 ? 0 : pub == 1 ? 1 : 7;
-        zz_scenario *sc = learning(0.5, 1, 0, 0, 1, 0, 36500);
+        /* k = 1, m = 0.5; every firm of the province followed: each
+         * ordinary outcome counts one */
+        zz_scenario *sc = learning(0.5, 1, 0, 0, (double)world->n, 0, 36500);
         sc->cfg.decision.learn_publicity = publicity;
         zz_programme_cfg *c = zz_fixture_programme(sc, ZZ_K("contest"), "contest.jb", 1e12);
         zz_fixture_set(c, "opens", 59);
@@ -222,24 +233,30 @@ static void settled_and_publicised(void)
         while (o < (uint32_t)world->n && (b->firm[o].state != ZZ_S_NONE || o == w))
             o++;
         CHECK(w < (uint32_t)world->n && o < (uint32_t)world->n);
-        uint32_t f = partner(b);
+        if (w >= (uint32_t)world->n || o >= (uint32_t)world->n)
+            return;
+        /* two onlookers: in the winner's industry, and in another */
+        uint32_t f = other(b, w, 2), x = other(b, w, 3);
         double seen0 = province_seen(b, f);
         zz_valuation v;
         zz_value_project(b, o, &v);
         CHECK(zz_start_implementation(b, o, &v) == 0);
         CHECK(zz_finish_implementation(b, o) == 0);
+        int s_o = b->firm[o].state == ZZ_S_ADOPTED;
         double seen1 = province_seen(b, f);
-        CHECK_NEAR(seen1 - seen0, 1, 1e-12); /* one outcome, once */
-        int ok = b->firm[w].state == ZZ_S_IMPLEMENTING;
+        CHECK_NEAR(seen1 - seen0, 1, 1e-9); /* one outcome, once */
         CHECK(zz_finish_implementation(b, w) == 0);
-        double seen2 = province_seen(b, f);
-        CHECKF(ok && fabs(seen2 - seen1 - publicity) < 1e-12, "publicity %g: a benchmark counted %g",
-               publicity, seen2 - seen1);
-        /* and the belief with it: k = 1, m = 0.5 */
-        const zz_learning *L = &b->learn;
-        const size_t prov = 2 * ((size_t)world->ncities * world->nindustries + world->nindustries);
-        double s = L->cell[prov] * L->decay, n = s + L->cell[prov + 1] * L->decay;
-        CHECK_NEAR(zz_belief(b, f), (0.5 + s) / (1 + n), 1e-12);
+        int s_w = b->firm[w].state == ZZ_S_ADOPTED;
+        CHECK_NEAR(province_seen(b, f) - seen1, 1, 1e-9); /* once there too */
+        /* by hand: the two outcomes in the province, and the benchmark's
+         * publicised to its industry only */
+        double s = s_o + s_w, n = 2;
+        CHECKF(fabs(zz_belief(b, x) - (0.5 + s) / (1 + n)) < 1e-9, "another industry: %g, want %g",
+               zz_belief(b, x), (0.5 + s) / (1 + n));
+        double sp = s + publicity * s_w, np = n + publicity;
+        CHECKF(fabs(zz_belief(b, f) - (0.5 + sp) / (1 + np)) < 1e-9,
+               "publicity %g: the winner's industry believes %g, want %g", publicity, zz_belief(b, f),
+               (0.5 + sp) / (1 + np));
         zz_sim_close(b);
         free(sc);
     }
