@@ -87,9 +87,11 @@ static void rebase(zz_sim *sim, double day, double h)
 static void learn_clock(zz_sim *sim)
 {
     zz_learning *L = &sim->learn;
-    const double day = floor(sim->now), h = sim->cfg.decision.learn_half_life;
-    if (day == L->day && h == L->half_life)
+    const double h = sim->cfg.decision.learn_half_life;
+    /* the same day, the same half-life (no floor() on this path) */
+    if (sim->now >= L->day && sim->now < L->day + 1 && h == L->half_life)
         return;
+    const double day = floor(sim->now);
     if (h != L->half_life || (day - L->t0) / h > LIMIT)
         rebase(sim, day, h);
     L->day = day;

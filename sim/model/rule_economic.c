@@ -72,9 +72,11 @@ static void tech_clock(const zz_sim *sim)
 {
     zz_sim *m = (zz_sim *)sim; /* the memo only: the factors follow from the day and the rates */
     const zz_decision_cfg *d = &sim->cfg.decision;
-    const double day = floor(sim->now);
-    if (day == m->clock_day && d->cost_fall == m->clock_fall && d->gain_growth == m->clock_growth)
+    /* the same day, the same rates (no floor() on this path) */
+    if (sim->now >= m->clock_day && sim->now < m->clock_day + 1 && d->cost_fall == m->clock_fall &&
+        d->gain_growth == m->clock_growth)
         return;
+    const double day = floor(sim->now);
     m->clock_day = day;
     m->clock_fall = d->cost_fall;
     m->clock_growth = d->gain_growth;
@@ -164,10 +166,11 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
 /* The project's cost today, at the compute market's current price. */
 static void value_cost(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
+    const double *s = sim->cfg.decision.component_share;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
     double base = zz_project_base(sim, f);
-    v->list = cost_today(sim, base);
-    double compute = zz_component_cost(sim, base, ZZ_C_COMPUTE);
+    v->list = cost_today(sim, base); /* sets today's factors */
+    double compute = s[ZZ_C_COMPUTE] * base * sim->cost_factor;
     v->cost = v->list + compute * (zz_compute_price(sim) - 1);
 }
 
@@ -192,7 +195,7 @@ static void value_benefit(zz_sim *sim, uint32_t f, zz_valuation *v)
         v->gain *= exp(d->return_sd * a->return_z);
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
-    tech_clock(sim);
+    tech_clock(sim); /* value_cost's day: returns at once */
     v->gain *= sim->gain_factor;
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
 }
@@ -417,10 +420,13 @@ static void economic_review(zz_sim *sim, uint32_t f)
      * not), after the longest review delay. Firms that would not invest
      * even with the support lose no time, and an empty pot receives no
      * applications, so a zero budget leaves every path as without it. */
-    /* the valuation reads the chain leader's state: start loading it now,
-     * so that the miss overlaps with the holdings */
-    if (sim->attr[f].leader != ZZ_NO_LEADER)
+    /* the valuation reads the chain leader's state and the outcomes of its
+     * projects: start loading them now, so that the misses overlap with
+     * the holdings */
+    if (sim->attr[f].leader != ZZ_NO_LEADER) {
         __builtin_prefetch(&sim->firm[sim->attr[f].leader]);
+        __builtin_prefetch(&sim->learn.lead[2 * (size_t)sim->attr[f].leader]);
+    }
     review_holdings(sim, f);
     zz_valuation v;
     value_cost(sim, f, &v);
