@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) 
 HARM = """include "baseline.lua"
 scenario { name = "compute_large" }
 voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, sizes = "large" }
-at("2026-02-01", function(sim) sim:set("decision.belief_mean", 0.40) end)
+at("2026-02-01", function(sim) sim:set("decision.belief_mean", 0.35) end)
 target { name = "early", gsz_only = true, share = 0.4, by = "2027-01-01" }
 """
 
