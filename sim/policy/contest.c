@@ -6,9 +6,9 @@
  * can still commit win and implement at once. On a successful (accepted)
  * project the reward min(reward_rate x actual investment, reward_cap) is
  * paid; on failure it returns to the pot. A benchmark is publicised: its
- * outcome, success or failure, is seen by other firms as decision.
- * learn_publicity ordinary outcomes (model/learning.c), so a contest moves
- * beliefs toward the truth, not above it.
+ * outcome, success or failure, is seen by every firm of its industry as
+ * decision.learn_publicity observations (model/learning.c), so a contest
+ * moves beliefs toward the success of benchmark projects, not above it.
  */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
