@@ -27,7 +27,8 @@ enum zz_stream {
     ZZ_RNG_CONTEST,         /* bids and jury noise                           */
     ZZ_RNG_SCALE,           /* scale-up reviews                              */
     ZZ_RNG_PROGRAMME,       /* programme selections (equity, campaigns)      */
-    ZZ_RNG_SCENARIO         /* math.random inside a scenario (sequential)    */
+    ZZ_RNG_SCENARIO,        /* math.random inside a scenario (sequential)    */
+    ZZ_RNG_ALLOCATION       /* a voucher lottery's order of applicants       */
 };
 
 #define ZZ_RNG_ANY_REPLICATE 0xffffffffu

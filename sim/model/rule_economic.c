@@ -403,6 +403,20 @@ void zz_economic_decided(zz_sim *sim, uint32_t f)
     zz_economic_decide(sim, f);
 }
 
+/* A firm that would go ahead without the support waits for it when the
+ * project's value with the support, discounted over the wait, is at least
+ * its value now: (V0 + S) (1 + r)^-(days/365) >= V0, V0 = the project's
+ * net present value without support (value x cost), S = the support it
+ * applies for net of the application's cost (it counts on being granted
+ * it), r = discount_rate. A project worth little beyond its cost waits;
+ * one worth much more than the support starts now. */
+static int worth_waiting(const zz_sim *sim, const zz_valuation *v0, double support, double days)
+{
+    double now_value = v0->value * v0->cost;
+    double delta = pow(1 + sim->cfg.decision.discount_rate, -days / 365);
+    return (now_value + support) * delta >= now_value;
+}
+
 static void economic_review(zz_sim *sim, uint32_t f)
 {
     if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
@@ -410,16 +424,15 @@ static void economic_review(zz_sim *sim, uint32_t f)
         return;
     /* A firm applies for support (vouchers) because it is considering a
      * project: it values the project with the support it could get and
-     * applies only if, on its own draw for this review, it would then go
-     * ahead. A firm that on this draw goes ahead without the support does
-     * not wait: it applies, the application is decided at once and what is
-     * granted pays toward the project it starts now (a reimbursement; it
-     * adopts exactly as in the no-policy twin, so it counts as
-     * deadweight). Only a firm that needs the support waits: it decides
-     * on the same draw once its applications are decided (granted or
-     * not), after the longest review delay. Firms that would not invest
-     * even with the support lose no time, and an empty pot receives no
-     * applications, so a zero budget leaves every path as without it. */
+     * applies if, on its own draw for this review, it would then go ahead.
+     * Support is approved before the project starts, so every applicant
+     * waits for the decision, also one that would go ahead without it;
+     * such a firm may instead start now without the support, forfeiting
+     * the application, when waiting is worth less to it (worth_waiting).
+     * After the decision (granted or not) it decides on the same draw.
+     * Firms that would not invest even with the support lose no time, and
+     * an empty pot receives no applications, so a zero budget leaves every
+     * path as without it. */
     /* the valuation reads the chain leader's state and the outcomes of its
      * projects: start loading them now, so that the misses overlap with
      * the holdings */
@@ -447,18 +460,16 @@ static void economic_review(zz_sim *sim, uint32_t f)
          * valuation with the support's terms taken out */
         zz_valuation v0 = v;
         zz_value_drop_prospect(sim, f, &v0);
-        if (v0.can_finance && u < v0.probability) {
-            /* goes ahead anyway; support lowers the cost, so with what is
-             * granted the same draw still starts the project */
-            ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
-                i->ops->apply(sim, i, f);
-            zz_economic_decided(sim, f);
-            return;
-        }
-        if (v.can_finance && u < v.probability) {
+        int anyway = v0.can_finance && u < v0.probability;
+        if (anyway || (v.can_finance && u < v.probability)) {
             double delay = -1;
             ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
                 delay = fmax(delay, i->ops->apply(sim, i, f));
+            if (anyway && !worth_waiting(sim, &v0, prospect, fmax(0, delay))) {
+                /* starts now without it: the start forfeits what it applied for */
+                decide(sim, f, &v0, u);
+                return;
+            }
             zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
             return;
         }
