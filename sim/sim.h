@@ -74,8 +74,10 @@ enum {
      * the flags sit in the record every event loads. */
     ZZ_D_LAPSES = 4,        /* holds support that lapses (cleared and
                                re-asserted at each review)                  */
-    ZZ_D_KEEPS = 8          /* has lasting support (a hire, an investment,
+    ZZ_D_KEEPS = 8,         /* has lasting support (a hire, an investment,
                                onboarding)                                   */
+    ZZ_D_BACKED = 16        /* borrowed under a guarantee: supported though
+                               no money may reach it (zz_firm_mark_backed)   */
 };
 
 typedef struct zz_firm_dyn {

@@ -22,7 +22,8 @@ Definitions (docs/model.md, "Outputs"; sim/accounting.c):
   supported; supported_additional = supported - deadweight (the adopters
   the money itself made); spillover = additional - supported_additional
   (peers, prices, crowding: may be negative).
-* money per additional adopter = ``spent`` at the last observation summed
+* money per additional adopter = ``spent`` at the last observation, plus
+  a guarantee's cover still reserved for open loans (io.outlay), summed
   over instruments / additional adopters of all firms (target
   ``all_firms``), per replicate; NaN in a replicate without additional
   adopters (so a no-policy baseline has none).
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .io import as_days, has_accounting, has_twin, open_all, scenario_name
+from .io import as_days, has_accounting, has_twin, open_all, outlay, scenario_name
 from .stats import mean_ci, mean_ci_xr
 from .survival import quantiles
 
@@ -381,7 +382,7 @@ def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
     """
     _require_twin(ds, "cost_effectiveness", accounting_ok=True)
     if ds.sizes.get("instrument", 0):
-        spent = ds["spent"].isel(time=-1).astype(float).sum("instrument")
+        spent = outlay(ds).sum("instrument")  # with guarantees' open cover
     else:
         spent = xr.zeros_like(ds["events"], dtype=float)
     add = _additional_all(ds)
