@@ -52,7 +52,7 @@ __all__ = ["across", "fmt_range", "replace_blocks", "blocks", "write_docs", "mai
            "DUTCH_LOTTERY"]
 
 GSZ, ALL = "province_gsz", "all_firms"
-MIXES = ("baseline", "shandong_2026", "vouchers_only", "subsidy_only", "contest_only")
+MIXES = ("baseline", "shandong_2026", "vouchers_only", "subsidy_only", "contest_only", "campaign_led")
 ALONE = {  # scenario -> label, in the order of the table
     "alone_compute_voucher": "compute voucher",
     "alone_model_voucher": "model voucher",

@@ -80,7 +80,8 @@ static const zz_param registry[] = {
     POP("initial_adoption", initial_adoption, NUM, 1, 0, 1, 0,
         "share of above-size (gsz) firms adopted at the start"),
     POP("initial_aware", initial_aware, NUM, 1, 0, 1, 0,
-        "share of non-adopters aware of AI at the start"),
+        "share of non-adopters aware of AI at the start (assumption, range 0.3-0.8: data/observed.csv "
+        "model_initial_aware, basis uk_sme_support_awareness_2013, ru_sme_support_awareness_2015)"),
     POP("size_share", size_share, NUM, ZZ_NSIZES, 0, 1, 0, "share of firms in each size class (adds to 1)"),
     POP("adoption_mult", adoption_mult, NUM, ZZ_NSIZES, 0, 100, 0,
         "relative initial adoption by size"),
@@ -104,7 +105,8 @@ static const zz_param registry[] = {
     DEC("review_days", review_days_size, ZZ_NSIZES, R_ECON, 1, 3650, 0,
         "economic: mean days between reviews, by size"),
     DEC("awareness_rate", awareness_rate, 1, R_ECON, 0, 100, 0,
-        "economic: rate at which unaware firms become aware, per year"),
+        "economic: rate at which unaware firms become aware, per year (assumption, range 0.1-0.5: "
+        "data/observed.csv model_awareness_rate)"),
     DEC("cost_share", cost_share, ZZ_NSIZES, R_ECON, 0, 10, 0,
         "economic: project cost / annual revenue, by size"),
     DEC("cost_min", cost_min, 1, R_ECON, 0, 1e10, 0, "economic: smallest project cost, yuan"),
