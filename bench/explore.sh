@@ -36,7 +36,7 @@ experiment { scenarios = { "baseline.lua", "shandong_2026.lua", "vouchers_only.l
              design = "sobol", points = $POINTS, replications = $REPS, seed = 1 }
 uncertain "population.hurdle_mean" { 0.6, 1.2 }
 uncertain "decision.temperature" { 0.15, 0.6, scale = "log" }
-uncertain "decision.success_demo" { 0.005, 0.04 }
+uncertain "decision.learn_publicity" { 0, 10 }
 LUA
 read -r w c < <(timed "$ZZ" explore "$TMP/bench.lua" -o "$TMP/bench.h5" -t "$THREADS" -q \
                       --set population.firms="$FIRMS")

@@ -54,6 +54,8 @@ ALLOWED = {
     # Needs: the state in a header of its own below model/, and the rules
     # above the instruments (or the instruments' terms behind a table).
     ("include", "model/firms", "sim"),
+    ("include", "model/learning", "sim"),
+    ("include", "model/learning", "sim_internal"),
     ("include", "model/firms", "sim_internal"),
     ("include", "model/implement", "policy/instrument"),
     ("include", "model/implement", "policy/policy"),

@@ -35,7 +35,7 @@ experiment { scenarios = { "baseline.lua", "shandong_2026.lua", "vouchers_only.l
                            "contest_only.lua" },
              design = "sobol", points = $POINTS, replications = $REPS, seed = 1 }
 uncertain "population.hurdle_mean" { 0.6, 1.2 }
-uncertain "decision.success_demo" { 0.005, 0.04 }
+uncertain "decision.learn_publicity" { 0, 10 }
 LUA
 tasks=$((POINTS * 4 * REPS))
 args=(explore "$TMP/bench.lua" -q --set population.firms="$FIRMS")

@@ -14,7 +14,7 @@ exactly as an experiment file will be.
 
 The ranges are the assumptions' plausible ranges (docs/model.md): the
 hurdle 0.6-1.2 (issue 10: 0.6 reaches 50% in 1.9 y, 1.2 never), the
-demonstration effect a quarter to twice its default, the logit
+a contest benchmark's publicity from unseen to ten projects' worth, the logit
 temperature, the awareness rate.
 """
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "analysis"))
 import zhizao  # noqa: E402
 
 FACTORS = {"population.hurdle_mean": (0.6, 1.2),
-           "decision.success_demo": (0.005, 0.04),
+           "decision.learn_publicity": (0.0, 10.0),
            "decision.temperature": (0.15, 0.6),
            "decision.awareness_rate": (0.1, 0.5)}
 SCENARIOS = ["shandong_2026", "contest_only"]

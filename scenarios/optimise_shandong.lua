@@ -6,6 +6,13 @@
 -- from this file:
 --
 --   zhizao optimise scenarios/optimise_shandong.lua -o opt_shandong.h5
+--
+-- The campaign-led mix (campaign_led.lua: 7 bn of the envelope in diagnosis
+-- campaigns) is compared with the plan and the other mixes in results.lua;
+-- to let the search move money into awareness, put a campaign with room to
+-- spend in shares, e.g. in a copy of this file:
+--   shares = { ..., "campaign.diagnosis" } with shandong_30k.lua plus
+--   campaign "diagnosis" { date = "2026-03-15", firms = 25000, amount = 1e5, budget = 1e9 }
 optimise {
   scenario = "shandong_30k.lua",
   budget = 9.8e9,

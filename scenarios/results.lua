@@ -6,19 +6,19 @@
 --                         then python3 -m zhizao.results rewrites the
 --                         generated blocks of both documents)
 --
--- The five mixes of the library and each instrument of the plan alone on
+-- The six mixes of the library and each instrument of the plan alone on
 -- 1 bn yuan (scenarios/alone_*.lua), at every point of a Sobol design over
 -- the library's uncertain parameters (uncertainty/ranges.lua, the
 -- demonstration effect included), on the library's 120,000 firms: the
 -- budgets are the plan's yuan, so fewer firms would change what the money
--- buys. One no-policy twin per (point, replication) serves all 17 mixes.
+-- buys. One no-policy twin per (point, replication) serves all 18 scenarios.
 -- Sized for about 260 CPU seconds: 2.5 minutes on two idle cores, 9-12 on
 -- two shared with other jobs (docs/results_2026.md, "Reproduce").
 
 experiment {
   name = "results_2026",
   scenarios = { "baseline.lua", "shandong_2026.lua", "vouchers_only.lua",
-                "subsidy_only.lua", "contest_only.lua",
+                "subsidy_only.lua", "contest_only.lua", "campaign_led.lua",
                 "alone_compute_voucher.lua", "alone_model_voucher.lua",
                 "alone_corpus_voucher.lua", "alone_scenario_voucher.lua",
                 "alone_investment_subsidy.lua", "alone_interest_subsidy.lua",

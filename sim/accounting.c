@@ -3,6 +3,7 @@
  * same random numbers (MODEL.md, "Outputs"): per target group,
  *   additional  = adopters at the end in the policy run - in the twin
  *   supported   = firms that adopted during the run and received support
+ *                 (money, or a loan a guarantee backed)
  *   deadweight  = supported adopters that adopt in the twin too,
  *                 with the mean days by which the twin's adoption lags
  * so supported - deadweight is the supported adopters the money made, and
@@ -17,8 +18,12 @@
 #include "policy/policy.h"
 #include "sim_internal.h"
 
+/* Money received, or a loan a guarantee backed (risk compensation: the
+ * pool's cover stood behind it even if nothing was paid). */
 static int received_any(const zz_sim *sim, uint32_t f)
 {
+    if (sim->firm[f].dflags & ZZ_D_BACKED)
+        return 1;
     for (int g = 0; g < sim->nprog; g++)
         if (zz_received(sim, g, f) > 0)
             return 1;

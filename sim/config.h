@@ -102,8 +102,14 @@ typedef struct zz_decision_cfg {
     double gain_readiness;    /* slope of gain in readiness                 */
     double return_sd;         /* log-sd of the firm's own project return    */
     double horizon_years, discount_rate;
-    double success_base, success_peer_local, success_peer_industry;
-    double success_chain, success_demo, success_max;
+    /* learning (model/learning.c): a Beta prior on the success of an AI
+     * project at readiness 0.5, updated by outcomes the firm can see */
+    double belief_mean, belief_strength;
+    double learn_local, learn_industry, learn_province, learn_chain;
+    double learn_half_life, learn_publicity;
+    double success_max;       /* ceiling of the perceived probability       */
+    /* technology: compute and model costs fall, gains may rise, per year */
+    double cost_fall, gain_growth;
     double true_success_base, true_success_readiness;
     double loss_share;        /* share of cost lost on failure              */
     double market_rate, loan_years;

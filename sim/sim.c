@@ -138,8 +138,9 @@ static int alloc_state(zz_sim *sim)
                 bad = 1;
             sim->nreceipt_rows = 1;
         }
-        if (!bad && (alloc_instruments(sim) || zz_prog_classes(sim)))
+        if (!bad && (alloc_instruments(sim) || zz_prog_classes(sim) || zz_learn_open(sim)))
             bad = 1;
+        sim->clock_day = -1;
     }
     if (bad)
         return -1;
@@ -507,13 +508,14 @@ void zz_sim_close(zz_sim *sim)
     zz_rep_result_free(sim->res);
     for (int k = 0; k < sim->ninst; k++) {
         zz_inst *in = &sim->inst[k];
-        if (in->ops->close && in->run)
+        if (in->ops->close && (in->run || !in->ops->run_bytes))
             in->ops->close(sim, in);
         free(in->firm);
         free(in->run);
     }
     for (int g = 0; g < sim->nprog; g++)
         free(sim->prog[g].own);
+    zz_learn_close(sim);
     void *arrays[] = {sim->firm, sim->attr, sim->prog_cls, sim->t_adopt, sim->invest, sim->inst, sim->receipt_row, sim->received, sim->count,
                       sim->count_gsz, sim->adopted_ci, sim->firms_ci, sim->adopted_i, sim->firms_i,
                       sim->adopted_c, sim->firms_c, sim->target_reached, sim->target_firms,

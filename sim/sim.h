@@ -81,8 +81,10 @@ enum {
      * the flags sit in the record every event loads. */
     ZZ_D_LAPSES = 4,        /* holds support that lapses (cleared and
                                re-asserted at each review)                  */
-    ZZ_D_KEEPS = 8          /* has lasting support (a hire, an investment,
+    ZZ_D_KEEPS = 8,         /* has lasting support (a hire, an investment,
                                onboarding)                                   */
+    ZZ_D_BACKED = 16        /* borrowed under a guarantee: supported though
+                               no money may reach it (zz_firm_mark_backed)   */
 };
 
 typedef struct zz_firm_dyn {
@@ -136,6 +138,22 @@ typedef struct zz_script_ops {
     const zz_rule_ops *rule;       /* decision "lua"                         */
 } zz_script_ops;
 
+/* Outcomes of finished projects, as firms see them (model/learning.c):
+ * decayed successes and failures per firm of each city x industry, each
+ * industry and the province, publicised benchmarks' per industry, and per
+ * chain leader. Stored x 2^((day - t0) / half_life), so that one factor
+ * per day decays them all. */
+typedef struct zz_learning {
+    double *cell;                  /* [ci | C*I + industry | C*I + I |
+                                      C*I + I + 1 + industry][2]:
+                                      successes, failures                   */
+    double *lead;                  /* [firm][2] a leader's own, or NULL     */
+    double t0, half_life;          /* reference day of the scale, its h     */
+    double day, decay;             /* 2^-((day - t0) / h) for that day      */
+    int publicised;                /* the outcome being settled is a
+                                      contest benchmark's                   */
+} zz_learning;
+
 /* The per-firm hooks of the instrument interface (policy/instrument.h):
  * for each, the instruments of this replication that have it, so that a
  * review calls those and does not walk every instrument (ZZ_EACH_HOOKED). */
@@ -184,6 +202,10 @@ struct zz_sim {
     double compute_demand;         /* PFLOPS used by adopters               */
     double annuity, annuity_years, annuity_rate; /* the valuation's factor,
                                       for these parameters                 */
+    /* technology's factors for the day clock_day (rule_economic.c):
+     * compute and model costs, gains; for these rates */
+    double clock_day, cost_factor, gain_factor, clock_fall, clock_growth;
+    zz_learning learn;             /* outcomes firms have seen (learning.c) */
 
     /* aggregates: counts per cell x state, all firms and 规上 only. Peer
      * shares read the derived totals, each kept current in O(1). */

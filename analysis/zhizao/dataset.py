@@ -40,7 +40,7 @@ import numpy as np
 import xarray as xr
 
 from . import experiment as _experiment
-from .io import as_days, has_accounting, has_twin, open_all, scenario_name
+from .io import as_days, has_accounting, has_twin, open_all, outlay, scenario_name
 from .survival import horizon_days
 
 __all__ = ["as_experiment", "is_experiment", "TWIN"]
@@ -81,7 +81,7 @@ def _one(name: str, ds: xr.Dataset) -> xr.Dataset:
     elif has_twin(ds) and "end_adopters" in out and "twin_end_adopters" in out:
         out["additional"] = out["end_adopters"] - out["twin_end_adopters"]
     if ds.sizes.get("instrument", 0):
-        out["spent"] = ds["spent"].isel(time=-1).astype(float)
+        out["spent"] = outlay(ds)  # with guarantees' open cover
         fiscal = ds["fiscal"].astype(float) if "fiscal" in ds.variables else \
             xr.ones_like(ds["instrument"], dtype=float)
         out["fiscal"] = fiscal
@@ -145,7 +145,7 @@ def _from_explore(ds: xr.Dataset) -> xr.Dataset:
             out["twin_end_adopters"] = np.rint(
                 out["twin_target_share"].isel(time=-1, drop=True) * firms)
     if "spent" in out.variables and "time" in out["spent"].dims:
-        out["spent"] = out["spent"].isel(time=-1, drop=True).astype(float)
+        out["spent"] = outlay(out).drop_vars("time", errors="ignore")
     if "fiscal" in out.variables:
         out["fiscal"] = out["fiscal"].astype(float)
     if "target_by" in out.variables:

@@ -285,6 +285,29 @@ def scenario_name(ds: xr.Dataset, default: str = "scenario") -> str:
     return str(name) if name else default
 
 
+GUARANTEES = ("risk_compensation",)
+
+
+def outlay(ds: xr.Dataset) -> xr.DataArray:
+    """Money a programme cost by the end of the run, per instrument (yuan):
+    what it disbursed, plus for a guarantee (risk compensation) the cover
+    still reserved for loans open at the end, a liability the treasury
+    stands behind (docs/model.md 6.4). Needs ``spent``; ``committed`` when
+    the file has it."""
+    spent = ds["spent"]
+    if "time" in spent.dims:
+        spent = spent.isel(time=-1)
+    spent = spent.astype(float)
+    if "committed" not in ds.variables or "instrument" not in spent.dims:
+        return spent
+    committed = ds["committed"]
+    if "time" in committed.dims:
+        committed = committed.isel(time=-1)
+    guarantee = xr.DataArray([str(i).split(".")[0] in GUARANTEES for i in ds["instrument"].values],
+                             dims="instrument", coords={"instrument": ds["instrument"]})
+    return spent + committed.astype(float).where(guarantee, 0.0)
+
+
 def has_twin(ds: xr.Dataset) -> bool:
     """True when the no-policy counterfactual (``cf_`` variables) is present."""
     return "cf_adopted" in ds.variables

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .io import as_days
+from .io import as_days, outlay
 from .survival import DAYS_PER_YEAR, horizon_days, to_days
 
 __all__ = ["Measure", "measure", "point_values", "SENSE", "money"]
@@ -189,15 +189,13 @@ def _masked(num, den, done, sense, label, unit) -> Measure:
 
 
 def money(ds: xr.Dataset, kind: str = "fiscal") -> xr.DataArray:
-    """Money disbursed by the end per replication (yuan), fiscal or not."""
+    """Money a policy cost by the end per replication (yuan), fiscal or not:
+    disbursed, plus guarantees' cover still reserved (io.outlay)."""
     if kind not in MONEY:
         raise ValueError(f"money must be one of {MONEY}, got {kind!r}")
     if "spent" not in ds.variables or not ds.sizes.get("instrument", 0):
         return xr.zeros_like(ds["time_to_target"].isel(target=0, drop=True), dtype=float)
-    spent = ds["spent"]
-    if "time" in spent.dims:
-        spent = spent.isel(time=-1)
-    spent = spent.astype(float)
+    spent = outlay(ds)
     fiscal = ds["fiscal"].astype(float) if "fiscal" in ds.variables else 1.0
     w = {"fiscal": fiscal, "all": 1.0, "nonfiscal": 1.0 - fiscal}[kind]
     return (spent * w).sum("instrument")

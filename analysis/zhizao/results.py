@@ -52,7 +52,7 @@ __all__ = ["across", "fmt_range", "replace_blocks", "blocks", "write_docs", "mai
            "DUTCH_LOTTERY"]
 
 GSZ, ALL = "province_gsz", "all_firms"
-MIXES = ("baseline", "shandong_2026", "vouchers_only", "subsidy_only", "contest_only")
+MIXES = ("baseline", "shandong_2026", "vouchers_only", "subsidy_only", "contest_only", "campaign_led")
 ALONE = {  # scenario -> label, in the order of the table
     "alone_compute_voucher": "compute voucher",
     "alone_model_voucher": "model voucher",
@@ -69,7 +69,7 @@ ALONE = {  # scenario -> label, in the order of the table
 }
 VOUCHERS = ("alone_compute_voucher", "alone_model_voucher", "alone_corpus_voucher",
             "alone_scenario_voucher", "vouchers_only")
-DEMO = "decision.success_demo"
+DEMO = "decision.learn_publicity"  # how widely a benchmark's outcome is seen
 # FACTS.md: Cornet, Vroomen and van der Steeg (2006), the Dutch innovation
 # voucher lottery: of 10 vouchers, 8 additional projects, 1 deadweight, 1 unused.
 DUTCH_LOTTERY = {"issued": 10, "additional": 8, "deadweight": 1, "unused": 1}
@@ -242,8 +242,8 @@ def calibration_note(ds: xr.Dataset, root: Path | None, seconds: float | None,
     base = _base_parameters(ds)
     firms = base.get("population.firms", np.nan)
     keys = ("population.hurdle_mean", "population.initial_adoption", "decision.gain_rate",
-            "decision.temperature", "decision.awareness_rate", "decision.success_base",
-            "decision.success_demo")
+            "decision.temperature", "decision.awareness_rate", "decision.belief_mean",
+            "decision.learn_publicity")
     cal = ", ".join(f"`{k}` {num(base[k])}" for k in keys if k in base)
     npts, nrep = ds.sizes["point"], ds.sizes["replicate"]
     nsc = ds.sizes["scenario"]
@@ -391,8 +391,8 @@ def demo_table(ds: xr.Dataset) -> str:
                      fmt_range(a[high])])
     lo_rng = f"{num(v[low].min())} – {num(v[low].max())}"
     hi_rng = f"{num(v[high].min())} – {num(v[high].max())}"
-    return _table(["figure", "all points", f"`success_demo` {lo_rng}",
-                   f"`success_demo` {hi_rng}"], rows)
+    short = DEMO.split(".")[-1]
+    return _table(["figure", "all points", f"`{short}` {lo_rng}", f"`{short}` {hi_rng}"], rows)
 
 
 def inline_numbers(ds: xr.Dataset) -> dict:

@@ -22,10 +22,12 @@ Definitions (docs/model.md, "Outputs"; sim/accounting.c):
   supported; supported_additional = supported - deadweight (the adopters
   the money itself made); spillover = additional - supported_additional
   (peers, prices, crowding: may be negative).
-* cost per additional adopter = mean fiscal money disbursed by the end /
-  mean additional adopters of all firms (target ``all_firms``) over the
-  paired replications (a ratio of means; see :func:`cost_effectiveness`):
-  the one definition zhizao uses everywhere; NaN without additional
+* cost per additional adopter = mean fiscal money by the end / mean
+  additional adopters of all firms (target ``all_firms``) over the paired
+  replications (a ratio of means; see :func:`cost_effectiveness`), money
+  being what was disbursed plus a guarantee's cover still reserved for
+  open loans (io.outlay): the one definition zhizao uses everywhere; NaN
+  without additional
   adopters (so a no-policy baseline has none).
 * months gained = (twin's time to target - policy's) / 30.4375 days, per
   replicate; see :func:`time_to_target` for the replicates where a run
@@ -40,7 +42,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .io import as_days, has_accounting, has_twin, open_all, scenario_name
+from .io import as_days, has_accounting, has_twin, open_all, outlay, scenario_name
 from .stats import mean_ci, mean_ci_xr
 from .survival import quantiles
 
@@ -390,7 +392,7 @@ def cost_effectiveness(ds: xr.Dataset, level: float = 0.95,
     from .answer import ratio_of_means
     _require_twin(ds, "cost_effectiveness", accounting_ok=True)
     if ds.sizes.get("instrument", 0):
-        last = ds["spent"].isel(time=-1).astype(float)
+        last = outlay(ds)  # per instrument, with guarantees' open cover (io.outlay)
         spent = last.sum("instrument")
         w = ds["fiscal"].astype(float) if "fiscal" in ds.variables else 1.0
         fiscal = (last * w).sum("instrument")

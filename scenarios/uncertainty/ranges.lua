@@ -15,21 +15,24 @@ uncertain "population.hurdle_mean"  { 0.6, 1.2 }
 -- deterministic (0.15) to mostly noise (0.6).
 uncertain "decision.temperature"    { 0.15, 0.6, scale = "log" }
 
--- Demonstration effect of an accepted contest winner (default 0.02 per
--- live benchmark success in the industry, decaying): an assumption. No
--- source in FACTS.md or the seeds measures it: the seeds give only the
+-- Publicity of a contest benchmark (default 5: its outcome, success or
+-- failure, counts as five ordinary projects' with every firm that sees it;
+-- docs/model.md 6.1): an assumption. No source in FACTS.md or the seeds
+-- measures how widely a 揭榜挂帅 benchmark is seen: the seeds give only the
 -- scale of the demonstrations (30 benchmark projects a year province-wide,
--- 004; 1,000 demonstration projects in Jinan's plan, 001; rewards up to
--- 50% of a benchmark's investment, 000), not how much one moves other
--- firms' beliefs; the no-policy moments of the calibration cannot see it
--- (no contest runs there). The contest's lead vanishes at a quarter of the
--- default; twice the default is as plausible as a quarter.
-uncertain "decision.success_demo"   { 0.005, 0.04 }
+-- 004; 1,000 demonstration projects in Jinan's plan, 001), not how much one
+-- moves other firms' beliefs; the no-policy moments of the calibration
+-- cannot see it (no contest runs there). From unseen (0) to ten projects'
+-- worth; whatever its value, beliefs tend to the observed success rate,
+-- never above it.
+uncertain "decision.learn_publicity" { 0, 10 }
 
--- Perceived success before any peer has adopted (default 0.45): an
--- assumption; +-0.1 is the spread of pilot-success shares reported for
--- manufacturing AI projects.
-uncertain "decision.success_base"   { 0.35, 0.55 }
+-- Prior mean of a project's success at readiness 0.5 (default 0.45, below
+-- the true 0.55: 不敢投/不愿投, FACTS 000): an assumption; +-0.1 is the
+-- spread of pilot-success shares reported for manufacturing AI projects.
+-- Firms learn from outcomes toward the truth, so the prior matters most
+-- in the first years.
+uncertain "decision.belief_mean"    { 0.35, 0.55 }
 
 -- Yearly chance of hearing of a workable project (default 0.25): an
 -- assumption; campaigns act through it.

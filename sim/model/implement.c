@@ -73,8 +73,10 @@ int zz_finish_implementation(zz_sim *sim, uint32_t f)
     int success = zz_rng_uniform(&sim->rng, f, ZZ_RNG_SUCCESS, k) < ps;
     int scaling = (sim->firm[f].dflags & ZZ_D_SCALING) != 0;
 
+    /* instruments settle first: a contest marks its benchmark publicised */
     if (zz_settle_project(sim, f, success))
         return sim->rc;
+    zz_learn_outcome(sim, f, success);
     sim->firm[f].dflags &= (uint8_t)~ZZ_D_SCALING;
     if (success) {
         zz_firm_set_state(sim, f, scaling ? ZZ_S_SCALED : ZZ_S_ADOPTED);

@@ -75,8 +75,26 @@ double zz_adopt_bound(zz_sim *sim, uint32_t f);
  * draw is beyond the bound). */
 int zz_review_out_of_reach(zz_sim *sim, uint32_t f, double u);
 int zz_economic_decide(zz_sim *sim, uint32_t f);
+/* A project's cost: at the scenario start's technology (base), today
+ * (the compute and model parts fallen by cost_fall a year), and one
+ * component c of a base cost today (enum zz_component). */
+double zz_project_base(const zz_sim *sim, uint32_t f);
 double zz_project_cost(const zz_sim *sim, uint32_t f);
+double zz_component_cost(const zz_sim *sim, double base, int c);
 int zz_schedule_scale_review(zz_sim *sim, uint32_t f);
+
+/* ---- learning about success (model/learning.c) ---- */
+int zz_learn_open(zz_sim *sim);
+void zz_learn_close(zz_sim *sim);
+/* The belief of firm f about a project's success at readiness 0.5: the
+ * Beta posterior mean given the outcomes it has seen. */
+double zz_belief(zz_sim *sim, uint32_t f);
+/* A finished project's outcome, seen by the firms of its channels. */
+void zz_learn_outcome(zz_sim *sim, uint32_t f, int success);
+/* The project being settled is a publicised benchmark (contests, from
+ * on_finish): every firm of its industry sees its outcome, as
+ * learn_publicity observations. */
+void zz_learn_publicise(zz_sim *sim);
 
 /* ---- implementation (model/implement.c) ---- */
 int zz_start_implementation(zz_sim *sim, uint32_t f, const zz_valuation *v);

@@ -4,6 +4,7 @@
  *
  *   cost C          = max(cost_min, cost_share[size] * revenue), split into
  *                     compute, model, data, integration and other; the
+ *                     compute and model parts x (1 - cost_fall)^years, the
  *                     compute part at the compute market's price
  *   net cost C'     = C - vouchers held - expected investment subsidy
  *                     - chain onboarding's integration cost cut
@@ -11,12 +12,13 @@
  *                     without credit access (or risk compensation that makes
  *                     banks lend) the firm cannot proceed now
  *   financing       = B * (market_rate - interest subsidy) * loan_years
- *   perceived p_s   = success_base + w_local F_city,industry
- *                     + w_industry F_industry + w_demo * demonstration
- *                     + chain leader's example, capped at success_max
+ *   perceived p_s   = belief (a Beta posterior mean from the outcomes
+ *                     the firm has seen, learning.c) + true_success_
+ *                     readiness (d - 0.5) + instruments' terms (a hire),
+ *                     capped at success_max
  *   benefit         = p_s * gain * annuity(horizon, discount_rate), with
  *                     gain = revenue * (gain_rate + gain_readiness (d - 0.5))
- *                            * exp(return_sd z)
+ *                            * exp(return_sd z) * (1 + gain_growth)^years
  *                     z the firm's own N(0,1) project-return draw (fixed
  *                     per firm, drawn with the population): projects of
  *                     firms alike differ, so every size class has firms
@@ -62,9 +64,30 @@ static double annuity_of(zz_sim *sim)
     return sim->annuity;
 }
 
-/* List cost of a firm's project, before any support: the pilot, or for an
- * adopted firm the scale-up to several process stages. */
-double zz_project_cost(const zz_sim *sim, uint32_t f)
+/* Technology's factors for today (whole days since the start, over 365
+ * a year): the compute and model parts of a cost at (1 - cost_fall)^years,
+ * gains at (1 + gain_growth)^years. A memo of the day and the rates (a
+ * scenario may change them): one pow a day, not one per valuation. */
+static void tech_clock(const zz_sim *sim)
+{
+    zz_sim *m = (zz_sim *)sim; /* the memo only: the factors follow from the day and the rates */
+    const zz_decision_cfg *d = &sim->cfg.decision;
+    /* the same day, the same rates (no floor() on this path) */
+    if (sim->now >= m->clock_day && sim->now < m->clock_day + 1 && d->cost_fall == m->clock_fall &&
+        d->gain_growth == m->clock_growth)
+        return;
+    const double day = floor(sim->now);
+    m->clock_day = day;
+    m->clock_fall = d->cost_fall;
+    m->clock_growth = d->gain_growth;
+    m->cost_factor = d->cost_fall > 0 ? pow(1 - d->cost_fall, day / 365) : 1;
+    m->gain_factor = d->gain_growth > 0 ? pow(1 + d->gain_growth, day / 365) : 1;
+}
+
+/* List cost of a firm's project at the start's technology, before any
+ * support: the pilot, or for an adopted firm the scale-up to several
+ * process stages. */
+double zz_project_base(const zz_sim *sim, uint32_t f)
 {
     const zz_decision_cfg *d = &sim->cfg.decision;
     const zz_firm_attr *a = &sim->attr[f];
@@ -72,10 +95,28 @@ double zz_project_cost(const zz_sim *sim, uint32_t f)
     return sim->firm[f].state >= ZZ_S_ADOPTED ? c * d->scale_cost_mult : c;
 }
 
-/* a peer group's adopted share (as zz_firm_peer_share) */
-static inline double peer_share(int32_t adopted, int32_t firms)
+/* Only the compute and model parts fall: integration, data and the rest
+ * are people's work at today's wages. */
+double zz_component_cost(const zz_sim *sim, double base, int c)
 {
-    return firms > 0 ? (double)adopted / firms : 0.0;
+    double part = sim->cfg.decision.component_share[c] * base;
+    if (c != ZZ_C_COMPUTE && c != ZZ_C_MODEL)
+        return part;
+    tech_clock(sim);
+    return part * sim->cost_factor;
+}
+
+/* the base cost today: the compute and model shares fallen */
+static double cost_today(const zz_sim *sim, double base)
+{
+    const double *s = sim->cfg.decision.component_share;
+    tech_clock(sim);
+    return base * (1 - (s[ZZ_C_COMPUTE] + s[ZZ_C_MODEL]) * (1 - sim->cost_factor));
+}
+
+double zz_project_cost(const zz_sim *sim, uint32_t f)
+{
+    return cost_today(sim, zz_project_base(sim, f));
 }
 
 void zz_value_project(zz_sim *sim, uint32_t f, zz_valuation *v)
@@ -122,38 +163,40 @@ void zz_value_project_with(zz_sim *sim, uint32_t f, double prospect, zz_valuatio
     zz_value_project_until(sim, f, prospect, ZZ_VALUE_ALL, v);
 }
 
-/* The project's cost at the compute market's current price. */
+/* The project's cost today, at the compute market's current price. */
 static void value_cost(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
-    const zz_decision_cfg *d = &sim->cfg.decision;
+    const double *s = sim->cfg.decision.component_share;
     v->scale = sim->firm[f].state >= ZZ_S_ADOPTED;
-    double list = zz_project_cost(sim, f);
-    v->list = list;
-    double compute = d->component_share[ZZ_C_COMPUTE] * list;
-    v->cost = list + compute * (zz_compute_price(sim) - 1);
+    double base = zz_project_base(sim, f);
+    v->list = cost_today(sim, base); /* sets today's factors */
+    double compute = s[ZZ_C_COMPUTE] * base * sim->cost_factor;
+    v->cost = v->list + compute * (zz_compute_price(sim) - 1);
 }
 
 /* Perceived success, gain and benefit: the terms no support reaches
  * (instruments' success terms read the firm and the run, never the
- * valuation's support terms, so they may come before those). */
+ * valuation's support terms, so they may come before those). Perceived
+ * success is the firm's belief (learning.c) adjusted for its own
+ * readiness as the true success is, so that it tends to the truth for a
+ * firm of its kind; at most success_max (the contest's screen relies on
+ * it). */
 static void value_benefit(zz_sim *sim, uint32_t f, zz_valuation *v)
 {
     const zz_firm_attr *a = &sim->attr[f];
     const zz_decision_cfg *d = &sim->cfg.decision;
-    double ps = d->success_base + d->success_peer_local * peer_share(sim->adopted_ci[a->ci], sim->firms_ci[a->ci]) +
-                d->success_peer_industry * peer_share(sim->adopted_i[a->industry], sim->firms_i[a->industry]);
+    double ps = zz_belief(sim, f) + d->true_success_readiness * (a->readiness - 0.5);
     ZZ_EACH_HOOKED(sim, ZZ_HOOK_SUCCESS, i)
         ps += i->ops->success(sim, i, f);
-    /* the population's chain link: an adopted leader's example */
-    if (a->leader != ZZ_NO_LEADER && sim->firm[a->leader].state >= ZZ_S_ADOPTED)
-        ps += d->success_chain;
-    v->perceived_success = fmin(ps, d->success_max);
+    v->perceived_success = fmin(fmax(ps, 0), d->success_max);
 
     v->gain = a->revenue * fmax(0, d->gain_rate + d->gain_readiness * (a->readiness - 0.5));
     if (d->return_sd > 0)
         v->gain *= exp(d->return_sd * a->return_z);
     if (v->scale)
         v->gain *= d->scale_gain_mult - 1; /* what scaling adds to the pilot's gain */
+    tech_clock(sim); /* value_cost's day: returns at once */
+    v->gain *= sim->gain_factor;
     v->benefit = v->perceived_success * v->gain * annuity_of(sim);
 }
 
@@ -360,6 +403,20 @@ void zz_economic_decided(zz_sim *sim, uint32_t f)
     zz_economic_decide(sim, f);
 }
 
+/* A firm that would go ahead without the support waits for it when the
+ * project's value with the support, discounted over the wait, is at least
+ * its value now: (V0 + S) (1 + r)^-(days/365) >= V0, V0 = the project's
+ * net present value without support (value x cost), S = the support it
+ * applies for net of the application's cost (it counts on being granted
+ * it), r = discount_rate. A project worth little beyond its cost waits;
+ * one worth much more than the support starts now. */
+static int worth_waiting(const zz_sim *sim, const zz_valuation *v0, double support, double days)
+{
+    double now_value = v0->value * v0->cost;
+    double delta = pow(1 + sim->cfg.decision.discount_rate, -days / 365);
+    return (now_value + support) * delta >= now_value;
+}
+
 static void economic_review(zz_sim *sim, uint32_t f)
 {
     if (sim->firm[f].state == ZZ_S_IMPLEMENTING || sim->firm[f].state == ZZ_S_SCALED ||
@@ -367,20 +424,22 @@ static void economic_review(zz_sim *sim, uint32_t f)
         return;
     /* A firm applies for support (vouchers) because it is considering a
      * project: it values the project with the support it could get and
-     * applies only if, on its own draw for this review, it would then go
-     * ahead. A firm that on this draw goes ahead without the support does
-     * not wait: it applies, the application is decided at once and what is
-     * granted pays toward the project it starts now (a reimbursement; it
-     * adopts exactly as in the no-policy twin, so it counts as
-     * deadweight). Only a firm that needs the support waits: it decides
-     * on the same draw once its applications are decided (granted or
-     * not), after the longest review delay. Firms that would not invest
-     * even with the support lose no time, and an empty pot receives no
-     * applications, so a zero budget leaves every path as without it. */
-    /* the valuation reads the chain leader's state: start loading it now,
-     * so that the miss overlaps with the holdings */
-    if (sim->attr[f].leader != ZZ_NO_LEADER)
+     * applies if, on its own draw for this review, it would then go ahead.
+     * Support is approved before the project starts, so every applicant
+     * waits for the decision, also one that would go ahead without it;
+     * such a firm may instead start now without the support, forfeiting
+     * the application, when waiting is worth less to it (worth_waiting).
+     * After the decision (granted or not) it decides on the same draw.
+     * Firms that would not invest even with the support lose no time, and
+     * an empty pot receives no applications, so a zero budget leaves every
+     * path as without it. */
+    /* the valuation reads the chain leader's state and the outcomes of its
+     * projects: start loading them now, so that the misses overlap with
+     * the holdings */
+    if (sim->attr[f].leader != ZZ_NO_LEADER) {
         __builtin_prefetch(&sim->firm[sim->attr[f].leader]);
+        __builtin_prefetch(&sim->learn.lead[2 * (size_t)sim->attr[f].leader]);
+    }
     review_holdings(sim, f);
     zz_valuation v;
     value_cost(sim, f, &v);
@@ -401,18 +460,16 @@ static void economic_review(zz_sim *sim, uint32_t f)
          * valuation with the support's terms taken out */
         zz_valuation v0 = v;
         zz_value_drop_prospect(sim, f, &v0);
-        if (v0.can_finance && u < v0.probability) {
-            /* goes ahead anyway; support lowers the cost, so with what is
-             * granted the same draw still starts the project */
-            ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
-                i->ops->apply(sim, i, f);
-            zz_economic_decided(sim, f);
-            return;
-        }
-        if (v.can_finance && u < v.probability) {
+        int anyway = v0.can_finance && u < v0.probability;
+        if (anyway || (v.can_finance && u < v.probability)) {
             double delay = -1;
             ZZ_EACH_HOOKED(sim, ZZ_HOOK_APPLY, i)
                 delay = fmax(delay, i->ops->apply(sim, i, f));
+            if (anyway && !worth_waiting(sim, &v0, prospect, fmax(0, delay))) {
+                /* starts now without it: the start forfeits what it applied for */
+                decide(sim, f, &v0, u);
+                return;
+            }
             zz_firm_schedule(sim, f, ZZ_EV_DECIDED, sim->now + fmax(0, delay));
             return;
         }

@@ -4,7 +4,7 @@
  * numbers of another. An instrument that draws numbers of its own gets its
  * kind from its table row (zz_instrument.stream, policy/instrument.h):
  * the kinds missing here, 7 and 9, are the contest's and the campaign's,
- * and a new instrument takes the next number above ZZ_RNG_SCENARIO
+ * and a new instrument takes the next number above ZZ_RNG_MODEL_LAST
  * (test_instruments checks that no two kinds clash). A number, once given,
  * never changes: results are reproducible from seed and scenario. */
 #ifndef ZZ_STREAMS_H
@@ -19,7 +19,11 @@ enum zz_stream {
     ZZ_RNG_AWARE = 6,       /* awareness arrival                             */
     ZZ_RNG_SCALE = 8,       /* scale-up reviews                              */
     ZZ_RNG_SCENARIO = 10,   /* math.random inside a scenario (sequential)    */
-    ZZ_RNG_MODEL_LAST = ZZ_RNG_SCENARIO
+    /* a programme's order of applicants in a lottery window, keyed by
+     * window and programme: one kind for every instrument that allocates
+     * by lottery (vouchers today), as a firm's applications are one act */
+    ZZ_RNG_ALLOCATION = 11,
+    ZZ_RNG_MODEL_LAST = ZZ_RNG_ALLOCATION
 };
 
 #endif

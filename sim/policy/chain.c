@@ -6,9 +6,9 @@
  * reviews at once; its integration cost is cut by `cost_cut` (paid by the
  * programme when its project starts, once); and it perceives a higher
  * chance of success (`peer_boost`) from its leader's example. (Without the
- * programme an adopted leader still raises its partners' perceived success
- * by the decision rule's `success_chain`: that is the population's link,
- * not this instrument.)
+ * programme partners still see their leader's outcomes, weighted by the
+ * decision rule's `learn_chain` (model/learning.c): that is the
+ * population's link, not this instrument.)
  */
 #include <math.h>
 #include <stdlib.h>
@@ -94,25 +94,25 @@ static int onboard(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t f)
 }
 
 /* integration cost the programme pays for an onboarded partner, once */
-static double cost_cut(zz_sim *sim, zz_inst *in, uint32_t f, double list)
+static double cost_cut(zz_sim *sim, zz_inst *in, uint32_t f)
 {
     int g = in->prog[0];
     if (!zz_firm_keeps(sim, f) || !onboarded(in)[f] || zz_received(sim, g, f) > 0)
         return 0;
     const chain_cfg *c = CH(sim, g);
-    double integration = sim->cfg.decision.component_share[ZZ_C_INTEGRATION] * list;
+    double integration = zz_component_cost(sim, zz_project_base(sim, f), ZZ_C_INTEGRATION);
     double a = fmin(c->cost_cut * integration, c->cap > 0 ? c->cap : INFINITY);
     return zz_ledger_available(zz_prog_ledger(sim, g)) >= a ? a : 0;
 }
 
 static double support(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    return cost_cut(sim, in, f, v->list);
+    return cost_cut(sim, in, f);
 }
 
 static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
 {
-    double a = cost_cut(sim, in, f, v->list);
+    double a = cost_cut(sim, in, f);
     if (a > 0)
         zz_pay_now(sim, in->prog[0], f, a);
     return 0;

@@ -5,9 +5,10 @@
  * are scored on capability plus jury noise; the best K whose reward the pot
  * can still commit win and implement at once. On a successful (accepted)
  * project the reward min(reward_rate x actual investment, reward_cap) is
- * paid; on failure it returns to the pot. Each success raises the perceived
- * success probability of its industry's firms, more in its own city,
- * decaying with a half-life.
+ * paid; on failure it returns to the pot. A benchmark is publicised: its
+ * outcome, success or failure, is seen by every firm of its industry as
+ * decision.learn_publicity observations (model/learning.c), so a contest
+ * moves beliefs toward the success of benchmark projects, not above it.
  */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
@@ -23,7 +24,7 @@
 typedef struct contest_cfg {
     double opens, closes;     /* application window, days                  */
     double reward_rate, reward_cap, bid_cost, jury_noise;
-    double demo_boost, demo_half_life, demo_city_mult, acceptance_days;
+    double acceptance_days;
     double round_interval;    /* days between round openings               */
     int winners, rounds;
 } contest_cfg;
@@ -47,13 +48,6 @@ typedef struct contest_due {
     double due;
     uint8_t prog, round;
 } contest_due;
-
-/* per run: the demonstration stock per industry and per city x industry,
- * decayed lazily at read time */
-typedef struct contest_run {
-    double *demo_i, *demo_ci, *demo_i_t, *demo_ci_t;
-    double half_life;
-} contest_run;
 
 static contest_due *due_of(zz_inst *in, uint32_t f) { return (contest_due *)in->firm + f; }
 
@@ -202,36 +196,17 @@ static int open_round(zz_sim *sim, zz_inst *in, int g)
     return 0;
 }
 
-/* Decayed stock at `now` of a stock last set at t. */
-static double decayed(double stock, double t, double now, double half_life)
-{
-    /* no stock, nothing to decay (and no exp2 per valuation) */
-    return half_life > 0 && stock != 0 ? stock * exp2(-(now - t) / half_life) : stock;
-}
-
 static int accept(zz_sim *sim, zz_inst *in, uint32_t f)
 {
     contest_due *d = due_of(in, f);
     if (d->due <= 0)
         return 0;
     int g = d->prog;
-    const contest_cfg *c = KC(sim, g);
     contest_state *ps = zz_prog_own(sim, g);
-    contest_run *r = in->run;
     zz_pay(sim, g, f, d->due);
     ps->successes[d->round]++;
     ps->rewards[d->round] += d->due;
     d->due = 0;
-    /* Demonstration: one more live success in the industry, weighted more
-     * in the winner's own city. */
-    const zz_population *p = sim->pop;
-    int i = p->industry[f], ci = p->city[f] * p->nindustries + i;
-    r->demo_i[i] = decayed(r->demo_i[i], r->demo_i_t[i], sim->now, c->demo_half_life) + c->demo_boost;
-    r->demo_i_t[i] = sim->now;
-    r->demo_ci[ci] = decayed(r->demo_ci[ci], r->demo_ci_t[ci], sim->now, c->demo_half_life) +
-                     c->demo_boost * (c->demo_city_mult - 1);
-    r->demo_ci_t[ci] = sim->now;
-    r->half_life = c->demo_half_life;
     return 0;
 }
 
@@ -255,6 +230,7 @@ static int settle(zz_sim *sim, zz_inst *in, uint32_t f, int success)
     contest_due *d = due_of(in, f);
     if (d->due <= 0)
         return 0;
+    zz_learn_publicise(sim); /* a benchmark: its outcome is publicised */
     if (!success) {
         zz_ledger_release(zz_prog_ledger(sim, d->prog), d->due);
         d->due = 0;
@@ -263,30 +239,8 @@ static int settle(zz_sim *sim, zz_inst *in, uint32_t f, int success)
     return zz_programme_at(sim, d->prog, sim->now + KC(sim, d->prog)->acceptance_days, ACCEPT, f);
 }
 
-/* Demonstration effect felt by firm f: decayed benchmark successes in its
- * industry, city-local ones weighted by demo_city_mult. */
-static double success(zz_sim *sim, zz_inst *in, uint32_t f)
-{
-    const double w = sim->cfg.decision.success_demo;
-    if (w <= 0)
-        return 0;
-    const contest_run *r = in->run;
-    const zz_firm_attr *a = &sim->attr[f];
-    int i = a->industry, ci = a->ci;
-    return w * (decayed(r->demo_i[i], r->demo_i_t[i], sim->now, r->half_life) +
-                decayed(r->demo_ci[ci], r->demo_ci_t[ci], sim->now, r->half_life));
-}
-
 static int open(zz_sim *sim, zz_inst *in)
 {
-    const int C = sim->pop->ncities, I = sim->pop->nindustries;
-    contest_run *r = in->run;
-    r->demo_i = calloc((size_t)I, sizeof(double));
-    r->demo_i_t = calloc((size_t)I, sizeof(double));
-    r->demo_ci = calloc((size_t)C * I, sizeof(double));
-    r->demo_ci_t = calloc((size_t)C * I, sizeof(double));
-    if (!r->demo_i || !r->demo_i_t || !r->demo_ci || !r->demo_ci_t)
-        return zz_sim_fail(sim, ZZ_NOMEM, "out of memory for contests");
     for (int j = 0; j < in->nprog; j++) {
         int g = in->prog[j];
         const contest_cfg *c = KC(sim, g);
@@ -316,8 +270,6 @@ static void record(zz_sim *sim, zz_inst *in, zz_rep_result *res)
 
 static void close_run(zz_sim *sim, zz_inst *in)
 {
-    contest_run *r = in->run;
-    free(r->demo_i), free(r->demo_i_t), free(r->demo_ci), free(r->demo_ci_t);
     for (int j = 0; j < in->nprog; j++) {
         contest_state *ps = zz_prog_own(sim, in->prog[j]);
         if (ps)
@@ -355,11 +307,6 @@ static const zz_param rows[] = {
     ROW("reward_cap", reward_cap, ZZ_PT_NUMBER, 0, 1e12, 5e6, ZZ_PF_LIVE, "largest reward, yuan"),
     ROW("bid_cost", bid_cost, ZZ_PT_NUMBER, 0, 1e9, 50000, ZZ_PF_LIVE, "a firm's cost of bidding, yuan"),
     ROW("jury_noise", jury_noise, ZZ_PT_NUMBER, 0, 10, 0.1, ZZ_PF_LIVE, "spread of the jury's error in scoring"),
-    ROW("demo_boost", demo_boost, ZZ_PT_NUMBER, 0, 100, 1.0, ZZ_PF_LIVE,
-        "weight of a successful benchmark on its industry's perceived success"),
-    ROW("demo_half_life", demo_half_life, ZZ_PT_NUMBER, 1, 36500, 365, ZZ_PF_LIVE, "days for that effect to halve"),
-    ROW("demo_city_mult", demo_city_mult, ZZ_PT_NUMBER, 0, 100, 2.0, ZZ_PF_LIVE,
-        "multiplier of the effect in the winner's own city"),
     ROW("acceptance_days", acceptance_days, ZZ_PT_NUMBER, 0, 3650, 60, ZZ_PF_LIVE,
         "days from completion to the acceptance review"),
     ROW("rounds", rounds, ZZ_PT_INTEGER, 1, 100, 1, 0, "rounds in all, one every round_interval"),
@@ -372,7 +319,7 @@ const zz_instrument zz_contest = {
     .title = "揭榜挂帅 contest: K winners implement at once; reward on accepted success",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .firm_bytes = sizeof(contest_due), .prog_bytes = sizeof(contest_state),
-    .run_bytes = sizeof(contest_run), .rounds = rounds, .check = check,
+    .rounds = rounds, .check = check,
     .open = open, .event = event, .open_round = open_round, .on_finish = settle,
-    .success = success, .record = record, .close = close_run,
+    .record = record, .close = close_run,
 };

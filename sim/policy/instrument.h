@@ -239,6 +239,9 @@ static inline int zz_firm_keeps(const zz_sim *sim, uint32_t f) { return sim->fir
  * committed to it): its on_finish will be called then. The mark is
  * cleared as the project ends, before on_finish runs. */
 static inline void zz_firm_mark_due(zz_sim *sim, const zz_inst *in, uint32_t f) { sim->firm[f].owed |= in->due_bit; }
+/* The firm is supported by something that pays it no money (a loan a
+ * guarantee backs): the accounting counts it as supported. */
+static inline void zz_firm_mark_backed(zz_sim *sim, uint32_t f) { sim->firm[f].dflags |= ZZ_D_BACKED; }
 /* The firm starts the project v values (a contest winner). */
 int zz_start_project(zz_sim *sim, uint32_t f, const zz_valuation *v);
 

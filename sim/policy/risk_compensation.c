@@ -1,9 +1,16 @@
 /*
  * Risk compensation (风险补偿): banks lend to a firm without credit access
  * because the programme will pay `loss_share` of the loan if the project
- * fails (capped). Committed when the project starts, paid on failure,
- * released on success. It applies only if the firm is eligible and the pot
- * can cover it.
+ * fails (capped). The liability rule: the pool reserves its full cover,
+ * min(loss_share x loan, cap), as committed money while the loan is open,
+ * from the project's start until the loan is repaid, decision.loan_years
+ * after the start (at the project's success if that comes later); it is
+ * paid out if the project fails (a default) and released at repayment. A
+ * pool can so never back more loans than it could pay out on. The firm
+ * counts as supported (zz_firm_mark_backed); cover still reserved at the
+ * end of a run is a liability the fiscal cost counts (analysis: spent plus
+ * committed of guarantee programmes). It applies only if the firm is
+ * eligible and the pot can cover it.
  */
 #include <math.h>
 
@@ -14,10 +21,16 @@ typedef struct risk_cfg {
 } risk_cfg;
 ZZ_OWN_FITS(risk_cfg);
 
+/* per firm: the cover of the loan whose project is under way, and of a
+ * loan whose project succeeded and that is being repaid */
 typedef struct risk_due {
-    double due;
-    uint8_t prog;
+    double due, repaying;
+    float repay;          /* day the loan of the project under way is repaid */
+    float repaid_on;      /* day the loan being repaid is repaid           */
+    uint8_t prog, repaying_prog;
 } risk_due;
+
+enum { REPAID };
 
 static double amount(const zz_sim *sim, int g, double borrowed)
 {
@@ -49,23 +62,56 @@ static int commit(zz_sim *sim, zz_inst *in, uint32_t f, const zz_valuation *v)
         /* settle zeroed the last project's due: only a commitment writes
          * the firm's row, and marks it for settlement */
         double a = amount(sim, g, v->borrowed);
-        *((risk_due *)in->firm + f) = (risk_due){zz_ledger_commit(zz_prog_ledger(sim, g), a, a), (uint8_t)g};
+        risk_due *d = (risk_due *)in->firm + f;
+        d->due = zz_ledger_commit(zz_prog_ledger(sim, g), a, a);
+        d->prog = (uint8_t)g;
+        d->repay = (float)(sim->now + 365 * sim->cfg.decision.loan_years);
         zz_firm_mark_due(sim, in, f);
+        zz_firm_mark_backed(sim, f);
     }
     return 0;
 }
 
-/* paid only on failure: a success releases the guarantee */
+static void release_repaid(zz_sim *sim, risk_due *d)
+{
+    zz_ledger_release(zz_prog_ledger(sim, d->repaying_prog), d->repaying);
+    d->repaying = 0;
+}
+
+/* A failure is a default: the cover is paid. A success leaves the loan
+ * open until it is repaid, its cover still reserved. */
 static int settle(zz_sim *sim, zz_inst *in, uint32_t f, int success)
 {
     risk_due *d = (risk_due *)in->firm + f;
-    if (d->due > 0) {
-        if (success)
-            zz_ledger_release(zz_prog_ledger(sim, d->prog), d->due);
-        else
-            zz_pay(sim, d->prog, f, d->due);
+    if (d->due <= 0)
+        return 0;
+    if (!success) {
+        zz_pay(sim, d->prog, f, d->due);
+        d->due = 0;
+        return 0;
     }
+    /* one loan being repaid per firm: an earlier one still open (a
+     * scale-up's loan taken before the pilot's was repaid) is taken as
+     * repaid now, a simplification */
+    if (d->repaying > 0)
+        release_repaid(sim, d);
+    d->repaying = d->due;
+    d->repaying_prog = d->prog;
+    d->repaid_on = d->repay;
     d->due = 0;
+    if (sim->now >= d->repaid_on) {
+        release_repaid(sim, d);
+        return 0;
+    }
+    return zz_programme_at(sim, d->repaying_prog, d->repaid_on, REPAID, f);
+}
+
+/* The loan is repaid: its cover returns to the pool. */
+static int repaid(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t f)
+{
+    risk_due *d = (risk_due *)in->firm + f;
+    if (tag == REPAID && d->repaying > 0 && sim->now >= d->repaid_on)
+        release_repaid(sim, d);
     return 0;
 }
 
@@ -81,5 +127,5 @@ const zz_instrument zz_risk_compensation = {
     .title = "risk compensation (风险补偿): banks lend to firms without credit; pays a share of the loss",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .firm_bytes = sizeof(risk_due),
-    .finance = finance, .on_start = commit, .on_finish = settle,
+    .event = repaid, .finance = finance, .on_start = commit, .on_finish = settle,
 };

@@ -44,7 +44,7 @@ int main(void)
                  "free \"population.hurdle_mean\" { 0.3, 1.4 }\n"
                  "free \"population.initial_adoption\" { 0.2, 0.5 }\n"
                  "moment \"a\" { kind = \"share\", group = { gsz = true }, at = \"2026-01-31\", value = 0.35, se = 0.02 }\n"
-                 "moment \"b\" { kind = \"hazard\", group = {}, from = \"2026-01-01\", to = \"2026-12-31\", value = 0.05, se = 0.01 }\n"
+                 "moment \"b\" { kind = \"hazard\", group = {}, from = \"2026-01-01\", to = \"2026-12-31\", value = 0.03, se = 0.003 }\n"
                  "moment \"c\" { kind = \"ratio\", groups = { { size = \"large\" }, { size = { \"small\", \"medium\" } } }, at = \"2026-03-31\", value = 3, se = 0.5 }\n");
     put("bad.lua", "calibrate { scenario = \"s.lua\" }\n"
                    "free \"population.hurdle_man\" { 0.3, 1.4 }\n"

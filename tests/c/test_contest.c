@@ -142,8 +142,10 @@ static void bidders_by_hand(int sure)
     const double noise = 0.3, bid_cost = 20000, rate = 0.5, cap = sure ? 1e5 : 5e6;
     const int winners = 10;
     zz_scenario *sc = contest(noise, 1e12);
-    if (sure)
-        sc->cfg.decision.success_base = sc->cfg.decision.success_max;
+    if (sure) { /* a belief above the ceiling, the same for every readiness */
+        sc->cfg.decision.belief_mean = 0.99;
+        sc->cfg.decision.true_success_readiness = 0;
+    }
     zz_fixture_set(&sc->cfg.programme[0], "bid_cost", bid_cost);
     zz_fixture_set(&sc->cfg.programme[0], "reward_rate", rate);
     zz_fixture_set(&sc->cfg.programme[0], "reward_cap", cap);

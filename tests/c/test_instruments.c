@@ -77,13 +77,15 @@ static void compute_market(void)
     b->now = 400; /* the expansion doubles capacity */
     CHECK_NEAR(zz_compute_capacity(b), 200, 1e-12);
     CHECK_NEAR(zz_compute_price(b), 1 + 2 * (0.8 - 0.5) / 0.5, 1e-12);
-    /* the firm pays the compute component at that price */
+    /* the firm pays the compute component (today's: it fell with
+     * technology since day 0) at that price */
     zz_valuation v1, v2;
     b->compute_demand = 0;
     zz_value_project(b, 0, &v1);
     b->compute_demand = 160;
     zz_value_project(b, 0, &v2);
-    double compute = c->decision.component_share[ZZ_C_COMPUTE] * v1.cost;
+    double compute = zz_component_cost(b, zz_project_base(b, 0), ZZ_C_COMPUTE);
+    CHECK(compute < c->decision.component_share[ZZ_C_COMPUTE] * v1.cost);
     CHECK_NEAR(v2.cost - v1.cost, compute * (zz_compute_price(b) - 1), 1e-6);
     zz_sim_close(b);
     free(sc);

@@ -116,10 +116,15 @@ static void conservation_and_caps(const zz_population *pop, zz_scenario *sc)
     done(&o);
 }
 
-static void zero_budget_is_no_policy(const zz_population *pop)
+/* Every pot 0: the twin's path exactly, whatever the vouchers' allocation
+ * (0 first come, 1 lottery, 2 ranked): an empty pot takes no application,
+ * so no firm waits for one. */
+static void zero_budget_is_no_policy(const zz_population *pop, int allocation)
 {
     zz_scenario *none = economic(pop->n), *zero = economic(pop->n);
     add_programmes(zero, 0);
+    for (int g = 0; g < 4; g++)
+        zz_fixture_set(&zero->cfg.programme[g], "allocation", allocation);
     run_out a = run(none, pop, 0), b = run(zero, pop, 0);
     if (a.res && b.res)
         CHECKF(same_path(a.res, b.res, a.sim, b.sim), "zero-budget programmes change the path");
@@ -184,7 +189,8 @@ int main(void)
     zz_population *pop;
     CHECK(zz_population_build(&pop, with, err, sizeof err) == 0);
     conservation_and_caps(pop, with);
-    zero_budget_is_no_policy(pop);
+    for (int allocation = 0; allocation < 3; allocation++)
+        zero_budget_is_no_policy(pop, allocation);
     twin_is_no_policy_and_policy_adds(pop, with);
     one_firm_mechanisms(pop);
     zz_population_free(pop);

@@ -1,37 +1,44 @@
 /*
- * The economic rule's own terms, by hand: perceived success rises with
- * the adopted share of the firm's city x industry and of its industry by
- * the configured weights; reviews come at exponential intervals whose mean
- * is the firm's size class's.
+ * The economic rule's own terms, by hand: the compute and model parts of
+ * a project's cost fall with technology, the rest do not, and the gain
+ * rises; reviews come at exponential intervals whose mean is the firm's
+ * size class's. (Perceived success: test_learning.c.)
  */
 #include "zz_world.h"
 
-static void peer_effects(void)
+/* Technology: on day 730 (two years in) the compute and model parts of a
+ * project's cost are their day-0 parts x (1 - cost_fall)^2, the data,
+ * integration and other parts unchanged; the gain x (1 + gain_growth)^2. */
+static void technology(void)
 {
     zz_scenario *sc = world_scenario();
+    zz_decision_cfg *d = &sc->cfg.decision;
+    d->cost_fall = 0.3;
+    d->gain_growth = 0.1;
     zz_sim *b = world_sim(sc);
-    const zz_decision_cfg *d = &sc->cfg.decision;
     uint32_t f = 0;
-    zz_valuation v0, v1;
-    for (;; f++) {
-        zz_value_project(b, f, &v0);
-        if (b->firm[f].state == ZZ_S_NONE && v0.perceived_success < d->success_max - 0.2)
-            break;
+    while (b->firm[f].state != ZZ_S_NONE)
+        f++;
+    zz_valuation v0, v2;
+    b->now = 0.5;
+    zz_value_project(b, f, &v0);
+    double base = zz_project_base(b, f), part0[ZZ_NCOMPONENTS];
+    for (int c = 0; c < ZZ_NCOMPONENTS; c++)
+        part0[c] = zz_component_cost(b, base, c);
+    CHECK_NEAR(v0.list, base, 1e-9 * base);
+    b->now = 730.5;
+    zz_value_project(b, f, &v2);
+    double sum = 0;
+    for (int c = 0; c < ZZ_NCOMPONENTS; c++) {
+        double want = part0[c] * (c == ZZ_C_COMPUTE || c == ZZ_C_MODEL ? 0.7 * 0.7 : 1);
+        double got = zz_component_cost(b, base, c);
+        CHECKF(fabs(got - want) <= 1e-9 * base, "component %d: %g on day 730, want %g (day 0: %g)", c, got,
+               want, part0[c]);
+        sum += want;
     }
-    int i = world->industry[f], ci = world->city[f] * world->nindustries + i;
-    /* 100 more adopters elsewhere in the industry */
-    b->adopted_i[i] += 100;
-    zz_value_project(b, f, &v1);
-    CHECK_NEAR(v1.perceived_success - v0.perceived_success,
-               d->success_peer_industry * 100.0 / b->firms_i[i], 1e-12);
-    b->adopted_i[i] -= 100;
-    /* 10 more in its own city x industry (also its industry's) */
-    b->adopted_ci[ci] += 10;
-    b->adopted_i[i] += 10;
-    zz_value_project(b, f, &v1);
-    CHECK_NEAR(v1.perceived_success - v0.perceived_success,
-               d->success_peer_local * 10.0 / b->firms_ci[ci] + d->success_peer_industry * 10.0 / b->firms_i[i],
-               1e-12);
+    CHECK_NEAR(v2.list, sum, 1e-9 * base);
+    CHECK_NEAR(v2.cost, v2.list, 1e-9 * base); /* no compute market here */
+    CHECK_NEAR(v2.gain, v0.gain * 1.1 * 1.1, 1e-9 * v0.gain);
     zz_sim_close(b);
     free(sc);
 }
@@ -70,7 +77,7 @@ static void review_intervals_by_size(void)
 int main(void)
 {
     world_open();
-    peer_effects();
+    technology();
     review_intervals_by_size();
     zz_population_free(world);
     return zz_test_finish();

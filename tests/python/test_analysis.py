@@ -811,3 +811,22 @@ def test_report_renders_in_headless_chromium(compare_file, tmp_path):
     assert len(colours) > 50, len(colours)
     dark = (img[..., :3].mean(axis=-1) < 0.5).mean()
     assert 0.005 < dark < 0.5, dark             # some ink, on a light page
+
+
+def test_fiscal_cost_counts_open_guarantees():
+    """A guarantee's cost is what it paid out plus the cover it still
+    reserves for loans open at the end (issue 23, item 4); a voucher's is
+    what it paid (a committed, unredeemed voucher is not yet a cost)."""
+    import numpy as np
+    import xarray as xr
+    from zhizao.io import outlay
+    from zhizao.measures import money
+
+    inst = ["voucher.compute", "risk_compensation"]
+    ds = xr.Dataset(
+        {"spent": (("replicate", "time", "instrument"), np.array([[[1.0, 2.0], [10.0, 20.0]]])),
+         "committed": (("replicate", "time", "instrument"), np.array([[[5.0, 7.0], [3.0, 40.0]]])),
+         "time_to_target": (("replicate", "target"), np.zeros((1, 1)))},
+        coords={"instrument": inst, "replicate": [0], "time": [0, 1], "target": ["all_firms"]})
+    np.testing.assert_allclose(outlay(ds).values, [[10.0, 60.0]])
+    np.testing.assert_allclose(money(ds).values, [70.0])

@@ -169,7 +169,7 @@ def test_one_and_two_threads_write_identical_files(tmp_path):
     (tmp_path / "t.lua").write_text(
         'experiment { scenarios = { "baseline.lua", "contest_only.lua", "shandong_2026.lua" },\n'
         '             design = "lhs", points = 3, replications = 3, seed = 2 }\n'
-        'uncertain "decision.success_demo" { 0.005, 0.04 }\n')
+        'uncertain "decision.learn_publicity" { 0, 10 }\n')
     for t in (1, 2):
         out = tmp_path / f"t{t}.h5"
         zz("explore", tmp_path / "t.lua", "-o", out, "--threads", t, *FIRMS, "--quiet")

@@ -21,8 +21,11 @@ pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) 
 
 FACTORS = ["population.hurdle_mean", "decision.temperature"]
 SETS = ["--set", "population.firms=3000", "--set", "scenario.years=1",
-        "--set", "target.province_gsz.share=0.38", "--set", "target.province_gsz.by=2026-10-01"]
+        "--set", "target.province_gsz.share=0.375", "--set", "target.province_gsz.by=2026-10-01"]
 DEADLINE = 273.0          # 2026-01-01 to 2026-10-01
+# The share splits the replications by the deadline (0.38 until issue 23's
+# approval before the start and re-tuned defaults: then none reached it by
+# October; at 0.375 the plan does in 33% of them, the baseline in none).
 
 
 @pytest.fixture(scope="module")

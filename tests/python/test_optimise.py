@@ -146,7 +146,7 @@ def test_time_and_probability_objectives_match_the_run(tmp_path, objective):
     opt = OPT.replace('objective = "target_share"', f'objective = "{objective}"').replace(
         'by = "2027-12-31",', f'by = "{deadline}",')
     make_files(tmp_path, opt)
-    (tmp_path / "small.lua").write_text(SMALL.replace("share = 0.5", "share = 0.2685"))
+    (tmp_path / "small.lua").write_text(SMALL.replace("share = 0.5", "share = 0.2745"))
     zz("optimise", tmp_path / "opt.lua", "-o", tmp_path / "opt.h5", "-q")
     ds = xr.open_dataset(tmp_path / "opt.h5")
     zz("run", tmp_path / "best_mix.lua", "-o", tmp_path / "mix.h5", "-q")

@@ -23,13 +23,14 @@ pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) 
 # shown as nothing"): compute vouchers for large firms, and an action that
 # lowers every firm's expected success from February (say, a programme's
 # public failures). Actions count as policy: the twin runs without it.
-# (The vouchers alone no longer harm: a firm that would go ahead anyway
-# does not wait for the decision, issue 13.)
+# The "early" target sits where some replications reach it by its date and
+# some do not (0.4 until the defaults' 2026 规上 rate fell from 7.66% to
+# 7.51%, issue 23: then none did; at 0.398, 5 of 8).
 HARM = """include "baseline.lua"
 scenario { name = "compute_large" }
 voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, sizes = "large" }
-at("2026-02-01", function(sim) sim:set("decision.success_base", 0.40) end)
-target { name = "early", gsz_only = true, share = 0.4, by = "2027-01-01" }
+at("2026-02-01", function(sim) sim:set("decision.belief_mean", 0.35) end)
+target { name = "early", gsz_only = true, share = 0.398, by = "2027-01-01" }
 """
 
 

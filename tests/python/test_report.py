@@ -167,7 +167,7 @@ def test_harm_is_drawn_and_said(tmp_path):
         'voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, sizes = "large" }\n'
         # harm: lowers every firm's expected success; actions are policy,
         # the twin runs without them (the vouchers alone no longer harm)
-        'at("2026-02-01", function(sim) sim:set("decision.success_base", 0.40) end)\n')
+        'at("2026-02-01", function(sim) sim:set("decision.belief_mean", 0.35) end)\n')
     out = tmp_path / "harm.h5"
     # what `make run` gives: one scenario with its twin
     subprocess.run([BIN, "run", tmp_path / "harm.lua", "-o", out, "--replications", "8",

@@ -193,6 +193,6 @@ def test_the_results_experiment_names_what_the_generator_reads():
     lines = r.stdout.strip().splitlines()
     text = (SRC / "scenarios" / "results.lua").read_text()
     points = int(re.search(r"points = (\d+)", text).group(1))
-    assert len(lines) == 1 + points and "decision.success_demo" in lines[0]
+    assert len(lines) == 1 + points and "decision.learn_publicity" in lines[0]
     listed = re.findall(r'"([a-z_0-9]+)\.lua"', text.split("scenarios =")[1].split("}")[0])
     assert listed == list(MIXES) + list(ALONE)
