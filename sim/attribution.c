@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ensemble.h"
+#include "policy/instrument.h"
 
 /* Every firm programme p may pay lies in target g's group (a zero mask is
  * "all"); the rule headline.py applies to the resolved parameters. */
@@ -32,3 +33,10 @@ int zz_cost_attributable(const zz_config *cfg, int g)
     return 1;
 }
 
+double zz_outlay(const zz_rep_result *r, const zz_config *cfg, int p)
+{
+    const size_t at = (size_t)(r->ntime - 1) * r->nprogrammes + p;
+    const int kind = cfg->programme[p].kind;
+    const int guarantee = kind >= 0 && kind < zz_ninstruments && zz_instruments[kind]->guarantee;
+    return r->spent[at] + (guarantee && r->committed ? r->committed[at] : 0);
+}

@@ -78,8 +78,9 @@ static void keep_summary(ensemble *e, const zz_rep_result *r, const zz_rep_resul
             memcpy(e->cf_share + (size_t)r->replicate * T * G, cf->target_share,
                    (size_t)T * G * sizeof(double));
     }
+    /* what each programme cost: disbursed, and a guarantee's open cover */
     for (int p = 0; p < P; p++)
-        e->spent[r->replicate * P + p] = r->spent[(T - 1) * P + p];
+        e->spent[r->replicate * P + p] = zz_outlay(r, &e->sc->cfg, p);
     for (int g = 0; g < G; g++)
         e->additional[r->replicate * G + g] = r->additional ? (double)r->additional[g] : NAN;
     e->events += r->events;
@@ -425,7 +426,7 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
         print_spread(out, label, e->time_to_target + g, (size_t)G, R, 1 / 365.25, " y");
     }
     if (P > 0) {
-        fprintf(out, "money disbursed (million yuan):\n");
+        fprintf(out, "money disbursed, and guarantees' cover still open (million yuan):\n");
         for (int p = 0; p < P; p++) {
             char label[96];
             snprintf(label, sizeof label, "%s%s", cfg->programme[p].name,

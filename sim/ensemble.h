@@ -51,6 +51,11 @@ void zz_ensemble_layout(zz_layout *L, const zz_config *cfg, const zz_population 
 double zz_target_deadline(const zz_config *cfg, int g);
 /* The headline of a scenario of a comparison (headline.c). */
 void zz_summary_headline(FILE *out, const zz_summary *s);
+/* What programme p of cfg cost by the end of run r (attribution.c): what
+ * it disbursed, plus, for a guarantee, the cover still committed to loans
+ * open at the end (docs/model.md 6.4; zhizao.io.outlay applies the same
+ * rule to a file). */
+double zz_outlay(const zz_rep_result *r, const zz_config *cfg, int p);
 /* Prints the ranking of several scenarios (ensemble_rank.c). */
 void zz_print_ranking(FILE *out, const zz_summary *s, int n);
 /* "probability of reaching each target by its deadline": k of n and the

@@ -67,10 +67,10 @@ static void keep_summary_run(run *e, int s, const zz_rep_result *res, const zz_r
         sm->time_to_target[r * G + g] = res->time_to_target[g];
     const zz_config *cfg = &e->ex->sc[s]->cfg;
     double spent = 0, fiscal = 0;
-    for (int k = 0; k < P; k++) {
-        spent += res->spent[(T - 1) * P + k];
+    for (int k = 0; k < P; k++) {   /* with a guarantee's open cover */
+        spent += zz_outlay(res, cfg, k);
         if (cfg->programme[k].fiscal)
-            fiscal += res->spent[(T - 1) * P + k];
+            fiscal += zz_outlay(res, cfg, k);
     }
     sm->spent[r] = spent;
     sm->fiscal[r] = fiscal;

@@ -128,6 +128,10 @@ typedef struct zz_instrument {
     /* Its own random stream kind (engine/rng.h) if it draws numbers, else
      * 0: unique among the rows and none of the model's (model/streams.h). */
     uint32_t stream;
+    /* 1 for a guarantee: money it holds committed at the end stands behind
+     * loans still open, a liability the treasury carries, so it counts in
+     * what the programme cost (zz_outlay; zhizao.io.outlay, the same rule) */
+    int guarantee;
 
     int (*open)(zz_sim *sim, zz_inst *in);
     int (*event)(zz_sim *sim, zz_inst *in, int g, int tag, uint32_t id);

@@ -123,7 +123,7 @@ static const zz_param rows[] = {
 };
 
 const zz_instrument zz_risk_compensation = {
-    .word = "risk_compensation",
+    .word = "risk_compensation", .guarantee = 1,
     .title = "risk compensation (风险补偿): banks lend to firms without credit; pays a share of the loss",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .firm_bytes = sizeof(risk_due),
