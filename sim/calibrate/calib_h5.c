@@ -82,13 +82,26 @@ int zz_h5w_put(zz_h5w *w, const char *name, hid_t ftype, hid_t mtype, int rank, 
     for (int k = 0; ok && k < rank; k++)
         ok = H5DSattach_scale(ds, w->dim[dims[k]], (unsigned)k) >= 0;
     ok = ok && zz_h5_attr_str(ds, "long_name", long_name) >= 0;
-    if (ok)
+    if (!ok && !w->why[0])
+        zz_h5_reason(w->why, sizeof w->why); /* before the clean-up clears it */
+    if (ok) {
         ok = zz_h5_close_written(ds) == 0;
-    else
+        if (!ok && !w->why[0])
+            zz_h5_reason(w->why, sizeof w->why);
+    } else {
         zz_h5_close(ds);
+    }
     zz_h5_close(sp);
     zz_h5_close(p);
     return ok ? 0 : -1;
+}
+
+void zz_h5w_fail(const zz_h5w *w, char *err, size_t errlen, const char *path, const char *what)
+{
+    if (w->why[0])
+        snprintf(err, errlen, "%s: %s (HDF5: %s)", path, what, w->why);
+    else
+        zz_h5_fail(err, errlen, path, "%s", what);
 }
 
 int zz_h5w_f64(zz_h5w *w, const char *name, int rank, const int *dims, const double *data,
@@ -228,10 +241,10 @@ int zz_calibration_write(const zz_calibration *c, const zz_msm_result *r, const 
          zz_h5_attr_str(w.file, "program_version", ZZ_VERSION_STRING) == 0 &&
          zz_h5_attr_i32(w.file, "complete", 1) == 0;
     if (!ok)
-        zz_h5_fail(err, errlen, tmp, "cannot write the calibration");
+        zz_h5w_fail(&w, err, errlen, tmp, "cannot write the calibration");
     for (int d = 0; d < ND; d++)
         if (zz_h5_close_written(w.dim[d]) && ok) {
-            zz_h5_fail(err, errlen, tmp, "cannot write the calibration");
+            zz_h5w_fail(&w, err, errlen, tmp, "cannot write the calibration");
             ok = 0;
         }
     if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {

@@ -14,7 +14,12 @@
 typedef struct zz_h5w {
     hid_t file, dim[ZZ_H5W_MAXDIMS];
     hsize_t len[ZZ_H5W_MAXDIMS];   /* set before zz_h5w_dim */
+    char why[200];                 /* the first put's failure, as HDF5 said
+                                      it before the clean-up cleared it */
 } zz_h5w;
+/* err: "PATH: WHAT (HDF5: the reason)", the first failed put's reason if
+ * one was kept, else the stack's now. */
+void zz_h5w_fail(const zz_h5w *w, char *err, size_t errlen, const char *path, const char *what);
 
 int zz_h5w_create(zz_h5w *w, const char *path);
 int zz_h5w_dim(zz_h5w *w, int d, const char *name, const char *const *labels);

@@ -188,10 +188,10 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
          zz_h5_attr_str(w.file, "kind", "optimisation") == 0 &&
          zz_h5_attr_i32(w.file, "complete", 1) == 0;
     if (!ok)
-        zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
+        zz_h5w_fail(&w, err, errlen, tmp, "cannot write the optimisation");
     for (int d = 0; d < ND; d++)
         if (zz_h5_close_written(w.dim[d]) && ok) {
-            zz_h5_fail(err, errlen, tmp, "cannot write the optimisation");
+            zz_h5w_fail(&w, err, errlen, tmp, "cannot write the optimisation");
             ok = 0;
         }
     if (w.file >= 0 && H5Fclose(w.file) < 0 && ok) {

@@ -53,12 +53,19 @@ void zz_h5_fail(char *buf, size_t len, const char *path, const char *what, ...)
      * device", "file is already open for write"); the API-level one only
      * repeats what failed. Must run before the next HDF5 call clears the
      * stack. */
-    struct innermost in = {"", 0};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, &in);
-    if (in.text[0])
-        snprintf(buf, len, "%s: %s (HDF5: %s)", path, w, in.text);
+    char why[200];
+    zz_h5_reason(why, sizeof why);
+    if (why[0])
+        snprintf(buf, len, "%s: %s (HDF5: %s)", path, w, why);
     else
         snprintf(buf, len, "%s: %s", path, w);
+}
+
+void zz_h5_reason(char *buf, size_t len)
+{
+    struct innermost in = {"", 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, &in);
+    snprintf(buf, len, "%s", in.text);
 }
 
 /* Writes a dataset's close could not make (its last chunks or sieve

@@ -55,6 +55,9 @@ typedef struct zz_h5_scope {
 
 /* Failure report: "<path>: <what> (<innermost HDF5 message>)". */
 void zz_h5_fail(char *buf, size_t len, const char *path, const char *what, ...);
+/* HDF5's reason for the failure just made ("No space left on device"), or
+ * "": read it before any other HDF5 call, which clears the stack. */
+void zz_h5_reason(char *buf, size_t len);
 
 /* Closes any HDF5 id (ignoring id < 0) without clearing the error stack,
  * so that cleanup after a failure keeps the message explaining it. */
