@@ -164,19 +164,18 @@ def test_recovers_three_parameters(tmp_path):
     ds = recover(tmp_path, THREE, truth)
     assert not (tmp_path / "calibrated.lua").exists()   # a check, not a calibration
     est, se = ds.estimate.to_series(), ds.std_error.to_series()
-    # these six no-policy moments see the hurdle and the temperature only
-    # through one combination (both set how readily firms adopt): their
-    # columns of the Jacobian are nearly collinear, and each would have a
-    # standard error above its range, so both are flagged, without one
+    # these six no-policy moments identify the hurdle and the initial
+    # adoption; the temperature (the decision noise) moves them too little
+    # across its range to be told from them, so it is flagged and has no
+    # standard error (before learning, issue 23, the hurdle and the
+    # temperature were collinear and both flagged)
     ok = (ds.identified == 1) & (ds.at_bound == 0)
-    assert list(ok.values) == [False, True, False]
-    free = list(ds.free.values)
-    assert free[int(ds.collinear_with[0])] == "decision.temperature"
-    assert free[int(ds.collinear_with[2])] == "population.hurdle_mean"
-    assert np.isnan(se["population.hurdle_mean"]) and np.isnan(se["decision.temperature"])
-    k, v = "population.initial_adoption", truth["population.initial_adoption"]
-    assert np.isfinite(se[k]) and se[k] > 0
-    assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
+    assert list(ok.values) == [True, True, False]
+    assert np.isnan(se["decision.temperature"])
+    for k in ("population.hurdle_mean", "population.initial_adoption"):
+        v = truth[k]
+        assert np.isfinite(se[k]) and se[k] > 0
+        assert abs(est[k] - v) < 2 * se[k], (k, est[k], v, se[k])
     assert ds.attrs["dof"] == 6 - 3
 
 
@@ -212,8 +211,8 @@ def test_file_names_fit_and_j(tmp_path):
     on = np.where(ds.estimate.values >= ds.upper.values - 1e-3 * width, 1,
                   np.where(ds.estimate.values <= ds.lower.values + 1e-3 * width, -1, 0))
     np.testing.assert_array_equal(ds.at_bound.values, on)
-    assert on[0] == 1 and on[1] == 0    # the hurdle ends on its upper bound here
     inside = (ds.at_bound.values == 0) & (ds.identified.values == 1)
+    assert inside.any()   # the sandwich below is checked on at least one estimate
     W = np.diag(1 / ds.se.values ** 2)
     A = G[:, inside].T @ W @ G[:, inside]
     V = np.linalg.inv(A) * (1 + 1 / 3)

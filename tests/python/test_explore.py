@@ -345,18 +345,23 @@ def test_twin_series_follow_each_scenarios_own_population(tmp_path):
     chains (partners per leader): the same twin signature, different firms.
     Each scenario's twin in the comparison is the one its own run with
     --counterfactual makes, series by series (adoption, shares, the
-    additional adopters), not a twin built on the other's firms."""
+    additional adopters), not a twin built on the other's firms. Partners
+    learn much from their leader here (learn_chain 30), so that the chains
+    change the no-policy world itself."""
     library(tmp_path)
     for name, partners in (("few", 5), ("many", 80)):
         (tmp_path / f"{name}.lua").write_text(
             f'include "shandong_2026.lua"\nscenario {{ name = "{name}" }}\n'
             f'chain_leader {{ partners = {partners} }}\n')
+    learn = ("--set", "decision.learn_chain=30")
     cmp = tmp_path / "cmp.h5"
-    zz("compare", tmp_path / "few.lua", tmp_path / "many.lua", "-o", cmp, "-r", 2, *FIRMS, "--quiet")
+    zz("compare", tmp_path / "few.lua", tmp_path / "many.lua", "-o", cmp, "-r", 2, *FIRMS, *learn,
+       "--quiet")
     differ = False
     for n in ("few", "many"):
         run = tmp_path / f"{n}.h5"
-        zz("run", tmp_path / f"{n}.lua", "-o", run, "-r", 2, "--counterfactual", *FIRMS, "--quiet")
+        zz("run", tmp_path / f"{n}.lua", "-o", run, "-r", 2, "--counterfactual", *FIRMS, *learn,
+           "--quiet")
         a = xr.open_dataset(cmp, group=n, engine="h5netcdf", decode_timedelta=False)
         b = xr.open_dataset(run, engine="h5netcdf", decode_timedelta=False)
         twin = [v for v in b.data_vars if v.startswith("cf_")] + ["additional"]
