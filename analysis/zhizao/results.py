@@ -22,8 +22,9 @@ Definitions (per point, replications pooled as ratios of sums, as
 
 * additional adopters: the engine's paired count against the shared
   no-policy twin at the end, mean over replications;
-* cost per additional adopter: money disbursed by the end over additional
-  adopters; undefined at a point where the mix adds none (or fewer);
+* cost per additional adopter: money the programmes cost by the end
+  (disbursed, plus a guarantee's cover still reserved: io.outlay) over
+  additional adopters; undefined at a point where the mix adds none (or fewer);
 * deadweight share: deadweight / supported adopters (supported adopters
   that adopt in the twin too);
 * spill-over: additional - (supported - deadweight);
@@ -277,7 +278,7 @@ def instrument_table(ds: xr.Dataset) -> str:
                      fmt_range(f["money_all"] / 1e6), fmt_range(f["cost_all"] / 1e6, npoints=n),
                      fmt_range(f["deadweight_share"], "%", npoints=n)])
     return _table(["instrument (1 bn yuan, alone)", "additional adopters (all firms)",
-                   "additional 规上 adopters", "disbursed (m yuan)",
+                   "additional 规上 adopters", "cost (m yuan)",
                    "m yuan per additional adopter", "deadweight (% of supported)"], rows)
 
 
@@ -328,7 +329,7 @@ def money_table(ds: xr.Dataset) -> str:
         rows.append([s, fmt_range(f["money_fiscal"] / 1e9), fmt_range(f["money_all"] / 1e9),
                      fmt_range(f["cost_fiscal"] / 1e6, npoints=n),
                      fmt_range(f["cost_all"] / 1e6, npoints=n)])
-    return _table(["scenario", "fiscal money paid (bn yuan)", "all money paid (bn yuan)",
+    return _table(["scenario", "fiscal money (bn yuan)", "all money (bn yuan)",
                    "fiscal m yuan per additional adopter", "all money, m yuan per additional adopter"],
                   rows)
 
@@ -413,7 +414,7 @@ def blocks(ds: xr.Dataset, root: Path | None = None, seconds: float | None = Non
            note: str | None = None) -> dict:
     """Every block this module writes, by name (Markdown text)."""
     keep = ("design", "target_by", "fiscal", "scenario_parameters", "additional", "supported",
-            "deadweight", "time_to_target", "cf_time_to_target", "spent")
+            "deadweight", "time_to_target", "cf_time_to_target", "spent", "committed")
     # read once: the tables select the same variables many times
     ds = ds[[v for v in keep if v in ds.variables]].load().assign_attrs(ds.attrs)
     b = {"calibration_note": calibration_note(ds, root, seconds, note)}

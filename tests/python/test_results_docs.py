@@ -62,6 +62,9 @@ DOC_B = """\
 
 <!-- generated:demo_table -->
 <!-- /generated -->
+
+<!-- generated:money_table -->
+<!-- /generated -->
 """
 
 
@@ -116,7 +119,7 @@ def test_blocks_against_the_raw_file_and_idempotent(experiment, tmp_path):
     a.write_text(DOC_A)
     b.write_text(DOC_B)
     r = generate(out, a, b)
-    assert "4 blocks" in r.stdout and "2 blocks" in r.stdout, r.stdout
+    assert "4 blocks" in r.stdout and "3 blocks" in r.stdout, r.stdout
     ta, tb = a.read_text(), b.read_text()
     # the prose and the markers are as written; the stale contents are gone
     assert outside(ta) == outside(DOC_A) and outside(tb) == outside(DOC_B)
@@ -131,6 +134,10 @@ def test_blocks_against_the_raw_file_and_idempotent(experiment, tmp_path):
         dead = f["deadweight"][:].astype(float)
         ttt = f["time_to_target"][:].astype(float)    # days, NaN not reached
         by = f["target_by"][:].astype(float)          # scenario, target
+        inst = [s.decode() if isinstance(s, bytes) else str(s) for s in f["instrument"][:]]
+        spent = f["spent"][:, :, :, -1, :].astype(float)          # point, scenario, rep, instrument
+        committed = f["committed"][:, :, :, -1, :].astype(float)
+        fisc = f["fiscal"][:].astype(float)                         # scenario, instrument
     assert add.shape[0] == 4 and add.shape[2] == 2
     s, t = scen.index("alone_compute_voucher"), targ.index("all_firms")
     per_point = add[:, s, :, t].mean(axis=1)
@@ -153,6 +160,15 @@ def test_blocks_against_the_raw_file_and_idempotent(experiment, tmp_path):
     c, g = scen.index("contest_only"), targ.index("province_gsz")
     p = np.mean(np.nan_to_num(ttt[:, c, :, g], nan=np.inf) <= by[c, g])
     assert row(tb, "contest_only")[1] == num(p, "%")
+    # money a programme cost: paid out, plus a guarantee's cover still
+    # reserved at the end (docs/model.md 6.4, risk compensation)
+    pl, rc = scen.index("shandong_2026"), inst.index("risk_compensation")
+    cost = spent[:, pl] * fisc[pl]
+    cost[..., rc] += committed[:, pl, :, rc] * fisc[pl, rc]
+    assert committed[:, pl, :, rc].sum() > 0        # the check can tell the two apart
+    q = np.quantile(cost.sum(axis=2).mean(axis=1) / 1e9, [0.5, 0.05, 0.95])
+    mrow = row(tb.split("<!-- generated:money_table -->")[1], "shandong_2026")
+    assert mrow[1] == f"{num(q[0])} [{num(q[1])}, {num(q[2])}]", mrow
     # the stamp: the commit of the repository
     head = subprocess.run(["git", "-C", str(SRC), "rev-parse", "--short=12", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
