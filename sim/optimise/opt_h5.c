@@ -17,6 +17,7 @@
  * beside it.
  */
 #include "optimise/optimise.h"
+#include "optimise/opt_carry.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -216,20 +217,15 @@ int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const 
     zz_source_dirname(path, dir, sizeof dir);
     snprintf(out, sizeof out, "%s/best_mix.lua", dir);
     /* include the scenario where the sandbox lets best_mix.lua reach it
-     * (its directory or below); else carry its text */
+     * (its directory or below); else carry its text, includes expanded
+     * (opt_carry.c), so that best_mix.lua runs wherever it is written */
     const char *rel = NULL;
     if (realpath(dir, rdir) && realpath(ex->scenario_path[0], rscn) && !strncmp(rscn, rdir, strlen(rdir)) &&
         rscn[strlen(rdir)] == '/')
         rel = rscn + strlen(rdir) + 1;
-    char *text = NULL;
-    size_t len = 0;
-    if (!rel && zz_source_read(ex->scenario_path[0], ZZ_LUA_MAX_SOURCE, &text, &len, err, errlen))
-        return ZZ_IO;
     FILE *fp;
-    if (zz_outpath_text_begin(out, &fp, err, errlen)) {
-        free(text);
+    if (zz_outpath_text_begin(out, &fp, err, errlen))
         return ZZ_IO;
-    }
     const zz_opt_row *best = &r->row[r->cand_row[r->best]];
     fprintf(fp, "-- best_mix.lua: written by `zhizao optimise %s` (%s)\n"
                 "-- %s of target %s by %s; search: %d replications, seed %lld;\n"
@@ -244,9 +240,14 @@ int zz_optimisation_mix(const zz_optimisation *o, const zz_opt_result *r, const 
                 o->unc->npoints);
     if (rel)
         fprintf(fp, "include \"%s\"\n", rel);
-    else
-        fprintf(fp, "-- the scenario %s as written:\n%s\n-- the chosen mix:\n", ex->scenario_path[0], text);
-    free(text);
+    else {
+        fprintf(fp, "-- the scenario %s as written, its includes carried:\n", cfg->path);
+        if (zz_opt_carry_scenario(fp, cfg->source, cfg->path, err, errlen)) {
+            zz_outpath_text_end(fp, out, 0, err, errlen); /* removes the temporary */
+            return ZZ_IO;
+        }
+        fprintf(fp, "-- the chosen mix:\n");
+    }
     fprintf(fp, "scenario { seed = %lld, replications = %d }\n", (long long)o->cal->seed,
             o->cal->replications);
     for (int i = 0; i < o->nshares; i++) {

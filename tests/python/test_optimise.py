@@ -108,6 +108,24 @@ def test_best_mix_reproduces_the_best_evaluation(solved):
     # a whole-run pot as it is, a per-year pot split over the two fiscal years
     assert budget[0] == pytest.approx(float(ds.best_budget[0]))
     assert budget[1] == pytest.approx(float(ds.best_budget[1]) / 2)
+
+
+def test_best_mix_runs_where_optimise_wrote_it(tmp_path):
+    """-o in a folder outside the scenarios: best_mix.lua cannot include
+    small.lua there (the sandbox keeps includes beside or below the file),
+    so it carries the scenario with its includes (baseline.lua, which
+    includes pioneers.lua) expanded, and reproduces the best evaluation."""
+    sc, out = tmp_path / "scenarios", tmp_path / "elsewhere"
+    sc.mkdir()
+    out.mkdir()
+    zz("optimise", make_files(sc), "-o", out / "opt.h5", "-q")
+    assert not (out / "baseline.lua").exists()
+    zz("run", out / "best_mix.lua", "-o", out / "mix.h5", "-q", cwd=out)
+    ds = xr.open_dataset(out / "opt.h5")
+    with h5py.File(out / "mix.h5", "r") as f:
+        g = [t.decode() if isinstance(t, bytes) else t for t in f["target"][...]].index("all")
+        got = f["target_share"][:, -1, g].mean()
+    assert got == ds.objective.values[ds.attrs["best_evaluation"]]
     assert list(ds.candidate_budget.values[0]) == [2e7, 2e7]   # the plan: 1e7 a year
 
 
