@@ -1,7 +1,9 @@
-/* Scheduled work the run never reaches: a target's deadline or a
- * programme's start after the run's end is accepted by the language (a
- * longer run may reach it) but says nothing in this one; `check`, `run`
- * and `compare` name it with the scenario's file and line. */
+/* Scheduled work the run never reaches: a target's deadline, a
+ * programme's start, a contest round, a campaign date or an `at` action
+ * after the run's end is accepted by the language (a longer run may reach
+ * it) but says nothing in this one (a fourth round past the end gives
+ * results bit-identical to three); `check`, `run` and `compare` name it
+ * with the scenario's file and line. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "cli.h"
 #include "engine/date.h"
 #include "ensemble.h"
+#include "policy/instrument.h"
 #include "scenario/lua_source.h"
 #include "scenario/scenario.h"
 
@@ -57,6 +60,42 @@ static const char *file_of(const zz_config *cfg, int line, const char *key, char
     return buf;
 }
 
+static const char *stem(const char *name)
+{
+    return strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
+}
+
+/* Contest rounds and campaign dates (the instrument's `late`), and `at`
+ * actions, after the run's end. */
+static int warn_late_work(FILE *out, const zz_config *cfg, const char *end)
+{
+    char what[160], when[11], file[ZZ_PATH_LEN];
+    int n = 0;
+    for (int p = 0; p < cfg->nprogrammes; p++) {
+        const zz_programme_cfg *pr = &cfg->programme[p];
+        const zz_instrument *ins = zz_instruments[pr->kind];
+        if (!pr->enabled || pr->start > cfg->horizon || !ins->late ||
+            !ins->late(cfg, pr, what, sizeof what))
+            continue;
+        fprintf(out, "zhizao: warning: %s:%d: %s: %s, after the run's end (%s): it never "
+                     "happens; results are those without it\n",
+                file_of(cfg, pr->line, stem(pr->name), file, sizeof file), pr->line, pr->name,
+                what, end);
+        n++;
+    }
+    for (int a = 0; a < cfg->nactions; a++) {
+        const zz_action_cfg *ac = &cfg->action[a];
+        if (ac->when < 0 || ac->when <= cfg->horizon)
+            continue;
+        zz_date_format(cfg->start_day + (int64_t)ac->when, when);
+        fprintf(out, "zhizao: warning: %s:%d: at(\"%s\", ...) is after the run's end (%s): "
+                     "its function never runs\n",
+                file_of(cfg, ac->line, when, file, sizeof file), ac->line, when, end);
+        n++;
+    }
+    return n;
+}
+
 int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc)
 {
     const zz_config *cfg = &sc->cfg;
@@ -89,7 +128,7 @@ int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc)
                 pr->line, pr->name, when, end);
         n++;
     }
-    return n;
+    return n + warn_late_work(out, cfg, end);
 }
 
 struct where {

@@ -80,6 +80,17 @@ static int check(const zz_config *cfg, const zz_programme_cfg *g, char *msg, siz
     return 0;
 }
 
+static int late(const zz_config *cfg, const zz_programme_cfg *g, char *msg, size_t len)
+{
+    double d = ZZ_OWN_CFG(const campaign_cfg, g)->date;
+    if (d <= cfg->horizon)
+        return 0;
+    char a[11];
+    zz_date_format(cfg->start_day + (int64_t)floor(d), a);
+    snprintf(msg, len, "campaign date %s", a);
+    return 1;
+}
+
 static int costless(const zz_programme_cfg *g) { return ZZ_OWN_CFG(const campaign_cfg, g)->amount == 0; }
 
 static const zz_param rows[] = {
@@ -94,5 +105,5 @@ const zz_instrument zz_campaign = {
     .word = "campaign", .named = 1, .stream = 9, /* who is reached */
     .title = "training / matchmaking campaign: makes eligible firms aware and triggers their review",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
-    .check = check, .costless = costless, .open = open, .event = run,
+    .check = check, .late = late, .costless = costless, .open = open, .event = run,
 };

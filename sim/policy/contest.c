@@ -296,6 +296,23 @@ static int check(const zz_config *cfg, const zz_programme_cfg *g, char *msg, siz
     return 0;
 }
 
+/* the first round that opens after the run's end: it never opens, and the
+ * results are those without it */
+static int late(const zz_config *cfg, const zz_programme_cfg *g, char *msg, size_t len)
+{
+    const contest_cfg *c = ZZ_OWN_CFG(const contest_cfg, g);
+    for (int k = 0; k < c->rounds; k++) {
+        double day = c->opens + c->round_interval * k;
+        if (day > cfg->horizon) {
+            char a[11];
+            zz_date_format(cfg->start_day + (int64_t)floor(day), a);
+            snprintf(msg, len, "round %d of %d opens %s", k + 1, c->rounds, a);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 #define ROW(f, m, t, lo, hi, def, flags, doc) ZZ_ROW(f, contest_cfg, m, t, lo, hi, def, flags, doc)
 static const zz_param rows[] = {
     ROW("opens", opens, ZZ_PT_DATE, 0, 0, 0, 0, "first day of the application window"),
@@ -319,7 +336,7 @@ const zz_instrument zz_contest = {
     .title = "揭榜挂帅 contest: K winners implement at once; reward on accepted success",
     .params = rows, .nparams = (int)(sizeof rows / sizeof *rows),
     .firm_bytes = sizeof(contest_due), .prog_bytes = sizeof(contest_state),
-    .rounds = rounds, .check = check,
+    .rounds = rounds, .check = check, .late = late,
     .open = open, .event = event, .open_round = open_round, .on_finish = settle,
     .record = record, .close = close_run,
 };

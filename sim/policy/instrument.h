@@ -123,6 +123,11 @@ typedef struct zz_instrument {
      * the output reports, synthetic chain partners the population builds. */
     int (*rounds)(const zz_programme_cfg *g);
     int (*chain_partners)(const zz_programme_cfg *g);
+    /* Scheduled work of its own the run never reaches (a contest round, a
+     * campaign date after the end, day `horizon`): 1 with what, in words
+     * ("round 4 of 4 opens 2028-03-01"), in msg; else 0. The programme's
+     * start is checked for every instrument (cli_warn.c). */
+    int (*late)(const zz_config *cfg, const zz_programme_cfg *g, char *msg, size_t len);
     /* 1 if the programme spends nothing, so it needs no budget */
     int (*costless)(const zz_programme_cfg *g);
     /* Its own random stream kind (engine/rng.h) if it draws numbers, else

@@ -100,6 +100,12 @@ LATE = """include "baseline.lua"
 scenario { name = "late", years = 1 }
 target { name = "far", gsz_only = true, share = 0.4, by = "2028-06-30" }
 voucher "compute" { rate = 0.30, cap = 2e6, budget = 1.0e9, start = "2027-03-01" }
+contest "late" { opens = "2026-03-01", closes = "2026-04-30", rounds = 2, round_interval = 365, budget = 1e8 }
+campaign "late" { date = "2027-02-01", firms = 100 }
+at("2027-05-01", function(sim) end)
+contest "ontime" { opens = "2026-03-01", closes = "2026-04-30", rounds = 2, round_interval = 100, budget = 1e8 }
+campaign "ontime" { date = "2026-02-01", firms = 100 }
+at("2026-05-01", function(sim) end)
 """
 
 
@@ -117,6 +123,12 @@ def test_work_after_the_runs_end_is_named_with_file_and_line(tmp_path):
         assert "late.lua:3: target far: deadline 2028-06-30 is after the run's end (2027-01-01)" \
             in err, err
         assert "late.lua:4: voucher.compute starts 2027-03-01, after the run's end" in err
+        # a contest round that never opens (its results would be the same
+        # without it), a campaign and an `at` dated after the end
+        assert "late.lua:5: contest.late: round 2 of 2 opens 2027-03-01, after the run's end" in err
+        assert "late.lua:6: campaign.late: campaign date 2027-02-01, after the run's end" in err
+        assert "late.lua:7: at(\"2027-05-01\", ...) is after the run's end (2027-01-01)" in err
+        assert "ontime" not in err and "2026-05-01" not in err
         # a declaration in an included file is named in that file
         assert f"baseline.lua:{base_line}: target province_gsz: deadline 2028-12-31" in err
 
