@@ -1,5 +1,5 @@
 /*
- * The ranking `zhizao compare` prints: scenarios ordered by time to each
+ * The ranking `zhizao compare` prints: scenarios ordered by the date each
  * target and by money per additional adopter, with 95% t-intervals across
  * replications. All scenarios ran on the same seeds, so their differences
  * are not drowned by sampling noise. Also the blocks a run's summary
@@ -98,19 +98,28 @@ static void print_stat(FILE *out, const stat *s, double scale, const char *unit)
         fprintf(out, " (reached in %d/%d)", s->n, s->of);
 }
 
-/* A time: its interval cut to [0, horizon], where a time can lie. */
-static void print_time(FILE *out, const stat *s, double horizon)
+/* A time as the calendar date reached (as the headline says it), its
+ * interval cut to [start, end of the run], where a time can lie, and the
+ * years from the start in brackets: "2028-12-17 [2028-10-01, 2029-01-01]
+ * (2.96 y; reached in 3/4)". */
+static void print_time(FILE *out, const stat *s, double horizon, int64_t start_day)
 {
-    const double y = 1 / 365.25;
-    if (s->n == 0)
+    char a[11], b[11], c[11];
+    if (s->n == 0) {
         fprintf(out, "not reached");
-    else if (isnan(s->half))
-        fprintf(out, "%.3g y", s->mean * y);
-    else
-        fprintf(out, "%.3g y [%.3g, %.3g]", s->mean * y, fmax(0, s->mean - s->half) * y,
-                fmin(horizon, s->mean + s->half) * y);
-    if (s->n && s->n < s->of)
-        fprintf(out, " (reached in %d/%d)", s->n, s->of);
+        return;
+    }
+    zz_date_format(start_day + (int64_t)floor(s->mean), a);
+    fprintf(out, "%s", a);
+    if (!isnan(s->half)) {
+        zz_date_format(start_day + (int64_t)floor(fmax(0, s->mean - s->half)), b);
+        zz_date_format(start_day + (int64_t)floor(fmin(horizon, s->mean + s->half)), c);
+        fprintf(out, " [%s, %s]", b, c);
+    }
+    fprintf(out, " (%.3g y", s->mean / 365.25);
+    if (s->n < s->of)
+        fprintf(out, "; reached in %d/%d", s->n, s->of);
+    fputc(')', out);
 }
 
 /* Clopper-Pearson: the exact binomial interval, from GSL's beta quantiles. */
@@ -232,7 +241,8 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                         st[m++] = describe(s[i].time_to_target + h, (size_t)s[i].G, s[i].R, i);
                     }
             qsort(st, (size_t)m, sizeof *st, by_time);
-            fprintf(out, "years to %s (%.0f%%):\n", name, 100 * s[i0].target_share[g]);
+            fprintf(out, "date reaching %s (%.0f%%; mean of the replications that did):\n", name,
+                    100 * s[i0].target_share[g]);
             for (int k = 0, rank = 1; k < m; k++) {
                 const zz_summary *x = &s[st[k].who];
                 int h = col[st[k].who];
@@ -241,7 +251,7 @@ void zz_print_ranking(FILE *out, const zz_summary *s, int n)
                 if (k > 0 && by_time(&st[k - 1], &st[k]) != 0)
                     rank = k + 1;
                 fprintf(out, "  %d. %-24s ", rank, x->name);
-                print_time(out, &st[k], x->horizon);
+                print_time(out, &st[k], x->horizon, x->start_day);
                 fprintf(out, "; ");
                 print_p_by(out, x->time_to_target + h, (size_t)x->G, x->R, x->target_by[h],
                            x->horizon, x->start_day);

@@ -109,12 +109,18 @@ def test_compare_ranks_by_fiscal_cost_and_deadline(scen_dir):
     text = run("compare", SCEN / "baseline.lua", SCEN / "shandong_2026.lua", "-o", out,
                "--replications", 2, "--set", "population.firms=3000")
     assert "fiscal money disbursed per additional adopter" in text
-    # every time interval of the ranking lies within the 3-year run
+    # times are calendar dates reached (issue 25: "2.96 y" said no date),
+    # the years in brackets; every interval lies within the 3-year run
     ranking = text[text.index("\nranking of"):]
-    spans = re.findall(r"\d y \[([\d.e+-]+), ([\d.e+-]+)\]", ranking)
-    assert spans and all(0 <= float(a) <= float(b) <= 3.001 for a, b in spans)
+    rows = re.findall(r"(\d{4}-\d\d-\d\d) \[(\d{4}-\d\d-\d\d), (\d{4}-\d\d-\d\d)\] \(([\d.e+-]+) y",
+                      ranking)
+    assert rows and all("2026-01-01" <= a <= m <= b <= "2029-01-01" for m, a, b, _ in rows)
+    start = np.datetime64("2026-01-01")
+    assert all(abs((np.datetime64(m) - start).astype(int) / 365.25 - float(y)) < 0.01
+               for m, _, _, y in rows)
+    assert not re.search(r"\d y \[", ranking)
     assert "money marked fiscal = false not counted" in text
-    rank = text.split("years to province_gsz")[1]
+    rank = text.split("date reaching province_gsz")[1]
     assert re.search(r"shandong_2026 .*; by 2028-12-31: \d of 2, p = ", rank)
     sec = text.split("fiscal money disbursed per additional adopter")[1]
     ds = xr.open_dataset(out, group="shandong_2026")
