@@ -143,6 +143,29 @@ def plot_additional(inc: pd.DataFrame, groups, colours: dict, base_label: str, f
     return fig
 
 
+def _separate(fig, labels, pad=2.0):
+    """Moves annotations up (their offset, in points) until no two boxes
+    overlap: mixes close in time and cost put their names on each other
+    (issue 25). Done after the layout, which moves the axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    if not labels:
+        return
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    canvas.draw()
+    r = canvas.get_renderer()
+    placed = []
+    for t in sorted(labels, key=lambda t: (t.get_window_extent(r).y0, t.get_window_extent(r).x0)):
+        for _ in range(len(labels) + 1):
+            bb = t.get_window_extent(r)
+            hit = [p.y1 for p in placed if min(bb.x1, p.x1) - max(bb.x0, p.x0) > 0
+                   and min(bb.y1, p.y1) - max(bb.y0, p.y0) > 0]
+            if not hit:
+                break
+            x, y = t.xyann
+            t.xyann = (x, y + (max(hit) - bb.y0 + pad) * 72 / fig.dpi)
+        placed.append(t.get_window_extent(r))
+
+
 def plot_cost_time(points: pd.DataFrame, colours: dict, fig=None, legend=True):
     """Cost against time: a point per scenario.
 
@@ -155,6 +178,7 @@ def plot_cost_time(points: pd.DataFrame, colours: dict, fig=None, legend=True):
     ax = fig.subplots()
     ok = points["cost"].notna()
     scale = 1e6
+    labels = []
     for s, r in points.iterrows():
         c = colours.get(s, "0.5")
         xerr = [[r["years"] - r["years_lo"]], [r["years_hi"] - r["years"]]]
@@ -162,8 +186,8 @@ def plot_cost_time(points: pd.DataFrame, colours: dict, fig=None, legend=True):
             yerr = [[(r["cost"] - r["cost_lo"]) / scale], [(r["cost_hi"] - r["cost"]) / scale]]
             ax.errorbar([r["years"]], [r["cost"] / scale], xerr=np.nan_to_num(xerr),
                         yerr=np.nan_to_num(yerr), fmt="o", color=c, label=s, capsize=3)
-            ax.annotate(s, (r["years"], r["cost"] / scale), xytext=(6, 4),
-                        textcoords="offset points", fontsize="small", color=c)
+            labels.append(ax.annotate(s, (r["years"], r["cost"] / scale), xytext=(6, 4),
+                                      textcoords="offset points", fontsize="small", color=c))
     top = (points.loc[ok, "cost_hi"].max() / scale) if ok.any() else 1.0
     top = top if np.isfinite(top) and top > 0 else 1.0
     for s, r in points[~ok].iterrows():
@@ -171,9 +195,9 @@ def plot_cost_time(points: pd.DataFrame, colours: dict, fig=None, legend=True):
             [[r["years"] - r["years_lo"]], [r["years_hi"] - r["years"]]]),
             fmt="x", color=colours.get(s, "0.5"), label=f"{s} ({r.get('why', 'no cost')})",
             capsize=3)
-        ax.annotate(f"{s}: {r.get('why', 'no cost')}", (r["years"], 0), xytext=(-4, 6),
-                    textcoords="offset points", fontsize="x-small", ha="right",
-                    color=colours.get(s, "0.5"))
+        labels.append(ax.annotate(f"{s}: {r.get('why', 'no cost')}", (r["years"], 0),
+                                  xytext=(-4, 6), textcoords="offset points",
+                                  fontsize="x-small", ha="right", color=colours.get(s, "0.5")))
     ax.set_ylim(-0.05 * top, 1.1 * top)
     ax.set_xlabel("years to the target (restricted mean: unreached counted at the horizon)")
     ax.set_ylabel("million fiscal yuan per additional adopter")
@@ -181,6 +205,7 @@ def plot_cost_time(points: pd.DataFrame, colours: dict, fig=None, legend=True):
     if legend:
         _legend_below(fig, ax)
     fig.tight_layout()
+    _separate(fig, labels)
     return fig
 
 

@@ -78,3 +78,39 @@ def test_a_probability_gets_the_exact_interval_in_the_optimisation_report():
     assert p_interval(0.0, 8) == "0 of 8: 0 [0, 0.369]"      # never "0 [0, 0]"
     assert p_interval(1.0, 8) == "8 of 8: 1 [0.631, 1]"
     assert p_interval(float("nan"), 8) == "–"
+
+
+def _overlaps(fig):
+    """Pairs of visible texts of a drawn figure whose boxes overlap (by
+    more than a pixel each way): labels a reader cannot read."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+    FigureCanvasAgg(fig).draw()
+    r = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(r)) for t in texts]
+    return [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:]
+            if min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > 1
+            and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > 1]
+
+
+def test_cost_panel_labels_do_not_overlap():
+    """The --base report's cost panel (issue 25: its labels overlapped):
+    mixes close together, some with a cost and some without (crosses on
+    the axis with the reason), labelled where each can be read."""
+    import pandas as pd
+    from zhizao.figures import plot_cost_time
+    names = ["plan", "contest_only", "vouchers", "campaign_led", "base", "talent_only"]
+    pts = pd.DataFrame({
+        "years": [2.50, 2.52, 2.51, 2.60, 2.61, 2.62],
+        "years_lo": [2.4, 2.4, 2.4, 2.5, 2.5, 2.5], "years_hi": [2.6, 2.6, 2.6, 2.7, 2.7, 2.7],
+        "cost": [3.0e6, 3.05e6, 3.1e6, np.nan, np.nan, np.nan],
+        "cost_lo": [2.5e6, 2.5e6, 2.5e6, np.nan, np.nan, np.nan],
+        "cost_hi": [3.5e6, 3.5e6, 3.6e6, np.nan, np.nan, np.nan],
+        "why": ["", "", "", "no clear gain", "more adopters for less money than the base",
+                "harm"]}, index=names)
+    for legend in (False, True):
+        fig = plot_cost_time(pts, palette(names), legend=legend)
+        assert _overlaps(fig) == []
+        shown = [t.get_text() for t in fig.axes[0].texts]
+        assert all(any(n in s for s in shown) for n in names)   # each mix still labelled
