@@ -57,6 +57,22 @@ CHECK = """<script>
       if (!i.complete || i.naturalWidth === 0 || r.right > fr.right + 0.5) out.images.push(f.id);
     });
   });
+  // labels a reader sees in the page: legend entries, captions, headings
+  // and the figures themselves; two whose boxes overlap cannot be read
+  out.overlaps = [];
+  const boxes = [];
+  document.querySelectorAll('ul.legend li, figcaption, figure img, h1, h2, h3').forEach(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) boxes.push([e, r]);
+  });
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i], [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      if (Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left) > 1 &&
+          Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top) > 1)
+        out.overlaps.push(a.textContent.slice(0, 30) + ' / ' + b.textContent.slice(0, 30));
+    }
   out.figures = document.querySelectorAll('figure img').length;
   const p = document.createElement('pre');
   p.id = 'zz-layout';
@@ -108,6 +124,7 @@ def test_comparison_report_layout(cmp_report, tmp_path):
         assert got["wide"] == [], f"wider than the page at {width}px: {got['wide'][:10]}"
         assert got["scrollWidth"] <= got["width"]
         assert got["legends"] == [] and got["images"] == []
+        assert got["overlaps"] == [], f"overlapping labels at {width}px: {got['overlaps'][:5]}"
         assert got["figures"] == 6
 
 
@@ -119,9 +136,13 @@ def test_layout_check_can_fail(cmp_report, tmp_path):
     legend = ('<figure id="fig-planted" style="width:200px"><ul class="legend" '
               'style="flex-wrap:nowrap">' + "<li>a long scenario name</li>" * 6 +
               "</ul></figure>")
-    got = layout(index, tmp_path, 1000, plant=wide + legend)
+    # two legend entries drawn on top of each other
+    stacked = ('<figure id="fig-stacked"><ul class="legend"><li>plan</li>'
+               '<li style="margin-left:-3em">contest_only</li></ul></figure>')
+    got = layout(index, tmp_path, 1000, plant=wide + legend + stacked)
     assert any(w.startswith("TABLE#planted") for w in got["wide"])
     assert "fig-planted" in got["legends"]
+    assert any("plan" in o and "contest_only" in o for o in got["overlaps"]), got["overlaps"]
 
 
 def test_comparison_report_content(cmp_report):
