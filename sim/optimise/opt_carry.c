@@ -72,8 +72,13 @@ static int carry(FILE *fp, const char *bundle, const char *main_path, const char
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl : end) - p);
         char name[ZZ_PATH_LEN], inc[ZZ_PATH_LEN], msg[512];
+        const char *itext;
+        size_t ilen;
+        /* only an include the run really read (one inside a block comment
+         * or a string is not in the bundle, and stays as written) */
         if (include_name(p, n, name, sizeof name) &&
-            !zz_source_resolve(root, path, name, ".lua", inc, sizeof inc, msg, sizeof msg)) {
+            !zz_source_resolve(root, path, name, ".lua", inc, sizeof inc, msg, sizeof msg) &&
+            zz_source_find(bundle, main_path, inc, &itext, &ilen)) {
             fprintf(fp, "-- %.*s  (%s, carried:)\n", (int)n, p, inc);
             if (carry(fp, bundle, main_path, root, inc, depth + 1, err, errlen))
                 return -1;
