@@ -72,13 +72,15 @@ static void keep_summary_run(run *e, int s, const zz_rep_result *res, const zz_r
         if (cfg->programme[k].fiscal)
             fiscal += zz_outlay(res, cfg, k);
     }
-    sm->spent[r] = spent;
-    sm->fiscal[r] = fiscal;
-    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
+    /* counts and money of a --scale rehearsal, in full-region units */
+    const double per = e->ex->scale > 0 ? 1 / e->ex->scale : 1;
+    sm->spent[r] = spent * per;
+    sm->fiscal[r] = fiscal * per;
+    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] * per : NAN;
     /* the headline's inputs (sim/headline.c) */
     for (int g = 0; g < G; g++) {
         sm->cf_time_to_target[r * G + g] = cf ? cf->time_to_target[g] : NAN;
-        sm->additional_g[r * G + g] = res->additional ? res->additional[g] : NAN;
+        sm->additional_g[r * G + g] = res->additional ? res->additional[g] * per : NAN;
     }
     if (T == sm->T) {
         memcpy(sm->share + (size_t)r * T * G, res->target_share, (size_t)T * G * sizeof(double));

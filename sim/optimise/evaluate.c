@@ -120,6 +120,11 @@ static int point_scenario(const zz_optimisation *o, int p, const double *budget,
         zz_programme_cfg *g = &sc->cfg.programme[o->prog[i]];
         g->budget = budget[i] / (g->budget_per_year ? o->fiscal_years : 1);
     }
+    /* a rehearsal: the budgets just set are the full region's, so last */
+    if (o->scale > 0 && o->scale != 1 && (rc = zz_params_scale(&sc->cfg, o->scale, msg, sizeof msg))) {
+        snprintf(err, errlen, "%s", msg);
+        return rc;
+    }
     return ZZ_OK;
 }
 
