@@ -416,6 +416,9 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     fprintf(out, "\nscenario %s: %d replications, %lld firms, %s to %s, seed %lld, %.1f s, %.3g events/s\n",
             cfg->name, R, (long long)e->pop->n, cfg->start, end, (long long)cfg->seed, seconds,
             seconds > 0 ? (double)e->events / seconds : 0.0);
+    if (cfg->scale != 1)
+        fprintf(out, "rehearsal at --scale %g: counts and money below are per the full region "
+                "(simulated / %g); shares as simulated\n", cfg->scale, cfg->scale);
     print_headline(out, e, cfg, time);
     fprintf(out, "details:\n");
     fprintf(out, "adoption share at the end (mean, sd, [min, max] over replications):\n");

@@ -1,0 +1,142 @@
+"""--scale F (issue 25, item 5): a rehearsal on a fraction of the region.
+
+A run at --scale 0.5 is the run with firms, budgets and the region-sized
+counts (contest winners, a campaign's firms, equity places, compute
+capacity) halved by --set by hand: the same shares, bit for bit, and counts
+and money reported twice the hand-halved run's (full-region units), by the
+engine's summary and by zhizao.io / zhizao.headline alike. F outside (0, 1]
+and a firm file are refused before any work."""
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import zhizao
+import zhizao.io as zio
+
+BIN = os.environ.get("ZZ_BIN")
+SRC = Path(os.environ.get("ZZ_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+pytestmark = pytest.mark.skipif(not BIN, reason="ZZ_BIN (the zhizao executable) is not set")
+
+MIX = """include "baseline.lua"
+scenario { name = "mix" }
+voucher "compute" { rate = 0.9, cap = 2e6, budget = 4e8 }
+equity { budget = 2e8, per_year = 8 }
+campaign "spring" { date = "2026-04-01", firms = 400, amount = 20000, budget = 1e7 }
+contest "jb" { opens = "2026-03-01", closes = "2026-05-01", winners = 12, budget = 2e8,
+               rounds = 2, round_interval = 180 }
+"""
+# the same region halved by hand: every row --scale 0.5 must halve
+HALVED = ["population.firms=4000", "voucher.compute.budget=2e8", "equity.budget=1e8",
+          "equity.per_year=4", "campaign.spring.firms=200", "campaign.spring.budget=5e6",
+          "contest.jb.winners=6", "contest.jb.budget=1e8", "compute.capacity=11590"]
+COMMON = ["-r", "3", "-t", "1", "--counterfactual"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("scale")
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SRC / "scenarios" / f, d / f)
+    (d / "mix.lua").write_text(MIX)
+    out = {}
+    for name, extra in (("scaled", ["--set", "population.firms=8000", "--scale", "0.5"]),
+                        ("hand", [a for s in HALVED for a in ("--set", s)])):
+        h5 = d / f"{name}.h5"
+        r = subprocess.run([BIN, "run", d / "mix.lua", "-o", h5, *COMMON, *extra],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        out[name] = (h5, r.stdout)
+    return d, out
+
+
+def _raw(path, name):
+    with h5py.File(path, "r") as f:
+        return f[name][()]
+
+
+def test_shares_identical_counts_and_money_doubled(runs):
+    _, out = runs
+    s, h = out["scaled"][0], out["hand"][0]
+    # what was simulated is the hand-halved region, bit for bit
+    for v in ("target_share", "cf_target_share", "time_to_target", "adopted", "spent",
+              "additional", "round_winners"):
+        assert np.array_equal(_raw(s, v), _raw(h, v), equal_nan=True), v
+    with h5py.File(s, "r") as f:
+        assert f.attrs["scale"] == 0.5
+    # read back per the full region: counts and money x 2, shares as they are
+    ds, dh = zio.open_result(s), zio.open_result(h)
+    np.testing.assert_array_equal(ds.target_share.values, dh.target_share.values)
+    for v in ("adopted", "additional", "spent", "budget", "firms", "round_winners"):
+        np.testing.assert_array_equal(ds[v].values, 2 * dh[v].values.astype(float), err_msg=v)
+    assert float(ds.spent.isel(time=-1).sum()) > 0 and float(ds.additional.sum()) > 0
+    hs = zhizao.headline(s).loc["mix"]
+    hh = zhizao.headline(h).loc["mix"]
+    for c in ("additional", "fiscal", "total"):
+        np.testing.assert_allclose(hs[c].astype(float), 2 * hh[c].astype(float), err_msg=c)
+    for c in ("p", "points_gained", "years_gained", "cost_per_additional"):
+        np.testing.assert_allclose(hs[c].astype(float), hh[c].astype(float), err_msg=c)
+
+
+def _printed(stdout, pattern):
+    m = re.search(pattern, stdout, re.M)
+    assert m, pattern
+    return float(m[1])
+
+
+def test_summary_in_full_region_units_agrees_with_headline(runs):
+    _, out = runs
+    (s, s_out), (h, h_out) = out["scaled"], out["hand"]
+    add = r"^  all_firms 50%.*?\+([\d.]+) additional adopters"
+    money = r"^  money, the whole plan: fiscal ([\d.]+) m yuan"
+    assert _printed(s_out, add) == pytest.approx(2 * _printed(h_out, add), rel=1e-3)
+    assert _printed(s_out, money) == pytest.approx(2 * _printed(h_out, money), rel=1e-3)
+    hl = zhizao.headline(s).loc["mix"].loc["all_firms"]
+    assert _printed(s_out, add) == pytest.approx(hl["additional"], rel=1e-3)
+    assert _printed(s_out, money) == pytest.approx(hl["fiscal"] * 1e-6, rel=1e-3)
+    assert "rehearsal at --scale 0.5" in s_out
+
+
+def test_contest_winners_per_round_scale(runs):
+    d, out = runs
+    s = out["scaled"][0]
+    winners = _raw(s, "round_winners")
+    assert winners.max() == 6            # 12 winners a round, at half the region
+    assert zio.open_result(s).round_winners.values.max() == 12
+    # a count rounds but never to nothing: 12 winners at 0.02 are 1, not 0
+    tiny = d / "tiny.h5"
+    r = subprocess.run([BIN, "run", d / "mix.lua", "-o", tiny, "-r", "1", "-t", "1", "-q",
+                        "--set", "population.firms=8000", "--scale", "0.02"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tiny, "r") as f:
+        params = f.attrs["parameters"]
+        params = params.decode() if isinstance(params, bytes) else params
+    assert "contest.jb.winners = 1\n" in params and "population.firms = 160\n" in params
+
+
+@pytest.mark.parametrize("F", ["0", "-0.5", "1.5", "abc", "", "nan"])
+def test_scale_outside_unit_interval_refused(runs, F, tmp_path):
+    d, _ = runs
+    for cmd in (["run", d / "mix.lua", "-o", tmp_path / "x.h5"],
+                ["compare", d / "mix.lua", "-o", tmp_path / "x.h5"]):
+        r = subprocess.run([BIN, *cmd, "--scale", F], capture_output=True, text=True)
+        assert r.returncode == 2, (cmd, r.stderr)
+        assert "--scale must be a number in (0, 1]" in r.stderr
+        assert not (tmp_path / "x.h5").exists() and not (tmp_path / "x.h5.partial").exists()
+
+
+def test_firm_file_refused(runs, tmp_path):
+    d, _ = runs
+    (d / "f.lua").write_text(MIX + 'population { file = "firms.csv" }\n')
+    (d / "firms.csv").write_text("id\n")
+    r = subprocess.run([BIN, "run", d / "f.lua", "-o", tmp_path / "x.h5", "--scale", "0.5"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert "firm file" in r.stderr and "cannot be shrunk" in r.stderr
+    assert not (tmp_path / "x.h5").exists()
