@@ -65,7 +65,7 @@ def test_shares_identical_counts_and_money_doubled(runs):
     s, h = out["scaled"][0], out["hand"][0]
     # what was simulated is the hand-halved region, bit for bit
     for v in ("target_share", "cf_target_share", "time_to_target", "adopted", "spent",
-              "additional", "round_winners"):
+              "additional", "round_winners", "compute_utilisation"):
         assert np.array_equal(_raw(s, v), _raw(h, v), equal_nan=True), v
     with h5py.File(s, "r") as f:
         assert f.attrs["scale"] == 0.5
