@@ -127,8 +127,17 @@ int zz_summary_alloc(run *e)
 int zz_open_groups(run *e, char *err, size_t errlen)
 {
     int rc = zz_writer_open(&e->gw, e->opt->output, err, errlen);
+    /* the group describes the scenario as run: at --scale, shrunk (its
+     * parameters, and the scale its counts and money are to be divided by) */
+    zz_scenario *run_sc = malloc(sizeof *run_sc);
+    if (!rc && !run_sc) {
+        snprintf(err, errlen, "out of memory");
+        rc = ZZ_NOMEM;
+    }
     for (int s = 0; s < e->S && !rc; s++) {
-        const zz_config *cfg = &e->ex->sc[s]->cfg;
+        if ((rc = zz_experiment_scenario(e->ex, 0, s, run_sc, err, errlen)))
+            break;
+        const zz_config *cfg = &run_sc->cfg;
         const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
         double *time = malloc((size_t)T * sizeof *time);
         if (!time) {
@@ -155,6 +164,7 @@ int zz_open_groups(run *e, char *err, size_t errlen)
         free(params);
         free(time);
     }
+    free(run_sc);
     if (rc && e->gw) {
         zz_writer_close(e->gw, 0);
         e->gw = NULL;

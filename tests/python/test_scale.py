@@ -140,3 +140,43 @@ def test_firm_file_refused(runs, tmp_path):
     assert r.returncode == 2, r.stderr
     assert "firm file" in r.stderr and "cannot be shrunk" in r.stderr
     assert not (tmp_path / "x.h5").exists()
+
+
+def _explore(d, name, values, sets, extra):
+    (d / f"{name}.lua").write_text(
+        f'experiment {{ name = "{name}", scenarios = {{ "mix.lua" }}, design = "factorial",\n'
+        '             points = 2, replications = 2, seed = 5 }\n'
+        f'uncertain "voucher.compute.budget" {{ values = {{ {values} }} }}\n')
+    out = d / f"{name}.h5"
+    r = subprocess.run([BIN, "explore", d / f"{name}.lua", "-o", out, "-t", "1", "--quiet",
+                        *[a for s in sets for a in ("--set", s)], *extra],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_explore_scales_each_points_values_after_its_factors(runs):
+    """An uncertain budget is a full-region budget: the point's value is set,
+    then shrunk with the rest."""
+    d, _ = runs
+    s = _explore(d, "xs", "4e8, 8e8", ["population.firms=8000"], ["--scale", "0.5"])
+    h = _explore(d, "xh", "2e8, 4e8", [x for x in HALVED if "voucher.compute" not in x], [])
+    for v in ("target_share", "time_to_target", "spent", "additional"):
+        assert np.array_equal(_raw(s, v), _raw(h, v), equal_nan=True), v
+    ds, dh = zhizao.open(s), zhizao.open(h)
+    np.testing.assert_array_equal(ds.target_share.values, dh.target_share.values)
+    for v in ("spent", "additional"):
+        np.testing.assert_array_equal(ds[v].values, 2 * dh[v].values.astype(float), err_msg=v)
+    assert float(ds.spent.sum()) > 0
+
+
+def test_compare_reports_full_region(runs, tmp_path):
+    d, out = runs
+    r = subprocess.run([BIN, "compare", d / "mix.lua", "-o", tmp_path / "c.h5", *COMMON[:4],
+                        "--set", "population.firms=8000", "--scale", "0.5"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    money = r"^  money, the whole plan: fiscal ([\d.]+) m yuan"
+    assert _printed(r.stdout, money) == pytest.approx(_printed(out["scaled"][1], money), rel=1e-3)
+    cs = zio.open_result(tmp_path / "c.h5", group="mix")
+    np.testing.assert_array_equal(cs.spent.values, zio.open_result(out["scaled"][0]).spent.values)
