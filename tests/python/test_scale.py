@@ -180,3 +180,44 @@ def test_compare_reports_full_region(runs, tmp_path):
     assert _printed(r.stdout, money) == pytest.approx(_printed(out["scaled"][1], money), rel=1e-3)
     cs = zio.open_result(tmp_path / "c.h5", group="mix")
     np.testing.assert_array_equal(cs.spent.values, zio.open_result(out["scaled"][0]).spent.values)
+
+
+def test_optimise_rehearsal_keeps_the_split_and_reports_full_region(tmp_path):
+    """optimise --scale 0.5 on the region of twice the size searches the same
+    evaluations as optimise on the halved region: the same shares and
+    objective, budgets and additional adopters twice as large."""
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SRC / "scenarios" / f, tmp_path / f)
+    small = ('include "baseline.lua"\nscenario {{ name = "small", years = 2, replications = 3 }}\n'
+             'population {{ firms = {n} }}\ncompute {{ capacity = {cap} }}\n'
+             'voucher "compute" {{ rate = 0.9, cap = 1e7, budget = {b1} }}\n'
+             'voucher "scenario" {{ rate = 0.9, cap = 1e7, budget = {b2}, budget_per_year = true, '
+             'states = {{ "adopted" }} }}\ntarget {{ name = "all", share = 0.5, by = "2027-12-31" }}\n')
+    opt = ('optimise {{ scenario = "{s}.lua", budget = {b}, shares = {{ "voucher.compute", '
+           '"voucher.scenario" }},\n objective = "target_share", target = "all", by = "2027-12-31",\n'
+           ' replications = 4, seed = 5, starts = 6, evaluations = 16, confirm = 2 }}\n')
+    (tmp_path / "hand.lua").write_text(small.format(n=3000, cap=11590, b1=2e7, b2=1e7))
+    (tmp_path / "full.lua").write_text(small.format(n=6000, cap=23180, b1=4e7, b2=2e7))
+    (tmp_path / "o_hand.lua").write_text(opt.format(s="hand", b=1.5e8))
+    (tmp_path / "o_full.lua").write_text(opt.format(s="full", b=3e8))
+    res = {}
+    for name, extra in (("hand", []), ("full", ["--scale", "0.5"])):
+        (tmp_path / name).mkdir()
+        r = subprocess.run([BIN, "optimise", tmp_path / f"o_{name}.lua", "-o",
+                            tmp_path / name / "o.h5", "-t", "1", *extra],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        res[name] = r.stdout
+
+    def rows(text, key):
+        return [ln.split() for ln in text.splitlines() if ln.startswith(key)]
+    for key in ("voucher.compute", "voucher.scenario"):
+        (h,), (f,) = rows(res["hand"], key), rows(res["full"], key)
+        assert h[2] == f[2]                                   # the same share
+        assert float(f[1]) == pytest.approx(2 * float(h[1]), rel=1e-5)
+    for key in ("target_share", "p_target", "cost_per_additional"):
+        assert rows(res["hand"], key) == rows(res["full"], key), key
+    (h,), (f,) = rows(res["hand"], "additional"), rows(res["full"], "additional")
+    assert float(f[1]) == pytest.approx(2 * float(h[1]), rel=1e-3)
+    with h5py.File(tmp_path / "full" / "o.h5", "r") as fh:
+        assert fh.attrs["scale"] == 0.5
