@@ -221,3 +221,38 @@ def test_optimise_rehearsal_keeps_the_split_and_reports_full_region(tmp_path):
     assert float(f[1]) == pytest.approx(2 * float(h[1]), rel=1e-3)
     with h5py.File(tmp_path / "full" / "o.h5", "r") as fh:
         assert fh.attrs["scale"] == 0.5
+
+
+def test_optimise_resume_at_another_scale_refused(tmp_path):
+    """The evaluations kept in OUT.h5.partial are of one region: a --resume
+    at another --scale (or none) is refused, at the same one they replay."""
+    import signal
+    import time
+    for f in ("baseline.lua", "pioneers.lua"):
+        shutil.copy(SRC / "scenarios" / f, tmp_path / f)
+    (tmp_path / "s.lua").write_text('include "baseline.lua"\nscenario { name = "s", years = 2 }\n'
+                                    'population { firms = 6000 }\n'
+                                    'voucher "compute" { rate = 0.9, budget = 4e7 }\n'
+                                    'voucher "scenario" { rate = 0.9, budget = 2e7 }\n'
+                                    'target { name = "all", share = 0.5, by = "2027-12-31" }\n')
+    (tmp_path / "o.lua").write_text(
+        'optimise { scenario = "s.lua", budget = 3e8, shares = { "voucher.compute", '
+        '"voucher.scenario" }, objective = "target_share", target = "all", by = "2027-12-31",\n'
+        ' replications = 4, seed = 5, starts = 8, evaluations = 60, confirm = 2 }\n')
+    out, partial = tmp_path / "o.h5", tmp_path / "o.h5.partial"
+    p = subprocess.Popen([BIN, "optimise", tmp_path / "o.lua", "-o", out, "-q", "-t", "1",
+                          "--scale", "0.5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while time.time() - t0 < 60 and p.poll() is None:
+        if partial.exists() and len(partial.read_text().splitlines()) >= 4:
+            break
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 8, err
+    r = subprocess.run([BIN, "optimise", tmp_path / "o.lua", "-o", out, "-q", "--resume"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--scale" in r.stderr, r.stderr
+    r = subprocess.run([BIN, "optimise", tmp_path / "o.lua", "-o", out, "-q", "--resume",
+                        "--scale", "0.5"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
