@@ -23,11 +23,13 @@ def scale_of(ds: xr.Dataset) -> float:
 
 
 def full_region(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` with counts and money divided by its ``scale`` (itself when 1)."""
+    """``ds`` with counts and money divided by its ``scale`` (itself when 1,
+    or when already done: the attribute ``full_region`` says so)."""
     F = scale_of(ds)
-    if F == 1.0:
+    if F == 1.0 or ds.attrs.get("full_region"):
         return ds
     out = ds.copy()
+    out.attrs["full_region"] = 1
     for name, var in ds.data_vars.items():
         if var.attrs.get("units") in _SCALED_UNITS and "firm" not in var.dims:
             out[name] = (var / F).assign_attrs(var.attrs)

@@ -256,3 +256,12 @@ def test_optimise_resume_at_another_scale_refused(tmp_path):
     r = subprocess.run([BIN, "optimise", tmp_path / "o.lua", "-o", out, "-q", "--resume",
                         "--scale", "0.5"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_full_region_applies_once(runs):
+    """zhizao.scale.full_region on a dataset already read per the full region
+    is a no-op, so code that calls it again cannot halve counts twice."""
+    from zhizao.scale import full_region
+    ds = zio.open_result(runs[1]["scaled"][0])
+    again = full_region(ds)
+    np.testing.assert_array_equal(again.spent.values, ds.spent.values)
