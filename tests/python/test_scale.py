@@ -265,3 +265,30 @@ def test_full_region_applies_once(runs):
     ds = zio.open_result(runs[1]["scaled"][0])
     again = full_region(ds)
     np.testing.assert_array_equal(again.spent.values, ds.spent.values)
+
+
+AT = """
+at("2026-09-01", function(sim)
+  print(string.format("left %.6e", sim:budget_left("voucher.compute")))
+  sim:set("voucher.compute.budget", {k} * 6e8)
+  sim:set("contest.jb.winners", {k} * 20)
+end)
+"""
+
+
+def test_script_speaks_of_the_full_region(runs):
+    """sim:set of a field that scales is given full-region values and shrunk
+    like the file's; sim:budget_left answers per the full region."""
+    d, _ = runs
+    (d / "at_s.lua").write_text(MIX.replace('"mix"', '"at"') + AT.format(k=1))
+    (d / "at_h.lua").write_text(MIX.replace('"mix"', '"at"') + AT.format(k=0.5))
+    res = {}
+    for name, extra in (("at_s", ["--set", "population.firms=8000", "--scale", "0.5"]),
+                        ("at_h", [a for s in HALVED for a in ("--set", s)])):
+        r = subprocess.run([BIN, "run", d / f"{name}.lua", "-o", d / f"{name}.h5", "-q",
+                            *COMMON, *extra], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        res[name] = [float(x) for x in re.findall(r"left ([\d.e+-]+)", r.stderr)]
+    for v in ("target_share", "round_winners", "spent"):
+        assert np.array_equal(_raw(d / "at_s.h5", v), _raw(d / "at_h.h5", v), equal_nan=True), v
+    assert res["at_s"] and res["at_s"] == pytest.approx([2 * x for x in res["at_h"]])
