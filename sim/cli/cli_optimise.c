@@ -73,6 +73,19 @@ static void print_result(const zz_optimisation *o, const zz_opt_result *r)
            r->seconds, r->seconds > 0 ? run / r->seconds * 60 : 0);
 }
 
+/* An integer option in [lo, hi], or a message saying `what`. */
+static int parse_count(const char *what, const char *arg, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < lo || v > hi) {
+        fprintf(stderr, "zhizao: %s in [%ld, %ld], got '%s'\n", what, lo, hi, arg);
+        return ZZ_USAGE;
+    }
+    *out = (int)v;
+    return ZZ_OK;
+}
+
 int zz_cli_optimise(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -94,27 +107,14 @@ int zz_cli_optimise(int argc, char **argv)
             if (zz_cli_parse_scale(optarg, &scale))
                 return ZZ_USAGE;
             break;
-        case 'F': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 2 || v > 100) {
-                fprintf(stderr, "zhizao: --front must be a number of budget levels in [2, 100], got '%s'\n",
-                        optarg);
+        case 'F':
+            if (parse_count("--front must be a number of budget levels", optarg, 2, 100, &opt.front))
                 return ZZ_USAGE;
-            }
-            opt.front = (int)v;
             break;
-        }
-        case 't': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 4096) {
-                fprintf(stderr, "zhizao: --threads must be an integer in [1, 4096], got '%s'\n", optarg);
+        case 't':
+            if (parse_count("--threads must be an integer", optarg, 1, 4096, &threads))
                 return ZZ_USAGE;
-            }
-            threads = (int)v;
             break;
-        }
         case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
