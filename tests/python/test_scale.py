@@ -292,3 +292,17 @@ def test_script_speaks_of_the_full_region(runs):
     for v in ("target_share", "round_winners", "spent"):
         assert np.array_equal(_raw(d / "at_s.h5", v), _raw(d / "at_h.h5", v), equal_nan=True), v
     assert res["at_s"] and res["at_s"] == pytest.approx([2 * x for x in res["at_h"]])
+
+
+def test_csv_export_in_full_region_units(runs, tmp_path):
+    import pandas as pd
+    _, out = runs
+    got = {}
+    for name in ("scaled", "hand"):
+        r = subprocess.run([BIN, "export", out[name][0], "--csv", tmp_path / name],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        got[name] = pd.read_csv(tmp_path / name / "headline.csv").set_index("target")
+    for c in ("additional", "fiscal"):
+        np.testing.assert_allclose(got["scaled"][c], 2 * got["hand"][c], rtol=1e-6, err_msg=c)
+    np.testing.assert_allclose(got["scaled"]["p"], got["hand"]["p"])
