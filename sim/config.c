@@ -38,6 +38,7 @@ void zz_config_defaults(zz_config *cfg)
     cfg->horizon = 3 * 365.0;
     cfg->seed = 1;
     cfg->replications = 8;
+    cfg->scale = 1;
 
     cfg->ncities = (int)(sizeof shandong_cities / sizeof *shandong_cities);
     cfg->nindustries = (int)(sizeof shandong_industries / sizeof *shandong_industries);

@@ -183,6 +183,9 @@ typedef struct zz_config {
     /* Lua budget of one replication, over every call of its decision
      * function and callbacks (--lua-instructions, --lua-seconds); <= 0:
      * the defaults of lua_sandbox.h */
+    /* --scale: the fraction of the region simulated (1: all of it);
+     * counts and money are divided by it when reported */
+    double scale;
     long long lua_total_instructions;
     double lua_total_seconds;
     /* provenance */

@@ -79,10 +79,12 @@ static void keep_summary(ensemble *e, const zz_rep_result *r, const zz_rep_resul
                    (size_t)T * G * sizeof(double));
     }
     /* what each programme cost: disbursed, and a guarantee's open cover */
+    /* counts and money of a --scale rehearsal, in full-region units */
+    const double per = 1 / e->sc->cfg.scale;
     for (int p = 0; p < P; p++)
-        e->spent[r->replicate * P + p] = zz_outlay(r, &e->sc->cfg, p);
+        e->spent[r->replicate * P + p] = zz_outlay(r, &e->sc->cfg, p) * per;
     for (int g = 0; g < G; g++)
-        e->additional[r->replicate * G + g] = r->additional ? (double)r->additional[g] : NAN;
+        e->additional[r->replicate * G + g] = r->additional ? (double)r->additional[g] * per : NAN;
     e->events += r->events;
 }
 
@@ -342,7 +344,7 @@ static void build_layout(zz_layout *L, const zz_config *cfg, const zz_population
         .replications = cfg->replications, .scenario_name = cfg->name,
         .scenario_path = cfg->path, .source = cfg->source ? cfg->source : "",
         .parameters = parameters ? parameters : "", .overrides = cfg->overrides ? cfg->overrides : "",
-        .start_date = cfg->start, .seed = cfg->seed,
+        .start_date = cfg->start, .seed = cfg->seed, .scale = cfg->scale,
     };
 }
 
@@ -414,6 +416,9 @@ static void print_summary(const ensemble *e, const zz_config *cfg, double second
     fprintf(out, "\nscenario %s: %d replications, %lld firms, %s to %s, seed %lld, %.1f s, %.3g events/s\n",
             cfg->name, R, (long long)e->pop->n, cfg->start, end, (long long)cfg->seed, seconds,
             seconds > 0 ? (double)e->events / seconds : 0.0);
+    if (cfg->scale != 1)
+        fprintf(out, "rehearsal at --scale %g: counts and money below are per the full region "
+                "(simulated / %g); shares as simulated\n", cfg->scale, cfg->scale);
     print_headline(out, e, cfg, time);
     fprintf(out, "details:\n");
     fprintf(out, "adoption share at the end (mean, sd, [min, max] over replications):\n");

@@ -57,7 +57,9 @@ enum zz_param_flag {
     ZZ_PF_LO_OPEN = 1 << 6,  /* the range excludes lo: (lo, hi]                 */
     ZZ_PF_NAME = 1 << 7,     /* string of letters, digits, '_', '-', '.'        */
     ZZ_PF_PATH = 1 << 8,     /* a file path (resolved against the scenario)     */
-    ZZ_PF_START = 1 << 9     /* scenario.start: stored as text and start_day    */
+    ZZ_PF_START = 1 << 9,    /* scenario.start: stored as text and start_day    */
+    ZZ_PF_SCALES = 1 << 10   /* grows with the region: a count of firms or money
+                                for them; --scale F multiplies it by F          */
 };
 
 typedef struct zz_param {

@@ -25,6 +25,8 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from .scale import full_region
+
 __all__ = ["is_experiment", "open_experiment", "scenario_view"]
 
 _LABELS = ("scenario", "target", "instrument", "factor", "city", "industry", "size")
@@ -71,7 +73,7 @@ def open_experiment(path) -> xr.Dataset:
         done = int(np.asarray(ds["task_done"].values).sum())
         warnings.warn(f"{path}: incomplete experiment ({done} of {ds.attrs.get('tasks', '?')} "
                       "tasks stored; the others read as NaN)", stacklevel=2)
-    return ds
+    return full_region(ds)
 
 
 def scenario_view(ds: xr.Dataset, scenario: str, point: int = 0) -> xr.Dataset:

@@ -39,6 +39,7 @@ import pandas as pd
 import xarray as xr
 
 from . import experiment as _experiment
+from .scale import full_region
 from .validate import ResultFileError, check as _check
 
 __all__ = ["open_result", "groups", "open_all", "firm_record", "as_days",
@@ -107,7 +108,7 @@ def _tidy(ds: xr.Dataset) -> xr.Dataset:
             relabel[name] = np.array([str(v) for v in vals], dtype=object)
     if relabel:
         ds = ds.assign_coords(relabel)
-    return ensure_days(ds)
+    return full_region(ensure_days(ds))
 
 
 def _has_marker(node: h5py.Group) -> bool:

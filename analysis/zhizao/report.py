@@ -54,6 +54,7 @@ from matplotlib.colors import to_hex
 
 from . import __version__
 from .dataset import TWIN, as_experiment
+from .scale import full_region
 from .figures import (fonts, palette, plot_additional, plot_cost_time, plot_deadlines,
                       plot_pathway_panels, plot_spending_kinds, TWIN_COLOUR)
 from .answer import headline
@@ -452,7 +453,8 @@ def build_report(source, outdir, target: float = 0.5, level: float = 0.95,
     if not isinstance(source, xr.Dataset) and is_calibration_file(source):
         return _write_page(outdir, lambda page: calibration_report(page, source, _html_table, level))
     if not isinstance(source, xr.Dataset) and _is_experiment_file(source):
-        source = xr.open_dataset(source, decode_timedelta=False).load()
+        # counts and money per the full region at --scale (zhizao.scale)
+        source = full_region(xr.open_dataset(source, decode_timedelta=False).load())
     if isinstance(source, xr.Dataset) and "point" in source.dims:
         source = as_experiment(source)
     if isinstance(source, xr.Dataset):

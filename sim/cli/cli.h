@@ -39,4 +39,9 @@ int zz_cli_warn_schedule(FILE *out, const struct zz_scenario *sc);
 /* Opens every file the scenario names (its firm file): ZZ_OK, or prints
  * the error with the declaring file:line and returns ZZ_IO. */
 int zz_cli_check_files(FILE *out, const struct zz_scenario *sc);
+/* --scale F (cli_scale.c): parses F, a number in (0, 1]; prints the error. */
+int zz_cli_parse_scale(const char *text, double *F);
+/* Whether scenario sc can be run at scale F (a firm file cannot be
+ * shrunk); prints the error naming the scenario. */
+int zz_cli_check_scale(const struct zz_scenario *sc, double F);
 #endif

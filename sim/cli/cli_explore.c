@@ -16,7 +16,7 @@ static void usage(FILE *out)
 {
     fputs("usage: zhizao explore EXPERIMENT.lua -o OUT.h5 [--threads T] [--set [SCENARIO:]KEY=VALUE]...\n"
           "                      [--points N] [--replications R] [--resume] [--cells] [--design]\n"
-          "                      [--quiet]\n"
+          "                      [--scale F] [--quiet]\n"
           "  runs every (point, scenario, replication) of the experiment, with one no-policy\n"
           "  twin per (point, replication) shared by the scenarios; see docs/experiments.md.\n"
           "  --set KEY=VALUE       for every scenario that has KEY; SCENARIO:KEY=VALUE for one\n"
@@ -24,6 +24,10 @@ static void usage(FILE *out)
           "                        instead of the file's `points`, e.g. a quick look\n"
           "  --replications R      replications per point and scenario instead of the file's\n"
           "  --resume              continue OUT.h5.partial without redoing finished tasks\n"
+          "  --scale F             a rehearsal on a fraction F in (0, 1] of the region: firms,\n"
+          "                        budgets and region-sized counts times F, each point's\n"
+          "                        values first; counts and money read back per the full\n"
+          "                        region (docs/scenario-language.md, \"Rehearsals\")\n"
           "  --cells               also adopted firms per city x industry x size (large)\n"
           "  --design              print the design as CSV (point, block, each factor) and stop\n",
           out);
@@ -86,6 +90,7 @@ typedef struct explore_args {
     const char *sets[MAX_SETS];
     int nsets, design_only;
     long points, reps;
+    double scale;   /* --scale F; 0: not given */
 } explore_args;
 
 /* 0: go on; -1: --help printed; else the exit code */
@@ -97,6 +102,7 @@ static int parse_explore(int argc, char **argv, explore_args *x)
         {"cells", no_argument, 0, 'C'},        {"design", no_argument, 0, 'D'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"points", required_argument, 0, 'P'}, {"replications", required_argument, 0, 'r'},
+        {"scale", required_argument, 0, 'X'},
         {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -129,6 +135,10 @@ static int parse_explore(int argc, char **argv, explore_args *x)
             x->sets[x->nsets++] = optarg;
             break;
         case 'R': x->opt.resume = 1; break;
+        case 'X':
+            if (zz_cli_parse_scale(optarg, &x->scale))
+                return ZZ_USAGE;
+            break;
         case 'C': x->opt.cells = 1; break;
         case 'D': x->design_only = 1; break;
         case 'q': x->opt.progress = 0; break;
@@ -179,6 +189,11 @@ int zz_cli_explore(int argc, char **argv)
             sprintf(o + n, "%s%s", n ? "\n" : "", sets[i]);
         overrides = o;
     }
+    for (int i = 0; !rc && x.scale > 0 && i < ex->nscenarios; i++)
+        if ((rc = zz_cli_check_scale(ex->sc[i], x.scale)))
+            snprintf(err, sizeof err, "--scale %g refused (above)", x.scale);
+    if (!rc && x.scale > 0)
+        ex->scale = x.scale;   /* each point's scenario shrinks after its factors */
     if (rc && !err[0])
         snprintf(err, sizeof err, "%s", ex ? ex->errmsg : "out of memory");
     /* The output is checked before the ranks agree, so that a bad one stops

@@ -16,13 +16,16 @@
 static void usage(FILE *out)
 {
     fputs("usage: zhizao optimise OPTIMISATION.lua -o OUT.h5 [--front N] [--resume]\n"
-          "                        [--threads T] [--quiet]\n"
+          "                        [--threads T] [--scale F] [--quiet]\n"
           "  splits the optimise block's budget between its shares (and sets the free\n"
           "  parameters) to do best on the objective, confirms the best few mixes against\n"
           "  the scenario as written on fresh seeds, and writes OUT.h5 and best_mix.lua\n"
           "  beside it; see docs/optimise.md.\n"
           "  --front N   also optimise at 1/N, 2/N, ... of the budget: the front of cost\n"
           "              against time to target and probability of the target\n"
+          "  --scale F   a rehearsal on a fraction F in (0, 1] of the region: firms,\n"
+          "              budgets (the optimise budget too) and region-sized counts\n"
+          "              times F; the mix is written in full-region yuan\n"
           "  --resume    replay the evaluations kept in OUT.h5.partial, then go on\n"
           "  exit 8: interrupted (the evaluations so far kept in OUT.h5.partial)\n",
           out);
@@ -70,42 +73,48 @@ static void print_result(const zz_optimisation *o, const zz_opt_result *r)
            r->seconds, r->seconds > 0 ? run / r->seconds * 60 : 0);
 }
 
+/* An integer option in [lo, hi], or a message saying `what`. */
+static int parse_count(const char *what, const char *arg, long lo, long hi, int *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < lo || v > hi) {
+        fprintf(stderr, "zhizao: %s in [%ld, %ld], got '%s'\n", what, lo, hi, arg);
+        return ZZ_USAGE;
+    }
+    *out = (int)v;
+    return ZZ_OK;
+}
+
 int zz_cli_optimise(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, 0, 'o'}, {"threads", required_argument, 0, 't'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"front", required_argument, 0, 'F'},  {"resume", no_argument, 0, 'R'},
+        {"scale", required_argument, 0, 'X'},
         {0, 0, 0, 0}};
     const char *output = NULL;
     int threads = 0, c;
+    double scale = 0;
     zz_opt_options opt = {.progress = 1};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:t:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case 'R': opt.resume = 1; break;
-        case 'F': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 2 || v > 100) {
-                fprintf(stderr, "zhizao: --front must be a number of budget levels in [2, 100], got '%s'\n",
-                        optarg);
+        case 'X':
+            if (zz_cli_parse_scale(optarg, &scale))
                 return ZZ_USAGE;
-            }
-            opt.front = (int)v;
             break;
-        }
-        case 't': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 4096) {
-                fprintf(stderr, "zhizao: --threads must be an integer in [1, 4096], got '%s'\n", optarg);
+        case 'F':
+            if (parse_count("--front must be a number of budget levels", optarg, 2, 100, &opt.front))
                 return ZZ_USAGE;
-            }
-            threads = (int)v;
             break;
-        }
+        case 't':
+            if (parse_count("--threads must be an integer", optarg, 1, 4096, &threads))
+                return ZZ_USAGE;
+            break;
         case 'q': opt.progress = 0; break;
         case 'h': usage(stdout); return ZZ_OK;
         default: usage(stderr); return ZZ_USAGE;
@@ -129,6 +138,11 @@ int zz_cli_optimise(int argc, char **argv)
     /* before any work, as for run and explore: not a device, a directory or
      * one of the inputs (it prints its own error) */
     int checked = 0, lock = -1, side_lock = -1;
+    if (!rc && scale > 0) {
+        if ((rc = zz_cli_check_scale(o->cal->ex->sc[0], scale)))
+            checked = 1;   /* printed */
+        o->scale = scale;
+    }
     if (!rc && ((rc = zz_cli_check_output(output, o->cal->ex->sc, o->cal->ex->nscenarios, o->cal->ex)) ||
                 (rc = zz_cli_check_side(output, "best_mix.lua", o->cal->ex->sc, o->cal->ex->nscenarios,
                                         o->cal->ex)) ||

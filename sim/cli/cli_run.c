@@ -28,6 +28,7 @@ typedef struct cli_args {
     const char *files[MAX_SCENARIOS];
     int nfiles;
     const char *base;        /* compare --base NAME */
+    double scale;            /* --scale F; 0: not given */
 } cli_args;
 
 static int parse_int(const char *s, const char *what, long long lo, long long hi, long long *out)
@@ -51,7 +52,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         {"firms", no_argument, 0, 'F'},          {"quiet", no_argument, 0, 'q'},
         {"lua-instructions", required_argument, 0, 'I'},
         {"lua-seconds", required_argument, 0, 'W'},
-        {"base", required_argument, 0, 'B'},
+        {"base", required_argument, 0, 'B'},    {"scale", required_argument, 0, 'X'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->opt.seed = -1;
@@ -95,6 +96,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->opt.lua_seconds = (double)v;
             break;
         case 'B': a->base = optarg; break;
+        case 'X':
+            if (zz_cli_parse_scale(optarg, &a->scale))
+                return ZZ_USAGE;
+            break;
         case 'c': a->opt.counterfactual = 1; break;
         case 'F': a->opt.firms_record = 1; break;
         case 'q': a->opt.progress = 0; break;
@@ -206,6 +211,15 @@ static int check_scenarios(cli_args *ap, zz_scenario **sc, int compare)
             }
     for (int i = 0; i < a.nfiles && !rc; i++)
         rc = zz_cli_check_files(stderr, sc[i]);
+    /* run: the scenario itself shrinks; compare: each point's scenario
+     * (zz_experiment_scenario), here only checked */
+    for (int i = 0; i < a.nfiles && !rc && a.scale > 0; i++)
+        rc = zz_cli_check_scale(sc[i], a.scale);
+    if (!rc && a.scale > 0 && !compare) {
+        char msg[2048];
+        if ((rc = zz_params_scale(&sc[0]->cfg, a.scale, msg, sizeof msg)))
+            fprintf(stderr, "zhizao: %s\n", msg);
+    }
     for (int i = 0; i < a.nfiles && !rc && a.opt.progress && zz_mpi_rank() == 0; i++)
         zz_cli_warn_schedule(stderr, sc[i]);
     return rc;
@@ -226,6 +240,8 @@ static int run_compare(cli_args *ap, zz_scenario **sc, char *out, char *err, siz
     memset(sum, 0, sizeof sum);
     rc = zz_experiment_of_scenarios(&ex, sc, a.nfiles, a.opt.replications, a.opt.seed);
     memset(sc, 0, MAX_SCENARIOS * sizeof *sc); /* owned by the experiment now */
+    if (ex)
+        ex->scale = a.scale;
     zz_explore_options xo = {.output = out, .threads = a.opt.threads,
                              .progress = a.opt.progress, .compare = 1,
                              .firms_record = a.opt.firms_record, .summary = sum};

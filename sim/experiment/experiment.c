@@ -282,6 +282,11 @@ int zz_experiment_scenario(const zz_experiment *ex, int p, int s, zz_scenario *o
     }
     int block, index;
     char msg[1024];
+    /* after the factors: an uncertain budget is a full-region budget */
+    if (ex->scale > 0 && ex->scale != 1 && zz_params_scale(&out->cfg, ex->scale, msg, sizeof msg)) {
+        snprintf(err, errlen, "scenario %s: %s", out->cfg.name, msg);
+        return ZZ_USAGE;
+    }
     if (zz_params_check(&out->cfg, &block, &index, msg, sizeof msg)) {
         snprintf(err, errlen, "point %d, scenario %s: %s", p, out->cfg.name, msg);
         return ZZ_SCENARIO;

@@ -50,6 +50,8 @@ typedef struct zz_experiment {
     int design;               /* enum zz_design_kind                        */
     int points, replications, levels;
     int64_t seed;
+    double scale;             /* --scale: applied to every point's scenario
+                                 after its factors (0 or 1: none)          */
     char design_file[1024];   /* design "file": CSV of points (resolved)    */
     int nscenarios;
     char scenario_path[ZZ_MAX_EXP_SCENARIOS][1024];     /* resolved */

@@ -349,6 +349,8 @@ static void digest(const run *e, const zz_explore_options *opt, char *out, size_
     h = zz_fnv(h, ex->value, (size_t)e->P * ex->nfactors * sizeof *ex->value);
     const int64_t opts[4] = {e->P, e->R, ex->seed, opt->cells};
     h = zz_fnv(h, opts, sizeof opts);
+    if (ex->scale > 0 && ex->scale != 1)  /* a resume must not mix scales */
+        h = zz_fnv(h, &ex->scale, sizeof ex->scale);
     snprintf(out, len, "%016llx", (unsigned long long)h);
 }
 
@@ -401,6 +403,7 @@ int zz_explore_run(const zz_experiment *ex, const zz_explore_options *opt, char 
         .name = ex->name, .path = ex->path, .source = ex->source,
         .design_name = ex->nfactors ? zz_design_names[ex->design] : "none",
         .overrides = opt->overrides, .digest = dig, .seed = ex->seed,
+        .scale = ex->scale > 0 ? ex->scale : 1,
         .uncertain_from = zz_joint_path(ex->joint)};
     const long ntasks = (long)e->P * e->S * e->R;
     if (!rc) {

@@ -72,13 +72,15 @@ static void keep_summary_run(run *e, int s, const zz_rep_result *res, const zz_r
         if (cfg->programme[k].fiscal)
             fiscal += zz_outlay(res, cfg, k);
     }
-    sm->spent[r] = spent;
-    sm->fiscal[r] = fiscal;
-    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] : NAN;
+    /* counts and money of a --scale rehearsal, in full-region units */
+    const double per = e->ex->scale > 0 ? 1 / e->ex->scale : 1;
+    sm->spent[r] = spent * per;
+    sm->fiscal[r] = fiscal * per;
+    sm->additional[r] = e->all_firms[s] >= 0 && res->additional ? res->additional[e->all_firms[s]] * per : NAN;
     /* the headline's inputs (sim/headline.c) */
     for (int g = 0; g < G; g++) {
         sm->cf_time_to_target[r * G + g] = cf ? cf->time_to_target[g] : NAN;
-        sm->additional_g[r * G + g] = res->additional ? res->additional[g] : NAN;
+        sm->additional_g[r * G + g] = res->additional ? res->additional[g] * per : NAN;
     }
     if (T == sm->T) {
         memcpy(sm->share + (size_t)r * T * G, res->target_share, (size_t)T * G * sizeof(double));
@@ -125,8 +127,17 @@ int zz_summary_alloc(run *e)
 int zz_open_groups(run *e, char *err, size_t errlen)
 {
     int rc = zz_writer_open(&e->gw, e->opt->output, err, errlen);
+    /* the group describes the scenario as run: at --scale, shrunk (its
+     * parameters, and the scale its counts and money are to be divided by) */
+    zz_scenario *run_sc = malloc(sizeof *run_sc);
+    if (!rc && !run_sc) {
+        snprintf(err, errlen, "out of memory");
+        rc = ZZ_NOMEM;
+    }
     for (int s = 0; s < e->S && !rc; s++) {
-        const zz_config *cfg = &e->ex->sc[s]->cfg;
+        if ((rc = zz_experiment_scenario(e->ex, 0, s, run_sc, err, errlen)))
+            break;
+        const zz_config *cfg = &run_sc->cfg;
         const int T = zz_month_ends(cfg->start_day, cfg->horizon, NULL);
         double *time = malloc((size_t)T * sizeof *time);
         if (!time) {
@@ -153,6 +164,7 @@ int zz_open_groups(run *e, char *err, size_t errlen)
         free(params);
         free(time);
     }
+    free(run_sc);
     if (rc && e->gw) {
         zz_writer_close(e->gw, 0);
         e->gw = NULL;

@@ -120,6 +120,11 @@ static int point_scenario(const zz_optimisation *o, int p, const double *budget,
         zz_programme_cfg *g = &sc->cfg.programme[o->prog[i]];
         g->budget = budget[i] / (g->budget_per_year ? o->fiscal_years : 1);
     }
+    /* a rehearsal: the budgets just set are the full region's, so last */
+    if (o->scale > 0 && o->scale != 1 && (rc = zz_params_scale(&sc->cfg, o->scale, msg, sizeof msg))) {
+        snprintf(err, errlen, "%s", msg);
+        return rc;
+    }
     return ZZ_OK;
 }
 
@@ -218,12 +223,14 @@ static void quantities(const zz_optimisation *o, const zz_sim *sim, const zz_con
     /* not reached: censored at the run's end */
     q[ZZ_Q_DAYS] = isnan(ttt) ? cfg->horizon : ttt;
     q[ZZ_Q_SHARE] = res->target_share[(size_t)o->t_by * res->ntargets + o->g];
-    q[ZZ_Q_ADDITIONAL] = twin ? res->additional[o->g] : NAN;
+    /* --scale: adopters and money per the full region (cfg->scale is 1
+     * otherwise), as the run's summary reports them */
+    q[ZZ_Q_ADDITIONAL] = twin ? res->additional[o->g] / cfg->scale : NAN;
     double money = 0;
     for (int k = 0; k < P; k++)
         if (cfg->programme[k].fiscal)
             money += res->spent[(size_t)(T - 1) * P + k];
-    q[ZZ_Q_MONEY] = money;
+    q[ZZ_Q_MONEY] = money / cfg->scale;
 }
 
 int zz_oeval_run(zz_oeval *e, const double *budget, const double *free, int point, int64_t seed,

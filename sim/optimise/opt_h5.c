@@ -180,6 +180,8 @@ int zz_optimisation_write(const zz_optimisation *o, const zz_opt_result *r, cons
          zz_h5_attr_i32(w.file, "confirm_replications", Rc) == 0 &&
          zz_h5_attr_i64(w.file, "confirm_seed", r->confirm_seed) == 0 &&
          zz_h5_attr_i32(w.file, "fiscal_years", o->fiscal_years) == 0 &&
+         /* --scale: budgets and measures here are already full-region */
+         zz_h5_attr_f64(w.file, "scale", o->scale > 0 ? o->scale : 1) == 0 &&
          zz_h5_attr_str(w.file, "robust", robust) == 0 &&
          zz_h5_attr_str(w.file, "local_optimiser", o->cal->local ? "NLOPT_LN_BOBYQA" : "NLOPT_LN_SBPLX") == 0 &&
          zz_h5_attr_str(w.file, "optimisation_path", o->cal->path) == 0 &&

@@ -56,6 +56,9 @@ typedef struct zz_optimisation {
      * three worlds in four meet or beat) */
     zz_experiment *unc;       /* its sc[0] borrowed from cal->ex             */
     double robust;
+    /* --scale: each evaluated scenario shrinks by it after its budgets are
+     * set (0 or 1: none); `budget` and the mix stay full-region yuan */
+    double scale;
 } zz_optimisation;
 
 int zz_optimisation_open(zz_optimisation **out, const char *path, char *err, size_t errlen);

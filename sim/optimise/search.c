@@ -205,14 +205,18 @@ static uint64_t digest(const ctx *x)
     h = zz_fnv_str(h, ex->sc[0]->cfg.source ? ex->sc[0]->cfg.source : "");
     h = zz_fnv_str(h, ex->sc[0]->cfg.overrides ? ex->sc[0]->cfg.overrides : "");
     const int64_t v[4] = {o->cal->seed, o->cal->replications, x->n, x->opt->front};
-    return zz_fnv(h, v, sizeof v);
+    h = zz_fnv(h, v, sizeof v);
+    /* evaluations at another --scale are of another region */
+    if (o->scale > 0 && o->scale != 1)
+        h = zz_fnv(h, &o->scale, sizeof o->scale);
+    return h;
 }
 
 /* The rows of an earlier run's partial file into x->cache. */
 static int read_partial(ctx *x, const char *path, const char *header)
 {
     FILE *in;
-    int rc = zz_outpath_resume(path, header, "optimisation file, scenario, seed, replications or --front",
+    int rc = zz_outpath_resume(path, header, "optimisation file, scenario, seed, replications, --front or --scale",
                                &in, x->err, x->errlen);
     if (rc)
         return rc;

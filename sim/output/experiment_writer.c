@@ -246,6 +246,7 @@ static int create_layout(zz_xwriter *w, const zz_xlayout *L)
         zz_h5_attr_str(f, "program_version", ZZ_VERSION) < 0 ||
         zz_h5_attr_str(f, "Conventions", "CF-1.8") < 0 ||
         zz_h5_attr_i64(f, "seed", L->seed) < 0 ||
+        zz_h5_attr_f64(f, "scale", L->scale > 0 ? L->scale : 1) < 0 ||
         zz_h5_attr_i32(f, "replications", R) < 0 ||
         zz_h5_attr_i64(f, "tasks", (int64_t)P * S * R) < 0 ||
         zz_h5_attr_i64(f, "tasks_done", 0) < 0 || zz_h5_attr_i32(f, "complete", 0) < 0)

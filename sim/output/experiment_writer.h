@@ -55,6 +55,8 @@ typedef struct zz_xlayout {
     const char *name, *path, *source, *design_name, *overrides, *digest;
     const char *uncertain_from;             /* NULL, or the calibration drawn from */
     int64_t seed;
+    double scale;              /* --scale: the file's counts and money are
+                                  of this fraction of the region           */
 } zz_xlayout;
 
 /* One task's results, laid out on the file's dims (targets and

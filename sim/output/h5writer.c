@@ -438,6 +438,7 @@ static int write_set_attrs(zz_writer *w, const zz_layout *L)
         zz_h5_attr_str(loc, "parameters", L->parameters) < 0 ||
         zz_h5_attr_str(loc, "overrides", L->overrides) < 0 ||
         zz_h5_attr_i64(loc, "seed", L->seed) < 0 ||
+        zz_h5_attr_f64(loc, "scale", L->scale > 0 ? L->scale : 1) < 0 ||
         zz_h5_attr_i32(loc, "replications", L->replications) < 0 ||
         zz_h5_attr_str(loc, "program_version", ZZ_VERSION) < 0 ||
         zz_h5_attr_str(loc, "start_date", L->start_date) < 0 ||

@@ -85,6 +85,8 @@ typedef struct zz_layout {
     const char *scenario_name, *scenario_path, *source, *parameters;
     const char *overrides, *start_date;
     int64_t seed;
+    double scale;              /* --scale: the file's counts and money are
+                                  of this fraction of the region           */
 } zz_layout;
 
 /* The writer (sim/output/h5writer.c). Writes to "<path>.partial" and renames

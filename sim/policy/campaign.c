@@ -95,7 +95,7 @@ static int costless(const zz_programme_cfg *g) { return ZZ_OWN_CFG(const campaig
 
 static const zz_param rows[] = {
     ZZ_ROW("date", campaign_cfg, date, ZZ_PT_DATE, 0, 0, 0, 0, "campaign date"),
-    ZZ_ROW("firms", campaign_cfg, firms, ZZ_PT_INTEGER, 0, 1e8, 300, 0,
+    ZZ_ROW("firms", campaign_cfg, firms, ZZ_PT_INTEGER, 0, 1e8, 300, ZZ_PF_SCALES,
            "firms made aware on the campaign date (FACTS 002: about 300 trained, May 2026)"),
     ZZ_ROW("amount", campaign_cfg, amount, ZZ_PT_NUMBER, 0, 1e11, 0, ZZ_PF_LIVE,
            "cost per firm reached, yuan (0: needs no budget)"),

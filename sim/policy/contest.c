@@ -317,7 +317,7 @@ static int late(const zz_config *cfg, const zz_programme_cfg *g, char *msg, size
 static const zz_param rows[] = {
     ROW("opens", opens, ZZ_PT_DATE, 0, 0, 0, 0, "first day of the application window"),
     ROW("closes", closes, ZZ_PT_DATE, 0, 0, 0, 0, "last day of the application window (required: after opens)"),
-    ROW("winners", winners, ZZ_PT_INTEGER, 0, 1e5, 30, ZZ_PF_LIVE,
+    ROW("winners", winners, ZZ_PT_INTEGER, 0, 1e5, 30, ZZ_PF_LIVE | ZZ_PF_SCALES,
         "winners per round (FACTS 004: 30 benchmark projects a year)"),
     ROW("reward_rate", reward_rate, ZZ_PT_NUMBER, 0, 0.5, 0.5, ZZ_PF_LIVE,
         "reward / actual investment (MODEL.md, FACTS 000: at most 50%)"),

@@ -93,7 +93,7 @@ static const zz_param rows[] = {
     ZZ_ROW("amount", equity_cfg, amount, ZZ_PT_NUMBER, 0, 1e11, 5e6, ZZ_PF_LIVE,
            "liquidity added per selected firm, yuan"),
     ZZ_ROW("cap", equity_cfg, cap, ZZ_PT_NUMBER, 0, 1e12, 2e7, ZZ_PF_LIVE, "most invested in one firm, yuan"),
-    ZZ_ROW("per_year", equity_cfg, per_year, ZZ_PT_INTEGER, 0, 1e7, 20, ZZ_PF_LIVE, "firms selected per year"),
+    ZZ_ROW("per_year", equity_cfg, per_year, ZZ_PT_INTEGER, 0, 1e7, 20, ZZ_PF_LIVE | ZZ_PF_SCALES, "firms selected per year"),
 };
 
 const zz_instrument zz_equity = {

@@ -236,7 +236,9 @@ static int programme(lua_State *L, zz_script *s, const char *method)
 static int m_budget_left(lua_State *L)
 {
     zz_script *s = self(L, "budget_left");
-    lua_pushnumber(L, zz_sim_budget_left(s->sim, programme(L, s, "budget_left")));
+    /* per the full region under --scale, as sim:set takes it */
+    lua_pushnumber(L, zz_sim_budget_left(s->sim, programme(L, s, "budget_left")) /
+                          zz_sim_config(s->sim)->scale);
     return 1;
 }
 

@@ -176,6 +176,10 @@ static const char *ref_changes(const zz_param *p)
         return "file (names it)";
     if (p->flags & ZZ_PF_FIXED)
         return "file";
+    /* and which rows --scale multiplies, as each row declares it */
+    if (p->flags & ZZ_PF_SCALES)
+        return p->flags & ZZ_PF_LIVE ? "file, --set, sim:set; times F under --scale F"
+                                     : "file, --set; times F under --scale F";
     return p->flags & ZZ_PF_LIVE ? "file, --set, sim:set" : "file, --set";
 }
 

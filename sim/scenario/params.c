@@ -72,7 +72,7 @@ static const zz_param registry[] = {
     SCN("replications", replications, INT, 1, 100000, 0, "replications in the ensemble"),
 
     /* population */
-    POP("firms", firms, INT, 1, 1, 1e8, 0, "synthetic firms (ignored when file is given)"),
+    POP("firms", firms, INT, 1, 1, 1e8, ZZ_PF_SCALES, "synthetic firms (ignored when file is given)"),
     POP("file", file, ZZ_PT_STRING, 1, 0, 0, ZZ_PF_PATH,
         "CSV of real firms, relative to the scenario file; empty = synthetic"),
     POP("initial_adoption", initial_adoption, NUM, 1, 0, 1, 0,
@@ -165,8 +165,8 @@ static const zz_param registry[] = {
 
     /* the compute market: declaring compute { ... } switches it on */
     CMP("enabled", enabled, BOOL, 0, 1, 0, "true: firms compete for compute and its price moves"),
-    CMP("capacity", capacity, NUM, 0, 1e9, LIVE, "PFLOPS available to the firms modelled"),
-    CMP("expansions", nexpansions, ZZ_PT_EXPANSIONS, 0, 1e9, 0,
+    CMP("capacity", capacity, NUM, 0, 1e9, LIVE | ZZ_PF_SCALES, "PFLOPS available to the firms modelled"),
+    CMP("expansions", nexpansions, ZZ_PT_EXPANSIONS, 0, 1e9, ZZ_PF_SCALES,
         "capacity added on given dates, PFLOPS: { [\"2027-06-01\"] = 5000 }"),
     CMP("pflops_per_myuan", pflops_per_myuan, NUM, 0, 1e6, 0,
         "PFLOPS an adopter uses per million yuan of its project's compute cost"),
@@ -180,7 +180,7 @@ static const zz_param registry[] = {
     PRG("enabled", enabled, BOOL, 0, 1, LIVE, "false switches the programme off"),
     PRG("start", start, DATE, 0, 0, 0, "first day the programme is open"),
     PRG("end", end, DATE, 0, 0, ZZ_PF_OPTIONAL | LIVE, "day it closes; none = open to the horizon"),
-    PRG("budget", budget, NUM, 0, MONEY_MAX, LIVE, "money in the pot, yuan"),
+    PRG("budget", budget, NUM, 0, MONEY_MAX, LIVE | ZZ_PF_SCALES, "money in the pot, yuan"),
     PRG("budget_per_year", budget_per_year, BOOL, 0, 1, 0,
         "true: the pot is the yearly amount and resets each January 1"),
     PRG("fiscal", fiscal, BOOL, 0, 1, 0,

@@ -151,6 +151,11 @@ void zz_params_resolve(zz_config *cfg);
  * the offending block and instance (*index) and explains in msg. */
 int zz_params_check(const zz_config *cfg, int *block, int *index, char *msg, size_t msglen);
 
+/* --scale F: multiplies every row flagged ZZ_PF_SCALES by F (counts round,
+ * a positive count stays >= 1) and cfg->scale by F. F outside (0, 1], or a
+ * population read from a firm file, is refused with a message in err. */
+int zz_params_scale(zz_config *cfg, double F, char *err, size_t errlen);
+
 /* Defaults of a programme of instrument `kind`: the registry rows'. */
 void zz_programme_defaults(zz_programme_cfg *g, int kind);
 

@@ -6,6 +6,8 @@
  */
 #include "scenario/scenario.h"
 
+#include <math.h>
+
 #include "policy/ledger.h"
 #include "scenario/params.h"
 
@@ -16,7 +18,16 @@ int zz_sim_set(zz_sim *sim, const char *key, const zz_pvalue *value, char *err, 
     double old_budget[ZZ_MAX_PROGRAMMES];
     for (int g = 0; g < sim->nprog; g++)
         old_budget[g] = sim->cfg.programme[g].budget;
-    int rc = zz_param_set_value(&sim->cfg, key, value, err, errlen);
+    /* --scale: a script speaks of the full region, as the file does; a
+     * field that grows with the region is shrunk as the file's was */
+    zz_pvalue scaled = *value;
+    const zz_param *p = sim->cfg.scale != 1 ? zz_param_find(&sim->cfg, key, err, errlen) : NULL;
+    if (p && (p->flags & ZZ_PF_SCALES) && value->kind == ZZ_PV_NUMBER && value->num > 0) {
+        scaled.num = value->num * sim->cfg.scale;
+        if (p->type == ZZ_PT_INTEGER)
+            scaled.num = fmax(1, round(scaled.num));
+    }
+    int rc = zz_param_set_value(&sim->cfg, key, &scaled, err, errlen);
     if (rc)
         return rc;
     for (int g = 0; g < sim->nprog; g++)
