@@ -15,6 +15,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from .figures import fonts
+from .optreport import _fmt  # one number format for the study pages
 
 __all__ = ["is_calibration_file", "calibration_report"]
 
@@ -30,13 +31,6 @@ def is_calibration_file(path) -> bool:
             return "trace_moments" in f and "free" in f and "calibration_path" in f.attrs
     except OSError:
         return False
-
-
-def _fmt(v, digits=4) -> str:
-    v = float(v)
-    if not np.isfinite(v):
-        return "–"
-    return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.{digits}g}"
 
 
 def _var(ds, name, default=np.nan):
