@@ -27,8 +27,8 @@ uncertain "decision.temperature"    { 0.15, 0.6, scale = "log" }
 -- never above it.
 uncertain "decision.learn_publicity" { 0, 10 }
 
--- Prior mean of a project's success at readiness 0.5 (default 0.45, below
--- the true 0.55: 不敢投/不愿投, FACTS 000): an assumption; +-0.1 is the
+-- Prior mean of a project's success at readiness 0.5 (default 0.40, below
+-- the true 0.55: 不敢投/不愿投, seed 000): an assumption; +-0.1 is the
 -- spread of pilot-success shares reported for manufacturing AI projects.
 -- Firms learn from outcomes toward the truth, so the prior matters most
 -- in the first years.
@@ -39,8 +39,9 @@ uncertain "decision.belief_mean"    { 0.35, 0.55 }
 uncertain "decision.awareness_rate" { 0.15, 0.4 }
 
 -- Yearly gain of the median project per yuan of revenue at readiness 0.5
--- (default 0.00976): calibrated (docs/model.md, "Calibration"), standard
--- error 0.0039; the range is the estimate +- one standard error.
+-- (default 0.0121, hand-set with the learning and technology parameters
+-- until re-estimated; the earlier calibration gave 0.00976 with standard
+-- error 0.0039, and the range is that estimate +- one standard error).
 uncertain "decision.gain_rate"      { 0.006, 0.0135 }
 
 -- Log-sd of a firm's own project gain around the median's (default 2.0):
